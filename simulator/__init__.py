@@ -1,0 +1,32 @@
+"""cssim: Customer Success headcount and capacity planning simulator.
+
+The public Python API mirrors the command line::
+
+    from simulator import load_scenario, estimate
+    plan = load_scenario("scenarios/default.yaml", overrides=["segments.top.team.csms=6"])
+    est = estimate(plan)
+    est.team("top").csms_needed
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from simulator.analysis.analytic import Estimate, estimate
+from simulator.scenario.errors import Issue, ScenarioError
+from simulator.scenario.loader import Loaded, bundled_scenario, load, load_scenario, load_text
+from simulator.scenario.model import Scenario
+
+__all__ = [
+    "Estimate",
+    "Issue",
+    "Loaded",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "bundled_scenario",
+    "estimate",
+    "load",
+    "load_scenario",
+    "load_text",
+]

@@ -1,0 +1,289 @@
+"""The ``cssim`` command line: a thin layer over the Python API.
+
+Data goes to stdout (or files); messages, warnings and progress go to stderr. Bad input
+ends with exit code 2 and a message naming the file, line and field; never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from simulator import __version__
+from simulator.analysis.analytic import estimate as closed_form
+from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
+from simulator.report.files import atomic_write
+from simulator.scenario.errors import Issue, ScenarioError
+from simulator.scenario.loader import Loaded, bundled_scenario, load
+from simulator.scenario.schema import schema_text
+from simulator.scenario.yamlsource import dump_yaml
+
+EXIT_BAD_INPUT = 2
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    # a pipe or file gets a wide, plain table rather than an 80-column squeeze
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=200)
+    return console
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn bad-input exceptions into a message on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScenarioError as exc:
+            _fail(f"error: {exc.render()}")
+        except OSError as exc:
+            name = exc.filename or ""
+            _fail(
+                f"error: cannot write {name}: {exc.strerror or exc}; check the path and permissions"
+            )
+
+    return wrapper
+
+
+def _print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
+    if quiet:
+        return
+    for w in warnings:
+        click.echo(w.render(), err=True)
+
+
+def _load(path: Path | None, overrides: tuple[str, ...], quiet: bool = False) -> Loaded:
+    loaded = load(path, overrides)
+    _print_warnings(loaded.warnings, quiet)
+    return loaded
+
+
+scenario_argument = click.argument(
+    "scenario", required=False, type=click.Path(path_type=Path, dir_okay=False)
+)
+
+
+def overrides_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--set PATH=VALUE``, repeatable."""
+    return click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Override a scenario value, e.g. --set segments.top.team.csms=6 (repeatable; "
+        "the value is YAML, null deletes the key).",
+    )(fn)
+
+
+def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-q/--quiet``."""
+    return click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")(fn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cssim")
+def cli() -> None:
+    """cssim: Customer Success headcount and capacity planning.
+
+    Scenarios are YAML files (see 'cssim init' and the README's scenario reference).
+    Commands that take a SCENARIO use the bundled default plan when it is omitted.
+
+    \b
+    Example:
+      cssim estimate                       # the bundled default plan
+      cssim estimate plan.yaml --set segments.top.team.csms=6
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@overrides_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 2).")
+@quiet_option
+def validate(
+    files: tuple[Path, ...], overrides: tuple[str, ...], strict: bool, quiet: bool
+) -> None:
+    """Check scenario files and report every problem with file, line and field.
+
+    Exit code 0 when every file is valid, 2 when any is not (or has warnings with
+    --strict).
+
+    \b
+    Example:
+      cssim validate scenarios/*.yaml
+    """
+    failed = False
+    for f in files:
+        try:
+            loaded = load(f, overrides)
+        except ScenarioError as exc:
+            failed = True
+            click.echo(f"error: {f}: {exc.render()}", err=True)
+            continue
+        _print_warnings(loaded.warnings, quiet)
+        if strict and loaded.warnings:
+            failed = True
+        s = loaded.scenario
+        n_touch = sum(len(seg.touchpoints) for seg in s.segments.values())
+        click.echo(
+            f"ok: {f} ({len(s.segments)} segments, {len(s.all_teams())} teams, "
+            f"{n_touch} touchpoint types, {len(loaded.warnings)} warnings)"
+        )
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of stdout.",
+)
+@_handle_errors
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion).
+
+    Point your editor at it with a first line such as
+    '# yaml-language-server: $schema=cssim.schema.json'.
+
+    \b
+    Example:
+      cssim schema -o cssim.schema.json
+    """
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument(
+    "path", required=False, default="scenario.yaml", type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--no-schema", is_flag=True, help="Do not write cssim.schema.json next to it.")
+@_handle_errors
+def init(path: Path, force: bool, no_schema: bool) -> None:
+    """Write a commented starter scenario to PATH (default scenario.yaml).
+
+    Also writes cssim.schema.json beside it (unless present) so editors autocomplete.
+
+    \b
+    Example:
+      cssim init plans/fy27.yaml && cssim estimate plans/fy27.yaml
+    """
+    if path.exists() and not force:
+        _fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
+    if not path.parent.exists():
+        _fail(f"error: {path.parent} does not exist; create the directory first")
+    text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
+    atomic_write(path, text)
+    click.echo(f"wrote {path}", err=True)
+    schema_path = path.parent / "cssim.schema.json"
+    if not no_schema and not schema_path.exists():
+        atomic_write(schema_path, schema_text())
+        click.echo(f"wrote {schema_path}", err=True)
+    click.echo(f"next: cssim validate {path} && cssim estimate {path}", err=True)
+
+
+@cli.command()
+@scenario_argument
+@overrides_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="Output format.",
+)
+@quiet_option
+@_handle_errors
+def show(scenario: Path | None, overrides: tuple[str, ...], fmt: str, quiet: bool) -> None:
+    """Print the resolved scenario: extends merged, overrides applied, defaults filled in.
+
+    \b
+    Example:
+      cssim show scenarios/cfo_six.yaml --set segments.top.team.csms=7
+    """
+    loaded = _load(scenario, overrides, quiet)
+    data = loaded.scenario.model_dump(mode="json", exclude={"extends"})
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+    else:
+        origin = " + ".join(loaded.files) if loaded.files else "scenario"
+        header = f"# resolved from {origin}"
+        if overrides:
+            header += "\n# overrides: " + " ".join(overrides)
+        click.echo(header + "\n" + dump_yaml(data), nl=False)
+
+
+@cli.command()
+@scenario_argument
+@overrides_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv (one row per segment) and json for tools.",
+)
+@click.option(
+    "--detail", is_flag=True, help="Add the touchpoint breakdown (rows per touchpoint in csv)."
+)
+@quiet_option
+@_handle_errors
+def estimate(
+    scenario: Path | None, overrides: tuple[str, ...], fmt: str, detail: bool, quiet: bool
+) -> None:
+    """Closed-form hours, FTE and CSMs per segment and team (no simulation).
+
+    Scheduled touches and their hours per account, the unscheduled uplift, inbound
+    requests and escalations give the demand; customer hours per CSM after vacancy and
+    ramp drag give the FTE. Uses the bundled default plan when SCENARIO is omitted.
+
+    \b
+    Example:
+      cssim estimate scenarios/default.yaml --detail
+      cssim estimate --set segments.top.touchpoints.training.channel=one_to_many \\
+                     --set segments.top.touchpoints.training.max_attendees=10
+    """
+    loaded = _load(scenario, overrides, quiet)
+    est = closed_form(loaded.scenario)
+    if fmt == "json":
+        click.echo(estimate_json(est), nl=False)
+    elif fmt == "csv":
+        click.echo(estimate_csv(est, detail), nl=False)
+    else:
+        _stdout().print(estimate_renderable(est, detail))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="cssim")
+
+
+__all__ = ["bundled_scenario", "cli", "main"]

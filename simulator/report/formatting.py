@@ -1,0 +1,41 @@
+"""Number formatting for people: $1.2M, 93.4%, 8,163 h."""
+
+from __future__ import annotations
+
+import math
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money(x: float, currency: str = "USD") -> str:
+    """Compact money: ``$1.2M``, ``$360k``, ``€950``; other codes as ``1.2M CHF``."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if a >= 1e9:
+        body = f"{a / 1e9:.2f}B"
+    elif a >= 1e6:
+        body = f"{a / 1e6:.2f}M" if a < 1e7 else f"{a / 1e6:.1f}M"
+    elif a >= 1e4:
+        body = f"{a / 1e3:.0f}k"
+    elif a >= 1e3:
+        body = f"{a / 1e3:.1f}k"
+    else:
+        body = f"{a:.0f}"
+    sym = _SYMBOLS.get(currency)
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.934 -> ``93.4%``."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{100 * x:.{digits}f}%"
+
+
+def num(x: float, digits: int = 0) -> str:
+    """Thousands-separated number: ``8,163`` or ``7.9``."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{x:,.{digits}f}"

@@ -1,0 +1,271 @@
+"""Checks that need the whole scenario: cross-references (errors) and plausibility (warnings).
+
+Plausible ranges come from DOMAIN.md; a value outside them is allowed (the user may know
+better) but is named in a warning with the range and its source.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from simulator.scenario.errors import Issue, Path
+from simulator.scenario.model import Scenario, Segment, Team
+from simulator.scenario.yamlsource import SourceMap
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; defined: {', '.join(options)}" if options else ""
+
+
+def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
+    """Every broken reference or inconsistent combination in the scenario."""
+    issues: list[Issue] = []
+
+    def err(path: Path, message: str, value: object = None, show: bool = True) -> None:
+        loc = src.locate(path)
+        issues.append(Issue(message, path, loc, value) if show else Issue(message, path, loc))
+
+    team_names = list(s.teams)
+    for name, seg in s.segments.items():
+        base: Path = ("segments", name)
+        team = seg.team
+        if isinstance(team, str) and team not in s.teams:
+            err((*base, "team"), "no such team in teams" + _did_you_mean(team, team_names), team)
+        if isinstance(team, Team) and name in s.teams:
+            err(
+                (*base, "team"),
+                f"an inline team takes the segment's name, and teams.{name} already exists; "
+                f"rename one or write team: {name}",
+                show=False,
+            )
+        if team is None and seg.coverage != "digital":
+            err(
+                base,
+                f"a {seg.coverage} segment needs a team (a name from teams, or a team "
+                "defined inline)",
+                show=False,
+            )
+        events = list(seg.risk_events)
+        has_inbound_touch = False
+        for tname, tp in seg.touchpoints.items():
+            tpath: Path = (*base, "touchpoints", tname)
+            trig = tp.trigger
+            if trig.kind == "risk_event":
+                for i, ev in enumerate(trig.events or []):
+                    if ev not in seg.risk_events:
+                        err(
+                            (*tpath, "trigger", "events", i),
+                            "no such risk event in this segment's risk_events"
+                            + _did_you_mean(ev, events),
+                            ev,
+                        )
+                if not seg.risk_events:
+                    err(
+                        (*tpath, "trigger"),
+                        "answers risk events, but the segment defines no risk_events",
+                        show=False,
+                    )
+            if trig.kind == "inbound_request":
+                has_inbound_touch = True
+            if seg.coverage == "digital" and tp.channel == "one_to_one":
+                err(
+                    (*tpath, "channel"),
+                    "a digital segment has no CSM owner for one_to_one work; use automated "
+                    "or one_to_many, or set the segment's coverage to pooled",
+                    tp.channel,
+                )
+            if tp.channel in ("one_to_one", "one_to_many") and team is None:
+                err(
+                    (*tpath, "channel"),
+                    f"{tp.channel} touches need CSM time, and this segment has no team",
+                    tp.channel,
+                )
+        inbound_touches = [
+            t for t, tp in seg.touchpoints.items() if tp.trigger.kind == "inbound_request"
+        ]
+        if len(inbound_touches) > 1:
+            err(
+                (*base, "touchpoints", inbound_touches[1], "trigger"),
+                f"only one touchpoint may answer inbound requests ({inbound_touches[0]} "
+                "already does)",
+                show=False,
+            )
+        inb = seg.inbound
+        if inb.requests_per_account_year > 0 and inb.support_share < 1 and not has_inbound_touch:
+            err(
+                (*base, "inbound"),
+                "requests routed to CSMs need a touchpoint with trigger kind inbound_request "
+                "(its hours, due window, priority), or set support_share: 1",
+                show=False,
+            )
+    for tname, t in s.all_teams().items():
+        tbase: Path = ("teams", tname) if tname in s.teams else ("segments", tname, "team")
+        for i, step in enumerate(t.hiring_plan):
+            if not (s.start_date <= step.date <= s.end_date):
+                err(
+                    (*tbase, "hiring_plan", i, "date"),
+                    f"falls outside the plan ({s.start_date} to {s.end_date})",
+                    step.date.isoformat(),
+                )
+        running = t.csms
+        for step in sorted(t.hiring_plan, key=lambda h: h.date):
+            running += step.change
+            if running < 0:
+                err(
+                    (*tbase, "hiring_plan"),
+                    f"takes the team below zero CSMs on {step.date}",
+                    show=False,
+                )
+                break
+    for name, seg in s.segments.items():
+        if isinstance(seg.accounts, list):
+            seen: dict[str, int] = {}
+            for i, acc in enumerate(seg.accounts):
+                if acc.id in seen:
+                    err(
+                        ("segments", name, "accounts", i, "id"),
+                        f"duplicate account id (first at item {seen[acc.id]})",
+                        acc.id,
+                    )
+                seen.setdefault(acc.id, i)
+        for i, batch in enumerate(seg.new_account_schedule):
+            if not (s.start_date <= batch.date <= s.end_date):
+                err(
+                    ("segments", name, "new_account_schedule", i, "date"),
+                    f"falls outside the plan ({s.start_date} to {s.end_date})",
+                    batch.date.isoformat(),
+                )
+    return issues
+
+
+# ----------------------------------------------------------------------------- warnings
+
+
+@dataclass(frozen=True)
+class _Range:
+    path: tuple[str, ...]  # relative to the scenario, segment or team
+    low: float
+    high: float
+    basis: str
+
+
+_SCENARIO_RANGES = [
+    _Range(("calendar", "available_hours_per_year"), 1400, 2000, "1,630-1,850 (GitLab handbook)"),
+    _Range(("calendar", "customer_time_share"), 0.45, 0.8, "0.55-0.70 (GitLab; csin15)"),
+    _Range(
+        ("calendar", "working_days_per_year"),
+        180,
+        262,
+        "about 216 (260 weekdays less 44-56 days off)",
+    ),
+]
+_TEAM_RANGES = [
+    _Range(("annual_attrition",), 0.0, 0.35, "10-20% (LinkedIn 13.2%)"),
+    _Range(("hiring_lead_days",), 30, 200, "75-120 days (SHRM)"),
+    _Range(("annual_cost_per_csm",), 60_000, 350_000, "USD 150-220k fully loaded; pooled ~130k"),
+]
+_SEGMENT_RANGES = [
+    _Range(("churn", "annual_baseline"), 0.0, 0.6, "3-40% by segment (KBCM; SaaS Capital)"),
+    _Range(("unscheduled_uplift",), 1.0, 2.2, "x1.3 tech-touch to x1.75 enterprise (GitLab)"),
+    _Range(("churn", "late_onboarding_multiplier"), 1.0, 3.0, "1.2-2.5 (assumption)"),
+    _Range(("churn", "coverage_effect"), 0.0, 3.0, "0.8 (assumption)"),
+    _Range(("lifecycle", "renewal_window_days"), 30, 240, "~120 days"),
+]
+
+
+def _get(obj: object, path: tuple[str, ...]) -> float | None:
+    for el in path:
+        obj = getattr(obj, el, None)
+        if obj is None:
+            return None
+    return obj if isinstance(obj, int | float) else None
+
+
+def _range_warnings(
+    obj: object, ranges: list[_Range], base: Path, src: SourceMap
+) -> Iterator[Issue]:
+    for r in ranges:
+        v = _get(obj, r.path)
+        if v is not None and not (r.low <= v <= r.high):
+            path = (*base, *r.path)
+            yield Issue(
+                f"far outside the plausible range {r.low:g}-{r.high:g} (DOMAIN.md: {r.basis}); "
+                "check the value or the unit",
+                path,
+                src.locate(path),
+                v,
+                severity="warning",
+            )
+
+
+def _segment_warnings(name: str, seg: Segment, s: Scenario, src: SourceMap) -> Iterator[Issue]:
+    base: Path = ("segments", name)
+    yield from _range_warnings(seg, _SEGMENT_RANGES, base, src)
+    for ename, ev in seg.risk_events.items():
+        if ev.handled_churn_probability > ev.unhandled_churn_probability:
+            path = (*base, "risk_events", ename, "handled_churn_probability")
+            yield Issue(
+                "is higher than unhandled_churn_probability: handling the event would make "
+                "churn more likely",
+                path,
+                src.locate(path),
+                ev.handled_churn_probability,
+                severity="warning",
+            )
+        answered = any(
+            tp.trigger.kind == "risk_event"
+            and (tp.trigger.events is None or ename in tp.trigger.events)
+            for tp in seg.touchpoints.values()
+        )
+        if not answered and ev.per_account_year > 0:
+            path = (*base, "risk_events", ename)
+            yield Issue(
+                "no touchpoint answers this risk event, so every event stays unhandled",
+                path,
+                src.locate(path),
+                severity="warning",
+            )
+    for tname, tp in seg.touchpoints.items():
+        if tp.channel != "automated" and (tp.effectiveness is not None or tp.cost_per_touch):
+            path = (*base, "touchpoints", tname)
+            yield Issue(
+                f"effectiveness and cost_per_touch apply to automated touches only; ignored "
+                f"for {tp.channel}",
+                path,
+                src.locate(path),
+                severity="warning",
+            )
+        if tp.channel == "one_to_many" and tp.trigger.kind in ("risk_event", "inbound_request"):
+            path = (*base, "touchpoints", tname, "channel")
+            yield Issue(
+                "escalations and inbound requests are individual; one_to_many sessions suit "
+                "scheduled touches",
+                path,
+                src.locate(path),
+                severity="warning",
+            )
+
+
+def domain_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
+    """Values far outside DOMAIN.md's plausible ranges, and odd but legal combinations."""
+    out = list(_range_warnings(s, _SCENARIO_RANGES, (), src))
+    for tname, team in s.all_teams().items():
+        base: Path = ("teams", tname) if tname in s.teams else ("segments", tname, "team")
+        out.extend(_range_warnings(team, _TEAM_RANGES, base, src))
+        if not s.segments_of(tname):
+            out.append(
+                Issue(
+                    "no segment names this team; it is ignored",
+                    base,
+                    src.locate(base),
+                    severity="warning",
+                )
+            )
+    for name, seg in s.segments.items():
+        out.extend(_segment_warnings(name, seg, s, src))
+    return out
