@@ -79,7 +79,7 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
                     "or one_to_many, or set the segment's coverage to pooled",
                     tp.channel,
                 )
-            if tp.channel in ("one_to_one", "one_to_many") and team is None:
+            elif tp.channel in ("one_to_one", "one_to_many") and team is None:
                 err(
                     (*tpath, "channel"),
                     f"{tp.channel} touches need CSM time, and this segment has no team",

@@ -187,6 +187,7 @@ def _resolve_extends(
         )
     merged_src = copy.deepcopy(base_src)
     merged = merge(base, data, (), merged_src, src)
+    merged_src.keys[()] = src.keys.get((), Location(shown, 1, 1))  # the extending file
     return merged, merged_src, [*base_files, shown]
 
 
@@ -477,9 +478,10 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
             "less_than_equal": "<=",
         }[typ]
         bound = next(iter(ctx.values()))
-        return f"must be {op} {bound:g}" if isinstance(
-            bound, int | float
-        ) else f"must be {op} {bound}", True
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        shown = f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
+        return f"must be {op} {shown}", True
     if typ == "literal_error":
         options = _TAGS.findall(str(ctx.get("expected", "")))
         return "must be one of " + ", ".join(options) + _did_you_mean(
@@ -562,7 +564,7 @@ def _to_issue(err: dict[str, Any], data: dict[str, Any], src: SourceMap) -> Issu
         return Issue(message, path[:-1], src.locate(anchor, prefer="key"))
     where = src.locate(path, prefer="value")
     value = err.get("input") if show_value else None
-    if show_value and isinstance(value, dict | list) and len(str(value)) > 60:
+    if show_value and isinstance(value, dict):
         show_value = False
     if show_value:
         return Issue(message, path, where, value)

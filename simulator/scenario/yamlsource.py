@@ -15,7 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from simulator.scenario.errors import Issue, Location, Path, ScenarioError, format_path
@@ -61,8 +61,20 @@ class SourceMap:
                     mine[p] = loc
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves timestamps as text.
+
+    Dates are validated later (with their position) by the model, so an impossible date
+    such as 2027-13-01 gets a located message instead of a parser crash.
+    """
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt", pure=True)
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
 
@@ -111,6 +123,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
             [Issue(f"not valid YAML: {exc}", location=Location(filename))], "reading YAML"
         ) from None
     src = SourceMap()
+    src.keys[()] = Location(filename, 1, 1)
     builder = _Builder(filename, src)
     data = builder.convert(tree, ())
     if builder.issues:
@@ -202,7 +215,10 @@ class _Builder:
             sub = (*path, str(key))
             if kloc is not None:
                 self.src.keys[sub] = kloc
-            vloc = self._pos(node.lc.value, key)
+            # a mapping or list is located at its key; a scalar at the value itself
+            child = node[key]
+            vloc = kloc if isinstance(child, CommentedMap | CommentedSeq) else None
+            vloc = vloc or self._pos(node.lc.value, key)
             if vloc is not None:
                 self.src.values[sub] = vloc
             out[str(key)] = self.convert(node[key], sub)
@@ -262,7 +278,8 @@ def read_text(path: FsPath, shown: str) -> str:
                 ],
                 "reading the file",
             )
-        return path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        return raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(
             [
@@ -279,11 +296,14 @@ def read_text(path: FsPath, shown: str) -> str:
             "reading the file",
         ) from None
     except UnicodeDecodeError as exc:
+        before = exc.object[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise ScenarioError(
             [
                 Issue(
-                    f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-                    location=Location(shown),
+                    f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8",
+                    location=Location(shown, line, col),
                 )
             ],
             "reading the file",

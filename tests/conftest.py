@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the repository's scenarios and test data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def scenarios_dir() -> Path:
+    return SCENARIOS
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+MINIMAL = """\
+start_date: 2027-01-01
+segments:
+  core:
+    accounts: 20
+    arr: 50000
+    team: {csms: 2, annual_cost_per_csm: 150000}
+    churn: {annual_baseline: 0.1}
+"""
+
+
+@pytest.fixture
+def minimal_text() -> str:
+    return MINIMAL
