@@ -26,16 +26,16 @@ demo: $(VENV)/.installed
 	$(BIN)/cssim estimate scenarios/default.yaml
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check simulator tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check simulator tests benchmarks
-	$(BIN)/ruff format --check simulator tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff check --fix simulator tests benchmarks
-	$(BIN)/ruff format simulator tests benchmarks
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 lock: $(VENV)/.installed-dev
 	$(BIN)/python -m pip freeze --exclude-editable --exclude cssim > $(CONSTRAINTS)
