@@ -6,20 +6,12 @@ better) but is named in a warning with the range and its source.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from simulator.scenario.errors import Issue, Path
+from simulator.scenario.errors import Issue, Path, suggestion
 from simulator.scenario.model import Scenario, Segment, Team
 from simulator.scenario.yamlsource import SourceMap
-
-
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; defined: {', '.join(options)}" if options else ""
 
 
 def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
@@ -35,7 +27,11 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
         base: Path = ("segments", name)
         team = seg.team
         if isinstance(team, str) and team not in s.teams:
-            err((*base, "team"), "no such team in teams" + _did_you_mean(team, team_names), team)
+            err(
+                (*base, "team"),
+                "no such team in teams" + suggestion(team, team_names, "defined"),
+                team,
+            )
         if isinstance(team, Team) and name in s.teams:
             err(
                 (*base, "team"),
@@ -61,7 +57,7 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
                         err(
                             (*tpath, "trigger", "events", i),
                             "no such risk event in this segment's risk_events"
-                            + _did_you_mean(ev, events),
+                            + suggestion(ev, events, "defined"),
                             ev,
                         )
                 if not seg.risk_events:

@@ -6,7 +6,9 @@ Every problem renders as one line ``file:line:col field.path: problem (got value
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +38,21 @@ def format_value(value: Any, limit: int = 70) -> str:
         except (TypeError, ValueError):
             text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(word: object, options: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the closest option, or an empty string."""
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def suggestion(word: object, options: Iterable[str], listing: str = "allowed") -> str:
+    """A did-you-mean hint, or else the list of options when it is short."""
+    options = list(options)
+    hint = did_you_mean(word, options)
+    if hint or not options or len(options) > 30:
+        return hint
+    return f"; {listing}: " + ", ".join(options)
 
 
 @dataclass(frozen=True)

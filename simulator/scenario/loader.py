@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import difflib
 import re
 import types
 from collections.abc import Iterable, Sequence
@@ -25,7 +24,15 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from simulator.scenario.errors import Issue, Location, Path, ScenarioError, format_path
+from simulator.scenario.errors import (
+    Issue,
+    Location,
+    Path,
+    ScenarioError,
+    did_you_mean,
+    format_path,
+    suggestion,
+)
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import SourceMap, parse_yaml, read_text
 
@@ -426,16 +433,6 @@ def _field_names(cls: type[BaseModel]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    options = list(options)
-    close = _did_you_mean(word, options)
-    if close:
-        return close
-    if options and len(options) <= 30:
-        return "; allowed: " + ", ".join(options)
-    return ""
-
-
 _TAGS = re.compile(r"'([^']*)'")
 
 _SIMPLE = {
@@ -468,7 +465,7 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
         return f"missing required field {last!r}", False
     if typ == "extra_forbidden":
         cls = model_at(path[:-1], data)
-        hint = _suggest(str(last), _field_names(cls)) if cls else ""
+        hint = suggestion(last, _field_names(cls)) if cls else ""
         return f"unknown field {last!r}{hint}", False
     if typ in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         op = {
@@ -484,7 +481,7 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
         return f"must be {op} {shown}", True
     if typ == "literal_error":
         options = _TAGS.findall(str(ctx.get("expected", "")))
-        return "must be one of " + ", ".join(options) + _did_you_mean(
+        return "must be one of " + ", ".join(options) + did_you_mean(
             err.get("input"), options
         ), True
     if typ == "union_tag_invalid":
@@ -492,7 +489,7 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
         disc = str(ctx.get("discriminator", "")).strip("'")
         tag = ctx.get("tag")
         return (
-            f"unknown {disc} {tag!r}{_did_you_mean(tag, options)} (one of {', '.join(options)})",
+            f"unknown {disc} {tag!r}{did_you_mean(tag, options)} (one of {', '.join(options)})",
             False,
         )
     if typ == "union_tag_not_found":
@@ -535,11 +532,6 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:], typ not in ("dist_order", "window_order")
-
-
-def _did_you_mean(word: Any, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _to_issue(err: dict[str, Any], data: dict[str, Any], src: SourceMap) -> Issue:
