@@ -68,6 +68,13 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
                     )
             if trig.kind == "inbound_request":
                 has_inbound_touch = True
+            term = seg.contract_term_months * 365.0 / 12.0
+            if trig.kind == "before_renewal" and trig.days >= term:
+                err(
+                    (*tpath, "trigger", "days"),
+                    f"must be shorter than the contract term ({term:.0f} days)",
+                    trig.days,
+                )
             if seg.coverage == "digital" and tp.channel == "one_to_one":
                 err(
                     (*tpath, "channel"),

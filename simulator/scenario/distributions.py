@@ -20,7 +20,14 @@ from abc import abstractmethod
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BeforeValidator, Field, model_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from scipy import special, stats
 
@@ -45,6 +52,10 @@ class _Dist(Strict):
     @abstractmethod
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Quantile function: values at cumulative probabilities ``u`` in [0, 1)."""
+
+    @abstractmethod
+    def ppf1(self, u: float) -> float:
+        """Quantile of one probability ``u`` in [0, 1): the fast scalar path."""
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values using exactly ``n`` uniforms from ``rng``."""
@@ -89,6 +100,9 @@ class Fixed(_Dist):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.value, dtype=float)
 
+    def ppf1(self, u: float) -> float:
+        return self.value
+
     @property
     def mean(self) -> float:
         return self.value
@@ -130,6 +144,9 @@ class Uniform(_Dist):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
+    def ppf1(self, u: float) -> float:
+        return self.low + (self.high - self.low) * u
+
     @property
     def mean(self) -> float:
         return (self.low + self.high) / 2
@@ -169,6 +186,12 @@ class Triangular(_Dist):
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.where(u < fc, left, right)
 
+    def ppf1(self, u: float) -> float:
+        a, c, b = self.low, self.mode, self.high
+        if u < (c - a) / (b - a):
+            return a + math.sqrt(u * (b - a) * (c - a))
+        return b - math.sqrt((1 - u) * (b - a) * (b - c))
+
     @property
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -191,6 +214,9 @@ class Normal(_Dist):
     """
 
     dist: Literal["normal"]
+    _flip: float = PrivateAttr(default=1.0)
+    _p0: float = PrivateAttr(default=0.0)
+    _dp: float = PrivateAttr(default=1.0)
     mu: float = Field(alias="mean")
     sigma: float = Field(alias="sd", ge=0)
     low: float | None = Field(default=None, alias="min")
@@ -225,14 +251,35 @@ class Normal(_Dist):
         b = math.inf if self.high is None else (self.high - self.mu) / self.sigma
         return a, b
 
+    def model_post_init(self, context: Any, /) -> None:
+        # quantile constants; an interval above the mean is sampled by reflection, so that
+        # the normal CDF is always read in its accurate lower tail
+        if self.sigma == 0:
+            self._flip, self._p0, self._dp = 1.0, 0.0, 1.0
+            return
+        a, b = self._ab()
+        flip = 1.0
+        if a > 0:
+            a, b, flip = -b, -a, -1.0
+        p0 = float(special.ndtr(a))
+        self._flip, self._p0, self._dp = flip, p0, float(special.ndtr(b)) - p0
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         if self.sigma == 0:
             return np.full(u.shape, self.mu)
-        a, b = self._ab()
-        if self.low is None and self.high is None:
-            return self.mu + self.sigma * special.ndtri(u)
-        return stats.truncnorm.ppf(u, a, b, loc=self.mu, scale=self.sigma)
+        z = special.ndtri(self._p0 + u * self._dp)
+        x = self.mu + self.sigma * self._flip * z
+        lo, hi = self.support
+        return np.clip(x, lo, hi)
+
+    def ppf1(self, u: float) -> float:
+        if self.sigma == 0:
+            return self.mu
+        z = float(special.ndtri(self._p0 + u * self._dp))
+        x = self.mu + self.sigma * self._flip * z
+        lo, hi = self.support
+        return min(max(x, lo), hi)
 
     @property
     def mean(self) -> float:
@@ -270,6 +317,10 @@ class Lognormal(_Dist):
         m, s = self._params()
         return np.exp(m + s * special.ndtri(np.asarray(u, dtype=float)))
 
+    def ppf1(self, u: float) -> float:
+        m, s = self._params()
+        return math.exp(m + s * float(special.ndtri(u)))
+
     @property
     def mean(self) -> float:
         return self.mu
@@ -291,6 +342,9 @@ class Exponential(_Dist):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return -self.mu * np.log1p(-np.asarray(u, dtype=float))
+
+    def ppf1(self, u: float) -> float:
+        return -self.mu * math.log1p(-u)
 
     @property
     def mean(self) -> float:
@@ -336,6 +390,9 @@ class Empirical(_Dist):
         cum = np.cumsum(self._probs())
         idx = np.searchsorted(cum, np.asarray(u, dtype=float), side="right")
         return np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
+
+    def ppf1(self, u: float) -> float:
+        return float(self.ppf(np.array([u]))[0])
 
     @property
     def mean(self) -> float:

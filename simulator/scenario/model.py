@@ -582,6 +582,19 @@ class Segment(Strict):
         description="Multiplier on scheduled CSM hours for unscheduled work not modelled as "
         "inbound requests or risk escalations (ad hoc, outreach, account planning).",
     )
+    unscheduled_priority: int = Field(
+        default=5,
+        ge=1,
+        le=9,
+        description="Queue priority of unscheduled background work (1 served first; the "
+        "default 5 competes with cadence touches).",
+    )
+    unscheduled_due_days: float = Field(
+        default=14,
+        gt=0,
+        le=3650,
+        description="Days within which unscheduled work must start, or it is dropped.",
+    )
     inbound: Inbound = Field(default_factory=Inbound, description="Inbound requests.")
     risk_events: dict[Name, RiskEvent] = Field(
         default_factory=dict, description="Risk event types by name."

@@ -1,0 +1,106 @@
+"""Engine throughput against a bare SimPy M/M/c loop, measured in one process and one run.
+
+    python benchmarks/engine_vs_simpy.py [--accounts 10000] [--repeat 3]
+
+Prints (a) the engine's touchpoints per second on a 10,000-account scenario, (b) a bare
+SimPy M/M/c loop's customers per second on the same machine, their ratio, and SimPy
+events per touchpoint. Targets (issue 3): ratio >= 0.6, <= 4 events per touchpoint.
+A benchmark, not a test: it reports, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+import numpy as np
+import simpy
+
+from simulator.engine.simulation import simulate
+from simulator.scenario.loader import load_text
+
+SCENARIO = """\
+name: Benchmark book
+start_date: 2027-01-01
+horizon_days: 365
+seed: 1
+segments:
+  book:
+    accounts: {accounts}
+    arr: {{dist: lognormal, mean: 30000, cv: 0.5}}
+    new_accounts_per_month: {new}
+    coverage: pooled
+    team: {{csms: {csms}, annual_cost_per_csm: 150000}}
+    lifecycle: {{onboarding_days: 45, adoption_days: 60, renewal_window_days: 120}}
+    churn: {{annual_baseline: 0.1}}
+    touchpoints:
+      kickoff: {{trigger: {{kind: stage_entry, stage: onboarding}}, hours: 2}}
+      check_in: {{trigger: {{kind: cadence, per_year: 4}}, hours: {{dist: lognormal, mean: 1, cv: 0.3}}}}
+      digest: {{trigger: {{kind: cadence, per_year: 12}}, channel: automated, cost_per_touch: 0.05}}
+      renewal: {{trigger: {{kind: before_renewal, days: 60}}, hours: 1}}
+      request: {{trigger: {{kind: inbound_request}}, hours: 0.5}}
+    inbound: {{requests_per_account_year: 4, support_share: 0.5}}
+"""
+
+
+def engine_rate(accounts: int) -> tuple[float, int, int, float]:
+    """Touchpoints per second, touchpoints, SimPy events and seconds for one replication."""
+    hours = accounts * (4 * 1 + 1 + 2 * 0.5) * 1.1
+    csms = max(1, int(hours / (1730 * 0.63 * 0.85)))
+    text = SCENARIO.format(accounts=accounts, new=accounts * 0.02, csms=csms)
+    scenario = load_text(text, "benchmark.yaml").scenario
+    gc.collect()
+    t0 = time.perf_counter()
+    rec = simulate(scenario, 0)
+    dt = time.perf_counter() - t0
+    touches = int((rec.tasks["tp"] >= 0).sum())
+    return touches / dt, touches, rec.simpy_events, dt
+
+
+def simpy_rate(customers: int, c: int = 10, rho: float = 0.8) -> tuple[float, float]:
+    """Customers per second of a bare SimPy M/M/c queue (arrival process + Resource)."""
+    rng = np.random.default_rng(1)
+    lam = rho * c
+    inter = rng.exponential(1 / lam, customers)
+    service = rng.exponential(1.0, customers)
+    env = simpy.Environment()
+    server = simpy.Resource(env, capacity=c)
+
+    def customer(i: int):
+        with server.request() as req:
+            yield req
+            yield env.timeout(service[i])
+
+    def source():
+        for i in range(customers):
+            yield env.timeout(inter[i])
+            env.process(customer(i))
+
+    env.process(source())
+    gc.collect()
+    t0 = time.perf_counter()
+    env.run()
+    dt = time.perf_counter() - t0
+    return customers / dt, dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accounts", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
+    args = ap.parse_args()
+    eng = [engine_rate(args.accounts) for _ in range(args.repeat)]
+    best = max(eng, key=lambda r: r[0])
+    customers = max(100_000, best[1])
+    bare = max(simpy_rate(customers)[0] for _ in range(args.repeat))
+    print(
+        f"engine:   {best[0]:>10,.0f} touchpoints/s  ({best[1]:,} touchpoints, {args.accounts:,} accounts, {best[3]:.2f} s)"
+    )
+    print(f"bare SimPy M/M/c: {bare:>10,.0f} customers/s  ({customers:,} customers)")
+    print(f"ratio engine / bare SimPy: {best[0] / bare:.2f}  (target >= 0.6)")
+    print(f"SimPy events per touchpoint: {best[2] / best[1]:.2f}  (target <= 4)")
+
+
+if __name__ == "__main__":
+    main()

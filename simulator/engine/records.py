@@ -1,0 +1,499 @@
+"""Flat records of one replication and the summaries computed from them.
+
+Records are append-only columns (numpy arrays) built once at the end of a run:
+
+- ``tasks``: every touch and unit of CSM work (planned, due, start, end, hours, status);
+- ``accounts``: every account's start and end state;
+- ``events``: account events (created, stage, renewed, churned, risk, reassigned, late
+  onboarding);
+- ``renewals``: every renewal decision with the probability and the drivers behind it;
+- ``staff``: every CSM's presence (joined, left);
+- ``monthly``: month-end backlog and headcount per team, accounts and ARR per segment.
+
+Aggregation happens here, after the run: per-segment summaries, per-team capacity and
+utilisation, touchpoint delivery by type, monthly series.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulator.engine.state import (
+    AUTOMATED,
+    BACKGROUND,
+    CANCELLED,
+    CHANNEL_CODE,
+    INBOUND_SUPPORT,
+    KIND_CODE,
+    LATE,
+    MISSED,
+    ON_TIME,
+    OPEN,
+    SESSION,
+    STATUS_NAMES,
+)
+
+if TYPE_CHECKING:
+    from simulator.engine.simulation import _Simulation
+
+MONTH_DAYS = 365.0 / 12.0
+
+RENEWAL_COLUMNS = (
+    "time",
+    "segment",
+    "account",
+    "arr",
+    "p_baseline",
+    "coverage",
+    "coverage_multiplier",
+    "late_onboarding",
+    "late_onboarding_multiplier",
+    "reassigned",
+    "reassignment_multiplier",
+    "risk_event",
+    "risk_handled",
+    "risk_multiplier",
+    "hazard",
+    "probability",
+    "uniform",
+    "churned",
+    "arr_change",
+)
+
+
+def _csm_work(t: dict[str, np.ndarray]) -> np.ndarray:
+    """Tasks that take CSM time: one_to_one work (touches, inbound, escalations,
+    unscheduled) and one_to_many sessions; not attendees, automated touches or support."""
+    return (t["channel"] == CHANNEL_CODE["one_to_one"]) | (t["tp"] <= SESSION)
+
+
+@dataclass
+class Records:
+    """Everything one replication produced, as flat columns."""
+
+    scenario: str
+    replication: int
+    root_seed: int
+    horizon_days: float
+    segments: list[str]
+    teams: list[str]
+    segment_team: list[int]
+    touchpoints: list[list[str]]
+    risk_events: list[list[str]]
+    team_cost: list[float]
+    team_ramp: list[tuple[float, ...]]
+    hours_per_day: float
+    tasks: dict[str, np.ndarray]
+    accounts: dict[str, np.ndarray]
+    events: dict[str, np.ndarray]
+    renewals: dict[str, np.ndarray]
+    staff: dict[str, np.ndarray]
+    monthly_raw: list[tuple[Any, ...]]
+    simpy_events: int
+    _capacity: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    # --------------------------------------------------------------- capacity
+
+    def capacity(self) -> dict[str, np.ndarray]:
+        """Per team and day: available and busy hours, headcount and effective FTE.
+
+        Available hours are presence x ramp productivity x hours per day; busy hours the
+        part of that capacity spent on tasks. Busy time lies within presence, so
+        utilisation never exceeds 1. Arrays have shape (teams, days).
+        """
+        if self._capacity is not None:
+            return self._capacity
+        days = math.ceil(self.horizon_days)
+        edges = np.minimum(np.arange(days + 1, dtype=float), self.horizon_days)
+        mid = (edges[:-1] + edges[1:]) / 2
+        n = len(self.teams)
+        avail = np.zeros((n, days))
+        busy = np.zeros((n, days))
+        heads = np.zeros((n, days))
+        fte = np.zeros((n, days))
+        st = self.staff
+        t = self.tasks
+        work = ~np.isnan(t["start"]) & (t["csm"] >= 0) & _csm_work(t) & (t["hours"] > 0)
+        for i in range(len(st["csm"])):
+            cid, team = int(st["csm"][i]), int(st["team"][i])
+            joined, left = float(st["joined"][i]), float(st["left"][i])
+            lo, hi = max(joined, 0.0), min(left, self.horizon_days)
+            present = np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0, None)
+            ramp = self.team_ramp[team]
+            month = np.floor((mid - joined) / MONTH_DAYS).astype(int)
+            prod = np.ones(days)
+            if ramp and joined > -1e8:
+                inside = (month >= 0) & (month < len(ramp))
+                prod[inside] = np.asarray(ramp)[month[inside]]
+            heads[team] += present
+            fte[team] += present * prod
+            avail[team] += present * prod * self.hours_per_day
+            mine = work & (t["csm"] == cid)
+            if mine.any():
+                s = t["start"][mine]
+                e = np.where(np.isnan(t["end"][mine]), self.horizon_days, t["end"][mine])
+                order = np.argsort(s)
+                s, e = s[order], np.minimum(e[order], self.horizon_days)
+                cum = np.concatenate([[0.0], np.cumsum(e - s)])
+
+                def busy_until(
+                    x: np.ndarray, s: np.ndarray = s, e: np.ndarray = e, cum: np.ndarray = cum
+                ) -> np.ndarray:
+                    k = np.searchsorted(s, x, side="right")  # intervals started before x
+                    done = cum[np.maximum(k - 1, 0)]
+                    last = np.where(k > 0, np.clip(x - s[np.maximum(k - 1, 0)], 0, None), 0.0)
+                    last = np.minimum(
+                        last,
+                        np.where(k > 0, e[np.maximum(k - 1, 0)] - s[np.maximum(k - 1, 0)], 0.0),
+                    )
+                    return done + last
+
+                b = np.diff(busy_until(edges))
+                busy[team] += np.minimum(b, present) * prod * self.hours_per_day
+        self._capacity = {
+            "available": avail,
+            "busy": busy,
+            "headcount": heads,
+            "fte": fte,
+            "edges": edges,
+        }
+        return self._capacity
+
+    # --------------------------------------------------------------- summaries
+
+    def touch_table(self) -> list[dict[str, Any]]:
+        """Delivery by segment and touchpoint type: requested, on time, late, missed, open."""
+        t = self.tasks
+        rows = []
+        for si, seg in enumerate(self.segments):
+            for ti, name in enumerate(self.touchpoints[si]):
+                m = (t["segment"] == si) & (t["tp"] == ti)
+                st = t["status"][m]
+                rows.append(
+                    {
+                        "segment": seg,
+                        "touchpoint": name,
+                        "requested": int(m.sum()),
+                        "on_time": int(((st == ON_TIME) | (st == AUTOMATED)).sum()),
+                        "late": int((st == LATE).sum()),
+                        "missed": int((st == MISSED).sum()),
+                        "open": int((st == OPEN).sum()),
+                        "cancelled": int((st == CANCELLED).sum()),
+                        "automated": int((st == AUTOMATED).sum()),
+                    }
+                )
+        return rows
+
+    def team_summary(self) -> dict[str, dict[str, float]]:
+        """Per team: hours available and busy, utilisation, headcount, FTE, people cost."""
+        cap = self.capacity()
+        years = self.horizon_days / 365.0
+        out = {}
+        for i, team in enumerate(self.teams):
+            avail = float(cap["available"][i].sum())
+            busy = float(cap["busy"][i].sum())
+            heads = float(cap["headcount"][i].sum()) / self.horizon_days
+            out[team] = {
+                "hours_available": avail,
+                "hours_busy": busy,
+                "utilisation": busy / avail if avail > 0 else 0.0,
+                "headcount": heads,
+                "fte": float(cap["fte"][i].sum()) / self.horizon_days,
+                "people_cost": heads * years * self.team_cost[i],
+            }
+        return out
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Headline metrics per segment (see README, "What a run reports")."""
+        t = self.tasks
+        a = self.accounts
+        teams = self.team_summary()
+        status = t["status"]
+        is_touch = t["tp"] >= 0
+        csm_work = _csm_work(t)
+        delivered_hours = np.where(~np.isnan(t["start"]) & csm_work, t["hours"], 0.0)
+        seg_hours = np.array(
+            [delivered_hours[t["segment"] == i].sum() for i in range(len(self.segments))]
+        )
+        out: dict[str, dict[str, float]] = {}
+        for si, seg in enumerate(self.segments):
+            team_i = self.segment_team[si]
+            in_seg = t["segment"] == si
+            touches = in_seg & is_touch
+            st = status[touches]
+            requested = int(touches.sum())
+            on_time = int(((st == ON_TIME) | (st == AUTOMATED)).sum())
+            late = int((st == LATE).sum())
+            missed = int((st == MISSED).sum())
+            open_ = int((st == OPEN).sum())
+            cancelled = int((st == CANCELLED).sum())
+            resolved = requested - open_ - cancelled
+            work = in_seg & csm_work
+            acc = a["segment"] == si
+            start = acc & a["starting"]
+            arr_start = float(a["arr_start"][start].sum())
+            arr_end_start = a["arr_end"][start]
+            grr_num = float(np.minimum(arr_end_start, a["arr_start"][start]).sum())
+            nrr_num = float(arr_end_start.sum())
+            ren = self.renewals
+            seg_ren = (ren["segment"] == si) if len(ren["segment"]) else np.zeros(0, bool)
+            starting_ids = set(np.flatnonzero(start).tolist())
+            ren_start = (
+                seg_ren & np.isin(ren["account"], list(starting_ids))
+                if len(ren["segment"])
+                else seg_ren
+            )
+            renewed = ren_start & ~ren["churned"].astype(bool) if len(ren["segment"]) else ren_start
+            change_arr = ren["arr"] * ren["arr_change"] if len(ren["segment"]) else np.zeros(0)
+            expansion = (
+                float(np.clip(change_arr[renewed], 0, None).sum()) if len(change_arr) else 0.0
+            )
+            contraction = (
+                float(-np.clip(change_arr[renewed], None, 0).sum()) if len(change_arr) else 0.0
+            )
+            churned = acc & a["churned"]
+            n_start = int(start.sum())
+            team_name = self.teams[team_i] if team_i >= 0 else None
+            tsum = teams.get(team_name, {}) if team_name else {}
+            team_hours = sum(
+                seg_hours[j] for j in range(len(self.segments)) if self.segment_team[j] == team_i
+            )
+            share = seg_hours[si] / team_hours if team_hours > 0 else (1.0 if team_name else 0.0)
+            if team_name and team_hours == 0:
+                n_sharing = sum(
+                    1 for j in range(len(self.segments)) if self.segment_team[j] == team_i
+                )
+                share = 1.0 / n_sharing
+            auto_mask = touches & (status == AUTOMATED)
+            automation = (
+                float(self._touch_costs[si][t["tp"][auto_mask]].sum()) if auto_mask.any() else 0.0
+            )
+            people = tsum.get("people_cost", 0.0) * share
+            fte = tsum.get("fte", 0.0) * share
+            heads = tsum.get("headcount", 0.0) * share
+            grr = grr_num / arr_start if arr_start > 0 else math.nan
+            retained = grr_num
+            end_active = acc & ~a["churned"]
+            sup = in_seg & (t["tp"] == INBOUND_SUPPORT)
+            inbound = in_seg & (t["kind"] == KIND_CODE["inbound_request"])
+            esc = touches & (t["kind"] == KIND_CODE["risk_event"])
+            esc_status = status[esc]
+            ev = self.events
+            out[seg] = {
+                "accounts_start": float(n_start),
+                "arr_start": arr_start,
+                "new_accounts": float((acc & ~a["starting"]).sum()),
+                "new_arr": float(a["arr_start"][acc & ~a["starting"]].sum()),
+                "accounts_end": float(end_active.sum()),
+                "arr_end": float(a["arr_end"][acc].sum()),
+                "churned_logos": float(churned.sum()),
+                "churned_arr": float(a["arr_churned"][churned].sum()),
+                "logo_churn": float((churned & a["starting"]).sum()) / n_start if n_start else 0.0,
+                "expansion_arr": expansion,
+                "contraction_arr": contraction,
+                "grr": grr,
+                "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
+                "touches_requested": float(requested),
+                "touches_on_time": float(on_time),
+                "touches_late": float(late),
+                "touches_missed": float(missed),
+                "touches_open": float(open_),
+                "on_time_share": on_time / resolved if resolved > 0 else math.nan,
+                "delivered_share": (on_time + late) / resolved if resolved > 0 else math.nan,
+                "hours_demanded": float(t["hours"][work].sum()),
+                "hours_delivered": float(seg_hours[si]),
+                "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
+                "hours_unscheduled": float(t["hours"][in_seg & (t["tp"] == BACKGROUND)].sum()),
+                "hours_available": tsum.get("hours_available", 0.0) * share,
+                "utilisation": tsum.get("utilisation", 0.0),
+                "backlog_end": float((work & (status == OPEN)).sum()),
+                "inbound_requests": float(inbound.sum()),
+                "inbound_to_support": float(sup.sum()),
+                "escalations": float(esc.sum()),
+                "escalations_handled": float(np.isin(esc_status, [ON_TIME, LATE, AUTOMATED]).sum()),
+                "late_onboardings": float(((ev["segment"] == si) & (ev["event"] == 6)).sum()),
+                "fte": fte,
+                "headcount": heads,
+                "people_cost": people,
+                "automation_cost": automation,
+                "cost_per_retained_arr": (people + automation) / retained
+                if retained > 0
+                else math.nan,
+                "accounts_per_csm": n_start / heads if heads > 0 else math.nan,
+                "arr_per_csm": arr_start / heads if heads > 0 else math.nan,
+            }
+        return out
+
+    def monthly(self) -> list[dict[str, Any]]:
+        """Month-end series: backlog, utilisation, headcount per team; accounts, ARR per segment."""
+        cap = self.capacity()
+        edges = cap["edges"]
+        rows = []
+        for kind, idx, k, t_end, n, value, active, _ in self.monthly_raw:
+            t0 = (k - 1) * MONTH_DAYS
+            if kind == "team":
+                days = (edges[:-1] >= t0 - 1e-9) & (edges[:-1] < t_end - 1e-9)
+                avail = float(cap["available"][idx][days].sum())
+                busy = float(cap["busy"][idx][days].sum())
+                rows.append(
+                    {
+                        "kind": "team",
+                        "name": self.teams[idx],
+                        "month": k,
+                        "day": t_end,
+                        "backlog_tasks": n,
+                        "backlog_hours": value,
+                        "headcount": active,
+                        "hours_available": avail,
+                        "utilisation": busy / avail if avail > 0 else 0.0,
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "kind": "segment",
+                        "name": self.segments[idx],
+                        "month": k,
+                        "day": t_end,
+                        "accounts": n,
+                        "arr": value,
+                    }
+                )
+        return rows
+
+    _touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
+
+    def task_rows(self) -> list[dict[str, Any]]:
+        """The task records as dicts (for files), with names instead of codes."""
+        t = self.tasks
+        rows = []
+        for i in range(len(t["id"])):
+            si = int(t["segment"][i])
+            tp = int(t["tp"][i])
+            if tp >= 0:
+                name = self.touchpoints[si][tp]
+            elif tp == BACKGROUND:
+                name = "unscheduled"
+            elif tp == INBOUND_SUPPORT:
+                name = "support"
+            else:
+                name = "session:" + self.touchpoints[si][SESSION - tp]
+            rows.append(
+                {
+                    "id": int(t["id"][i]),
+                    "segment": self.segments[si],
+                    "account": int(t["account"][i]),
+                    "touchpoint": name,
+                    "status": STATUS_NAMES[int(t["status"][i])],
+                    "planned": float(t["planned"][i]),
+                    "start": float(t["start"][i]),
+                    "end": float(t["end"][i]),
+                    "hours": float(t["hours"][i]),
+                }
+            )
+        return rows
+
+
+def build_records(sim: _Simulation) -> Records:
+    """Freeze a finished simulation into flat records."""
+    horizon = sim.horizon
+    tasks = sim.tasks
+    for task in tasks:
+        if task.status == OPEN:
+            if task.account is not None and not task.account.active:
+                task.status = CANCELLED
+            elif task.due < horizon:
+                task.status = MISSED
+    n = len(tasks)
+    cols: dict[str, np.ndarray] = {
+        "id": np.fromiter(map(attrgetter("id"), tasks), int, n),
+        "segment": np.fromiter(map(attrgetter("segment"), tasks), int, n),
+        "account": np.fromiter(
+            (x.account.index if x.account is not None else -1 for x in tasks), int, n
+        ),
+        "tp": np.fromiter(map(attrgetter("tp"), tasks), int, n),
+        "kind": np.fromiter(map(attrgetter("kind"), tasks), int, n),
+        "channel": np.fromiter(map(attrgetter("channel"), tasks), int, n),
+        "team": np.fromiter(map(attrgetter("team"), tasks), int, n),
+        "csm": np.fromiter(map(attrgetter("csm"), tasks), int, n),
+        "priority": np.fromiter(map(attrgetter("priority"), tasks), int, n),
+        "planned": np.fromiter(map(attrgetter("planned"), tasks), float, n),
+        "ontime": np.fromiter(map(attrgetter("ontime"), tasks), float, n),
+        "due": np.fromiter(map(attrgetter("due"), tasks), float, n),
+        "start": np.fromiter(map(attrgetter("start"), tasks), float, n),
+        "end": np.fromiter(map(attrgetter("end"), tasks), float, n),
+        "hours": np.fromiter(map(attrgetter("hours"), tasks), float, n),
+        "status": np.fromiter(map(attrgetter("status"), tasks), int, n),
+        "weight": np.fromiter(map(attrgetter("weight"), tasks), float, n),
+        "credit": np.fromiter(map(attrgetter("credit"), tasks), float, n),
+    }
+    accs = sim.accounts
+    m = len(accs)
+    churn_time = {i: ev[0] for ev in sim.events if ev[3] == 3 for i in [ev[2]]}
+    churn_arr = {ev[2]: ev[4] for ev in sim.events if ev[3] == 3}
+    accounts = {
+        "segment": np.fromiter((x.segment for x in accs), int, m),
+        "index": np.arange(m),
+        "starting": np.fromiter((x.starting for x in accs), bool, m),
+        "created": np.fromiter((x.created for x in accs), float, m),
+        "arr_start": np.fromiter((x.arr_start for x in accs), float, m),
+        "arr_end": np.fromiter((x.arr if x.active else 0.0 for x in accs), float, m),
+        "arr_churned": np.fromiter((churn_arr.get(i, 0.0) for i in range(m)), float, m),
+        "churned": np.fromiter((not x.active for x in accs), bool, m),
+        "churned_at": np.fromiter((churn_time.get(i, math.nan) for i in range(m)), float, m),
+    }
+    ev = sim.events
+    events = {
+        "time": np.array([e[0] for e in ev], float),
+        "segment": np.array([e[1] for e in ev], int),
+        "account": np.array([e[2] for e in ev], int),
+        "event": np.array([e[3] for e in ev], int),
+        "value": np.array([e[4] for e in ev], float),
+        "value2": np.array([e[5] for e in ev], float),
+    }
+    rn = sim.renewals
+    renewals = {c: np.array([r[i] for r in rn]) for i, c in enumerate(RENEWAL_COLUMNS)}
+    if not rn:
+        renewals = {c: np.zeros(0) for c in RENEWAL_COLUMNS}
+    staff_rows = list(sim.staff) + [
+        (c.id, c.team, c.seat, c.joined, horizon) for c in sim.csms if c.active
+    ]
+    staff = {
+        "csm": np.array([r[0] for r in staff_rows], int),
+        "team": np.array([r[1] for r in staff_rows], int),
+        "seat": np.array([r[2] for r in staff_rows], int),
+        "joined": np.array([r[3] for r in staff_rows], float),
+        "left": np.array([min(r[4], horizon) for r in staff_rows], float),
+    }
+    plans = sim.plans
+    rec = Records(
+        scenario=sim.s.name,
+        replication=sim.rep,
+        root_seed=sim.seed,
+        horizon_days=horizon,
+        segments=sim.seg_names,
+        teams=sim.team_names,
+        segment_team=[p.team.index if p.team is not None else -1 for p in plans],
+        touchpoints=[p.names for p in plans],
+        risk_events=[p.risk_names for p in plans],
+        team_cost=[t.cost for t in sim.teams],
+        team_ramp=[t.ramp for t in sim.teams],
+        hours_per_day=sim.rate,
+        tasks=cols,
+        accounts=accounts,
+        events=events,
+        renewals=renewals,
+        staff=staff,
+        monthly_raw=sim.monthly,
+        simpy_events=sim.events_scheduled(),
+    )
+    rec._touch_costs = [
+        np.array([tp.cost_per_touch if tp.channel == "automated" else 0.0 for tp in p.tps] or [0.0])
+        for p in plans
+    ]
+    return rec

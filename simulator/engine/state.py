@@ -1,0 +1,243 @@
+"""Mutable state of one replication: tasks, accounts, CSMs and teams.
+
+Plain classes with ``__slots__``: they are created by the thousand per run.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+# task status codes (also used in the records)
+OPEN = 0
+ON_TIME = 1
+LATE = 2
+MISSED = 3
+CANCELLED = 4
+AUTOMATED = 5
+SUPPORT = 6
+STATUS_NAMES = ("open", "on_time", "late", "missed", "cancelled", "automated", "support")
+
+# task kinds (what planned the task)
+KINDS = (
+    "stage_entry",
+    "cadence",
+    "before_renewal",
+    "risk_event",
+    "inbound_request",
+    "unscheduled",
+    "session",
+)
+KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+CHANNELS = ("one_to_one", "one_to_many", "automated", "support")
+CHANNEL_CODE = {c: i for i, c in enumerate(CHANNELS)}
+
+BACKGROUND = -1
+"""Touchpoint index of unscheduled background work."""
+SESSION = -2
+"""Touchpoint index offset of a one_to_many session (``SESSION - tp_index``)."""
+INBOUND_SUPPORT = -3
+"""Touchpoint index of an inbound request answered by support."""
+
+
+class Task:
+    """A unit of work or a touch: planned, perhaps queued, then delivered, missed or cancelled."""
+
+    __slots__ = (
+        "account",
+        "attendees",
+        "channel",
+        "credit",
+        "csm",
+        "due",
+        "end",
+        "hours",
+        "id",
+        "kind",
+        "ontime",
+        "planned",
+        "priority",
+        "risk",
+        "segment",
+        "start",
+        "status",
+        "team",
+        "tp",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        tid: int,
+        segment: int,
+        account: Account | None,
+        tp: int,
+        kind: int,
+        channel: int,
+        team: int,
+        priority: int,
+        planned: float,
+        ontime: float,
+        due: float,
+        hours: float,
+        weight: float,
+        credit: float,
+    ) -> None:
+        self.id = tid
+        self.segment = segment
+        self.account = account
+        self.tp = tp
+        self.kind = kind
+        self.channel = channel
+        self.team = team
+        self.priority = priority
+        self.planned = planned
+        self.ontime = ontime
+        self.due = due
+        self.hours = hours
+        self.weight = weight
+        self.credit = credit
+        self.start = float("nan")
+        self.end = float("nan")
+        self.status = OPEN
+        self.csm = -1
+        self.attendees: list[Task] | None = None
+        self.risk: RiskHit | None = None
+
+    def key(self) -> tuple[int, float, int]:
+        """Queue order: priority, then planned time, then creation order."""
+        return (self.priority, self.planned, self.id)
+
+
+class RiskHit:
+    """A risk event that hit an account, and whether an escalation answered it in time."""
+
+    __slots__ = ("event", "handled", "time")
+
+    def __init__(self, event: int, time: float) -> None:
+        self.event = event
+        self.time = time
+        self.handled = False
+
+
+class Account:
+    """A customer account and its lifecycle state."""
+
+    __slots__ = (
+        "active",
+        "arr",
+        "arr_start",
+        "churn_u",
+        "created",
+        "expand_u",
+        "id",
+        "index",
+        "late_onboarding_at",
+        "onboarding_tasks",
+        "owner",
+        "reassigned_at",
+        "renewals",
+        "risks",
+        "rng",
+        "segment",
+        "stage",
+        "starting",
+        "touches",
+    )
+
+    def __init__(
+        self,
+        segment: int,
+        index: int,
+        ident: str,
+        arr: float,
+        created: float,
+        starting: bool,
+        rng: Any,
+    ) -> None:
+        self.segment = segment
+        self.index = index
+        self.id = ident
+        self.arr = arr
+        self.arr_start = arr
+        self.created = created
+        self.starting = starting
+        self.rng = rng
+        self.active = True
+        self.stage = ""
+        self.owner: CSM | None = None
+        self.touches: list[Task] = []
+        self.onboarding_tasks: list[Task] = []
+        self.risks: list[RiskHit] = []
+        self.reassigned_at = -1e18
+        self.late_onboarding_at = -1e18
+        self.renewals = 0
+        self.churn_u: Any = None
+        self.expand_u: Any = None
+
+
+class CSM:
+    """One CSM seat holder: a queue of owned-account tasks and a productivity ramp."""
+
+    __slots__ = (
+        "active",
+        "arr",
+        "book",
+        "busy",
+        "id",
+        "idle",
+        "joined",
+        "left",
+        "queue",
+        "ramp",
+        "seat",
+        "team",
+    )
+
+    def __init__(
+        self, cid: int, team: int, seat: int, joined: float, ramp: tuple[float, ...]
+    ) -> None:
+        self.id = cid
+        self.team = team
+        self.seat = seat
+        self.joined = joined
+        self.left = float("inf")
+        self.ramp = ramp
+        self.active = True
+        self.busy = False
+        self.idle: Any = None
+        self.queue: list[tuple[tuple[int, float, int], Task]] = []
+        self.book: set[Account] = set()
+        self.arr = 0.0
+
+    def productivity(self, t: float) -> float:
+        """Share of full speed at day ``t`` (ramp by 30.4-day month since joining)."""
+        month = int((t - self.joined) / (365.0 / 12.0))
+        if month < 0:
+            return self.ramp[0] if self.ramp else 1.0
+        return self.ramp[month] if month < len(self.ramp) else 1.0
+
+
+class TeamState:
+    """A team: its CSMs, its pooled queue and the idle CSMs waiting for work."""
+
+    __slots__ = ("cost", "csms", "index", "name", "next_seat", "pool", "ramp", "spec")
+
+    def __init__(self, index: int, name: str, spec: Any) -> None:
+        self.index = index
+        self.name = name
+        self.spec = spec
+        self.cost = spec.annual_cost_per_csm
+        self.ramp = tuple(spec.ramp)
+        self.csms: list[CSM] = []
+        self.pool: list[tuple[tuple[int, float, int], Task]] = []
+        self.next_seat = 0
+
+    def active_csms(self) -> list[CSM]:
+        """CSMs currently on the team."""
+        return [c for c in self.csms if c.active]
+
+
+def push(queue: list[tuple[tuple[int, float, int], Task]], task: Task) -> None:
+    """Queue ``task`` by priority, planned time and creation order."""
+    heapq.heappush(queue, (task.key(), task))

@@ -1,0 +1,169 @@
+"""Rendering an experiment: a per-segment table of headline metrics with 95% CIs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from simulator.analysis.experiment import Experiment, MetricStats
+from simulator.report.formatting import money, num, pct
+
+
+def ci_pct(st: MetricStats, digits: int = 1) -> str:
+    """``93.4% [92.8, 94.0]`` (a single value when the interval is empty or zero-width)."""
+    if st.n == 0 or math.isnan(st.mean):
+        return "-"
+    if st.n < 2 or st.half_width == 0:
+        return pct(st.mean, digits)
+    # a share cannot leave [0, 1]: the interval is shown clipped to it
+    low = max(st.low, 0.0) if st.mean >= 0 else st.low
+    high = min(st.high, 1.0) if st.mean <= 1 else st.high
+    return f"{100 * st.mean:.{digits}f}% [{100 * low:.{digits}f}, {100 * high:.{digits}f}]"
+
+
+def ci_num(st: MetricStats, digits: int = 0) -> str:
+    """``1,234 [1,100, 1,350]``."""
+    if st.n == 0 or math.isnan(st.mean):
+        return "-"
+    if st.n < 2 or st.half_width == 0:
+        return num(st.mean, digits)
+    return f"{num(st.mean, digits)} [{num(st.low, digits)}, {num(st.high, digits)}]"
+
+
+def ci_money(st: MetricStats, currency: str) -> str:
+    """``$16.4M [16.1M, 16.7M]``."""
+    if st.n == 0 or math.isnan(st.mean):
+        return "-"
+    if st.n < 2 or st.half_width == 0:
+        return money(st.mean, currency)
+    scale = 1e6 if abs(st.mean) >= 1e6 else 1e3
+    return f"{money(st.mean, currency)} [{st.low / scale:.1f}, {st.high / scale:.1f}]"
+
+
+def run_renderable(exp: Experiment, detail: bool = False) -> Group:
+    """Terminal tables for an experiment."""
+    s = exp.scenario
+    stats = exp.stats()
+    teams = exp.team_stats()
+    cur = s.currency
+    title = (
+        f"{s.name}: {exp.replications} replications, seed {exp.root_seed}, "
+        f"{s.horizon_days}-day plan (mean [95% CI])"
+    )
+    t = Table(title=title, title_justify="left")
+    for col in [
+        "Segment",
+        "CSMs",
+        "On time",
+        "Delivered",
+        "Utilisation",
+        "Backlog end",
+        "Logo churn",
+        "GRR",
+        "NRR",
+        "ARR end",
+    ]:
+        t.add_column(col, justify="left" if col == "Segment" else "right")
+    for seg, m in stats.items():
+        t.add_row(
+            seg,
+            ci_num(m["headcount"], 1),
+            ci_pct(m["on_time_share"]),
+            ci_pct(m["delivered_share"]),
+            ci_pct(m["utilisation"]),
+            ci_num(m["backlog_end"]),
+            ci_pct(m["logo_churn"]),
+            ci_pct(m["grr"]),
+            ci_pct(m["nrr"]),
+            ci_money(m["arr_end"], cur),
+        )
+    parts: list[Any] = [t]
+    c = Table(title="Work and cost per segment (mean over replications)", title_justify="left")
+    for col in [
+        "Segment",
+        "Touches",
+        "On time",
+        "Late",
+        "Missed",
+        "CSM h demanded",
+        "CSM h delivered",
+        "Unsched h",
+        "People cost",
+        "Automation",
+        "Cost / retained $",
+    ]:
+        c.add_column(col, justify="left" if col == "Segment" else "right")
+    for seg, m in stats.items():
+        c.add_row(
+            seg,
+            num(m["touches_requested"].mean),
+            num(m["touches_on_time"].mean),
+            num(m["touches_late"].mean),
+            num(m["touches_missed"].mean),
+            num(m["hours_demanded"].mean),
+            num(m["hours_delivered"].mean),
+            num(m["hours_unscheduled"].mean),
+            money(m["people_cost"].mean, cur),
+            money(m["automation_cost"].mean, cur),
+            f"{m['cost_per_retained_arr'].mean:.3f}"
+            if not math.isnan(m["cost_per_retained_arr"].mean)
+            else "-",
+        )
+    parts.append(c)
+    lines = []
+    for team, m in teams.items():
+        lines.append(
+            f"{team}: utilisation {ci_pct(m['utilisation'])}, {m['headcount'].mean:.1f} CSMs on average "
+            f"({m['fte'].mean:.1f} FTE after ramp), {num(m['hours_available'].mean)} customer hours available."
+        )
+    parts.append(Text("\n".join(lines)))
+    if detail:
+        d = Table(title="Touchpoint delivery by type (mean per replication)", title_justify="left")
+        for col in ["Segment", "Touchpoint", "Requested", "On time", "Late", "Missed", "Open"]:
+            d.add_column(col, justify="left" if col in ("Segment", "Touchpoint") else "right")
+        for row in exp.touch_stats():
+            d.add_row(
+                row["segment"],
+                row["touchpoint"],
+                num(row["requested"], 1),
+                num(row["on_time"], 1),
+                num(row["late"], 1),
+                num(row["missed"], 1),
+                num(row["open"], 1),
+            )
+        parts.append(d)
+    return Group(*parts)
+
+
+def _clean(v: Any) -> Any:
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def run_csv(exp: Experiment) -> str:
+    """Tidy CSV: one row per segment and metric (mean, CI, quantiles)."""
+    rows = exp.rows()
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["segment"], lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: _clean(v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def run_json(exp: Experiment) -> str:
+    """JSON: scenario, seed, replications, tidy metric rows and touch delivery."""
+    data = {
+        "scenario": exp.scenario.name,
+        "root_seed": exp.root_seed,
+        "replications": exp.replications,
+        "metrics": [{k: _clean(v) for k, v in r.items()} for r in exp.rows()],
+        "touchpoints": exp.touch_stats(),
+    }
+    return json.dumps(data, indent=2) + "\n"
