@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/cssim estimate scenarios/default.yaml
+	$(BIN)/cssim run scenarios/default.yaml -n 10
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -134,7 +134,7 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cssim.schema.json", "plan.yaml"]
 
 
-@pytest.mark.parametrize("command", ["validate", "schema", "init", "show", "estimate"])
+@pytest.mark.parametrize("command", ["validate", "schema", "init", "show", "estimate", "run"])
 def test_help_is_complete(runner: CliRunner, command: str) -> None:
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
@@ -150,3 +150,46 @@ def test_bad_override_exit_code(runner: CliRunner) -> None:
 
 def test_version(runner: CliRunner) -> None:
     assert "cssim" in runner.invoke(cli, ["--version"]).output
+
+
+TOP = ["--set", "segments.mid=null", "--set", "segments.smb=null"]
+
+
+def test_run_prints_cis_and_is_reproducible(runner: CliRunner) -> None:
+    first = runner.invoke(cli, ["run", "-n", "3", *TOP])
+    assert first.exit_code == 0, first.output
+    assert "3 replications" in first.output and "[" in first.output
+    second = runner.invoke(cli, ["run", "-n", "3", *TOP])
+    assert second.output == first.output
+    other = runner.invoke(cli, ["run", "-n", "3", "--seed", "99", *TOP])
+    assert other.output != first.output
+
+
+def test_run_outputs(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    result = runner.invoke(cli, ["run", "-n", "2", *TOP, "-o", str(target), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{") :])
+    assert data["replications"] == 2
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert {r["metric"] for r in rows} >= {
+        "grr",
+        "nrr",
+        "on_time_share",
+        "utilisation",
+        "logo_churn",
+    }
+    assert all(r["segment"] == "top" for r in rows)
+
+
+def test_run_rejects_unknown_output_type(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["run", "-n", "1", *TOP, "-o", str(tmp_path / "x.txt")])
+    assert result.exit_code == 2
+    assert "use a .csv or .json" in result.output
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_run_detail_lists_touchpoints(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["run", "-n", "1", *TOP, "--detail"])
+    assert "Touchpoint delivery by type" in result.output
+    assert "implementation_workshop" in result.output

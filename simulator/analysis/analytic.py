@@ -87,6 +87,12 @@ class SegmentEstimate:
     automation_cost: float
     cost_pct_arr: float
     """People (at the needed headcount) and automation cost as a share of starting ARR."""
+    planned_coverage: float = 1.0
+    """Coverage when every planned touch is delivered: automated touches count at their
+    effectiveness, so an automated plan starts below 1."""
+    churn_at_plan: float = 0.0
+    """Annual churn probability at planned coverage, before risk events and late
+    onboarding: 1 - (1 - annual_baseline) ** (1 + coverage_effect x (1 - planned_coverage))."""
 
 
 @dataclass
@@ -225,6 +231,15 @@ def estimate(s: Scenario) -> Estimate:
         cost = team.annual_cost_per_csm if team else 0.0
         automation = sum(r.automation_cost for r in rows) / years
         arr = seg.starting_arr
+        weights = {n: tp.weight for n, tp in seg.touchpoints.items()}
+        planned = sum(r.touches * weights[r.name] for r in rows)
+        credited = sum(
+            r.touches * weights[r.name] * seg.touchpoints[r.name].resolved_effectiveness
+            for r in rows
+        )
+        coverage = credited / planned if planned > 0 else 1.0
+        multiplier = 1.0 + seg.churn.coverage_effect * (1.0 - coverage)
+        churn_at_plan = 1.0 - (1.0 - seg.churn.annual_baseline) ** multiplier
         out.segments.append(
             SegmentEstimate(
                 segment=name,
@@ -255,6 +270,8 @@ def estimate(s: Scenario) -> Estimate:
                 people_cost_current=(team.csms if team else 0) * cost,
                 automation_cost=automation,
                 cost_pct_arr=(needed * cost + automation) / arr if arr else math.nan,
+                planned_coverage=coverage,
+                churn_at_plan=churn_at_plan,
             )
         )
         if tname:

@@ -35,6 +35,8 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
         ("Uplift", "right"),
         ("Demand h", "right"),
         ("Demand h/yr", "right"),
+        ("Plan cov.", "right"),
+        ("Churn @plan", "right"),
     ]:
         demand.add_column(col, justify=just)  # type: ignore[arg-type]
     for s in est.segments:
@@ -49,6 +51,8 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
             f"x{s.effective_uplift:.2f}" if math.isfinite(s.effective_uplift) else "-",
             num(s.demand_hours_per_account, 1),
             num(s.demand_hours_per_year),
+            pct(s.planned_coverage, 0),
+            pct(s.churn_at_plan, 1),
         )
 
     staff = Table(title="Staffing by team", title_justify="left")
