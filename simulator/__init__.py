@@ -13,14 +13,19 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from simulator.analysis.analytic import Estimate, estimate
+from simulator.analysis.experiment import Experiment, run_experiment
+from simulator.engine.records import Records
+from simulator.engine.simulation import simulate
 from simulator.scenario.errors import Issue, ScenarioError
 from simulator.scenario.loader import Loaded, bundled_scenario, load, load_scenario, load_text
 from simulator.scenario.model import Scenario
 
 __all__ = [
     "Estimate",
+    "Experiment",
     "Issue",
     "Loaded",
+    "Records",
     "Scenario",
     "ScenarioError",
     "__version__",
@@ -29,4 +34,6 @@ __all__ = [
     "load",
     "load_scenario",
     "load_text",
+    "run_experiment",
+    "simulate",
 ]

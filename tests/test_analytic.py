@@ -172,3 +172,11 @@ def test_hiring_plan_average() -> None:
     )
     team = estimate(load_text(text, "t.yaml").scenario).team("s")
     assert team.planned_average_csms == pytest.approx(1 + 2 * (365 - 182) / 365)
+
+
+def test_expected_sessions_stays_bounded_for_huge_books() -> None:
+    """A huge one_to_many load is summed over a window of terms, not all of them."""
+    n = expected_sessions(5e8, 365, 365, 1)
+    assert n == pytest.approx(5e8, rel=1e-6)
+    assert expected_sessions(5e8, 365, 7, 40) == pytest.approx(5e8 / 40, rel=1e-3)
+    assert expected_sessions(0, 365, 7, 40) == 0

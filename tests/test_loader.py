@@ -126,6 +126,15 @@ def test_overrides_types_and_creation(tmp_path: Path) -> None:
         ("segments.core.team.ramp[9]=1", "past the end of the list"),
         ("segments.core.team.csmz=3", "unknown field 'csmz'; did you mean 'csms'?"),
         ("segments.core.team.csms=[1", "not valid YAML"),
+        ("segments.core.team.csms=", "the value is empty"),
+        ("segments[0].accounts=5", "keyed by name, not by position"),
+        (
+            "segments.core.team.hiring_plan[0].change=1",
+            "not set in the scenario, so it has no item 0",
+        ),
+        ("extends=other.yaml", "extends cannot be set from the command line"),
+        ("segments.core.accounts=true", "must be a whole number"),
+        ("segments.extra.accounts=5", "segments.extra: missing required field 'churn'"),
     ],
 )
 def test_override_errors(tmp_path: Path, override: str, fragment: str) -> None:
@@ -209,3 +218,35 @@ def test_account_list_segment(minimal_text: str) -> None:
     seg = load_text(text, "t.yaml").scenario.segments["core"]
     assert seg.starting_accounts == 2
     assert seg.starting_arr == 4000
+
+
+def test_override_quotes_are_stripped(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", BASE)
+    assert (
+        load_scenario(path, ['segments."core".churn.annual_baseline=0.2'])
+        .segments["core"]
+        .churn.annual_baseline
+        == 0.2
+    )
+
+
+def test_override_created_keys_are_located_at_the_override(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", BASE)
+    with pytest.raises(ScenarioError) as info:
+        load(path, ["segments.extra.accounts=5"])
+    assert all(
+        i.location is not None and i.location.file.startswith("--set") for i in info.value.issues
+    )
+
+
+def test_strict_types_reject_coercions(minimal_text: str) -> None:
+    for bad in ("accounts: true", 'accounts: "20"', "accounts: 20.0"):
+        with pytest.raises(ScenarioError, match="whole number"):
+            load_text(minimal_text.replace("accounts: 20", bad), "t.yaml")
+    # numbers written as integers are fine where a fraction is expected
+    assert (
+        load_text(minimal_text.replace("0.1}", "1}"), "t.yaml")
+        .scenario.segments["core"]
+        .churn.annual_baseline
+        == 1.0
+    )

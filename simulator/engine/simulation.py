@@ -63,8 +63,6 @@ _ARRIVAL, _SLOT, _MONTH, _LEAVE, _JOIN, _ONB_END, _CUT = range(7, 14)
 
 _AUTOMATED_CODE = CHANNEL_CODE["automated"]
 _ONE_TO_MANY_CODE = CHANNEL_CODE["one_to_many"]
-_CLOCK_FREE = frozenset({_STAGE, _RENEWAL, _ONB_END, _MONTH, _ARRIVAL})
-"""Items whose handlers never hand a task to a CSM."""
 
 # account event codes (records)
 EV_CREATED, EV_STAGE, EV_RENEWED, EV_CHURNED, EV_RISK, EV_REASSIGNED, EV_LATE_ONBOARDING = range(7)
@@ -131,15 +129,26 @@ class _SegmentPlan:
             )
             for tp in self.tps
         ]
+        # automated scheduled touches never wait for a CSM and churn happens only at a
+        # renewal, so they are created for a whole contract period when it starts
+        self.entry_auto: dict[str, list[tuple[int, list[float]]]] = {s: [] for s in STAGES}
+        self.cadence_auto: list[tuple[int, float, frozenset[str]]] = []
+        self.before_renewal_auto: list[tuple[int, float]] = []
+        self.cadence_order: list[tuple[int, float, bool]] = []
         for i, tp in enumerate(self.tps):
             trig = tp.trigger
+            auto = tp.channel == "automated"
             if trig.kind == "stage_entry":
-                self.entry[trig.stage].append((i, trig.offsets))
+                (self.entry_auto if auto else self.entry)[trig.stage].append((i, trig.offsets))
             elif trig.kind == "cadence":
-                self.cadence.append((i, trig.interval_days, frozenset(trig.stages or STAGES)))
-                self.cadence_allowed[i] = frozenset(trig.stages or STAGES)
+                allowed = frozenset(trig.stages or STAGES)
+                (self.cadence_auto if auto else self.cadence).append(
+                    (i, trig.interval_days, allowed)
+                )
+                self.cadence_allowed[i] = allowed
+                self.cadence_order.append((i, trig.interval_days, auto))
             elif trig.kind == "before_renewal":
-                self.before_renewal.append((i, trig.days))
+                (self.before_renewal_auto if auto else self.before_renewal).append((i, trig.days))
             elif trig.kind == "risk_event":
                 for e, ename in enumerate(self.risk_names):
                     if trig.events is None or ename in trig.events:
@@ -254,9 +263,10 @@ class _Simulation:
         """SimPy events scheduled so far in this replication."""
         return _events_scheduled(self.env)
 
-    def _push(self, t: float, code: int, payload: Any) -> None:
+    def _push(self, t: float, code: int, payload: Any, clock: bool = True) -> None:
+        """Plan an item at day ``t``; ``clock`` says whether it may hand a task to a CSM."""
         if t < self.horizon:
-            heapq.heappush(self.heap, (t, next(self.seq), code, payload))
+            heapq.heappush(self.heap, (t, next(self.seq), code, payload, clock))
 
     def _planner(self) -> Any:
         """Handle planned items in time order.
@@ -267,29 +277,16 @@ class _Simulation:
         SimPy clock. This keeps SimPy events per touchpoint low.
         """
         heap, env, handlers, horizon = self.heap, self.env, self.handlers, self.horizon
-        needs_clock = self._needs_clock
+        pop, peek = heapq.heappop, env.peek
         while heap:
-            t, _, code, payload = heap[0]
+            t, _, code, payload, clock = heap[0]
             if t >= horizon:
                 return
-            if t > env.now and (t >= env.peek() or needs_clock(code, payload)):
+            if t > env.now and (clock or t >= peek()):
                 yield env.timeout(t - env.now)
-            heapq.heappop(heap)
+            pop(heap)
             self.now = t
             handlers[code](payload)
-
-    def _needs_clock(self, code: int, payload: Any) -> bool:
-        """Whether handling this item may hand a task to a CSM (so SimPy time must be t)."""
-        if code in _CLOCK_FREE:
-            return False
-        if code in (_TOUCH, _CADENCE):
-            acc = payload[0]
-            return self.plans[acc.segment].sync[payload[1]]
-        if code == _INBOUND:
-            acc, u = payload
-            plan = self.plans[acc.segment]
-            return u >= plan.seg.inbound.support_share and plan.inbound_tp >= 0
-        return True
 
     # ------------------------------------------------------------------ set-up
 
@@ -313,7 +310,7 @@ class _Simulation:
                 self._push(every, _SLOT, (plan, i))
         k = 1
         while k * MONTH_DAYS < self.horizon:
-            self._push(k * MONTH_DAYS, _MONTH, k)
+            self._push(k * MONTH_DAYS, _MONTH, k, False)
             k += 1
         self.env.process(self._planner())
         self.env.run(until=self.horizon)
@@ -337,8 +334,7 @@ class _Simulation:
         acc = Account(plan.index, index, ident, arr, created, starting, rng)
         span = self.horizon - created
         n_renew = int(span / plan.term) + 3
-        acc.churn_u = rng.random(n_renew)
-        acc.expand_u = rng.random(n_renew)
+        acc.churn_u, acc.expand_u = rng.random((2, n_renew))
         self.accounts.append(acc)
         self.events.append((created, plan.index, len(self.accounts) - 1, EV_CREATED, arr, 0.0))
         acc_ix = len(self.accounts) - 1
@@ -361,14 +357,20 @@ class _Simulation:
                     if kind < n_risk:
                         self._push(t, _RISK, (acc, kind))
                     elif kind == n_risk:
-                        self._push(t, _INBOUND, (acc, route))
+                        to_csm = route >= plan.seg.inbound.support_share and plan.inbound_tp >= 0
+                        self._push(t, _INBOUND, (acc, route), to_csm)
                     else:
                         self._push(t, _BACKGROUND, acc)
         return acc
 
     def _cadence_phases(self, plan: _SegmentPlan, acc: Account, origin: float) -> None:
-        for i, interval, _ in plan.cadence:
-            self._push(origin + acc.rng.random() * interval, _CADENCE, (acc, i, interval))
+        """Each cadence's first time: a uniform phase within one interval of ``origin``."""
+        for i, interval, auto in plan.cadence_order:
+            first = origin + acc.rng.random() * interval
+            if auto:
+                acc.phases[i] = first
+            else:
+                self._push(first, _CADENCE, (acc, i, interval), plan.sync[i])
 
     def _start_book(self, plan: _SegmentPlan) -> None:
         seg = plan.seg
@@ -413,36 +415,92 @@ class _Simulation:
             rate = seg.new_accounts_per_month * 12.0 / 365.0
             n = rng.poisson(rate * self.horizon)
             for t in np.sort(rng.random(n)) * self.horizon:
-                self._push(float(t), _ARRIVAL, (plan, n0 + k))
+                self._push(float(t), _ARRIVAL, (plan, n0 + k), False)
                 k += 1
         for batch in seg.new_account_schedule:
             t = float((batch.date - self.s.start_date).days)
             for _ in range(batch.count):
-                self._push(t, _ARRIVAL, (plan, n0 + k))
+                self._push(t, _ARRIVAL, (plan, n0 + k), False)
                 k += 1
 
     def _start_period(self, plan: _SegmentPlan, acc: Account, start: float, first: bool) -> None:
         """Plan a contract period's stage changes, renewal and before-renewal touches."""
         now = self.now
         t = start
+        intervals = []
         for stage, d in plan.periods[first]:
+            intervals.append((stage, t, t + d))
             if t >= now:
-                self._push(t, _STAGE, (acc, stage, t, t + d))
+                self._push(t, _STAGE, (acc, stage, t, t + d), False)
             elif t + d > now or (d == 0 and t >= now):
                 # the stage the account is in at the start of the plan
                 acc.stage = stage
                 self._plan_entry_touches(plan, acc, stage, t, now)
                 if stage == "onboarding":
-                    self._push(t + d, _ONB_END, acc)
+                    self._push(t + d, _ONB_END, acc, False)
             else:
                 # an earlier stage of the current period: its late touches are still due
                 self._plan_entry_touches(plan, acc, stage, t, now)
             t += d
         renewal = start + plan.term
-        self._push(renewal, _RENEWAL, acc)
+        self._push(renewal, _RENEWAL, acc, False)
         for i, days in plan.before_renewal:
             if renewal - days >= now:
-                self._push(renewal - days, _TOUCH, (acc, i, False))
+                self._push(renewal - days, _TOUCH, (acc, i, False), plan.sync[i])
+        self._automated_touches(plan, acc, intervals, start, renewal)
+
+    def _automated_touches(
+        self,
+        plan: _SegmentPlan,
+        acc: Account,
+        intervals: list[tuple[str, float, float]],
+        start: float,
+        renewal: float,
+    ) -> None:
+        """Create a contract period's automated touches (the planner would create the same)."""
+        now, horizon = self.now, self.horizon
+        times: list[tuple[float, int]] = []
+        for stage, t0, _ in intervals:
+            for i, offsets in plan.entry_auto[stage]:
+                times.extend((t0 + off, i) for off in offsets)
+        times.extend((renewal - days, i) for i, days in plan.before_renewal_auto)
+        lo, hi = max(start, now), min(renewal, horizon)
+        for i, interval, allowed in plan.cadence_auto:
+            first = acc.phases[i]
+            t = first + max(0, math.ceil((lo - first) / interval)) * interval
+            while t < hi:
+                for stage, t0, t1 in intervals:
+                    if t0 <= t < t1:
+                        if stage in allowed:
+                            times.append((t, i))
+                        break
+                t += interval
+        for t, i in sorted(times):
+            if now <= t < horizon:
+                self._automated(plan, acc, i, t)
+
+    def _automated(self, plan: _SegmentPlan, acc: Account, i: int, t: float) -> None:
+        kind, channel, priority, ontime, due, weight, credit, _ = plan.params[i]
+        task = Task(
+            next(self.tid),
+            plan.index,
+            acc,
+            i,
+            kind,
+            channel,
+            plan.team.index if plan.team is not None else -1,
+            priority,
+            t,
+            t + ontime,
+            t + due,
+            0.0,
+            weight,
+            credit,
+        )
+        task.status = AUTOMATED
+        task.start = task.end = t
+        self.tasks.append(task)
+        acc.touches.append(task)
 
     def _plan_entry_touches(
         self, plan: _SegmentPlan, acc: Account, stage: str, entered: float, now: float
@@ -451,7 +509,7 @@ class _Simulation:
         for i, offsets in plan.entry[stage]:
             for off in offsets:
                 if entered + off >= now:
-                    self._push(entered + off, _TOUCH, (acc, i, onboarding))
+                    self._push(entered + off, _TOUCH, (acc, i, onboarding), plan.sync[i])
 
     # ------------------------------------------------------------------ ownership
 
@@ -556,7 +614,7 @@ class _Simulation:
         acc = task.account
         owner = acc.owner if acc is not None else None
         if owner is not None and owner.active:
-            push(owner.queue, task)
+            heapq.heappush(owner.queue, ((task.priority, task.planned, task.id), task))
             if owner.idle is not None:
                 self._wake(owner)
             return
@@ -626,7 +684,8 @@ class _Simulation:
                 yield csm.idle
                 continue
             self._begin(task, csm)
-            speed = self.rate * csm.productivity(env.now)
+            now = env.now
+            speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
             csm.busy = True
             yield env.timeout(task.hours / speed if speed > 0 else 0.0)
             csm.busy = False
@@ -711,7 +770,7 @@ class _Simulation:
         )
         if stage == "onboarding":
             acc.onboarding_tasks = []
-            self._push(ends, _ONB_END, acc)
+            self._push(ends, _ONB_END, acc, False)
         self._plan_entry_touches(plan, acc, stage, entered, entered)
 
     def _on_touch(self, payload: tuple[Account, int, bool]) -> None:
@@ -729,7 +788,7 @@ class _Simulation:
         plan = self.plans[acc.segment]
         if acc.stage in plan.cadence_allowed[i]:
             self._touch(plan, acc, i)
-        self._push(self.now + interval, _CADENCE, payload)
+        self._push(self.now + interval, _CADENCE, payload, plan.sync[i])
 
     def _on_onboarding_end(self, acc: Account) -> None:
         if not acc.active:
@@ -887,6 +946,8 @@ class _Simulation:
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
         num = den = 0.0
         for t in acc.touches:
+            if t.planned > now:
+                continue
             st = t.status
             if st in _DELIVERED:
                 num += t.weight * t.credit

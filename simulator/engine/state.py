@@ -135,6 +135,7 @@ class Account:
         "late_onboarding_at",
         "onboarding_tasks",
         "owner",
+        "phases",
         "reassigned_at",
         "renewals",
         "risks",
@@ -172,6 +173,7 @@ class Account:
         self.reassigned_at = -1e18
         self.late_onboarding_at = -1e18
         self.renewals = 0
+        self.phases: dict[int, float] = {}
         self.churn_u: Any = None
         self.expand_u: Any = None
 
@@ -190,6 +192,7 @@ class CSM:
         "left",
         "queue",
         "ramp",
+        "ramped",
         "seat",
         "team",
     )
@@ -203,6 +206,7 @@ class CSM:
         self.joined = joined
         self.left = float("inf")
         self.ramp = ramp
+        self.ramped = joined + len(ramp) * (365.0 / 12.0)  # full speed from this day on
         self.active = True
         self.busy = False
         self.idle: Any = None

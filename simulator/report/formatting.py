@@ -13,7 +13,11 @@ def money(x: float, currency: str = "USD") -> str:
         return "-"
     sign = "-" if x < 0 else ""
     a = abs(x)
-    if a >= 1e9:
+    if a >= 1e15:
+        body = f"{a:.2e}"
+    elif a >= 1e12:
+        body = f"{a / 1e12:.2f}T"
+    elif a >= 1e9:
         body = f"{a / 1e9:.2f}B"
     elif a >= 1e6:
         body = f"{a / 1e6:.2f}M" if a < 1e7 else f"{a / 1e6:.1f}M"

@@ -108,6 +108,15 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
             )
     for tname, t in s.all_teams().items():
         tbase: Path = ("teams", tname) if tname in s.teams else ("segments", tname, "team")
+        if t.availability < 0.05:
+            err(
+                tbase,
+                f"attrition x (hiring lead time + ramp-up) leaves no working capacity "
+                f"(availability {t.availability:.2f}: each leaver empties the seat for "
+                f"{t.hiring_lead_days:g} days plus {t.ramp_deficit_months:.1f} months of ramp); "
+                "lower annual_attrition, hiring_lead_days or the ramp",
+                show=False,
+            )
         for i, step in enumerate(t.hiring_plan):
             if not (s.start_date <= step.date <= s.end_date):
                 err(

@@ -236,9 +236,9 @@ class Normal(_Dist):
             if mass < 1e-6:
                 raise PydanticCustomError(
                     "dist_mass",
-                    "min/max leave almost no probability (P = {mass:.1e}); "
+                    f"min/max leave almost no probability (P = {float(mass):.1e}); "
                     "move them closer to the mean or widen sd",
-                    {"mass": float(mass)},
+                    {},
                 )
         elif not (lo <= self.mu <= hi):
             raise PydanticCustomError(
@@ -364,7 +364,7 @@ class Empirical(_Dist):
 
     dist: Literal["empirical"]
     values: list[float] = Field(min_length=1, max_length=1_000_000)
-    weights: list[float] | None = None
+    weights: list[Annotated[float, Field(ge=0, le=1e12)]] | None = None
 
     @model_validator(mode="after")
     def _weights(self) -> Empirical:

@@ -133,6 +133,7 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
                 add(timeline(lc, term, r - term, False, lookahead), seg.accounts * w, horizon_days)
     else:
         r_grid, w_grid = _renewal_grid(seg, term)
+        undated = {True: 0, False: 0}  # accounts without a renewal date, by first-period flag
         for acc in seg.accounts:
             first = acc.stage in ("onboarding", "adoption")
             if acc.renewal_date is not None and start_date is not None:
@@ -141,8 +142,11 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
                     r += term
                 add(timeline(lc, term, r - term, first, lookahead), 1.0, horizon_days)
             else:
+                undated[first] += 1
+        for first, count in undated.items():
+            if count:
                 for r, w in zip(r_grid, w_grid, strict=True):
-                    add(timeline(lc, term, r - term, first, lookahead), w, horizon_days)
+                    add(timeline(lc, term, r - term, first, lookahead), count * w, horizon_days)
 
     new = 0.0
     if seg.new_accounts_per_month > 0:
@@ -183,9 +187,13 @@ def expected_sessions(
     slots = horizon_days / every_days
     mu = touches / slots
     k = max_attendees
-    # E[ceil(N/k)] = sum_j P(N > j k)
-    j = np.arange(0, int((mu + 12 * math.sqrt(mu) + 12) / k) + 2)
-    return float(slots * stats.poisson.sf(j * k, mu).sum())
+    # E[ceil(N/k)] = sum_j P(N > j k). Terms below mu - 12 sd are 1 to double precision
+    # and those above mu + 12 sd are 0, so only a window of about 24 sd / k terms is summed.
+    sd = math.sqrt(mu)
+    j_lo = max(0, int((mu - 12 * sd - 12) // k))
+    j_hi = int((mu + 12 * sd + 12) // k) + 2
+    j = np.arange(j_lo, j_hi)
+    return float(slots * (j_lo + stats.poisson.sf(j * k, mu).sum()))
 
 
 def scheduled_csm_hours(seg: Segment, exp: Exposure, horizon_days: float) -> float:

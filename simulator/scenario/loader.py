@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 import types
 from collections.abc import Iterable, Sequence
@@ -171,6 +172,18 @@ def _resolve_extends(
             [Issue("extends cycle: this file is already being extended", ("extends",), where, ref)],
             "resolving extends",
         )
+    if base_path.is_dir():
+        raise ScenarioError(
+            [
+                Issue(
+                    "is a directory; give the path of a base scenario file",
+                    ("extends",),
+                    where,
+                    ref,
+                )
+            ],
+            "resolving extends",
+        )
     if not base_path.is_file():
         raise ScenarioError(
             [
@@ -241,7 +254,7 @@ def _parse_override_path(text: str) -> Path | None:
         m = _SEGMENT.match(text, pos)
         if not m:
             return None
-        out.append(int(m.group(2)) if m.group(2) is not None else m.group(1).strip())
+        out.append(int(m.group(2)) if m.group(2) is not None else m.group(1).strip().strip("'\""))
         pos = m.end()
     return tuple(out) if out and all(p != "" for p in out) else None
 
@@ -262,7 +275,20 @@ def apply_overrides(
             )
             continue
         raw_path, raw_value = text.split("=", 1)
+        if not raw_value.strip():
+            issues.append(
+                Issue("the value is empty; give a value, or null to delete the key", location=where)
+            )
+            continue
         path = _parse_override_path(raw_path)
+        if path is not None and path[0] == "extends":
+            issues.append(
+                Issue(
+                    "extends cannot be set from the command line; write it in the file",
+                    location=where,
+                )
+            )
+            continue
         if path is None or isinstance(path[0], int):
             issues.append(
                 Issue(
@@ -280,11 +306,15 @@ def apply_overrides(
                 Issue(f"the value is not valid YAML: {exc.issues[0].message}", path, where)
             )
             continue
+        created = [path[:i] for i in range(1, len(path)) if not _exists(data, path[:i])]
         problem = _set_path(data, path, value)
         if problem:
             issues.append(Issue(problem, path, where))
             continue
         src.drop(path)
+        for prefix in created:
+            src.keys[prefix] = where
+            src.values[prefix] = where
         src.keys[path] = where
         src.values[path] = where
     if issues:
@@ -292,12 +322,33 @@ def apply_overrides(
     return data
 
 
+def _exists(data: Any, path: Path) -> bool:
+    node = data
+    for el in path:
+        if (isinstance(node, dict) and isinstance(el, str) and el in node) or (
+            isinstance(node, list) and isinstance(el, int) and 0 <= el < len(node)
+        ):
+            node = node[el]
+        else:
+            return False
+    return True
+
+
 def _set_path(data: Any, path: Path, value: Any) -> str | None:
     node = data
     for i, el in enumerate(path[:-1]):
         here = format_path(path[: i + 1])
+        nxt = path[i + 1]
+        if isinstance(node, dict) and isinstance(el, int):
+            where = format_path(path[:i]) or "the top level"
+            return f"{where} is keyed by name, not by position; use a name instead of [{el}]"
         if isinstance(node, dict) and isinstance(el, str):
             if node.get(el) is None:
+                if isinstance(nxt, int):
+                    return (
+                        f"{here} is not set in the scenario, so it has no item {nxt}; set the "
+                        f"whole list, e.g. --set {here}=[...]"
+                    )
                 node[el] = {}
             node = node[el]
         elif isinstance(node, list) and isinstance(el, int):
@@ -323,7 +374,9 @@ def _set_path(data: Any, path: Path, value: Any) -> str | None:
             return f"index {last} is past the end of the list ({len(node)} items)"
         node[last] = value
         return None
-    return f"cannot set {format_path(path)}: its parent is not a mapping"
+    if isinstance(node, dict) and isinstance(last, int):
+        return f"{format_path(path[:-1])} is keyed by name; use a name instead of [{last}]"
+    return f"cannot set {format_path(path)}: {format_path(path[:-1])} is a list; use [i]"
 
 
 # ----------------------------------------------------------------------------- validation
@@ -331,7 +384,9 @@ def _set_path(data: Any, path: Path, value: Any) -> str | None:
 
 def _validate(data: dict[str, Any], src: SourceMap) -> Scenario:
     try:
-        return Scenario.model_validate(data)
+        # strict JSON-mode validation: no true-as-1 or "20"-as-20 coercion, while ISO
+        # date strings are still dates (the data is plain JSON-like values by now)
+        return Scenario.model_validate_json(json.dumps(data, allow_nan=True), strict=True)
     except ValidationError as exc:
         issues = [_to_issue(err, data, src) for err in exc.errors(include_url=False)]
         seen: set[str] = set()
@@ -435,20 +490,29 @@ def _field_names(cls: type[BaseModel]) -> list[str]:
 
 _TAGS = re.compile(r"'([^']*)'")
 
+_DIST_FIELDS = {"hours", "arr", "arr_change_at_renewal"}
+_SHAPES = {
+    "trigger": "a mapping such as {kind: cadence, per_year: 4}",
+    "team": "a team name or a mapping of team fields such as {csms: 4, annual_cost_per_csm: 180000}",
+    "churn": "a mapping such as {annual_baseline: 0.1}",
+    "calendar": "a mapping of calendar fields",
+}
+
 _SIMPLE = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
+    "int_parsing_size": "must be a whole number below 2**63",
     "float_type": "must be a number",
     "float_parsing": "must be a number",
     "finite_number": "must be a finite number",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "string_type": "must be text",
-    "date_type": "must be a date such as 2027-01-01",
-    "date_parsing": "must be a date such as 2027-01-01",
-    "date_from_datetime_parsing": "must be a date such as 2027-01-01",
-    "date_from_datetime_inexact": "must be a date without a time of day",
+    "date_type": "must be a date written YYYY-MM-DD, such as 2027-01-01",
+    "date_parsing": "must be a date written YYYY-MM-DD, such as 2027-01-01",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD, such as 2027-01-01",
+    "date_from_datetime_inexact": "must be a date written YYYY-MM-DD, such as 2027-01-01",
     "list_type": "must be a list",
     "dict_type": "must be a mapping of names to entries",
 }
@@ -459,6 +523,11 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
     typ = err["type"]
     ctx = err.get("ctx") or {}
     last = path[-1] if path else ""
+    last_name = str(path[-1]) if path else ""
+    if typ in ("dict_type", "model_type", "model_attributes_type") and (
+        last_name in _SHAPES or last_name in _DIST_FIELDS
+    ):
+        typ = "model_type"
     if typ in _SIMPLE:
         return _SIMPLE[typ], True
     if typ == "missing":
@@ -478,7 +547,11 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)
         shown = f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
-        return f"must be {op} {shown}", True
+        hint = ""
+        value = err.get("input")
+        if op == "<=" and bound == 1 and isinstance(value, int | float) and 1 < value <= 100:
+            hint = f"; write shares as fractions ({value / 100:g} for {value:g}%)"
+        return f"must be {op} {shown}{hint}", True
     if typ == "literal_error":
         options = _TAGS.findall(str(ctx.get("expected", "")))
         return "must be one of " + ", ".join(options) + did_you_mean(
@@ -501,9 +574,9 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
             )
         return f"missing {disc!r}, which says what kind of entry this is", False
     if typ in ("model_type", "model_attributes_type"):
-        inp = err.get("input")
-        node_kind = "a mapping of fields"
-        if isinstance(inp, str) and path and path[-1] in ("hours", "arr", "arr_change_at_renewal"):
+        last = str(path[-1]) if path else ""
+        node_kind = _SHAPES.get(last, "a mapping of fields")
+        if last in _DIST_FIELDS:
             node_kind = (
                 "a number or a distribution such as {dist: lognormal, mean: 300000, cv: 0.4}"
             )
@@ -534,6 +607,37 @@ def _message(err: dict[str, Any], data: Any, path: Path) -> tuple[str, bool]:
     return msg[:1].lower() + msg[1:], typ not in ("dist_order", "window_order")
 
 
+_NAMED_MAPS = {
+    "touchpoints": "touchpoint",
+    "segments": "segment",
+    "teams": "team",
+    "risk_events": "risk event",
+}
+
+
+def _indentation_hint(path: Path, data: Any) -> str:
+    """A hint when a field name sits where an entry name belongs (a lost indent)."""
+    if len(path) < 2 or path[-2] not in _NAMED_MAPS:
+        return ""
+    parent = model_at(path[:-2], data)
+    if parent is None:
+        return ""
+    fld = next((f for n, f in parent.model_fields.items() if (f.alias or n) == path[-2]), None)
+    if fld is None:
+        return ""
+    maps = [a for a in _unwrap(fld.annotation) if get_origin(a) is dict]
+    models = [
+        v
+        for m in maps
+        for v in _unwrap(get_args(m)[1])
+        if isinstance(v, type) and issubclass(v, BaseModel)
+    ]
+    if models and str(path[-1]) in _field_names(models[0]):
+        entry = _NAMED_MAPS[str(path[-2])]
+        return f"; '{path[-1]}' is a {entry} field, not a {entry} name: indent it under the {entry} above"
+    return ""
+
+
 def _to_issue(err: dict[str, Any], data: dict[str, Any], src: SourceMap) -> Issue:
     loc = tuple(err["loc"])
     if loc and loc[-1] == "[key]":
@@ -553,7 +657,9 @@ def _to_issue(err: dict[str, Any], data: dict[str, Any], src: SourceMap) -> Issu
     if typ in ("missing", "extra_forbidden"):
         # the path names the mapping; the message names the field
         anchor = path if typ == "extra_forbidden" else path[:-1]
-        return Issue(message, path[:-1], src.locate(anchor, prefer="key"))
+        where = src.keys.get(path) if typ == "missing" else None
+        return Issue(message, path[:-1], where or src.locate(anchor, prefer="key"))
+    message += _indentation_hint(path, data)
     where = src.locate(path, prefer="value")
     value = err.get("input") if show_value else None
     if show_value and isinstance(value, dict):

@@ -45,6 +45,26 @@ Name = Annotated[
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+def _at_most(limit: float, what: str) -> Any:
+    """A check that a distribution's mean stays within a plausible ``limit``."""
+
+    def check(d: _Dist) -> _Dist:
+        if not d.mean <= limit:
+            raise PydanticCustomError(
+                "dist_too_large",
+                f"has a mean of {d.mean:.3g}, beyond any plausible {what} "
+                f"(at most {limit:,.0f}); check the unit",
+                {},
+            )
+        return d
+
+    return AfterValidator(check)
+
+
+Hours = Annotated[NonNegativeDistribution, _at_most(10_000, "hours for one touch")]
+Money = Annotated[NonNegativeDistribution, _at_most(1e11, "ARR of one account")]
+
+
 def _ge_minus_one(d: _Dist) -> _Dist:
     if d.support[0] < -1:
         raise PydanticCustomError(
@@ -88,7 +108,10 @@ class Cadence(Strict):
 
     kind: Literal["cadence"] = Field(description="Trigger kind.")
     every_days: float | None = Field(
-        default=None, gt=0, le=3650, description="Days between touches (give this or per_year)."
+        default=None,
+        ge=1,
+        le=3650,
+        description="Days between touches, at least 1 (give this or per_year).",
     )
     per_year: float | None = Field(
         default=None, gt=0, le=365, description="Touches per year (give this or every_days)."
@@ -183,7 +206,7 @@ class Touchpoint(Strict):
         description="one_to_one: CSM time per account; one_to_many: a session of CSM time "
         "shared by up to max_attendees accounts; automated: no CSM time.",
     )
-    hours: NonNegativeDistribution | None = Field(
+    hours: Hours | None = Field(
         default=None,
         description="CSM hours per delivery, prep and follow-up included: per touch for "
         "one_to_one, per session for one_to_many; unused for automated. A number or a "
@@ -369,7 +392,7 @@ class AccountSpec(Strict):
     """One named account of a segment's starting book."""
 
     id: str = Field(min_length=1, max_length=200, description="Account identifier.")
-    arr: float = Field(gt=0, description="Annual recurring revenue (currency per year).")
+    arr: float = Field(gt=0, le=1e11, description="Annual recurring revenue (currency per year).")
     renewal_date: dt.date | None = Field(
         default=None, description="Next renewal date; drawn over the contract term when omitted."
     )
@@ -541,7 +564,7 @@ class Segment(Strict):
     accounts: Accounts = Field(
         description="Starting book: a number of accounts, or a list of accounts."
     )
-    arr: NonNegativeDistribution | None = Field(
+    arr: Money | None = Field(
         default=None,
         description="ARR per account (currency per year); needed when accounts is a number "
         "and for new accounts.",

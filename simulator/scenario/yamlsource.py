@@ -14,11 +14,18 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from simulator.scenario.errors import Issue, Location, Path, ScenarioError, format_path
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:omap",
+}
 
 MAX_NODES = 2_000_000
 MAX_DEPTH = 64
@@ -117,6 +124,20 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
             ],
             "reading YAML",
         ) from None
+    except ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise ScenarioError(
+            [
+                Issue(
+                    f"character {exc.character!r} is not allowed in YAML ({exc.reason}); "
+                    "remove it or save the file as plain UTF-8 text",
+                    location=Location(filename, line, col),
+                )
+            ],
+            "reading YAML",
+        ) from None
     except (YAMLError, ValueError, TypeError, RecursionError, AttributeError, KeyError) as exc:
         # ruamel raises a few non-YAMLError exceptions on odd input (bad unicode, tags)
         raise ScenarioError(
@@ -183,6 +204,14 @@ class _Builder:
                 )
             return None
         if isinstance(node, CommentedMap | CommentedSeq):
+            tag = getattr(getattr(node, "tag", None), "value", None)
+            if tag is not None and tag not in _STANDARD_TAGS:
+                self._fail(
+                    f"YAML tag {tag} is not part of the scenario language; remove it",
+                    path,
+                    self.src.locate(path),
+                )
+                return None
             if id(node) in self._active:
                 self._fail(
                     "recursive YAML alias: a value contains itself", path, self.src.locate(path)
@@ -245,9 +274,16 @@ class _Builder:
             return str(node)
         if isinstance(node, dt.datetime | dt.date):
             return node.isoformat()
+        if (
+            isinstance(node, TaggedScalar)
+            and getattr(node.tag, "value", None) == "tag:yaml.org,2002:str"
+        ):
+            return str(node.value)
         self._fail(
-            f"unsupported YAML value of type {type(node).__name__} (custom tags such as "
-            "!name are not part of the scenario language)",
+            "YAML tag "
+            + str(getattr(getattr(node, "tag", None), "value", type(node).__name__))
+            + " is not part of the scenario language (custom tags such as !name are not "
+            "supported); remove it",
             path,
             self.src.locate(path),
         )
