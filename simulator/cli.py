@@ -19,12 +19,16 @@ from rich.console import Console
 
 from simulator import __version__
 from simulator.analysis.analytic import estimate as closed_form
+from simulator.analysis.compare import compare
+from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
+from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
 from simulator.report.files import atomic_write
+from simulator.report.progress import progress_bar
 from simulator.report.run import run_csv, run_json, run_renderable
 from simulator.scenario.errors import Issue, ScenarioError
-from simulator.scenario.loader import Loaded, bundled_scenario, load
+from simulator.scenario.loader import Loaded, bundled_scenario, load, load_variants
 from simulator.scenario.schema import schema_text
 from simulator.scenario.yamlsource import dump_yaml
 
@@ -99,6 +103,57 @@ def overrides_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``-q/--quiet``."""
     return click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")(fn)
+
+
+def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Replications, seed, precision and where they run: shared by run, compare and sweep."""
+    options = [
+        click.option(
+            "-n",
+            "--replications",
+            type=click.IntRange(1, 100_000),
+            default=10,
+            show_default=True,
+            help="Monte Carlo replications (ignored with --precision).",
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(0, 2**63 - 1),
+            default=None,
+            help="Root seed (default: the scenario's seed).",
+        ),
+        click.option(
+            "--precision",
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            default=None,
+            help="Add replications until every headline metric's 95% CI half-width is at "
+            "most this share of its mean, e.g. 0.02.",
+        ),
+        click.option(
+            "--max-replications",
+            type=click.IntRange(2, 100_000),
+            default=200,
+            show_default=True,
+            help="Upper bound with --precision.",
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(1, 1024),
+            default=None,
+            help="Worker processes (default: all cores; 1 runs in this process).",
+        ),
+        click.option(
+            "--dask",
+            metavar="ADDRESS",
+            default=None,
+            help="Run replications on a Dask scheduler (tcp://host:8786), or 'local' for a "
+            "LocalCluster on this machine; needs cssim[distributed].",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -285,20 +340,7 @@ def estimate(
 
 @cli.command()
 @scenario_argument
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(1, 100_000),
-    default=10,
-    show_default=True,
-    help="Monte Carlo replications.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=None,
-    help="Root seed (default: the scenario's seed).",
-)
+@experiment_options
 @overrides_option
 @click.option(
     "-o",
@@ -321,6 +363,10 @@ def run(
     scenario: Path | None,
     replications: int,
     seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
     overrides: tuple[str, ...],
     output: Path | None,
     fmt: str,
@@ -329,31 +375,26 @@ def run(
 ) -> None:
     """Simulate the plan: touchpoints, CSM queues, churn and ARR, with 95% CIs.
 
-    Runs REPLICATIONS independent replications (same seed, same output) and prints per
-    segment the on-time and delivered share of planned touches, utilisation, backlog,
-    logo churn, GRR, NRR and ARR, each as mean [95% CI]. Uses the bundled default plan
-    when SCENARIO is omitted.
+    Runs REPLICATIONS independent replications (same seed, same output, whatever -j or
+    --dask) and prints per segment the on-time and delivered share of planned touches,
+    utilisation, backlog, logo churn, GRR, NRR and ARR, each as mean [95% CI]. Uses the
+    bundled default plan when SCENARIO is omitted.
 
     \b
     Example:
-      cssim run -n 20
-      cssim run scenarios/cfo_six.yaml --seed 7 -o cfo_six.csv
+      cssim run -n 20 -j 2
+      cssim run scenarios/cfo_six.yaml --precision 0.02 -o cfo_six.csv
+      cssim run --dask local -n 40
     """
     if output is not None and output.suffix.lower() not in (".csv", ".json"):
         _fail(f"error: -o {output}: use a .csv or .json file name")
     loaded = _load(scenario, overrides, quiet)
-    err = _stderr()
-    show = not quiet and err.is_terminal
-
-    def progress(done: int, total: int) -> None:
-        if show:
-            err.print(f"\rreplication {done}/{total}", end="")
-
-    exp = run_experiment(loaded.scenario, replications, seed, progress)
-    if show:
-        err.print()
+    exp = _experiment(
+        loaded.scenario, replications, seed, precision, max_replications, jobs, dask, quiet
+    )
     if output is not None:
-        atomic_write(output, run_json(exp) if output.suffix.lower() == ".json" else run_csv(exp))
+        text = run_json(exp) if output.suffix.lower() == ".json" else run_csv(exp)
+        atomic_write(output, text)
         click.echo(f"wrote {output}", err=True)
     if fmt == "json":
         click.echo(run_json(exp), nl=False)
@@ -363,9 +404,128 @@ def run(
         _stdout().print(run_renderable(exp, detail))
 
 
+def _experiment(
+    scenario: Any,
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    quiet: bool,
+) -> Any:
+    """Run an experiment with a progress bar; Dask problems become bad-input errors."""
+    try:
+        with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+            return run_experiment(
+                scenario,
+                replications,
+                seed,
+                progress,
+                precision=precision,
+                max_replications=max_replications,
+                executor=ex,
+                jobs=1,
+            )
+    except DaskUnavailableError as exc:
+        _fail(f"error: {exc}")
+
+
+@cli.command(name="compare")
+@click.argument(
+    "scenarios", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@experiment_options
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the differences to FILE (.csv or .json).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@_handle_errors
+def compare_command(
+    scenarios: tuple[Path, ...],
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    overrides: tuple[str, ...],
+    output: Path | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Compare scenarios on the same replications: paired differences with 95% CIs.
+
+    The first SCENARIO is the baseline; each other one is compared with it. A single file
+    with 'variants:' compares the file with each of its variants. Replication i of every
+    alternative uses the same random streams (common random numbers), so differences are
+    far more precise than the separate runs' intervals. --set applies to every scenario.
+
+    \b
+    Example:
+      cssim compare scenarios/default.yaml scenarios/automation.yaml
+      cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -n 40 -j 2
+    """
+    if output is not None and output.suffix.lower() not in (".csv", ".json"):
+        _fail(f"error: -o {output}: use a .csv or .json file name")
+    labels: list[str] = []
+    plans: list[Any] = []
+    for path in scenarios:
+        loaded = _load(path, overrides, quiet)
+        labels.append(path.stem)
+        plans.append(loaded.scenario)
+        for name, variant in load_variants(loaded).items():
+            labels.append(f"{path.stem}:{name}")
+            plans.append(variant)
+    if len(plans) < 2:
+        _fail("error: compare needs two scenarios, or one with variants: in it")
+    try:
+        with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+            result = compare(
+                plans,
+                labels,
+                replications,
+                seed,
+                progress,
+                precision=precision,
+                max_replications=max_replications,
+                executor=ex,
+            )
+    except DaskUnavailableError as exc:
+        _fail(f"error: {exc}")
+    if output is not None:
+        atomic_write(
+            output,
+            compare_json(result) if output.suffix.lower() == ".json" else compare_csv(result),
+        )
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "json":
+        click.echo(compare_json(result), nl=False)
+    elif fmt == "csv":
+        click.echo(compare_csv(result), nl=False)
+    else:
+        _stdout().print(compare_renderable(result, plans[0].currency))
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="cssim")
+    try:
+        cli(prog_name="cssim")
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was written", err=True)
+        sys.exit(130)
 
 
 __all__ = ["bundled_scenario", "cli", "main"]

@@ -7,7 +7,9 @@ seed), so results do not depend on where or in which order replications run.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +20,10 @@ from simulator.engine.simulation import simulate
 from simulator.scenario.model import Scenario
 
 __all__ = [
+    "PRECISION_METRICS",
     "Experiment",
     "MetricStats",
+    "Precision",
     "ReplicationResult",
     "run_experiment",
     "run_replication",
@@ -105,6 +109,7 @@ class Experiment:
     scenario: Scenario
     root_seed: int
     results: list[ReplicationResult] = field(default_factory=list)
+    precision: Precision | None = None
 
     @property
     def replications(self) -> int:
@@ -168,31 +173,157 @@ class Experiment:
         return out
 
 
+PRECISION_METRICS = ("on_time_share", "utilisation", "grr", "nrr", "arr_end")
+"""Metrics the precision rule watches: shares and money whose relative precision is
+meaningful (logo churn, a small proportion, would need thousands of replications for a
+2% relative half-width and is reported with its interval instead)."""
+
+
+@dataclass
+class Precision:
+    """Where the precision rule stopped."""
+
+    target: float
+    reached: dict[str, float]
+    """Worst relative half-width per metric (over segments) after the last batch."""
+    met: bool
+    history: list[tuple[int, float]] = field(default_factory=list)
+    """(replications, worst relative half-width) after each batch."""
+
+
+def _relative_half_widths(exp: Experiment, metrics: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for metrics_by_name in exp.stats().values():
+        for m in metrics:
+            st = metrics_by_name.get(m)
+            if st is None or st.n < 2 or math.isnan(st.mean):
+                continue
+            rel = (
+                st.half_width / abs(st.mean)
+                if st.mean != 0
+                else (0.0 if st.half_width == 0 else math.inf)
+            )
+            out[m] = max(out.get(m, 0.0), rel)
+    return out
+
+
+def _run_batch(
+    scenario: Scenario,
+    indices: range,
+    seed: int,
+    executor: Executor | None,
+    progress: Callable[[int, int], None] | None,
+    done: int,
+    total: int,
+) -> list[ReplicationResult]:
+    """Run replications ``indices``; results come back in index order."""
+    if executor is None:
+        out = []
+        for i in indices:
+            out.append(run_replication(scenario, i, seed))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        return out
+    futures = {executor.submit(run_replication, scenario, i, seed): i for i in indices}
+    results: dict[int, ReplicationResult] = {}
+    try:
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    return [results[i] for i in indices]
+
+
 def run_experiment(
     scenario: Scenario,
-    replications: int = 10,
+    replications: int | None = 10,
     root_seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    precision: float | None = None,
+    min_replications: int = 10,
+    max_replications: int = 200,
+    jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> Experiment:
-    """Run ``replications`` replications serially, in order.
+    """Run replications of a scenario, serially or through an executor.
 
     Parameters
     ----------
     scenario
         A validated scenario.
     replications
-        How many (>= 1).
+        How many (>= 1); ignored when ``precision`` is given.
     root_seed
         Root of every random stream; the scenario's ``seed`` when None.
     progress
-        Called as ``progress(done, total)`` after each replication.
+        Called as ``progress(done, total)`` after each replication (``total`` may grow
+        under the precision rule).
+    precision
+        Relative half-width target, e.g. 0.02: replications are added in batches until the
+        95% CI half-width of every metric in :data:`PRECISION_METRICS` is at most this
+        share of its mean (at least ``min_replications``, at most ``max_replications``).
+    jobs
+        Worker processes for a process pool when no ``executor`` is given (default: the
+        machine's cores; 1 runs in this process).
+    executor
+        Any ``concurrent.futures.Executor`` (e.g. a Dask ``Client.get_executor()``);
+        the caller owns it.
+
+    Results are combined in replication order, so they are identical for any executor or
+    number of workers.
     """
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
     seed = scenario.seed if root_seed is None else int(root_seed)
-    exp = Experiment(scenario, seed)
-    for i in range(replications):
-        exp.results.append(run_replication(scenario, i, seed))
-        if progress is not None:
-            progress(i + 1, replications)
-    return exp
+    if precision is None:
+        if replications is None or replications < 1:
+            raise ValueError("replications must be at least 1")
+    elif not (0 < precision < 1):
+        raise ValueError(f"precision must be a fraction between 0 and 1 (got {precision})")
+    if min_replications < 2 or max_replications < min_replications:
+        raise ValueError("need 2 <= min_replications <= max_replications")
+    owned: Executor | None = None
+    if executor is None:
+        n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        if n_jobs > 1:
+            owned = executor = ProcessPoolExecutor(max_workers=n_jobs)
+    try:
+        exp = Experiment(scenario, seed)
+        if precision is None:
+            n = int(replications or 1)
+            exp.results = _run_batch(scenario, range(n), seed, executor, progress, 0, n)
+            return exp
+        n = min_replications
+        total = n
+        history: list[tuple[int, float]] = []
+        while True:
+            exp.results += _run_batch(
+                scenario,
+                range(exp.replications, n),
+                seed,
+                executor,
+                progress,
+                exp.replications,
+                total,
+            )
+            reached = _relative_half_widths(exp, PRECISION_METRICS)
+            met = all(v <= precision for v in reached.values())
+            history.append((exp.replications, max(reached.values(), default=0.0)))
+            if met or exp.replications >= max_replications:
+                exp.precision = Precision(precision, reached, met, history)
+                return exp
+            # n_needed ~ n (h / target)^2 for the worst metric; grow by at least a tenth
+            worst = max(reached.values())
+            needed = math.ceil(exp.replications * (worst / precision) ** 2)
+            n = min(
+                max_replications, max(needed, exp.replications + max(2, exp.replications // 10))
+            )
+            total = n
+    finally:
+        if owned is not None:
+            owned.shutdown(wait=True, cancel_futures=True)

@@ -258,6 +258,14 @@ class Records:
             )
             churned = acc & a["churned"]
             n_start = int(start.sum())
+            # expected churn given what was delivered: the renewal probabilities summed
+            # (a smoother estimator of the same quantity as the realised churn)
+            if len(ren["segment"]):
+                p_start = ren["probability"][ren_start]
+                exp_logo = float(p_start.sum()) / n_start if n_start else 0.0
+                at_risk = float((ren["probability"][seg_ren] * ren["arr"][seg_ren]).sum())
+            else:
+                exp_logo, at_risk = 0.0, 0.0
             team_name = self.teams[team_i] if team_i >= 0 else None
             tsum = teams.get(team_name, {}) if team_name else {}
             team_hours = sum(
@@ -294,6 +302,8 @@ class Records:
                 "churned_logos": float(churned.sum()),
                 "churned_arr": float(a["arr_churned"][churned].sum()),
                 "logo_churn": float((churned & a["starting"]).sum()) / n_start if n_start else 0.0,
+                "expected_logo_churn": exp_logo,
+                "arr_at_risk": at_risk,
                 "expansion_arr": expansion,
                 "contraction_arr": contraction,
                 "grr": grr,

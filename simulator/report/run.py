@@ -123,6 +123,14 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
             f"{team}: utilisation {ci_pct(m['utilisation'])}, {m['headcount'].mean:.1f} CSMs on average "
             f"({m['fte'].mean:.1f} FTE after ramp), {num(m['hours_available'].mean)} customer hours available."
         )
+    if exp.precision is not None:
+        pr = exp.precision
+        reached = ", ".join(f"{m} {100 * v:.1f}%" for m, v in pr.reached.items())
+        verdict = "met" if pr.met else "NOT met (raise --max-replications)"
+        lines.append(
+            f"precision target +-{100 * pr.target:g}% of the mean {verdict} after "
+            f"{exp.replications} replications; worst half-widths: {reached}."
+        )
     parts.append(Text("\n".join(lines)))
     if detail:
         d = Table(title="Touchpoint delivery by type (mean per replication)", title_justify="left")
@@ -163,6 +171,13 @@ def run_json(exp: Experiment) -> str:
         "scenario": exp.scenario.name,
         "root_seed": exp.root_seed,
         "replications": exp.replications,
+        "precision": None
+        if exp.precision is None
+        else {
+            "target": exp.precision.target,
+            "met": exp.precision.met,
+            "reached": exp.precision.reached,
+        },
         "metrics": [{k: _clean(v) for k, v in r.items()} for r in exp.rows()],
         "touchpoints": exp.touch_stats(),
     }

@@ -44,6 +44,7 @@ __all__ = [
     "load",
     "load_scenario",
     "load_text",
+    "load_variants",
     "validate_data",
 ]
 
@@ -132,6 +133,25 @@ def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str
     if problems:
         raise ScenarioError(problems, "checking references")
     return Loaded(scenario, data, src, files, domain_warnings(scenario, src))
+
+
+def load_variants(loaded: Loaded) -> dict[str, Scenario]:
+    """Each variant of a loaded scenario, merged over it and validated on its own.
+
+    A problem inside a variant is reported at the variant's lines in the file.
+    """
+    out: dict[str, Scenario] = {}
+    base = {k: v for k, v in loaded.data.items() if k != "variants"}
+    for name, body in (loaded.data.get("variants") or {}).items():
+        prefix: Path = ("variants", name)
+        child_src = SourceMap(
+            {p[2:]: loc for p, loc in loaded.sources.keys.items() if p[:2] == prefix},
+            {p[2:]: loc for p, loc in loaded.sources.values.items() if p[:2] == prefix},
+        )
+        merged_src = copy.deepcopy(loaded.sources)
+        data = merge(copy.deepcopy(base), copy.deepcopy(body), (), merged_src, child_src)
+        out[name] = _finish(data, merged_src, loaded.files, ()).scenario
+    return out
 
 
 # ----------------------------------------------------------------------------- extends

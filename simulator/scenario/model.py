@@ -723,6 +723,12 @@ class Scenario(Strict):
         default_factory=dict, description="Teams that segments name in their team field."
     )
     segments: dict[Name, Segment] = Field(min_length=1, description="Customer segments by name.")
+    variants: dict[Name, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Alternatives for 'cssim compare': each is a partial scenario merged over "
+        "this one (maps merge, lists replace, null deletes), e.g. six: {segments: {top: "
+        "{team: {csms: 6}}}}.",
+    )
 
     def all_teams(self) -> dict[str, Team]:
         """Every team by name: those under ``teams`` and those defined inside a segment."""

@@ -1,0 +1,134 @@
+"""Experiments: identical results for any executor, precision rule, paired comparisons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from simulator.analysis.compare import compare
+from simulator.analysis.executors import executor
+from simulator.analysis.experiment import run_experiment, summarise
+from simulator.cli import cli
+from simulator.scenario.loader import load_scenario, load_text, load_variants
+
+TOP_ONLY = ["segments.mid=null", "segments.smb=null"]
+
+
+@pytest.fixture(scope="module")
+def top():
+    return load_scenario(None, TOP_ONLY)
+
+
+def test_results_identical_for_one_and_two_processes(top) -> None:
+    serial = run_experiment(top, 4, 3, jobs=1)
+    with executor(jobs=2) as ex:
+        pooled = run_experiment(top, 4, 3, executor=ex)
+    assert json.dumps(serial.rows()) == json.dumps(pooled.rows())
+    assert [r.replication for r in pooled.results] == [0, 1, 2, 3]
+
+
+def test_results_identical_on_a_dask_local_cluster(top) -> None:
+    pytest.importorskip("dask.distributed")
+    serial = run_experiment(top, 3, 3, jobs=1)
+    with executor(jobs=2, dask="local") as ex:
+        distributed = run_experiment(top, 3, 3, executor=ex)
+    assert json.dumps(serial.rows()) == json.dumps(distributed.rows())
+
+
+def test_precision_rule_stops_where_it_should(top) -> None:
+    exp = run_experiment(
+        top, None, 1, precision=0.03, jobs=1, min_replications=5, max_replications=60
+    )
+    pr = exp.precision
+    assert pr is not None and pr.met
+    assert all(v <= 0.03 for v in pr.reached.values())
+    # every earlier batch fell short of the target, so it did not stop late
+    assert all(worst > 0.03 for _, worst in pr.history[:-1])
+    assert pr.history[-1][0] == exp.replications >= 5
+
+
+def test_precision_rule_respects_the_maximum(top) -> None:
+    exp = run_experiment(
+        top, None, 1, precision=0.0001, jobs=1, min_replications=3, max_replications=5
+    )
+    assert exp.replications == 5 and exp.precision is not None and not exp.precision.met
+
+
+def test_summarise_t_interval() -> None:
+    st = summarise([1.0, 2.0, 3.0, 4.0])
+    assert st.mean == 2.5
+    assert st.half_width == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2, rel=1e-5)
+    assert (st.p10, st.p50, st.p90) == pytest.approx((1.3, 2.5, 3.7))
+
+
+def test_common_random_numbers_narrow_the_difference(top) -> None:
+    six = load_scenario(None, [*TOP_ONLY, "segments.top.team.csms=6"])
+    c = compare([top, six], ["eight", "six"], 6)
+    diffs = {d.metric: d for d in c.differences(1)}
+    for metric in ("headcount", "on_time_share", "utilisation", "expected_logo_churn"):
+        d = diffs[metric]
+        assert d.half_width < d.unpaired_half_width, metric
+    assert diffs["people_cost"].mean < 0 and diffs["people_cost"].significant
+    assert diffs["utilisation"].mean > 0 and diffs["utilisation"].significant
+
+
+def test_variants_are_merged_and_located(scenarios_dir: Path) -> None:
+    text = (scenarios_dir / "default.yaml").read_text() + (
+        "variants:\n  six: {segments: {top: {team: {csms: 6}}}}\n"
+    )
+    loaded = load_text(text, "v.yaml", base_dir=scenarios_dir)
+    variants = load_variants(loaded)
+    assert variants["six"].segments["top"].team.csms == 6
+    assert variants["six"].segments["mid"] == loaded.scenario.segments["mid"]
+
+
+def test_compare_cli_phrases_differences(scenarios_dir: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(scenarios_dir / "default.yaml"),
+            str(scenarios_dir / "cfo_six.yaml"),
+            "-n",
+            "4",
+            "-j",
+            "1",
+            "--set",
+            "segments.mid=null",
+            "--set",
+            "segments.smb=null",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "cfo_six vs default, top: saves $" in result.output
+    assert "common random numbers" in result.output
+
+
+def test_compare_needs_two(scenarios_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["compare", str(scenarios_dir / "default.yaml"), "-n", "1"])
+    assert result.exit_code == 2
+    assert "needs two scenarios" in result.output
+
+
+def test_run_precision_and_jobs_flags() -> None:
+    args = [
+        "run",
+        "--precision",
+        "0.05",
+        "-j",
+        "1",
+        "--set",
+        "segments.mid=null",
+        "--set",
+        "segments.smb=null",
+        "--format",
+        "json",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["precision"]["met"] and data["replications"] >= 10
