@@ -22,11 +22,13 @@ from simulator.analysis.analytic import estimate as closed_form
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
+from simulator.analysis.sweep import run_sweep
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
-from simulator.report.run import run_csv, run_json, run_renderable
+from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
+from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
 from simulator.scenario.errors import Issue, ScenarioError
 from simulator.scenario.loader import Loaded, bundled_scenario, load, load_variants
 from simulator.scenario.schema import schema_text
@@ -66,6 +68,9 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(
                 f"error: cannot write {name}: {exc.strerror or exc}; check the path and permissions"
             )
+        except KeyboardInterrupt:
+            click.echo("interrupted; no output file was written", err=True)
+            sys.exit(130)
 
     return wrapper
 
@@ -75,6 +80,32 @@ def _print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
         return
     for w in warnings:
         click.echo(w.render(), err=True)
+
+
+def _check_output(output: Path | None, allowed: tuple[str, ...]) -> None:
+    if output is not None and output.suffix.lower() not in allowed:
+        _fail(f"error: -o {output}: use a file name ending in {' or '.join(allowed)}")
+
+
+def _emit(
+    output: Path | None,
+    fmt: str,
+    formats: dict[str, Callable[[], str]],
+    table: Callable[[], Any],
+) -> None:
+    """Write ``-o FILE`` (by its suffix) and print ``--format`` to stdout."""
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix == "parquet":
+            write_parquet_rows = formats["parquet"]
+            write_parquet_rows()  # writes the file itself, atomically
+        else:
+            atomic_write(output, formats[suffix]())
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "table":
+        _stdout().print(table())
+    else:
+        click.echo(formats[fmt](), nl=False)
 
 
 def _load(path: Path | None, overrides: tuple[str, ...], quiet: bool = False) -> Loaded:
@@ -345,9 +376,12 @@ def estimate(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the results to FILE (.csv: tidy segment x metric rows; .json).",
+    type=click.Path(path_type=Path),
+    help="Also save the results: FILE.csv or FILE.json (tidy segment x metric rows), or a "
+    "DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
+    "'cssim report DIR' re-renders.",
 )
+@click.option("--force", is_flag=True, help="Replace an existing -o DIR.")
 @click.option(
     "--format",
     "fmt",
@@ -369,6 +403,7 @@ def run(
     dask: str | None,
     overrides: tuple[str, ...],
     output: Path | None,
+    force: bool,
     fmt: str,
     detail: bool,
     quiet: bool,
@@ -384,24 +419,33 @@ def run(
     Example:
       cssim run -n 20 -j 2
       cssim run scenarios/cfo_six.yaml --precision 0.02 -o cfo_six.csv
-      cssim run --dask local -n 40
+      cssim run --dask local -n 40 -o runs/fy27
     """
-    if output is not None and output.suffix.lower() not in (".csv", ".json"):
-        _fail(f"error: -o {output}: use a .csv or .json file name")
+    as_dir = output is not None and output.suffix.lower() not in (".csv", ".json")
+    if as_dir and output is not None and output.suffix and not output.is_dir():
+        _fail(
+            f"error: -o {output}: use FILE.csv, FILE.json, or a directory name without a "
+            "suffix for a saved run"
+        )
+    occupied = (
+        output is not None and output.exists() and (not output.is_dir() or any(output.iterdir()))
+    )
+    if as_dir and occupied and not force:
+        _fail(f"error: -o {output} exists; pass --force to replace it or choose another path")
     loaded = _load(scenario, overrides, quiet)
     exp = _experiment(
         loaded.scenario, replications, seed, precision, max_replications, jobs, dask, quiet
     )
-    if output is not None:
-        text = run_json(exp) if output.suffix.lower() == ".json" else run_csv(exp)
-        atomic_write(output, text)
-        click.echo(f"wrote {output}", err=True)
-    if fmt == "json":
-        click.echo(run_json(exp), nl=False)
-    elif fmt == "csv":
-        click.echo(run_csv(exp), nl=False)
-    else:
-        _stdout().print(run_renderable(exp, detail))
+    if as_dir and output is not None:
+        save_run(output, exp, force=force)
+        click.echo(f"saved run to {output} (cssim report {output})", err=True)
+        output = None
+    _emit(
+        output,
+        fmt,
+        {"csv": lambda: run_csv(exp), "json": lambda: run_json(exp)},
+        lambda: run_renderable(exp, detail),
+    )
 
 
 def _experiment(
@@ -478,8 +522,7 @@ def compare_command(
       cssim compare scenarios/default.yaml scenarios/automation.yaml
       cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -n 40 -j 2
     """
-    if output is not None and output.suffix.lower() not in (".csv", ".json"):
-        _fail(f"error: -o {output}: use a .csv or .json file name")
+    _check_output(output, (".csv", ".json"))
     labels: list[str] = []
     plans: list[Any] = []
     for path in scenarios:
@@ -505,27 +548,142 @@ def compare_command(
             )
     except DaskUnavailableError as exc:
         _fail(f"error: {exc}")
-    if output is not None:
-        atomic_write(
-            output,
-            compare_json(result) if output.suffix.lower() == ".json" else compare_csv(result),
-        )
-        click.echo(f"wrote {output}", err=True)
-    if fmt == "json":
-        click.echo(compare_json(result), nl=False)
-    elif fmt == "csv":
-        click.echo(compare_csv(result), nl=False)
-    else:
-        _stdout().print(compare_renderable(result, plans[0].currency))
+    _emit(
+        output,
+        fmt,
+        {"csv": lambda: compare_csv(result), "json": lambda: compare_json(result)},
+        lambda: compare_renderable(result, plans[0].currency),
+    )
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
+@_handle_errors
+def report(run_dir: Path, fmt: str, detail: bool) -> None:
+    """Re-render a saved run (cssim run -o DIR) without simulating again.
+
+    \b
+    Example:
+      cssim run -n 40 -o runs/fy27 && cssim report runs/fy27 --detail
+    """
+    exp, meta = load_run(run_dir)
+    click.echo(
+        f"run of {meta.get('created', '?')}, scenario hash {str(meta.get('scenario_hash'))[:12]}, "
+        f"cssim {meta.get('versions', {}).get('cssim', '?')}",
+        err=True,
+    )
+    _emit(
+        None,
+        fmt,
+        {"csv": lambda: run_csv(exp), "json": lambda: run_json(exp)},
+        lambda: run_renderable(exp, detail),
+    )
+
+
+@cli.command()
+@scenario_argument
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=VALUES",
+    help="A scenario path and its values: an integer range a..b[:step] or a comma list "
+    "(repeatable; the grid is every combination).",
+)
+@experiment_options
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
+    "FILE.csv or FILE.parquet.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@_handle_errors
+def sweep(
+    scenario: Path | None,
+    varies: tuple[str, ...],
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    overrides: tuple[str, ...],
+    output: Path | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Simulate a grid of scenario values in parallel and tabulate every point.
+
+    Every point runs the same replications (same seed), so points differ only by what
+    they change. --precision is not used here: give -n.
+
+    \b
+    Example:
+      cssim sweep --vary segments.top.team.csms=4..10 -n 20 -o top_csms.csv
+      cssim sweep --vary segments.top.team.csms=5..8 \\
+                  --vary segments.top.touchpoints.qbr.trigger.per_year=2,3,4 -o grid.parquet
+    """
+    _check_output(output, (".csv", ".parquet"))
+    if precision is not None:
+        _fail("error: --precision is not used by sweep; give -n REPLICATIONS")
+    loaded = _load(scenario, overrides, quiet)
+
+    def at(point: list[str]) -> Any:
+        return load(scenario, [*overrides, *point]).scenario
+
+    try:
+        with executor(jobs, dask) as ex, progress_bar("points x replications", quiet) as progress:
+            result = run_sweep(at, varies, replications, seed, ex, progress)
+    except DaskUnavailableError as exc:
+        _fail(f"error: {exc}")
+    _ = loaded
+    rows = result.rows()
+    _emit(
+        output,
+        fmt,
+        {
+            "csv": lambda: tidy_csv(rows),
+            "parquet": lambda: _write_parquet_atomic(rows, output),
+        },
+        lambda: sweep_renderable(result),
+    )
+
+
+def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> None:
+    assert output is not None
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        write_parquet(rows, tmp)
+        tmp.replace(output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        cli(prog_name="cssim")
-    except KeyboardInterrupt:
-        click.echo("interrupted; nothing was written", err=True)
-        sys.exit(130)
+    cli(prog_name="cssim")
 
 
 __all__ = ["bundled_scenario", "cli", "main"]

@@ -132,3 +132,120 @@ def test_run_precision_and_jobs_flags() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["precision"]["met"] and data["replications"] >= 10
+
+
+TOP_ARGS = ["--set", "segments.mid=null", "--set", "segments.smb=null"]
+
+
+def test_sweep_table_shape(tmp_path: Path) -> None:
+    target = tmp_path / "grid.parquet"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sweep",
+            "--vary",
+            "segments.top.team.csms=6..8",
+            "--vary",
+            "segments.top.touchpoints.qbr.trigger.per_year=2,3",
+            "-n",
+            "2",
+            "-j",
+            "1",
+            *TOP_ARGS,
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(target).to_pylist()
+    points = {
+        (r["segments.top.team.csms"], r["segments.top.touchpoints.qbr.trigger.per_year"])
+        for r in table
+    }
+    assert points == {(c, q) for c in (6, 7, 8) for q in (2, 3)}
+    metrics = {r["metric"] for r in table}
+    assert {"grr", "on_time_share", "utilisation"} <= metrics
+    # one row per point x segment x metric
+    assert len(table) == 6 * len(metrics)
+    assert {"mean", "ci_low", "ci_high", "p10", "p50", "p90"} <= set(table[0])
+    csv_out = CliRunner().invoke(
+        cli,
+        [
+            "sweep",
+            "--vary",
+            "segments.top.team.csms=6..7",
+            "-n",
+            "2",
+            "-j",
+            "1",
+            *TOP_ARGS,
+            "--format",
+            "csv",
+        ],
+    )
+    assert csv_out.output.splitlines()[0].startswith("segments.top.team.csms,segment,metric,mean")
+
+
+def test_sweep_bad_vary() -> None:
+    result = CliRunner().invoke(cli, ["sweep", "--vary", "segments.top.team.csms=9..4", "-n", "1"])
+    assert result.exit_code == 2 and "a range needs a <= b" in result.output
+    result = CliRunner().invoke(cli, ["sweep", "--vary", "segments.top.team.csmz=4..5", "-n", "1"])
+    assert result.exit_code == 2 and "did you mean 'csms'" in result.output
+
+
+def test_saved_run_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["run", "-n", "2", "-j", "1", *TOP_ARGS, "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "metrics.csv",
+        "metrics.parquet",
+        "monthly.csv",
+        "replications.json",
+        "run.json",
+        "scenario.yaml",
+        "touchpoints.csv",
+    ]
+    meta = json.loads((out / "run.json").read_text())
+    assert (
+        meta["root_seed"] == 20270101
+        and meta["replications"] == 2
+        and len(meta["scenario_hash"]) == 64
+    )
+    assert {"numpy", "simpy", "cssim", "python"} <= set(meta["versions"])
+    again = runner.invoke(cli, ["report", str(out)])
+    assert again.exit_code == 0, again.output
+    table_of_run = first.output[first.output.index("Default plan") :]
+    assert again.output[again.output.index("Default plan") :] == table_of_run
+    # the saved, fully resolved scenario reproduces the run from scratch
+    rerun = runner.invoke(
+        cli, ["run", str(out / "scenario.yaml"), "-n", "2", "-j", "1", "--format", "csv"]
+    )
+    saved = runner.invoke(cli, ["report", str(out), "--format", "csv"])
+    assert rerun.exit_code == 0 and saved.exit_code == 0
+    assert rerun.stdout == saved.stdout
+    refused = runner.invoke(cli, ["run", "-n", "1", "-j", "1", *TOP_ARGS, "-o", str(out)])
+    assert refused.exit_code == 2 and "--force" in refused.output
+
+
+def test_report_rejects_a_plain_directory(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "not a cssim run directory" in result.output
+
+
+def test_interrupted_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import simulator.cli as cli_module
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_experiment", interrupt)
+    out = tmp_path / "r.csv"
+    result = CliRunner().invoke(cli, ["run", "-n", "1", *TOP_ARGS, "-o", str(out)])
+    assert result.exit_code == 130
+    assert "interrupted" in result.output
+    assert list(tmp_path.iterdir()) == []

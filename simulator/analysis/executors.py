@@ -6,6 +6,7 @@ Every option is a ``concurrent.futures.Executor``; results never depend on which
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -35,11 +36,15 @@ def executor(jobs: int | None = None, dask: str | None = None) -> Iterator[Execu
         if n <= 1:
             yield None
             return
+        # forked workers share the parent's heap copy-on-write; freezing it keeps their
+        # garbage collectors from touching (and so copying) every inherited page
+        gc.freeze()
         pool = ProcessPoolExecutor(max_workers=n)
         try:
             yield pool
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
         return
     try:
         from dask.distributed import Client, LocalCluster

@@ -26,6 +26,7 @@ __all__ = [
     "Precision",
     "ReplicationResult",
     "run_experiment",
+    "run_points",
     "run_replication",
     "summarise",
 ]
@@ -152,6 +153,42 @@ class Experiment:
             rows.append(avg)
         return rows
 
+    def monthly_fan(self) -> list[dict[str, Any]]:
+        """Month-end series across replications: mean and P10/P50/P90 per month.
+
+        Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR.
+        """
+        if not self.results:
+            return []
+        groups: dict[tuple[str, str, int], dict[str, list[float]]] = {}
+        for r in self.results:
+            for row in r.monthly:
+                key = (row["kind"], row["name"], row["month"])
+                bucket = groups.setdefault(key, {})
+                for k, v in row.items():
+                    if k not in ("kind", "name", "month") and isinstance(v, int | float):
+                        bucket.setdefault(k, []).append(float(v))
+        out = []
+        for (kind, name, month), metrics in groups.items():
+            for metric, values in metrics.items():
+                if metric == "day":
+                    continue
+                x = np.asarray(values)
+                p10, p50, p90 = np.percentile(x, [10, 50, 90])
+                out.append(
+                    {
+                        "kind": kind,
+                        "name": name,
+                        "month": month,
+                        "metric": metric,
+                        "mean": float(x.mean()),
+                        "p10": float(p10),
+                        "p50": float(p50),
+                        "p90": float(p90),
+                    }
+                )
+        return out
+
     def rows(self, confidence: float = 0.95) -> list[dict[str, Any]]:
         """Tidy rows: segment x metric with mean, CI and quantiles."""
         out = []
@@ -238,6 +275,45 @@ def _run_batch(
             fut.cancel()
         raise
     return [results[i] for i in indices]
+
+
+def run_points(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    root_seed: int,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Experiment]:
+    """Replications 0..n-1 of every scenario, all dispatched at once (a sweep's grid).
+
+    Every point uses the same seed, so points differ only by what they change (common
+    random numbers); results come back in point and replication order.
+    """
+    tasks = [(p, i) for p in range(len(scenarios)) for i in range(replications)]
+    total = len(tasks)
+    results: dict[tuple[int, int], ReplicationResult] = {}
+    if executor is None:
+        for done, (p, i) in enumerate(tasks, 1):
+            results[(p, i)] = run_replication(scenarios[p], i, root_seed)
+            if progress is not None:
+                progress(done, total)
+    else:
+        futures = {
+            executor.submit(run_replication, scenarios[p], i, root_seed): (p, i) for p, i in tasks
+        }
+        try:
+            for done, fut in enumerate(as_completed(futures), 1):
+                results[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return [
+        Experiment(s, root_seed, [results[(p, i)] for i in range(replications)])
+        for p, s in enumerate(scenarios)
+    ]
 
 
 def run_experiment(

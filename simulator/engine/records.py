@@ -415,8 +415,9 @@ def build_records(sim: _Simulation) -> Records:
     tasks = sim.tasks
     for task in tasks:
         if task.status == OPEN:
-            if task.account is not None and not task.account.active:
-                task.status = CANCELLED
+            acc = task.account
+            if acc is not None and not acc.active:
+                task.status = MISSED if task.due < acc.churned_at else CANCELLED
             elif task.due < horizon:
                 task.status = MISSED
     n = len(tasks)
@@ -470,9 +471,8 @@ def build_records(sim: _Simulation) -> Records:
     renewals = {c: np.array([r[i] for r in rn]) for i, c in enumerate(RENEWAL_COLUMNS)}
     if not rn:
         renewals = {c: np.zeros(0) for c in RENEWAL_COLUMNS}
-    staff_rows = list(sim.staff) + [
-        (c.id, c.team, c.seat, c.joined, horizon) for c in sim.csms if c.active
-    ]
+    # every CSM who was ever on a team: present from joining until leaving (or the end)
+    staff_rows = [(c.id, c.team, c.seat, c.joined, min(c.left, horizon)) for c in sim.csms]
     staff = {
         "csm": np.array([r[0] for r in staff_rows], int),
         "team": np.array([r[1] for r in staff_rows], int),

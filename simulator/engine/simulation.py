@@ -52,7 +52,7 @@ from simulator.engine.state import (
     push,
 )
 from simulator.scenario.exposure import expected_exposure, scheduled_csm_hours
-from simulator.scenario.lifecycle import STAGES, period_stages, term_days
+from simulator.scenario.lifecycle import STAGES, period_stages, renewal_in_stage, term_days
 from simulator.scenario.model import Scenario, Segment
 
 __all__ = ["simulate"]
@@ -157,10 +157,12 @@ class _SegmentPlan:
                 self.inbound_tp = i
         ch = seg.churn
         self.h_base = _hazard(ch.annual_baseline) * self.term / 365.0
+        # a risk event's 12-month probability applies over its effect window, so a renewal
+        # weighs it over at most min(term, effect_days)
         self.risk_hazard = [
             (
-                _hazard(ev.handled_churn_probability) * self.term / 365.0,
-                _hazard(ev.unhandled_churn_probability) * self.term / 365.0,
+                _hazard(ev.handled_churn_probability) * min(self.term, ev.effect_days) / 365.0,
+                _hazard(ev.unhandled_churn_probability) * min(self.term, ev.effect_days) / 365.0,
             )
             for ev in seg.risk_events.values()
         ]
@@ -172,14 +174,21 @@ class _SegmentPlan:
         if seg.unscheduled_uplift > 1.0 and self.tps:
             exp = expected_exposure(seg, horizon, start_date)
             hours = scheduled_csm_hours(seg, exp, horizon)
-            touches = sum(
-                n
+            o2o = [
+                (n, seg.touchpoints[name])
                 for name, n in exp.touches.items()
                 if seg.touchpoints[name].channel == "one_to_one"
-            )
+            ]
+            o2o_touches = sum(n for n, _ in o2o)
+            o2o_hours = sum(n * tp.mean_csm_hours for n, tp in o2o)
+            sessions = [
+                tp.mean_csm_hours for tp in seg.touchpoints.values() if tp.channel == "one_to_many"
+            ]
             if hours > 0 and exp.account_years > 0:
+                # an ad hoc task is the size of the segment's average one_to_one touch (or
+                # of a session when the segment has no one_to_one touches)
                 mean_touch = (
-                    hours / touches if touches > 0 else hours / max(sum(exp.touches.values()), 1.0)
+                    o2o_hours / o2o_touches if o2o_touches > 0 else float(np.mean(sessions))
                 )
                 self.bg_mean_hours = mean_touch
                 per_account_day = (
@@ -191,6 +200,12 @@ class _SegmentPlan:
         self.event_rate_total = float(self.event_cum[-1])
         self.waiting: dict[int, list[Task]] = {i: [] for i in self.one_to_many}
         self.arr_mean = seg.arr.mean if seg.arr is not None else 0.0
+
+
+def _gone(task: Task) -> int:
+    """Status of an unstarted task whose account churned: missed if it was already due."""
+    acc = task.account
+    return MISSED if acc is not None and task.due < acc.churned_at else CANCELLED
 
 
 def _hazard(p: float) -> float:
@@ -216,7 +231,6 @@ class _Simulation:
         self.renewals: list[tuple[Any, ...]] = []
         self.monthly: list[tuple[Any, ...]] = []
         self.csms: list[CSM] = []
-        self.staff: list[tuple[Any, ...]] = []
         teams = scenario.all_teams()
         self.team_names = [t for t in teams if scenario.segments_of(t)]
         self.teams = [TeamState(i, n, teams[n]) for i, n in enumerate(self.team_names)]
@@ -379,9 +393,9 @@ class _Simulation:
         if seg.renewal_month_weights is not None:
             w = np.asarray(seg.renewal_month_weights, dtype=float)
             weights = np.cumsum(w / w.sum())
-        specs: list[tuple[str, float | None, float | None, bool]] = []
+        specs: list[tuple[str, float | None, float | None, str | None]] = []
         if isinstance(seg.accounts, int):
-            specs = [(f"{plan.name}-{i + 1}", None, None, False) for i in range(seg.accounts)]
+            specs = [(f"{plan.name}-{i + 1}", None, None, None) for i in range(seg.accounts)]
         else:
             for a in seg.accounts:
                 r = None
@@ -389,10 +403,13 @@ class _Simulation:
                     r = float((a.renewal_date - self.s.start_date).days)
                     while r <= 0:
                         r += term
-                specs.append((a.id, a.arr, r, a.stage in ("onboarding", "adoption")))
-        for i, (ident, arr, r, first) in enumerate(specs):
+                specs.append((a.id, a.arr, r, a.stage))
+        for i, (ident, arr, r, stage) in enumerate(specs):
             acc = self._new_account(plan, i, ident, arr, 0.0, True)
             u = acc.rng.random()
+            first = stage in ("onboarding", "adoption")
+            if r is None and stage is not None:
+                r = renewal_in_stage(plan.seg.lifecycle, term, first, stage, u)
             if r is None:
                 if weights is None:
                     r = (1.0 - u) * term  # in (0, term]
@@ -476,7 +493,10 @@ class _Simulation:
                         break
                 t += interval
         for t, i in sorted(times):
-            if now <= t < horizon:
+            if t >= renewal:
+                # beyond this contract period: only if the account renews
+                self._push(t, _TOUCH, (acc, i, False), False)
+            elif now <= t < horizon:
                 self._automated(plan, acc, i, t)
 
     def _automated(self, plan: _SegmentPlan, acc: Account, i: int, t: float) -> None:
@@ -643,10 +663,20 @@ class _Simulation:
                     heapq.heappop(q)
                 elif task.account is not None and not task.account.active:
                     heapq.heappop(q)
-                    task.status = CANCELLED
+                    task.status = _gone(task)
                 elif task.due < now:
                     heapq.heappop(q)
                     task.status = MISSED
+                elif task.attendees is not None and not any(
+                    (a.account is None or a.account.active) and a.due >= now for a in task.attendees
+                ):
+                    # a session nobody can still attend is not held
+                    heapq.heappop(q)
+                    task.status = CANCELLED
+                    for a in task.attendees:
+                        a.status = (
+                            _gone(a) if a.account is not None and not a.account.active else MISSED
+                        )
                 else:
                     break
         if own and (not pool or own[0][0] < pool[0][0]):
@@ -665,7 +695,7 @@ class _Simulation:
         if task.attendees is not None:
             for a in task.attendees:
                 if a.account is not None and not a.account.active:
-                    a.status = CANCELLED
+                    a.status = _gone(a)
                 elif now > a.due:
                     a.status = MISSED
                 else:
@@ -677,21 +707,31 @@ class _Simulation:
 
     def _work(self, csm: CSM) -> Any:
         env = self.env
+        team = self.teams[csm.team]
         while csm.active:
+            now = env.now
+            speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
+            if speed <= 0:
+                # a new hire at zero productivity does no work until the ramp lets them
+                yield env.timeout(csm.next_productive(now) - now)
+                continue
             task = self._next_task(csm)
             if task is None:
                 csm.idle = env.event()
                 yield csm.idle
                 continue
+            if team.pool:
+                # the pool may still hold work this CSM was woken for: pass the wake-up on
+                for other in team.csms:
+                    if other.idle is not None and other is not csm:
+                        self._wake(other)
+                        break
             self._begin(task, csm)
-            now = env.now
-            speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
             csm.busy = True
-            yield env.timeout(task.hours / speed if speed > 0 else 0.0)
+            yield env.timeout(task.hours / speed)
             csm.busy = False
             task.end = env.now
-        csm.left = env.now
-        self.staff.append((csm.id, csm.team, csm.seat, csm.joined, csm.left))
+        csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
 
     # ------------------------------------------------------------------ staff
 
@@ -738,6 +778,11 @@ class _Simulation:
         if not csm.active:
             return
         csm.active = False
+        self._release(csm, reason)
+
+    def _release(self, csm: CSM, reason: str) -> None:
+        """Hand a departing CSM's book and queue to the team; backfill after attrition."""
+        csm.left = min(csm.left, self.now)
         team = self.teams[csm.team]
         remaining = [c for c in team.csms if c.active]
         for acc in sorted(csm.book, key=lambda a: (-a.arr, a.index)):
@@ -754,8 +799,11 @@ class _Simulation:
 
     def _on_cut(self, payload: tuple[TeamState, int]) -> None:
         team, n = payload
-        for csm in sorted((c for c in team.csms if c.active), key=lambda c: -c.seat)[:n]:
-            self._on_leave((csm, "plan"))
+        leaving = sorted((c for c in team.csms if c.active), key=lambda c: -c.seat)[:n]
+        for csm in leaving:  # all of them leave before any book is handed over
+            csm.active = False
+        for csm in leaving:
+            self._release(csm, "plan")
 
     # ------------------------------------------------------------------ handlers
 
@@ -793,8 +841,11 @@ class _Simulation:
     def _on_onboarding_end(self, acc: Account) -> None:
         if not acc.active:
             return
+        now = self.now
         late = any(
-            t.status not in _DELIVERED for t in acc.onboarding_tasks if t.status != CANCELLED
+            t.status not in _DELIVERED
+            for t in acc.onboarding_tasks
+            if t.status != CANCELLED and t.planned < now
         )
         if late:
             acc.late_onboarding_at = self.now
@@ -877,7 +928,7 @@ class _Simulation:
         ready = []
         for task in waiting:
             if task.account is not None and not task.account.active:
-                task.status = CANCELLED
+                task.status = _gone(task)
             elif task.due < now:
                 task.status = MISSED
             else:
@@ -991,6 +1042,7 @@ class _Simulation:
         change = 0.0
         if churned:
             acc.active = False
+            acc.churned_at = now
             self._give(acc, None)
             self.events.append((now, acc.segment, acc.index, EV_CHURNED, arr_before, 0.0))
         else:

@@ -128,6 +128,7 @@ class Account:
         "arr",
         "arr_start",
         "churn_u",
+        "churned_at",
         "created",
         "expand_u",
         "id",
@@ -165,6 +166,7 @@ class Account:
         self.starting = starting
         self.rng = rng
         self.active = True
+        self.churned_at = float("inf")
         self.stage = ""
         self.owner: CSM | None = None
         self.touches: list[Task] = []
@@ -213,6 +215,13 @@ class CSM:
         self.queue: list[tuple[tuple[int, float, int], Task]] = []
         self.book: set[Account] = set()
         self.arr = 0.0
+
+    def next_productive(self, t: float) -> float:
+        """First day from ``t`` on at which the ramp gives a productivity above zero."""
+        month = int((t - self.joined) / (365.0 / 12.0))
+        while month < len(self.ramp) and self.ramp[month] <= 0:
+            month += 1
+        return max(t, self.joined + month * (365.0 / 12.0))
 
     def productivity(self, t: float) -> float:
         """Share of full speed at day ``t`` (ramp by 30.4-day month since joining)."""

@@ -182,3 +182,38 @@ def run_json(exp: Experiment) -> str:
         "touchpoints": exp.touch_stats(),
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+def sweep_renderable(sw: Any) -> Group:
+    """One row per grid point and segment: headline metrics as mean [95% CI]."""
+    t = Table(
+        title=f"Sweep over {', '.join(sw.paths)}: {sw.experiments[0].replications} replications per point "
+        "(same seeds at every point)",
+        title_justify="left",
+    )
+    for p in sw.paths:
+        t.add_column(p.split(".")[-1] if len(sw.paths) > 1 else p, justify="right")
+    for col in [
+        "Segment",
+        "CSMs",
+        "On time",
+        "Utilisation",
+        "Exp. logo churn",
+        "GRR",
+        "People cost",
+    ]:
+        t.add_column(col, justify="left" if col == "Segment" else "right")
+    for point, exp in zip(sw.points, sw.experiments, strict=True):
+        cur = exp.scenario.currency
+        for seg, m in exp.stats().items():
+            t.add_row(
+                *point,
+                seg,
+                ci_num(m["headcount"], 1),
+                ci_pct(m["on_time_share"]),
+                ci_pct(m["utilisation"]),
+                ci_pct(m["expected_logo_churn"], 2),
+                ci_pct(m["grr"]),
+                money(m["people_cost"].mean, cur),
+            )
+    return Group(t)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from simulator.scenario.lifecycle import Timeline, term_days, timeline
+from simulator.scenario.lifecycle import Timeline, renewal_in_stage, term_days, timeline
 from simulator.scenario.model import STAGES, Segment
 
 __all__ = ["Exposure", "expected_exposure", "expected_sessions", "scheduled_csm_hours"]
@@ -133,7 +133,7 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
                 add(timeline(lc, term, r - term, False, lookahead), seg.accounts * w, horizon_days)
     else:
         r_grid, w_grid = _renewal_grid(seg, term)
-        undated = {True: 0, False: 0}  # accounts without a renewal date, by first-period flag
+        undated: dict[str | None, int] = {}  # accounts without a renewal date, by stage
         for acc in seg.accounts:
             first = acc.stage in ("onboarding", "adoption")
             if acc.renewal_date is not None and start_date is not None:
@@ -142,11 +142,19 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
                     r += term
                 add(timeline(lc, term, r - term, first, lookahead), 1.0, horizon_days)
             else:
-                undated[first] += 1
-        for first, count in undated.items():
-            if count:
-                for r, w in zip(r_grid, w_grid, strict=True):
-                    add(timeline(lc, term, r - term, first, lookahead), count * w, horizon_days)
+                undated[acc.stage] = undated.get(acc.stage, 0) + 1
+        for stage, count in undated.items():
+            if stage is None:
+                grid = zip(r_grid, w_grid, strict=True)
+            else:  # spread evenly over the stage the account is known to be in
+                us = (np.arange(PHASE_POINTS) + 0.5) / PHASE_POINTS
+                first = stage in ("onboarding", "adoption")
+                grid = (
+                    (renewal_in_stage(lc, term, first, stage, u), 1.0 / PHASE_POINTS) for u in us
+                )
+            first = stage in ("onboarding", "adoption")
+            for r, w in grid:
+                add(timeline(lc, term, r - term, first, lookahead), count * w, horizon_days)
 
     new = 0.0
     if seg.new_accounts_per_month > 0:

@@ -69,6 +69,20 @@ def period_stages(lc: Lifecycle, term: float, first: bool) -> list[tuple[str, fl
     return [(s, dur[s]) for s in seq]
 
 
+def renewal_in_stage(lc: Lifecycle, term: float, first: bool, stage: str, u: float) -> float:
+    """Days to the next renewal of an account known to be in ``stage`` today.
+
+    The account sits at fraction ``u`` of that stage within its contract period (a stage
+    the period does not contain places it at the period's start).
+    """
+    t = 0.0
+    for s, d in period_stages(lc, term, first):
+        if s == stage:
+            return max(term - (t + u * d), 1e-9)
+        t += d
+    return term
+
+
 def timeline(
     lc: Lifecycle, term: float, period_start: float, first: bool, until: float
 ) -> Timeline:

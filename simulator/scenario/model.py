@@ -397,7 +397,10 @@ class AccountSpec(Strict):
         default=None, description="Next renewal date; drawn over the contract term when omitted."
     )
     stage: Stage | None = Field(
-        default=None, description="Lifecycle stage at the start date; derived when omitted."
+        default=None,
+        description="Lifecycle stage at the start date: places the account within its "
+        "contract when renewal_date is omitted (a given renewal_date wins); derived when "
+        "both are omitted.",
     )
     contract_start: dt.date | None = Field(
         default=None, description="Original contract date (customer since)."

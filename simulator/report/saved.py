@@ -1,0 +1,204 @@
+"""Saved runs: everything needed to reproduce or re-render a result, in one directory.
+
+A run directory holds ``metrics.csv`` and ``metrics.parquet`` (segment x metric: mean,
+CI, quantiles), ``touchpoints.csv``, ``monthly.csv`` (fan data), ``scenario.yaml`` (the
+fully resolved scenario), ``run.json`` (seed, replications, precision, scenario hash,
+package versions, command) and ``replications.json`` (per-replication summaries, from
+which ``cssim report`` re-renders without simulating). It is written to a temporary
+directory and renamed into place, so an interrupted run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
+from simulator.scenario.errors import Issue, Location, ScenarioError
+from simulator.scenario.loader import validate_data
+from simulator.scenario.model import Scenario
+from simulator.scenario.yamlsource import dump_yaml, parse_yaml
+
+__all__ = ["load_run", "save_run", "scenario_hash", "tidy_csv", "write_parquet"]
+
+FORMAT_VERSION = 1
+PACKAGES = ("cssim", "numpy", "scipy", "simpy", "pydantic", "ruamel.yaml", "rich", "click")
+
+
+def scenario_hash(s: Scenario) -> str:
+    """SHA-256 of the resolved scenario's canonical JSON (the same plan, the same hash)."""
+    data = s.model_dump(mode="json", exclude={"extends"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
+def tidy_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV text of tidy rows (non-finite numbers left empty)."""
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(_clean(r))
+    return buf.getvalue()
+
+
+def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
+    """Tidy rows as a Parquet file (pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist([_clean(r) for r in rows]), path)
+
+
+def save_run(
+    directory: Path, exp: Experiment, command: list[str] | None = None, force: bool = False
+) -> Path:
+    """Write a run directory atomically (see the module docstring).
+
+    Raises
+    ------
+    FileExistsError
+        When ``directory`` exists and is not empty, unless ``force``.
+    """
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())) and not force:
+        raise FileExistsError(directory)
+    parent = directory.parent if str(directory.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(2, "no such directory", str(parent))
+    tmp = parent / f".{directory.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        rows = exp.rows()
+        (tmp / "metrics.csv").write_text(tidy_csv(rows), encoding="utf-8")
+        write_parquet(rows, tmp / "metrics.parquet")
+        (tmp / "touchpoints.csv").write_text(tidy_csv(exp.touch_stats()), encoding="utf-8")
+        (tmp / "monthly.csv").write_text(tidy_csv(exp.monthly_fan()), encoding="utf-8")
+        (tmp / "scenario.yaml").write_text(
+            "# the fully resolved scenario of this run\n"
+            + dump_yaml(exp.scenario.model_dump(mode="json", exclude={"extends"})),
+            encoding="utf-8",
+        )
+        meta = {
+            "format": FORMAT_VERSION,
+            "scenario": exp.scenario.name,
+            "scenario_hash": scenario_hash(exp.scenario),
+            "root_seed": exp.root_seed,
+            "replications": exp.replications,
+            "precision": None if exp.precision is None else asdict(exp.precision),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": command if command is not None else sys.argv,
+            "versions": _versions(),
+        }
+        (tmp / "run.json").write_text(json.dumps(_clean(meta), indent=2) + "\n", encoding="utf-8")
+        reps = [_clean(asdict(r)) for r in exp.results]
+        (tmp / "replications.json").write_text(json.dumps(reps), encoding="utf-8")
+        if directory.exists():
+            shutil.rmtree(directory) if directory.is_dir() else directory.unlink()
+        os.replace(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def _nan(v: Any) -> Any:
+    if v is None:
+        return math.nan
+    if isinstance(v, dict):
+        return {k: _nan(x) for k, x in v.items()}
+    return v
+
+
+def load_run(directory: Path) -> tuple[Experiment, dict[str, Any]]:
+    """Read a run directory back into an Experiment (no simulation) and its metadata.
+
+    Raises
+    ------
+    ScenarioError
+        When the directory is not a cssim run or its files are damaged.
+    """
+    directory = Path(directory)
+    where = Location(str(directory))
+    try:
+        meta = json.loads((directory / "run.json").read_text(encoding="utf-8"))
+        text = (directory / "scenario.yaml").read_text(encoding="utf-8")
+        reps = json.loads((directory / "replications.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ScenarioError(
+            [
+                Issue(
+                    f"not a cssim run directory (missing {Path(exc.filename).name}); give the -o DIR of a 'cssim run'",
+                    location=where,
+                )
+            ],
+            "reading the run",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(
+            [Issue(f"damaged run directory: {exc}", location=where)], "reading the run"
+        ) from None
+    data, src = parse_yaml(text, str(directory / "scenario.yaml"))
+    scenario = validate_data(data, src).scenario
+    results = [
+        ReplicationResult(
+            replication=r["replication"],
+            segments={k: _nan(v) for k, v in r["segments"].items()},
+            teams={k: _nan(v) for k, v in r["teams"].items()},
+            touches=r["touches"],
+            monthly=r["monthly"],
+            tasks=r["tasks"],
+            simpy_events=r["simpy_events"],
+        )
+        for r in reps
+    ]
+    exp = Experiment(scenario, int(meta["root_seed"]), results)
+    if meta.get("precision"):
+        p = meta["precision"]
+        exp.precision = Precision(
+            p["target"], p["reached"], p["met"], [tuple(h) for h in p.get("history", [])]
+        )
+    if scenario_hash(scenario) != meta.get("scenario_hash"):
+        raise ScenarioError(
+            [
+                Issue(
+                    "scenario.yaml does not match the hash in run.json; the run directory was edited",
+                    location=where,
+                )
+            ],
+            "reading the run",
+        )
+    return exp, meta
