@@ -134,7 +134,10 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cssim.schema.json", "plan.yaml"]
 
 
-@pytest.mark.parametrize("command", ["validate", "schema", "init", "show", "estimate", "run"])
+@pytest.mark.parametrize(
+    "command",
+    ["validate", "schema", "init", "show", "estimate", "run", "compare", "sweep", "report"],
+)
 def test_help_is_complete(runner: CliRunner, command: str) -> None:
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0

@@ -244,25 +244,29 @@ def _relative_half_widths(exp: Experiment, metrics: Sequence[str]) -> dict[str, 
     return out
 
 
-def _run_batch(
-    scenario: Scenario,
-    indices: range,
+def _dispatch(
+    jobs: Sequence[tuple[Scenario, int]],
     seed: int,
     executor: Executor | None,
     progress: Callable[[int, int], None] | None,
-    done: int,
-    total: int,
+    done: int = 0,
+    total: int | None = None,
 ) -> list[ReplicationResult]:
-    """Run replications ``indices``; results come back in index order."""
+    """Run (scenario, replication) jobs in this process or on ``executor``.
+
+    Results come back in job order whatever order they finish in; on an error or an
+    interrupt the jobs not yet started are cancelled.
+    """
+    total = len(jobs) + done if total is None else total
     if executor is None:
         out = []
-        for i in indices:
+        for scenario, i in jobs:
             out.append(run_replication(scenario, i, seed))
             done += 1
             if progress is not None:
                 progress(done, total)
         return out
-    futures = {executor.submit(run_replication, scenario, i, seed): i for i in indices}
+    futures = {executor.submit(run_replication, sc, i, seed): k for k, (sc, i) in enumerate(jobs)}
     results: dict[int, ReplicationResult] = {}
     try:
         for fut in as_completed(futures):
@@ -274,7 +278,7 @@ def _run_batch(
         for fut in futures:
             fut.cancel()
         raise
-    return [results[i] for i in indices]
+    return [results[k] for k in range(len(jobs))]
 
 
 def run_points(
@@ -289,29 +293,10 @@ def run_points(
     Every point uses the same seed, so points differ only by what they change (common
     random numbers); results come back in point and replication order.
     """
-    tasks = [(p, i) for p in range(len(scenarios)) for i in range(replications)]
-    total = len(tasks)
-    results: dict[tuple[int, int], ReplicationResult] = {}
-    if executor is None:
-        for done, (p, i) in enumerate(tasks, 1):
-            results[(p, i)] = run_replication(scenarios[p], i, root_seed)
-            if progress is not None:
-                progress(done, total)
-    else:
-        futures = {
-            executor.submit(run_replication, scenarios[p], i, root_seed): (p, i) for p, i in tasks
-        }
-        try:
-            for done, fut in enumerate(as_completed(futures), 1):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, total)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+    jobs = [(s, i) for s in scenarios for i in range(replications)]
+    results = _dispatch(jobs, root_seed, executor, progress)
     return [
-        Experiment(s, root_seed, [results[(p, i)] for i in range(replications)])
+        Experiment(s, root_seed, results[p * replications : (p + 1) * replications])
         for p, s in enumerate(scenarios)
     ]
 
@@ -372,21 +357,14 @@ def run_experiment(
         exp = Experiment(scenario, seed)
         if precision is None:
             n = int(replications or 1)
-            exp.results = _run_batch(scenario, range(n), seed, executor, progress, 0, n)
+            exp.results = _dispatch([(scenario, i) for i in range(n)], seed, executor, progress)
             return exp
         n = min_replications
         total = n
         history: list[tuple[int, float]] = []
         while True:
-            exp.results += _run_batch(
-                scenario,
-                range(exp.replications, n),
-                seed,
-                executor,
-                progress,
-                exp.replications,
-                total,
-            )
+            batch = [(scenario, i) for i in range(exp.replications, n)]
+            exp.results += _dispatch(batch, seed, executor, progress, exp.replications, total)
             reached = _relative_half_widths(exp, PRECISION_METRICS)
             met = all(v <= precision for v in reached.values())
             history.append((exp.replications, max(reached.values(), default=0.0)))
