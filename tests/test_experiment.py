@@ -249,3 +249,12 @@ def test_interrupted_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 130
     assert "interrupted" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_dask_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import now fails
+    result = CliRunner().invoke(cli, ["run", "-n", "1", "--dask", "local", *TOP_ARGS])
+    assert result.exit_code == 2
+    assert "pip install 'cssim[distributed]'" in result.output
