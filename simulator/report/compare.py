@@ -52,7 +52,14 @@ def sentence(label: str, base: str, segment: str, diffs: list[Difference], curre
             f"[{money(abs(cost.high if cost.mean < 0 else cost.low), currency)}, "
             f"{money(abs(cost.low if cost.mean < 0 else cost.high), currency)}] in people"
         )
-    for metric in ("utilisation", "on_time_share", "expected_logo_churn", "grr", "nrr", "arr_at_risk"):
+    for metric in (
+        "utilisation",
+        "on_time_share",
+        "expected_logo_churn",
+        "grr",
+        "nrr",
+        "arr_at_risk",
+    ):
         d = by.get(metric)
         if d is None or math.isnan(d.mean):
             continue
