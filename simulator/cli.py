@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from importlib import resources
@@ -22,6 +23,7 @@ from simulator.analysis.analytic import estimate as closed_form
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
+from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
@@ -29,7 +31,8 @@ from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
 from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
-from simulator.scenario.errors import Issue, ScenarioError
+from simulator.report.solve import solve_json, solve_renderable
+from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import Loaded, bundled_scenario, load, load_variants
 from simulator.scenario.schema import schema_text
 from simulator.scenario.yamlsource import dump_yaml
@@ -679,6 +682,122 @@ def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> No
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@cli.command()
+@scenario_argument
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(2, 100_000),
+    default=20,
+    show_default=True,
+    help="Replications per headcount tried (the same seeds for every headcount).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="Root seed (default: the scenario's seed).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
+@click.option("--dask", metavar="ADDRESS", default=None, help="Dask scheduler address, or 'local'.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="SEGMENT.METRIC>=VALUE[@CONFIDENCE]",
+    help="Add or replace a target, e.g. top.grr>=0.92@0.9 or top.utilisation<=0.85 "
+    "(metrics: on_time_coverage, grr, nrr, logo_churn, utilisation; confidence default 0.9).",
+)
+@overrides_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@_handle_errors
+def solve(
+    scenario: Path | None,
+    replications: int,
+    seed: int | None,
+    jobs: int | None,
+    dask: str | None,
+    targets: tuple[str, ...],
+    overrides: tuple[str, ...],
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """The fewest CSMs per team that meet every target of its segments.
+
+    A target holds with confidence q when at least q of the replications meet its bound
+    (P(GRR >= 0.92) >= 0.9). The search starts at the closed-form estimate and checks
+    each headcount by simulation on the same seeds: the answer N meets every target and
+    N - 1 does not. Targets come from the scenario (segments.NAME.targets) and --target.
+
+    \b
+    Example:
+      cssim solve --target top.on_time_coverage>=0.9@0.9
+      cssim solve plans/fy27.yaml -n 40 -j 2 --format json
+    """
+    extra = [o for t in targets for o in _target_overrides(t)]
+    loaded = _load(scenario, (*overrides, *extra), quiet)
+    try:
+        with executor(jobs, dask) as ex:
+            err = _stderr()
+            show = not quiet and err.is_terminal
+
+            def progress(team: str, n: int) -> None:
+                if show:
+                    err.print(f"\\r{team}: simulating {n} CSMs", end="")
+
+            solutions = solve_headcount(loaded.scenario, replications, seed, ex, progress)
+            if show:
+                err.print()
+    except DaskUnavailableError as exc:
+        _fail(f"error: {exc}")
+    if not solutions:
+        _fail(
+            "error: no segment has targets; add segments.NAME.targets to the scenario or use --target"
+        )
+    if fmt == "json":
+        click.echo(solve_json(solutions), nl=False)
+    else:
+        _stdout().print(solve_renderable(solutions, loaded.scenario.currency))
+
+
+_TARGET = re.compile(r"^\s*([A-Za-z][\w-]*)\.(\w+)\s*(>=|<=)\s*([-\d.eE]+)\s*(?:@\s*([\d.]+))?\s*$")
+
+
+def _target_overrides(text: str) -> list[str]:
+    """``top.grr>=0.92@0.9`` -> the --set overrides that express it."""
+    m = _TARGET.match(text)
+    if not m:
+        raise ScenarioError(
+            [
+                Issue(
+                    "expected SEGMENT.METRIC>=VALUE[@CONFIDENCE], e.g. top.grr>=0.92@0.9",
+                    location=Location(f"--target {text}"),
+                )
+            ],
+            "reading --target",
+        )
+    seg, metric, op, value, conf = m.groups()
+    base = f"segments.{seg}.targets.{metric}"
+    out = [f"{base}.{'min' if op == '>=' else 'max'}={value}"]
+    if conf is not None:
+        out.append(f"{base}.confidence={conf}")
+    return out
 
 
 def main() -> None:

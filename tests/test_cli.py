@@ -136,7 +136,18 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    ["validate", "schema", "init", "show", "estimate", "run", "compare", "sweep", "report"],
+    [
+        "validate",
+        "schema",
+        "init",
+        "show",
+        "estimate",
+        "run",
+        "compare",
+        "sweep",
+        "report",
+        "solve",
+    ],
 )
 def test_help_is_complete(runner: CliRunner, command: str) -> None:
     result = runner.invoke(cli, [command, "--help"])

@@ -1,0 +1,261 @@
+"""Headcount solver: the fewest CSMs per team that meet every target of its segments.
+
+A target holds with confidence q when at least a share q of the replications meet its
+bound (``P(GRR >= 0.92) >= 0.9``). The search starts from the closed-form estimate and
+walks down while the targets hold, or up until they do, evaluating every headcount on the
+same replications and seeds (common random numbers), so the answer N is checked: N
+meets every target and N - 1 does not, on the same random draws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.analysis.analytic import estimate
+from simulator.analysis.experiment import Experiment, run_experiment
+from simulator.scenario.model import Scenario, Target, Team
+
+__all__ = ["TARGET_METRICS", "TargetCheck", "TeamSolution", "solve_headcount", "with_csms"]
+
+TARGET_METRICS = {
+    "on_time_coverage": "on_time_share",
+    "grr": "grr",
+    "nrr": "nrr",
+    "logo_churn": "logo_churn",
+    "utilisation": "utilisation",
+}
+"""Scenario target name -> the per-replication metric it bounds."""
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """How one target fared at one headcount."""
+
+    segment: str
+    target: str
+    bound: str
+    """``>= 0.92`` or ``<= 0.85``."""
+    confidence: float
+    share_meeting: float
+    """Share of replications whose value meets the bound."""
+    mean: float
+
+    @property
+    def met(self) -> bool:
+        """Whether enough replications meet the bound."""
+        return self.share_meeting >= self.confidence - 1e-12
+
+    @property
+    def margin(self) -> float:
+        """Share meeting minus the required confidence (negative: failing)."""
+        return self.share_meeting - self.confidence
+
+    def describe(self) -> str:
+        """``top grr >= 0.92 in 95% of replications (needs 90%)``."""
+        return (
+            f"{self.segment} {self.target} {self.bound} in {100 * self.share_meeting:.0f}% of "
+            f"replications (needs {100 * self.confidence:.0f}%; mean {self.mean:.3f})"
+        )
+
+
+@dataclass
+class TeamSolution:
+    """The solver's answer for one team."""
+
+    team: str
+    segments: list[str]
+    current: int
+    closed_form_fte: float
+    closed_form_csms: int
+    required: int | None
+    """Fewest CSMs meeting every target (None: not reached by ``max_csms``, or the failing
+    targets stopped improving with more CSMs; see ``checks``)."""
+    checks: list[TargetCheck]
+    """Targets at the required headcount (or at the largest one tried)."""
+    checks_below: list[TargetCheck]
+    """Targets at one CSM fewer: why N - 1 fails."""
+    evaluated: dict[int, bool] = field(default_factory=dict)
+    """Every headcount tried and whether it met all targets."""
+    annual_cost_per_csm: float = 0.0
+    accounts: int = 0
+    arr: float = 0.0
+    replications: int = 0
+
+    @property
+    def cost_delta(self) -> float:
+        """People cost of the required headcount minus today's (per year)."""
+        if self.required is None:
+            return math.nan
+        return (self.required - self.current) * self.annual_cost_per_csm
+
+
+def with_csms(s: Scenario, team: str, csms: int) -> Scenario:
+    """The scenario with ``team`` at ``csms`` CSMs at the start (an inline or named team)."""
+    if team in s.teams:
+        teams = dict(s.teams)
+        teams[team] = teams[team].model_copy(update={"csms": csms})
+        return s.model_copy(update={"teams": teams})
+    segments = dict(s.segments)
+    seg = segments[team]
+    assert isinstance(seg.team, Team)
+    segments[team] = seg.model_copy(update={"team": seg.team.model_copy(update={"csms": csms})})
+    return s.model_copy(update={"segments": segments})
+
+
+def _team_only(s: Scenario, team: str) -> Scenario:
+    """The scenario reduced to the segments ``team`` serves (teams do not interact)."""
+    keep = s.segments_of(team)
+    teams = {k: v for k, v in s.teams.items() if k == team}
+    return s.model_copy(update={"segments": {k: s.segments[k] for k in keep}, "teams": teams})
+
+
+def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
+    out = []
+    for seg_name, seg in s.segments.items():
+        for name, metric in TARGET_METRICS.items():
+            target: Target | None = getattr(seg.targets, name)
+            if target is None:
+                continue
+            values = exp.values(seg_name, metric)
+            ok = np.ones(len(values), bool)
+            bounds = []
+            if target.min is not None:
+                ok &= values >= target.min
+                bounds.append(f">= {target.min:g}")
+            if target.max is not None:
+                ok &= values <= target.max
+                bounds.append(f"<= {target.max:g}")
+            ok &= ~np.isnan(values)
+            out.append(
+                TargetCheck(
+                    seg_name,
+                    name,
+                    " and ".join(bounds),
+                    target.confidence,
+                    float(ok.mean()) if len(ok) else 0.0,
+                    float(np.nanmean(values)) if len(values) else math.nan,
+                )
+            )
+    return out
+
+
+PLATEAU_STEPS = 3
+"""Headcounts in a row without any failing target improving before the search stops."""
+PLATEAU_MEAN_STEP = 0.001
+"""A failing target improves when its share of replications meeting it grows, or its mean
+moves toward the bound by more than this (0.1 percentage point)."""
+
+
+def _plateau(cache: dict[int, list[TargetCheck]], n: int) -> bool:
+    """Whether the failing targets have not improved over the last PLATEAU_STEPS CSMs.
+
+    Some targets cannot be bought with headcount: the GRR of a small book varies from
+    replication to replication with which accounts happen to churn, whatever the staffing.
+    """
+    if n - PLATEAU_STEPS not in cache:
+        return False
+    before = {(c.segment, c.target): c for c in cache[n - PLATEAU_STEPS]}
+    failing = [c for c in cache[n] if not c.met]
+
+    def improved(c: TargetCheck) -> bool:
+        b = before[(c.segment, c.target)]
+        toward = c.mean - b.mean if c.bound.startswith(">=") else b.mean - c.mean
+        return c.share_meeting > b.share_meeting + 1e-9 or toward > PLATEAU_MEAN_STEP
+
+    return bool(failing) and not any(improved(c) for c in failing)
+
+
+def solve_headcount(
+    scenario: Scenario,
+    replications: int = 20,
+    root_seed: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    max_csms: int | None = None,
+) -> list[TeamSolution]:
+    """The fewest CSMs per team that meet all targets of the segments it serves.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario; teams whose segments have no targets are skipped.
+    replications
+        Replications per headcount tried (the same ones, same seed, for every headcount).
+    root_seed
+        The scenario's seed when None.
+    executor
+        Where replications run (see :func:`run_experiment`); in-process when None.
+    progress
+        Called as ``progress(team, csms)`` before each headcount is simulated.
+    max_csms
+        Largest headcount to try (default: three times the closed form, plus 5).
+    """
+    seed = scenario.seed if root_seed is None else int(root_seed)
+    est = estimate(scenario)
+    out: list[TeamSolution] = []
+    for team_est in est.teams:
+        name = team_est.team
+        sub = _team_only(scenario, name)
+        if not any(
+            getattr(sub.segments[s].targets, t) is not None
+            for s in sub.segments
+            for t in TARGET_METRICS
+        ):
+            continue
+        limit = max_csms if max_csms is not None else 3 * team_est.csms_needed + 5
+        cache: dict[int, list[TargetCheck]] = {}
+
+        def checks_at(
+            n: int, sub: Scenario = sub, name: str = name, cache: dict = cache
+        ) -> list[TargetCheck]:
+            if n not in cache:
+                if progress is not None:
+                    progress(name, n)
+                exp = run_experiment(
+                    with_csms(sub, name, n), replications, seed, executor=executor, jobs=1
+                )
+                cache[n] = _checks(exp, sub)
+            return cache[n]
+
+        def meets(n: int, checks_at: Callable[[int], list[TargetCheck]] = checks_at) -> bool:
+            return all(c.met for c in checks_at(n))
+
+        start = min(max(team_est.csms_needed, 1), limit)
+        required: int | None
+        if meets(start):
+            n = start
+            while n > 0 and meets(n - 1):
+                n -= 1
+            required = n
+        else:
+            n = start + 1
+            while n <= limit and not meets(n):
+                if _plateau(cache, n):
+                    break
+                n += 1
+            required = n if n <= limit and meets(n) else None
+        at = required if required is not None else max(cache)
+        segs = scenario.segments_of(name)
+        out.append(
+            TeamSolution(
+                team=name,
+                segments=segs,
+                current=team_est.csms_current,
+                closed_form_fte=team_est.fte_needed,
+                closed_form_csms=team_est.csms_needed,
+                required=required,
+                checks=checks_at(at),
+                checks_below=checks_at(at - 1) if required is not None and required > 0 else [],
+                evaluated={k: all(c.met for c in v) for k, v in sorted(cache.items())},
+                annual_cost_per_csm=team_est.annual_cost_per_csm,
+                accounts=sum(scenario.segments[s].starting_accounts for s in segs),
+                arr=sum(scenario.segments[s].starting_arr for s in segs),
+                replications=replications,
+            )
+        )
+    return out
