@@ -686,28 +686,7 @@ def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> No
 
 @cli.command()
 @scenario_argument
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(2, 100_000),
-    default=20,
-    show_default=True,
-    help="Replications per headcount tried (the same seeds for every headcount).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=None,
-    help="Root seed (default: the scenario's seed).",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 1024),
-    default=None,
-    help="Worker processes (default: all cores).",
-)
-@click.option("--dask", metavar="ADDRESS", default=None, help="Dask scheduler address, or 'local'.")
+@experiment_options
 @click.option(
     "--target",
     "targets",
@@ -731,6 +710,8 @@ def solve(
     scenario: Path | None,
     replications: int,
     seed: int | None,
+    precision: float | None,
+    max_replications: int,
     jobs: int | None,
     dask: str | None,
     targets: tuple[str, ...],
@@ -747,8 +728,8 @@ def solve(
 
     \b
     Example:
-      cssim solve --target top.on_time_coverage>=0.9@0.9
-      cssim solve plans/fy27.yaml -n 40 -j 2 --format json
+      cssim solve --target 'top.on_time_coverage>=0.9@0.9' -n 20
+      cssim solve plans/fy27.yaml --precision 0.02 -j 2 --format json
     """
     extra = [o for t in targets for o in _target_overrides(t)]
     loaded = _load(scenario, (*overrides, *extra), quiet)
@@ -761,7 +742,15 @@ def solve(
                 if show:
                     err.print(f"\\r{team}: simulating {n} CSMs", end="")
 
-            solutions = solve_headcount(loaded.scenario, replications, seed, ex, progress)
+            solutions = solve_headcount(
+                loaded.scenario,
+                replications,
+                seed,
+                ex,
+                progress,
+                precision=precision,
+                max_replications=max_replications,
+            )
             if show:
                 err.print()
     except DaskUnavailableError as exc:

@@ -177,6 +177,8 @@ def solve_headcount(
     executor: Executor | None = None,
     progress: Callable[[str, int], None] | None = None,
     max_csms: int | None = None,
+    precision: float | None = None,
+    max_replications: int = 200,
 ) -> list[TeamSolution]:
     """The fewest CSMs per team that meet all targets of the segments it serves.
 
@@ -194,6 +196,10 @@ def solve_headcount(
         Called as ``progress(team, csms)`` before each headcount is simulated.
     max_csms
         Largest headcount to try (default: three times the closed form, plus 5).
+    precision, max_replications
+        With ``precision``, the replication count is set by the precision rule at the
+        closed-form headcount (see :func:`run_experiment`) and then used for every
+        headcount, so all of them stay on the same replications.
     """
     seed = scenario.seed if root_seed is None else int(root_seed)
     est = estimate(scenario)
@@ -209,23 +215,35 @@ def solve_headcount(
             continue
         limit = max_csms if max_csms is not None else 3 * team_est.csms_needed + 5
         cache: dict[int, list[TargetCheck]] = {}
+        start = min(max(team_est.csms_needed, 1), limit)
+        reps = replications
+        if precision is not None:
+            # the precision rule sizes the replications once, at the closed-form headcount
+            sized = run_experiment(
+                with_csms(sub, name, start),
+                None,
+                seed,
+                precision=precision,
+                max_replications=max_replications,
+                executor=executor,
+                jobs=1,
+            )
+            cache[start] = _checks(sized, sub)
+            reps = sized.replications
 
         def checks_at(
-            n: int, sub: Scenario = sub, name: str = name, cache: dict = cache
+            n: int, sub: Scenario = sub, name: str = name, cache: dict = cache, reps: int = reps
         ) -> list[TargetCheck]:
             if n not in cache:
                 if progress is not None:
                     progress(name, n)
-                exp = run_experiment(
-                    with_csms(sub, name, n), replications, seed, executor=executor, jobs=1
-                )
+                exp = run_experiment(with_csms(sub, name, n), reps, seed, executor=executor, jobs=1)
                 cache[n] = _checks(exp, sub)
             return cache[n]
 
         def meets(n: int, checks_at: Callable[[int], list[TargetCheck]] = checks_at) -> bool:
             return all(c.met for c in checks_at(n))
 
-        start = min(max(team_est.csms_needed, 1), limit)
         required: int | None
         if meets(start):
             n = start
@@ -255,7 +273,7 @@ def solve_headcount(
                 annual_cost_per_csm=team_est.annual_cost_per_csm,
                 accounts=sum(scenario.segments[s].starting_accounts for s in segs),
                 arr=sum(scenario.segments[s].starting_arr for s in segs),
-                replications=replications,
+                replications=reps,
             )
         )
     return out
