@@ -258,3 +258,19 @@ def test_missing_dask_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(cli, ["run", "-n", "1", "--dask", "local", *TOP_ARGS])
     assert result.exit_code == 2
     assert "pip install 'cssim[distributed]'" in result.output
+
+
+def test_skipped_touches_cost_coverage_where_deleted_ones_do_not(scenarios_dir: Path) -> None:
+    """A cut modelled as channel: skipped stays in the plan, so coverage and churn see it."""
+    base = load_scenario(None, TOP_ONLY)
+    skipped = load_scenario(None, [*TOP_ONLY, "segments.top.touchpoints.qbr.channel=skipped"])
+    deleted = load_scenario(None, [*TOP_ONLY, "segments.top.touchpoints.qbr=null"])
+    c = compare([base, skipped, deleted], ["base", "skipped", "deleted"], 8, 4)
+    skip = {d.metric: d for d in c.differences(1)}
+    drop = {d.metric: d for d in c.differences(2)}
+    assert skip["expected_logo_churn"].mean > 0 and skip["expected_logo_churn"].significant
+    assert drop["expected_logo_churn"].mean < skip["expected_logo_churn"].low
+    # both free the same CSM time
+    assert skip["utilisation"].mean < 0 and drop["utilisation"].mean < 0
+    summary = c.experiments[1].results[0].segments["top"]
+    assert summary["touches_skipped"] > 0

@@ -127,4 +127,8 @@ def test_precision_sizes_one_replication_count_for_every_headcount() -> None:
     s = load_scenario(None, [*TOP_ONLY, "segments.top.targets.grr.confidence=0.5"])
     (sol,) = solve_headcount(s, root_seed=2, precision=0.05, max_replications=30)
     assert 10 <= sol.replications <= 30
-    assert sol.required is not None and sol.evaluated[sol.required] and not sol.evaluated[sol.required - 1]
+    assert (
+        sol.required is not None
+        and sol.evaluated[sol.required]
+        and not sol.evaluated[sol.required - 1]
+    )

@@ -35,6 +35,7 @@ from simulator.engine.state import (
     ON_TIME,
     OPEN,
     SESSION,
+    SKIPPED,
     STATUS_NAMES,
 )
 
@@ -185,6 +186,7 @@ class Records:
                         "open": int((st == OPEN).sum()),
                         "cancelled": int((st == CANCELLED).sum()),
                         "automated": int((st == AUTOMATED).sum()),
+                        "skipped": int((st == SKIPPED).sum()),
                     }
                 )
         return rows
@@ -232,7 +234,9 @@ class Records:
             missed = int((st == MISSED).sum())
             open_ = int((st == OPEN).sum())
             cancelled = int((st == CANCELLED).sum())
-            resolved = requested - open_ - cancelled
+            skipped = int((st == SKIPPED).sum())
+            # service shares count only touches that were attempted and decided
+            resolved = requested - open_ - cancelled - skipped
             work = in_seg & csm_work
             acc = a["segment"] == si
             start = acc & a["starting"]
@@ -313,6 +317,7 @@ class Records:
                 "touches_late": float(late),
                 "touches_missed": float(missed),
                 "touches_open": float(open_),
+                "touches_skipped": float(skipped),
                 "on_time_share": on_time / resolved if resolved > 0 else math.nan,
                 "delivered_share": (on_time + late) / resolved if resolved > 0 else math.nan,
                 "hours_demanded": float(t["hours"][work].sum()),

@@ -45,6 +45,7 @@ from simulator.engine.state import (
     ON_TIME,
     OPEN,
     SESSION,
+    SKIPPED,
     SUPPORT,
     Account,
     RiskHit,
@@ -63,6 +64,7 @@ _STAGE, _TOUCH, _CADENCE, _RENEWAL, _RISK, _INBOUND, _BACKGROUND = range(7)
 _ARRIVAL, _SLOT, _MONTH, _LEAVE, _JOIN, _ONB_END, _CUT = range(7, 14)
 
 _AUTOMATED_CODE = CHANNEL_CODE["automated"]
+_SKIPPED_CODE = CHANNEL_CODE["skipped"]
 _ONE_TO_MANY_CODE = CHANNEL_CODE["one_to_many"]
 
 # account event codes (records)
@@ -138,7 +140,7 @@ class _SegmentPlan:
         self.cadence_order: list[tuple[int, float, bool]] = []
         for i, tp in enumerate(self.tps):
             trig = tp.trigger
-            auto = tp.channel == "automated"
+            auto = tp.channel in ("automated", "skipped")  # never wait for a CSM
             if trig.kind == "stage_entry":
                 (self.entry_auto if auto else self.entry)[trig.stage].append((i, trig.offsets))
             elif trig.kind == "cadence":
@@ -518,8 +520,11 @@ class _Simulation:
             weight,
             credit,
         )
-        task.status = AUTOMATED
-        task.start = task.end = t
+        if channel == _SKIPPED_CODE:
+            task.status = SKIPPED  # planned, not delivered: a missed touch in coverage
+        else:
+            task.status = AUTOMATED
+            task.start = task.end = t
         self.tasks.append(task)
         acc.touches.append(task)
 
@@ -625,6 +630,8 @@ class _Simulation:
         if channel == _AUTOMATED_CODE:
             task.status = AUTOMATED
             task.start = task.end = self.now
+        elif channel == _SKIPPED_CODE:
+            task.status = SKIPPED
         elif channel == _ONE_TO_MANY_CODE:
             plan.waiting[i].append(task)
         else:
@@ -846,7 +853,7 @@ class _Simulation:
         late = any(
             t.status not in _DELIVERED
             for t in acc.onboarding_tasks
-            if t.status != CANCELLED and t.planned < now
+            if t.status not in (CANCELLED, SKIPPED) and t.planned < now
         )
         if late:
             acc.late_onboarding_at = self.now
@@ -1004,7 +1011,7 @@ class _Simulation:
             if st in _DELIVERED:
                 num += t.weight * t.credit
                 den += t.weight
-            elif st == MISSED or (st == OPEN and t.due < now):
+            elif st in (MISSED, SKIPPED) or (st == OPEN and t.due < now):
                 den += t.weight
         coverage = num / den if den > 0 else 1.0
         m_cov = 1.0 + ch.coverage_effect * (1.0 - coverage)

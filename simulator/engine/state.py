@@ -16,7 +16,8 @@ MISSED = 3
 CANCELLED = 4
 AUTOMATED = 5
 SUPPORT = 6
-STATUS_NAMES = ("open", "on_time", "late", "missed", "cancelled", "automated", "support")
+SKIPPED = 7
+STATUS_NAMES = ("open", "on_time", "late", "missed", "cancelled", "automated", "support", "skipped")
 
 # task kinds (what planned the task)
 KINDS = (
@@ -29,7 +30,7 @@ KINDS = (
     "session",
 )
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
-CHANNELS = ("one_to_one", "one_to_many", "automated", "support")
+CHANNELS = ("one_to_one", "one_to_many", "automated", "support", "skipped")
 CHANNEL_CODE = {c: i for i, c in enumerate(CHANNELS)}
 
 BACKGROUND = -1

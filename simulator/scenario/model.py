@@ -33,7 +33,7 @@ STAGES: tuple[str, ...] = ("onboarding", "adoption", "steady", "renewal")
 """Lifecycle stages in the order an account passes through them."""
 
 Stage = Literal["onboarding", "adoption", "steady", "renewal"]
-Channel = Literal["one_to_one", "one_to_many", "automated"]
+Channel = Literal["one_to_one", "one_to_many", "automated", "skipped"]
 Coverage = Literal["dedicated", "pooled", "digital"]
 
 Name = Annotated[
@@ -204,7 +204,9 @@ class Touchpoint(Strict):
     channel: Channel = Field(
         default="one_to_one",
         description="one_to_one: CSM time per account; one_to_many: a session of CSM time "
-        "shared by up to max_attendees accounts; automated: no CSM time.",
+        "shared by up to max_attendees accounts; automated: no CSM time; skipped: still "
+        "planned but never delivered (no time, no cost, a missed touch in coverage): how a "
+        "cut is modelled against the plan it cuts.",
     )
     hours: Hours | None = Field(
         default=None,
@@ -257,7 +259,7 @@ class Touchpoint(Strict):
 
     @model_validator(mode="after")
     def _channel_fields(self) -> Touchpoint:
-        if self.channel != "automated" and self.hours is None:
+        if self.channel in ("one_to_one", "one_to_many") and self.hours is None:
             raise PydanticCustomError(
                 "missing_hours",
                 "{channel} touchpoints need hours (CSM hours per {unit})",
@@ -304,7 +306,9 @@ class Touchpoint(Strict):
 
     @property
     def resolved_effectiveness(self) -> float:
-        """Coverage credit of one delivered touch: 1 unless automated."""
+        """Coverage credit of one touch: 1, the effectiveness if automated, 0 if skipped."""
+        if self.channel == "skipped":
+            return 0.0
         if self.channel != "automated":
             return 1.0
         return (
@@ -316,7 +320,7 @@ class Touchpoint(Strict):
     @property
     def mean_csm_hours(self) -> float:
         """Mean CSM hours per delivery (per touch or per session); 0 when automated."""
-        if self.channel == "automated" or self.hours is None:
+        if self.channel in ("automated", "skipped") or self.hours is None:
             return 0.0
         return self.hours.mean
 
