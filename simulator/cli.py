@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
 from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
+from simulator.analysis.tradeoff import tradeoff
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
 from simulator.report.files import atomic_write
@@ -32,6 +34,7 @@ from simulator.report.progress import progress_bar
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
 from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
 from simulator.report.solve import solve_json, solve_renderable
+from simulator.report.tradeoff import tradeoff_json, tradeoff_renderable
 from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import Loaded, bundled_scenario, load, load_variants
 from simulator.scenario.schema import schema_text
@@ -787,6 +790,137 @@ def _target_overrides(text: str) -> list[str]:
     if conf is not None:
         out.append(f"{base}.confidence={conf}")
     return out
+
+
+@cli.command(name="tradeoff")
+@scenario_argument
+@click.option(
+    "--team",
+    required=True,
+    help="The team whose headcount is offered (a segment's name for an inline team).",
+)
+@click.option(
+    "--csms", type=click.IntRange(0, 100_000), default=None, help="The headcount on offer."
+)
+@click.option(
+    "--budget",
+    default=None,
+    metavar="AMOUNT",
+    help="Or a people budget a year, e.g. 1.1M or 950k; CSMs = budget / cost per CSM.",
+)
+@experiment_options
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the recommended plan as a scenario file (.yaml) that extends the input.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@_handle_errors
+def tradeoff_command(
+    scenario: Path | None,
+    team: str,
+    csms: int | None,
+    budget: str | None,
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    overrides: tuple[str, ...],
+    output: Path | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Fit a team's engagement model to fewer CSMs with the least retention loss.
+
+    Tries every single change to the team's segments (cut, halve, move to 1:many or
+    automate a touchpoint; route more inbound to support), scores each by CSM hours freed
+    per dollar of ARR put at risk (simulated on common random numbers against today's
+    plan at today's headcount), and searches for the plan that fits the offered headcount
+    with the least ARR at risk. Prints the plan, the break-even, the candidates and the
+    frontier (today's plan at each headcount).
+
+    \b
+    Example:
+      cssim tradeoff --team top --csms 6
+      cssim tradeoff scenarios/default.yaml --team top --budget 1.1M -o top_at_6.yaml
+    """
+    if (csms is None) == (budget is None):
+        _fail("error: give --csms or --budget (one of them)")
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+        _fail(f"error: -o {output}: the plan is a scenario; use a .yaml file name")
+    if precision is not None:
+        _fail("error: --precision is not used by tradeoff; give -n REPLICATIONS")
+    loaded = _load(scenario, overrides, quiet)
+    teams = loaded.scenario.all_teams()
+    if team not in teams:
+        _fail(f"error: --team {team}: no such team; teams: {', '.join(teams)}")
+    if budget is not None:
+        amount = _parse_money(budget)
+        csms = (
+            int(amount // teams[team].annual_cost_per_csm) if teams[team].annual_cost_per_csm else 0
+        )
+    assert csms is not None
+    try:
+        with (
+            executor(jobs, dask) as ex,
+            progress_bar("candidate changes x replications", quiet) as progress,
+        ):
+            result = tradeoff(loaded, team, csms, replications, seed, ex, progress)
+    except DaskUnavailableError as exc:
+        _fail(f"error: {exc}")
+    if output is not None and result.plan_patch is not None:
+        source = loaded.files[-1] if loaded.files else str(bundled_scenario())
+        base = os.path.relpath(Path(source).resolve(), output.resolve().parent)
+        header = (
+            f"# written by cssim tradeoff --team {team} --csms {csms}: "
+            + "; ".join(c.label for c in result.plan.changes)  # type: ignore[union-attr]
+            + "\n"
+        )
+        body = {
+            "extends": base,
+            "name": f"{loaded.scenario.name} - {team} at {csms} CSMs",
+            **result.plan_patch,
+        }
+        body = _deep_set(body, team, csms, loaded.scenario)
+        atomic_write(output, header + dump_yaml(body))
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "json":
+        click.echo(tradeoff_json(result), nl=False)
+    else:
+        _stdout().print(tradeoff_renderable(result, loaded.scenario.currency))
+
+
+def _parse_money(text: str) -> float:
+    m = re.fullmatch(r"\s*[$€£]?\s*([\d.,]+)\s*([kKmM]?)\s*", text)
+    if not m:
+        _fail(f"error: --budget {text}: write an amount such as 1.1M, 950k or 1100000")
+    value = float(m.group(1).replace(",", ""))  # type: ignore[union-attr]
+    return value * {"": 1, "k": 1e3, "m": 1e6}[m.group(2).lower()]  # type: ignore[union-attr]
+
+
+def _deep_set(body: dict[str, Any], team: str, csms: int, s: Any) -> dict[str, Any]:
+    """Add the offered headcount to a plan body (inline or named team)."""
+    if team in s.teams:
+        teams = dict(body.get("teams", {}))
+        teams[team] = {**teams.get(team, {}), "csms": csms}
+        return {**body, "teams": teams}
+    segments = dict(body.get("segments", {}))
+    seg = dict(segments.get(team, {}))
+    seg["team"] = {**seg.get("team", {}), "csms": csms}
+    segments[team] = seg
+    return {**body, "segments": segments}
 
 
 def main() -> None:

@@ -147,6 +147,7 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
         "sweep",
         "report",
         "solve",
+        "tradeoff",
     ],
 )
 def test_help_is_complete(runner: CliRunner, command: str) -> None:

@@ -853,7 +853,7 @@ class _Simulation:
         late = any(
             t.status not in _DELIVERED
             for t in acc.onboarding_tasks
-            if t.status not in (CANCELLED, SKIPPED) and t.planned < now
+            if t.status != CANCELLED and t.planned < now
         )
         if late:
             acc.late_onboarding_at = self.now

@@ -1,0 +1,90 @@
+"""The CFO trade-off: the plan fits its budget, beats every single change, the frontier is monotone."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.analysis.analytic import estimate
+from simulator.analysis.tradeoff import candidate_changes, tradeoff
+from simulator.cli import cli
+from simulator.scenario.loader import load, load_scenario
+
+TOP = ["segments.mid=null", "segments.smb=null"]
+TOP_SET = ["--set", "segments.mid=null", "--set", "segments.smb=null"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return tradeoff(load(None, TOP), "top", 6, replications=4, root_seed=3, frontier=range(5, 10))
+
+
+def test_plan_fits_the_offered_headcount(result) -> None:
+    assert result.plan is not None
+    assert result.plan.fte <= 6
+    assert result.savings == pytest.approx(2 * 180_000)
+    assert result.horizon_days >= 730  # judged over two contract terms
+
+
+def test_plan_loses_no_more_than_any_single_change_that_fits(result) -> None:
+    fitting = [c for c in result.candidates if c.fte <= 6]
+    for c in fitting:
+        assert result.plan.arr_at_risk.mean <= c.arr_at_risk.mean + 1e-6, c.label
+
+
+def test_frontier_is_monotone_within_its_intervals(result) -> None:
+    rows = result.frontier
+    for lo, hi in itertools.pairwise(rows):
+        # more CSMs: on-time touches rise, ARR at risk never rises beyond the interval
+        assert hi["on_time_share"] > lo["on_time_share"]
+        assert hi["arr_at_risk"] <= lo["arr_at_risk_high"]
+        assert hi["people_cost"] > lo["people_cost"]
+
+
+def test_candidates_keep_individual_conversations_individual() -> None:
+    labels = [c.label for c in candidate_changes(load_scenario(None, TOP), "top")]
+    assert "cut top.qbr" in labels and "halve top.qbr" in labels
+    assert not any(label.startswith(("1:many top.renewal", "1:many top.ebr")) for label in labels)
+    assert any(label.startswith("route top inbound") for label in labels)
+
+
+def test_tradeoff_cli_writes_a_plan_that_extends_the_input(
+    tmp_path: Path, scenarios_dir: Path
+) -> None:
+    out = tmp_path / "plan.yaml"
+    args = [
+        "tradeoff",
+        str(scenarios_dir / "default.yaml"),
+        "--team",
+        "top",
+        "--budget",
+        "1.1M",
+        "-n",
+        "3",
+        "-j",
+        "1",
+        "--seed",
+        "3",
+    ]
+    result = CliRunner().invoke(cli, [*args, *TOP_SET, "-o", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["offered"] == 6  # 1.1M / 180k
+    text = out.read_text()
+    assert "extends: " in text and "default.yaml" in text
+    plan = load_scenario(out, TOP)
+    assert plan.segments["top"].team.csms == 6
+    assert next(t for t in estimate(plan).teams if t.team == "top").fte_needed <= 6
+
+
+def test_tradeoff_cli_errors() -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["tradeoff", "--team", "top"]).exit_code == 2
+    bad_team = runner.invoke(cli, ["tradeoff", "--team", "topp", "--csms", "6"])
+    assert bad_team.exit_code == 2 and "no such team" in bad_team.output
+    bad_budget = runner.invoke(cli, ["tradeoff", "--team", "top", "--budget", "lots"])
+    assert bad_budget.exit_code == 2 and "1.1M" in bad_budget.output
