@@ -274,3 +274,19 @@ def test_skipped_touches_cost_coverage_where_deleted_ones_do_not(scenarios_dir: 
     assert skip["utilisation"].mean < 0 and drop["utilisation"].mean < 0
     summary = c.experiments[1].results[0].segments["top"]
     assert summary["touches_skipped"] > 0
+
+
+def test_automation_roi_in_compare(scenarios_dir: Path) -> None:
+    mid = ["segments.top=null", "segments.smb=null"]
+    a = load_scenario(scenarios_dir / "default.yaml", mid)
+    b = load_scenario(scenarios_dir / "automation.yaml", mid)
+    c = compare([a, b], ["default", "automation"], 4, 1)
+    (roi,) = c.roi(1)
+    assert roi.segment == "mid"
+    assert roi.fte_freed.significant and roi.fte_freed.mean > 1
+    assert roi.value_freed.mean == pytest.approx(roi.fte_freed.mean * 180_000)
+    assert roi.arr_at_risk.mean > 0  # automated health checks earn less coverage
+    from simulator.report.compare import roi_sentence
+
+    text = roi_sentence("automation", roi, "USD")
+    assert "frees" in text and "worth it while the ARR at risk stays under" in text

@@ -18,7 +18,7 @@ from scipy import stats
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.scenario.model import Scenario
 
-__all__ = ["COMPARED", "Comparison", "Difference", "compare"]
+__all__ = ["COMPARED", "Comparison", "Difference", "Roi", "compare"]
 
 COMPARED = (
     ("headcount", "CSMs", "count"),
@@ -32,6 +32,7 @@ COMPARED = (
     ("nrr", "NRR", "pp"),
     ("arr_end", "ARR at the end", "money"),
     ("automation_cost", "automation cost", "money"),
+    ("hours_demanded", "CSM hours demanded", "hours"),
 )
 """Metrics compared, with a reader's name and unit (pp: percentage points)."""
 
@@ -98,6 +99,41 @@ def paired_difference(
     )
 
 
+@dataclass(frozen=True)
+class Roi:
+    """What an alternative frees in CSM time against what it costs in automation and ARR."""
+
+    segment: str
+    fte_freed: Difference
+    """CSMs' worth of customer hours freed per year (paired)."""
+    value_freed: Difference
+    """Those FTE at the team's cost per CSM (currency per year)."""
+    automation_cost: Difference
+    """Extra automation spend per year."""
+    arr_at_risk: Difference
+    """Extra ARR at risk per year."""
+
+    @property
+    def net_saving(self) -> float:
+        """Value of the freed time less the extra automation spend (per year)."""
+        return self.value_freed.mean - self.automation_cost.mean
+
+
+def _scaled(d: Difference, k: float) -> Difference:
+    lo, hi = sorted((d.low * k, d.high * k))
+    return Difference(
+        d.segment,
+        d.metric,
+        d.a * k,
+        d.b * k,
+        d.mean * k,
+        lo,
+        hi,
+        d.unpaired_half_width * abs(k),
+        d.n,
+    )
+
+
 @dataclass
 class Comparison:
     """Alternatives run on the same replications, and their paired differences to the first."""
@@ -117,6 +153,32 @@ class Comparison:
                 a = base.values(seg, metric)[:n]
                 b = other.values(seg, metric)[:n]
                 out.append(paired_difference(seg, metric, a, b))
+        return out
+
+    def roi(self, index: int) -> list[Roi]:
+        """Per segment: FTE freed (and their value), automation spend and ARR at risk, per year."""
+        base = self.experiments[0]
+        s = base.scenario
+        years = s.horizon_years
+        teams = s.all_teams()
+        by = {(d.segment, d.metric): d for d in self.differences(index)}
+        out = []
+        for seg in base.results[0].segments:
+            tname = s.team_name(seg)
+            if (seg, "hours_demanded") not in by or tname is None:
+                continue
+            team = teams[tname]
+            hours_per_fte = s.calendar.customer_hours_per_year * team.availability
+            fte = _scaled(by[(seg, "hours_demanded")], -1.0 / (years * hours_per_fte))
+            out.append(
+                Roi(
+                    seg,
+                    fte,
+                    _scaled(fte, team.annual_cost_per_csm),
+                    _scaled(by[(seg, "automation_cost")], 1.0 / years),
+                    _scaled(by[(seg, "arr_at_risk")], 1.0 / years),
+                )
+            )
         return out
 
 

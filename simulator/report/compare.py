@@ -25,6 +25,8 @@ def _value(x: float, unit: str, currency: str) -> str:
         return money(x, currency)
     if unit == "pp":
         return f"{100 * x:.1f}%"
+    if unit == "hours":
+        return num(x)
     return num(x, 1)
 
 
@@ -71,6 +73,25 @@ def sentence(label: str, base: str, segment: str, diffs: list[Difference], curre
     return f"{label} vs {base}, {segment}: " + "; ".join(parts) + "."
 
 
+def roi_sentence(label: str, r: Any, currency: str) -> str:
+    """``automation in mid frees 2.1 FTE [1.9, 2.3] a year, worth $380k; ...``."""
+    f, v, a, risk = r.fte_freed, r.value_freed, r.automation_cost, r.arr_at_risk
+    verdict = (
+        "pays for itself"
+        if risk.high < r.net_saving
+        else "costs more in ARR at risk than it saves"
+        if risk.low > r.net_saving
+        else "is too close to call"
+    )
+    return (
+        f"{label} in {r.segment}: frees {f.mean:.1f} FTE [{f.low:.1f}, {f.high:.1f}] a year, worth "
+        f"{money(v.mean, currency)}; adds {money(a.mean, currency)} of automation and "
+        f"{money(risk.mean, currency)} [{money(risk.low, currency)}, {money(risk.high, currency)}] of ARR at "
+        f"risk a year. It is worth it while the ARR at risk stays under {money(r.net_saving, currency)} a "
+        f"year; on these numbers it {verdict}."
+    )
+
+
 def compare_renderable(c: Comparison, currency: str) -> Group:
     """One table per alternative: A, B, B - A [95% CI] and the unpaired half-width."""
     parts: list[Any] = []
@@ -108,9 +129,12 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
             )
         parts.append(t)
         segments = list(dict.fromkeys(d.segment for d in diffs))
-        parts.append(
-            Text("\n".join(sentence(c.labels[i], base, s, diffs, currency) for s in segments))
-        )
+        lines = [sentence(c.labels[i], base, s, diffs, currency) for s in segments]
+        # automation ROI: where the alternative frees CSM time, what it costs to free it
+        lines += [
+            roi_sentence(c.labels[i], r, currency) for r in c.roi(i) if r.fte_freed.significant
+        ]
+        parts.append(Text("\n".join(lines)))
     parts.append(
         Text(
             "Differences are paired: replication i of every alternative uses the same random "
