@@ -24,12 +24,14 @@ from simulator.analysis.analytic import estimate as closed_form
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
+from simulator.analysis.hire import hiring_plan
 from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
 from simulator.analysis.tradeoff import tradeoff
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
 from simulator.report.files import atomic_write
+from simulator.report.hire import hire_json, hire_renderable
 from simulator.report.progress import progress_bar
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
 from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
@@ -921,6 +923,49 @@ def _deep_set(body: dict[str, Any], team: str, csms: int, s: Any) -> dict[str, A
     seg["team"] = {**seg.get("team", {}), "csms": csms}
     segments[team] = seg
     return {**body, "segments": segments}
+
+
+@cli.command()
+@scenario_argument
+@click.option("--team", default=None, help="One team (default: every team).")
+@overrides_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@_handle_errors
+def hire(
+    scenario: Path | None, team: str | None, overrides: tuple[str, ...], fmt: str, quiet: bool
+) -> None:
+    """When each requisition must open so capacity covers demand every month.
+
+    Demand grows with new accounts and follows renewals (closed form, month by month);
+    capacity counts attrition drag, the team's dated hiring plan and each new hire's
+    ramp. Prints the requisitions (open date, start date), demand and capacity by month
+    and the year's people cost.
+
+    \b
+    Example:
+      cssim hire --team mid
+      cssim hire scenarios/sales_pod.yaml --format json
+    """
+    loaded = _load(scenario, overrides, quiet)
+    s = loaded.scenario
+    names = [t for t in s.all_teams() if s.segments_of(t)]
+    if team is not None:
+        if team not in names:
+            _fail(f"error: --team {team}: no such team; teams: {', '.join(names)}")
+        names = [team]
+    plans = [hiring_plan(s, t) for t in names]
+    if fmt == "json":
+        click.echo(hire_json(plans), nl=False)
+    else:
+        _stdout().print(hire_renderable(plans, s.currency))
 
 
 def main() -> None:

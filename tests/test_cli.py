@@ -148,6 +148,7 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
         "report",
         "solve",
         "tradeoff",
+        "hire",
     ],
 )
 def test_help_is_complete(runner: CliRunner, command: str) -> None:

@@ -1,0 +1,105 @@
+"""Rendering hiring plans."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from simulator.analysis.hire import HiringPlan
+from simulator.report.formatting import money, num, pct
+
+
+def hire_renderable(plans: list[HiringPlan], currency: str) -> Group:
+    """Per team: requisitions, then demand and capacity by month."""
+    parts = []
+    for hp in plans:
+        if hp.requisitions:
+            t = Table(
+                title=f"{hp.team}: requisitions (from {hp.current} CSMs)", title_justify="left"
+            )
+            for col in ["#", "Open the requisition by", "CSM starts", "Needed for month", "Note"]:
+                t.add_column(col, justify="left" if col in ("Note",) else "right")
+            for i, r in enumerate(hp.requisitions, 1):
+                t.add_row(
+                    str(i),
+                    str(r.open_date),
+                    str(r.start_date),
+                    str(r.covers_month),
+                    "late: should have opened before the plan starts" if r.late else "",
+                )
+            parts.append(t)
+        m = Table(
+            title=f"{hp.team}: demand and capacity by month (closed form, hours)",
+            title_justify="left",
+        )
+        for col in ["Month", "From", "Demand h", "Capacity h", "CSMs", "Load"]:
+            m.add_column(col, justify="right")
+        for row in hp.months:
+            m.add_row(
+                str(row.month),
+                str(row.start),
+                num(row.demand_hours),
+                num(row.capacity_hours),
+                str(row.csms),
+                pct(row.utilisation, 0),
+            )
+        parts.append(m)
+        verdict = (
+            "no hire needed: capacity covers demand every month"
+            if not hp.requisitions
+            else f"{len(hp.requisitions)} requisition(s)"
+            + (
+                f"; still short in months {', '.join(map(str, hp.short_months))} while hires ramp"
+                if hp.short_months
+                else ""
+            )
+        )
+        parts.append(
+            Text(
+                f"{hp.team}: {verdict}. People cost of the plan: {money(hp.people_cost, currency)}."
+            )
+        )
+    parts.append(
+        Text(
+            "Capacity: CSMs x customer hours x availability (vacancy and ramp drag of attrition), new "
+            "hires at their ramp; hires are sized on ramped capacity and timed to be ramped by the "
+            "month that needs them."
+        )
+    )
+    return Group(*parts)
+
+
+def hire_json(plans: list[HiringPlan]) -> str:
+    """JSON of the plans."""
+    out = [
+        {
+            "team": hp.team,
+            "current": hp.current,
+            "people_cost": hp.people_cost,
+            "requisitions": [
+                {
+                    "open": str(r.open_date),
+                    "start": str(r.start_date),
+                    "for_month": r.covers_month,
+                    "late": r.late,
+                }
+                for r in hp.requisitions
+            ],
+            "months": [
+                {
+                    "month": r.month,
+                    "from": str(r.start),
+                    "demand_hours": r.demand_hours,
+                    "capacity_hours": r.capacity_hours,
+                    "csms": r.csms,
+                }
+                for r in hp.months
+            ],
+            "short_months": hp.short_months,
+        }
+        for hp in plans
+    ]
+    return json.dumps(out, indent=2) + "\n"
