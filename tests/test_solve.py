@@ -132,3 +132,10 @@ def test_precision_sizes_one_replication_count_for_every_headcount() -> None:
         and sol.evaluated[sol.required]
         and not sol.evaluated[sol.required - 1]
     )
+
+
+def test_targets_without_data_hold_vacuously() -> None:
+    s = load_scenario(None, [*TOP_ONLY, "segments.top.accounts=0"])
+    (sol,) = solve_headcount(s, replications=2, root_seed=1)
+    assert sol.required == 0
+    assert all(c.met and math.isnan(c.mean) for c in sol.checks)

@@ -88,3 +88,12 @@ def test_tradeoff_cli_errors() -> None:
     assert bad_team.exit_code == 2 and "no such team" in bad_team.output
     bad_budget = runner.invoke(cli, ["tradeoff", "--team", "top", "--budget", "lots"])
     assert bad_budget.exit_code == 2 and "1.1M" in bad_budget.output
+
+
+def test_offer_that_already_fits_needs_no_change() -> None:
+    r = tradeoff(load(None, TOP), "top", 9, replications=2, root_seed=3)
+    assert r.plan is not None and r.plan.changes == []
+    assert r.savings == -180_000 and r.candidates == []
+    from simulator.report.tradeoff import tradeoff_renderable
+
+    assert tradeoff_renderable(r, "USD") is not None

@@ -130,7 +130,12 @@ def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
             if target.max is not None:
                 ok &= values <= target.max
                 bounds.append(f"<= {target.max:g}")
-            ok &= ~np.isnan(values)
+            defined = ~np.isnan(values)
+            if not defined.any():
+                # nothing to measure (no accounts, no touches): the bound holds vacuously
+                ok = np.ones(len(values), bool)
+            else:
+                ok &= defined
             out.append(
                 TargetCheck(
                     seg_name,
@@ -138,7 +143,7 @@ def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
                     " and ".join(bounds),
                     target.confidence,
                     float(ok.mean()) if len(ok) else 0.0,
-                    float(np.nanmean(values)) if len(values) else math.nan,
+                    float(np.nanmean(values)) if defined.any() else math.nan,
                 )
             )
     return out

@@ -294,6 +294,24 @@ def tradeoff(
             _paired(reference, exp, segments, "expected_logo_churn"),
         )
 
+    if fte_of(with_csms(base, team, csms)) <= csms:
+        # the plan fits as it is: no change to search for, only its outcome to report
+        sc = with_csms(base, team, csms)
+        plan = score([], sc, run_experiment(sc, replications, seed, executor=executor, jobs=1))
+        return TradeoffResult(
+            team=team,
+            segments=segments,
+            current=current,
+            offered=csms,
+            cost_per_csm=cost,
+            fte_needed=base_fte,
+            plan=plan,
+            plan_patch={},
+            accounts=sum(base.segments[x].starting_accounts for x in segments),
+            arr=sum(base.segments[x].starting_arr for x in segments),
+            replications=replications,
+            horizon_days=horizon,
+        )
     candidates = candidate_changes(base, team)
     plans = [scenario_of([c], csms) for c in candidates]
     exps = run_points(plans, replications, seed, executor, progress)

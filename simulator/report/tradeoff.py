@@ -25,11 +25,27 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
     """The recommended plan, the best candidates, the frontier and the break-even."""
     parts: list[Any] = []
     years = r.horizon_days / 365.0
+    change = (
+        f"saves {money(r.savings, currency)} a year"
+        if r.savings >= 0
+        else f"costs {money(-r.savings, currency)} more a year"
+    )
     head = (
-        f"{r.team}: {r.current} -> {r.offered} CSMs saves {money(r.savings, currency)} a year. "
+        f"{r.team}: {r.current} -> {r.offered} CSMs {change}. "
         f"The plan needs {r.fte_needed:.1f} FTE (closed form); "
     )
-    if r.plan is None:
+    if r.plan is not None and not r.plan.changes:
+        p = r.plan
+        parts.append(
+            Text(
+                head
+                + f"{r.offered} CSMs carry it without changes. Against today's plan at {r.current} "
+                f"CSMs: ARR at risk {_money_ci(p.arr_at_risk, currency)} a year, expected logo churn "
+                f"{100 * p.expected_logo_churn.mean:+.2f} pp [{100 * p.expected_logo_churn.low:+.2f}, "
+                f"{100 * p.expected_logo_churn.high:+.2f}]."
+            )
+        )
+    elif r.plan is None:
         parts.append(
             Text(
                 head
