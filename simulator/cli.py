@@ -38,9 +38,15 @@ from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
 from simulator.report.solve import solve_json, solve_renderable
 from simulator.report.tradeoff import tradeoff_json, tradeoff_renderable
 from simulator.scenario.errors import Issue, Location, ScenarioError
-from simulator.scenario.loader import Loaded, bundled_scenario, load, load_variants
+from simulator.scenario.loader import (
+    Loaded,
+    bundled_scenario,
+    load,
+    load_variants,
+    parse_override_path,
+)
 from simulator.scenario.schema import schema_text
-from simulator.scenario.yamlsource import dump_yaml
+from simulator.scenario.yamlsource import dump_yaml, parse_yaml
 
 EXIT_BAD_INPUT = 2
 
@@ -868,12 +874,24 @@ def tradeoff_command(
     teams = loaded.scenario.all_teams()
     if team not in teams:
         _fail(f"error: --team {team}: no such team; teams: {', '.join(teams)}")
+    if not loaded.scenario.segments_of(team):
+        _fail(f"error: --team {team}: no segment is served by this team; nothing to trade off")
+    if output is not None and any(
+        output.resolve() == Path(f).resolve() for f in loaded.files if Path(f).exists()
+    ):
+        _fail(f"error: -o {output} is an input of this run; write the plan to another file")
+    cost = teams[team].annual_cost_per_csm
     if budget is not None:
         amount = _parse_money(budget)
-        csms = (
-            int(amount // teams[team].annual_cost_per_csm) if teams[team].annual_cost_per_csm else 0
-        )
+        csms = int(amount // cost) if cost else 0
+        if csms < 1:
+            _fail(
+                f"error: --budget {budget} buys no CSM at {cost:,.0f} a year each; give at "
+                f"least {cost:,.0f}"
+            )
     assert csms is not None
+    if csms < 1:
+        _fail("error: --csms must be at least 1")
     try:
         with (
             executor(jobs, dask) as ex,
@@ -890,11 +908,11 @@ def tradeoff_command(
             + "; ".join(c.label for c in result.plan.changes)  # type: ignore[union-attr]
             + "\n"
         )
-        body = {
-            "extends": base,
-            "name": f"{loaded.scenario.name} - {team} at {csms} CSMs",
-            **result.plan_patch,
-        }
+        # the plan is what was evaluated: the input, the --set overrides, then the changes
+        body = _deep_merge(
+            {"extends": base, "name": f"{loaded.scenario.name} - {team} at {csms} CSMs"},
+            _deep_merge(_overrides_patch(overrides, loaded.data), result.plan_patch),
+        )
         body = _deep_set(body, team, csms, loaded.scenario)
         atomic_write(output, header + dump_yaml(body))
         click.echo(f"wrote {output}", err=True)
@@ -902,6 +920,41 @@ def tradeoff_command(
         click.echo(tradeoff_json(result), nl=False)
     else:
         _stdout().print(tradeoff_renderable(result, loaded.scenario.currency))
+
+
+def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = (
+            _deep_merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+        )
+    return out
+
+
+def _overrides_patch(overrides: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
+    """``--set`` overrides as a partial scenario (null stays, so it deletes when extended).
+
+    An override inside a list (``ramp[1]=0.9``) writes the whole list as evaluated.
+    """
+    patch: dict[str, Any] = {}
+    for text in overrides:
+        raw_path, raw_value = text.split("=", 1)
+        path = parse_override_path(raw_path)
+        if path is None:
+            continue
+        first_index = next((i for i, el in enumerate(path) if isinstance(el, int)), None)
+        if first_index is not None:
+            path = path[:first_index]
+            value: Any = data
+            for el in path:
+                value = value[el]
+        else:
+            value, _ = parse_yaml(raw_value, "--set")
+        node = patch
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return patch
 
 
 def _parse_money(text: str) -> float:

@@ -290,3 +290,14 @@ def test_automation_roi_in_compare(scenarios_dir: Path) -> None:
 
     text = roi_sentence("automation", roi, "USD")
     assert "frees" in text and "worth it while the ARR at risk stays under" in text
+
+
+def test_compare_people_cost_sentence_is_per_year() -> None:
+    from simulator.report.compare import sentence
+
+    base = load_scenario(None, [*TOP_ONLY, "horizon_days=730"])
+    six = load_scenario(None, [*TOP_ONLY, "horizon_days=730", "segments.top.team.csms=6"])
+    c = compare([base, six], ["eight", "six"], 2, 1)
+    text = sentence("six", "eight", "top", c.differences(1), "USD", base.horizon_years)
+    saved = float(text.split("saves $")[1].split("k")[0])
+    assert 300 < saved < 380  # two CSMs at $180k a year, less vacancies: per year, not per horizon

@@ -62,3 +62,29 @@ def test_hire_cli() -> None:
     assert runner.invoke(cli, ["hire", "--team", "nope"]).exit_code == 2
     table = runner.invoke(cli, ["hire", "--team", "mid"])
     assert "Open the requisition by" in table.output
+
+
+def test_cuts_remove_planned_hires_too(tmp_path: Path) -> None:
+    from simulator.scenario.loader import load_text
+
+    text = """
+start_date: 2027-01-01
+segments:
+  core:
+    accounts: 100
+    arr: 20000
+    team:
+      csms: 2
+      annual_cost_per_csm: 150000
+      hiring_plan: [{date: 2027-02-01, change: 3}, {date: 2027-08-01, change: -4}]
+    churn: {annual_baseline: 0.1}
+    unscheduled_uplift: 1.5
+    touchpoints:
+      call: {trigger: {kind: cadence, per_year: 10}, hours: 1}
+"""
+    plan = hiring_plan(load_text(text, "cut.yaml").scenario, "core")
+    # 2 + 3 - 4 leaves one CSM from August: a requisition keeps capacity above demand
+    assert len(plan.requisitions) == 1
+    for m in plan.months[7:]:
+        assert m.capacity_hours >= m.demand_hours
+        assert m.csms == 2

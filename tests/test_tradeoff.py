@@ -97,3 +97,81 @@ def test_offer_that_already_fits_needs_no_change() -> None:
     from simulator.report.tradeoff import tradeoff_renderable
 
     assert tradeoff_renderable(r, "USD") is not None
+
+
+def test_every_days_cadences_can_be_halved() -> None:
+    loaded = load(
+        None,
+        [*TOP, "segments.top.touchpoints.health_check.trigger={kind: cadence, every_days: 73}"],
+    )
+    r = tradeoff(loaded, "top", 6, replications=2, root_seed=3, frontier=range(6, 7))
+    assert any(c.label == "halve top.health_check" for c in r.candidates)
+
+
+def test_shared_team_weights_segments() -> None:
+    text = """
+start_date: 2027-01-01
+teams:
+  pool: {csms: 1, annual_cost_per_csm: 100000, annual_attrition: 0}
+segments:
+  big:
+    accounts: 10
+    arr: 500000
+    team: pool
+    churn: {annual_baseline: 0.1}
+    touchpoints: {qbr: {trigger: {kind: cadence, per_year: 4}, hours: 6}}
+  small:
+    accounts: 300
+    arr: 5000
+    team: pool
+    churn: {annual_baseline: 0.3}
+    touchpoints: {call: {trigger: {kind: cadence, per_year: 1}, hours: 1}}
+"""
+    from simulator.analysis.experiment import run_experiment
+    from simulator.analysis.tradeoff import team_values
+    from simulator.scenario.loader import load_text
+
+    s = load_text(text, "shared.yaml").scenario
+    exp = run_experiment(s, 2, 1, jobs=1)
+    churn = team_values(exp, ["big", "small"], "expected_logo_churn")
+    by_accounts = (
+        exp.values("big", "expected_logo_churn") * 10
+        + exp.values("small", "expected_logo_churn") * 300
+    ) / 310
+    assert churn == pytest.approx(by_accounts)
+
+
+def test_plan_file_keeps_overrides_and_never_overwrites_an_input(
+    tmp_path: Path, scenarios_dir: Path
+) -> None:
+    out = tmp_path / "p.yaml"
+    runner = CliRunner()
+    args = [
+        "tradeoff",
+        "--team",
+        "top",
+        "--csms",
+        "6",
+        "-n",
+        "2",
+        "-j",
+        "1",
+        *TOP_SET,
+        "--set",
+        "segments.top.accounts=60",
+    ]
+    assert runner.invoke(cli, [*args, "-o", str(out)]).exit_code == 0
+    plan = load_scenario(out)
+    assert set(plan.segments) == {"top"} and plan.segments["top"].starting_accounts == 60
+    src = tmp_path / "input.yaml"
+    src.write_text(
+        (scenarios_dir / "cfo_six.yaml")
+        .read_text()
+        .replace("extends: default.yaml", f"extends: {scenarios_dir / 'default.yaml'}")
+    )
+    clash = runner.invoke(
+        cli, ["tradeoff", str(src), "--team", "top", "--csms", "6", "-n", "1", "-o", str(src)]
+    )
+    assert clash.exit_code == 2 and "is an input of this run" in clash.output
+    tiny = runner.invoke(cli, ["tradeoff", "--team", "top", "--budget", "100k"])
+    assert tiny.exit_code == 2 and "buys no CSM" in tiny.output

@@ -103,29 +103,53 @@ def hiring_plan(s: Scenario, team: str) -> HiringPlan:
     def productivity(k: int) -> float:
         return ramp[k] if 0 <= k < len(ramp) else (1.0 if k >= 0 else 0.0)
 
-    starts: list[int] = []  # month a new CSM starts (0-based); may be planned (scenario) or new
+    planned: list[int] = []  # months the scenario's own hires start (0-based)
     for step in spec.hiring_plan:
         m = int((step.date - s.start_date).days // DAYS_PER_MONTH)
-        starts.extend([m] * max(step.change, 0))
-    cuts = [
+        planned.extend([m] * max(step.change, 0))
+    cuts = sorted(
         (int((step.date - s.start_date).days // DAYS_PER_MONTH), -step.change)
         for step in spec.hiring_plan
         if step.change < 0
-    ]
+    )
+    starts: list[int] = []  # requisitions' start months
     earliest = math.ceil(spec.hiring_lead_days / DAYS_PER_MONTH)
     requisitions: list[Requisition] = []
 
+    events = sorted([(st, 0, 1) for st in planned] + [(at, 1, n) for at, n in cuts])
+
+    def roster(m: int) -> list[int]:
+        """Start months of the scenario's own CSMs in month m (-1: there at the start).
+
+        The dated plan is replayed in order; a cut removes the most recently started CSMs,
+        as the engine does. Requisitions opened by this plan are never cut.
+        """
+        team = [-1] * spec.csms
+        for month, kind, n in events:
+            if month > m:
+                break
+            if kind == 0:
+                team.append(month)
+            else:
+                team = sorted(team)[: max(0, len(team) - n)]
+        return team
+
+    def present(m: int) -> list[int]:
+        """Start months of everyone on the team in month m (planned and requisitioned)."""
+        return roster(m) + [st for st in starts if st <= m]
+
     def capacity(m: int) -> float:
-        base = spec.csms - sum(n for at, n in cuts if at <= m)
-        return per_day * days_in[m] * (max(base, 0) + sum(productivity(m - st) for st in starts))
+        return (
+            per_day
+            * days_in[m]
+            * sum(productivity(m - st) if st >= 0 else 1.0 for st in present(m))
+        )
 
     def steady(m: int) -> float:
         """Capacity once every hire needed by month m has ramped (sizes the hiring)."""
-        base = spec.csms - sum(n for at, n in cuts if at <= m)
-        horizon_start = max(m, earliest)
-        return (
-            per_day * days_in[m] * (max(base, 0) + sum(1 for st in starts if st <= horizon_start))
-        )
+        ready = max(m, earliest)
+        heads = len(roster(m)) + sum(1 for st in starts if st <= ready)
+        return per_day * days_in[m] * heads
 
     for m in range(months):
         while steady(m) < demand[m] - 1e-9:
@@ -144,9 +168,7 @@ def hiring_plan(s: Scenario, team: str) -> HiringPlan:
             )
     rows = []
     for m in range(months):
-        heads = max(spec.csms - sum(n for at, n in cuts if at <= m), 0) + sum(
-            1 for st in starts if st <= m
-        )
+        heads = len(present(m))
         rows.append(
             MonthRow(
                 month=m + 1,

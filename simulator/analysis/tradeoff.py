@@ -89,6 +89,8 @@ class TradeoffResult:
     replications: int = 0
     horizon_days: int = 365
     """Horizon the plans were judged over (at least two contract terms)."""
+    terms: float = 1.0
+    """Contract terms (of the longest term) in that horizon."""
 
     @property
     def savings(self) -> float:
@@ -142,7 +144,11 @@ def candidate_changes(s: Scenario, team: str) -> list[Change]:
             cut_name = f"{name}_cut"
             halves: tuple[dict[str, Any], dict[str, Any]] | None = None
             if trig.kind == "cadence":
-                half: dict[str, Any] = {"kind": "cadence", "per_year": trig.touches_per_year / 2}
+                half: dict[str, Any] = {
+                    "kind": "cadence",
+                    "per_year": trig.touches_per_year / 2,
+                    "every_days": None,  # null deletes an every_days the trigger had
+                }
                 if trig.stages:
                     half["stages"] = list(trig.stages)
                 halves = (half, half)
@@ -263,9 +269,10 @@ def tradeoff(
     data["segments"] = {k: v for k, v in loaded.data["segments"].items() if k in segments}
     # a cut shows at the renewal after it: judge plans over at least two contract terms
     longest = max(term_days(s.segments[x].contract_term_months) for x in segments)
-    horizon = max(s.horizon_days, math.ceil(2 * longest))
+    horizon = min(3650, max(s.horizon_days, math.ceil(2 * longest)))
     data["horizon_days"] = horizon
     years = horizon / 365.0
+    terms = horizon / longest
     base = validate_data(data).scenario
     team_est = next(t for t in estimate(base).teams if t.team == team)
     base_fte, hours_per_fte = team_est.fte_needed, team_est.customer_hours_per_csm
@@ -289,10 +296,26 @@ def tradeoff(
             changes,
             fte,
             (base_fte - fte) * hours_per_fte,
-            _paired(reference, exp, segments, "arr_at_risk", total=True, scale=1 / years),
+            _paired(reference, exp, segments, "arr_at_risk", scale=1 / years),
             _paired(reference, exp, segments, "grr"),
             _paired(reference, exp, segments, "expected_logo_churn"),
         )
+
+    def frontier_rows() -> list[dict[str, Any]]:
+        """Today's plan at each headcount: people cost, on-time, GRR, NRR, ARR at risk."""
+        heads = (
+            frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
+        )
+        points = run_points([with_csms(base, team, n) for n in heads], replications, seed, executor)
+        rows = []
+        for n, exp in zip(heads, points, strict=True):
+            row: dict[str, Any] = {"csms": n, "people_cost": n * cost}
+            for metric in ("grr", "nrr", "arr_at_risk", "on_time_share"):
+                scale = 1 / years if metric == "arr_at_risk" else 1.0  # money per year
+                st = summarise(team_values(exp, segments, metric, scale))
+                row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = st.mean, st.low, st.high
+            rows.append(row)
+        return rows
 
     if fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
@@ -307,10 +330,12 @@ def tradeoff(
             fte_needed=base_fte,
             plan=plan,
             plan_patch={},
+            frontier=frontier_rows(),
             accounts=sum(base.segments[x].starting_accounts for x in segments),
             arr=sum(base.segments[x].starting_arr for x in segments),
             replications=replications,
             horizon_days=horizon,
+            terms=terms,
         )
     candidates = candidate_changes(base, team)
     plans = [scenario_of([c], csms) for c in candidates]
@@ -339,21 +364,7 @@ def tradeoff(
     options += [x for x in scored if x.fte <= csms]
     best = min(options, key=lambda x: x.arr_at_risk.mean) if options else None
 
-    heads = frontier if frontier is not None else range(max(1, csms - 2), current + 3)
-    points = run_points([with_csms(base, team, n) for n in heads], replications, seed, executor)
-    rows = []
-    for n, exp in zip(heads, points, strict=True):
-        row: dict[str, Any] = {"csms": n, "people_cost": n * cost}
-        for metric in ("grr", "nrr", "arr_at_risk", "on_time_share"):
-            per_segment = [exp.values(seg, metric) for seg in segments]
-            # money adds up over the team's segments; shares are averaged
-            if metric == "arr_at_risk":  # per year
-                vals = np.sum(per_segment, axis=0) / years
-            else:
-                vals = np.mean(per_segment, axis=0)
-            st = summarise(vals)
-            row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = st.mean, st.low, st.high
-        rows.append(row)
+    rows = frontier_rows()
     return TradeoffResult(
         team=team,
         segments=segments,
@@ -369,7 +380,33 @@ def tradeoff(
         arr=sum(base.segments[x].starting_arr for x in segments),
         replications=replications,
         horizon_days=horizon,
+        terms=terms,
     )
+
+
+WEIGHTS = {
+    "expected_logo_churn": "accounts_start",
+    "logo_churn": "accounts_start",
+    "grr": "arr_start",
+    "nrr": "arr_start",
+    "on_time_share": "touches_requested",
+}
+"""What a team-level share is weighted by across the team's segments."""
+
+
+def team_values(
+    exp: Experiment, segments: list[str], metric: str, scale: float = 1.0
+) -> np.ndarray:
+    """Per-replication value of a metric for a team: money summed over its segments,
+    shares weighted by accounts (churn), starting ARR (GRR, NRR) or touches (on time)."""
+    vals = np.array([exp.values(seg, metric) for seg in segments])
+    if metric not in WEIGHTS:
+        return vals.sum(axis=0) * scale
+    w = np.array([exp.values(seg, WEIGHTS[metric]) for seg in segments])
+    w = np.where(np.isnan(vals), 0.0, w)
+    total = w.sum(axis=0)
+    out = np.where(total > 0, np.nansum(vals * w, axis=0) / np.where(total > 0, total, 1.0), np.nan)
+    return out * scale
 
 
 def _paired(
@@ -377,11 +414,9 @@ def _paired(
     other: Experiment,
     segments: list[str],
     metric: str,
-    total: bool = False,
     scale: float = 1.0,
 ) -> Difference:
-    """Paired difference over the team's segments (summed for money, averaged for shares)."""
-    combine = np.sum if total else np.mean
-    a = combine([base.values(seg, metric) for seg in segments], axis=0) * scale
-    b = combine([other.values(seg, metric) for seg in segments], axis=0) * scale
+    """Paired difference of a team-level metric (see :func:`team_values`)."""
+    a = team_values(base, segments, metric, scale)
+    b = team_values(other, segments, metric, scale)
     return paired_difference(",".join(segments), metric, a, b)

@@ -42,11 +42,28 @@ def _delta(d: Difference, unit: str, currency: str) -> str:
     return f"{d.mean:+.2f} [{d.low:+.2f}, {d.high:+.2f}]"
 
 
-def sentence(label: str, base: str, segment: str, diffs: list[Difference], currency: str) -> str:
-    """``six vs eight, top: saves $351k a year [338k, 364k] and 1.95 CSMs; ...``."""
+def sentence(
+    label: str, base: str, segment: str, diffs: list[Difference], currency: str, years: float = 1.0
+) -> str:
+    """``six vs eight, top: saves $351k a year [338k, 364k] in people; ...``.
+
+    ``years`` is the horizon in years: people cost is per horizon in the records.
+    """
     by = {d.metric: d for d in diffs if d.segment == segment}
     parts = []
     cost = by.get("people_cost")
+    if cost is not None and years > 0:
+        cost = Difference(
+            cost.segment,
+            cost.metric,
+            cost.a / years,
+            cost.b / years,
+            cost.mean / years,
+            cost.low / years,
+            cost.high / years,
+            cost.unpaired_half_width / years,
+            cost.n,
+        )
     if cost is not None and not math.isnan(cost.mean) and cost.mean != 0:
         verb = "saves" if cost.mean < 0 else "costs"
         parts.append(
@@ -129,10 +146,13 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
             )
         parts.append(t)
         segments = list(dict.fromkeys(d.segment for d in diffs))
-        lines = [sentence(c.labels[i], base, s, diffs, currency) for s in segments]
+        years = c.experiments[0].scenario.horizon_years
+        lines = [sentence(c.labels[i], base, s, diffs, currency, years) for s in segments]
         # automation ROI: where the alternative frees CSM time, what it costs to free it
         lines += [
-            roi_sentence(c.labels[i], r, currency) for r in c.roi(i) if r.fte_freed.significant
+            roi_sentence(c.labels[i], r, currency)
+            for r in c.roi(i)
+            if r.fte_freed.significant and r.fte_freed.mean > 0
         ]
         parts.append(Text("\n".join(lines)))
     parts.append(

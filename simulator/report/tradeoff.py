@@ -24,7 +24,6 @@ def _money_ci(d: Difference, currency: str) -> str:
 def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
     """The recommended plan, the best candidates, the frontier and the break-even."""
     parts: list[Any] = []
-    years = r.horizon_days / 365.0
     change = (
         f"saves {money(r.savings, currency)} a year"
         if r.savings >= 0
@@ -55,21 +54,21 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
     else:
         p = r.plan
         extra = r.expected_extra_churned
-        parts.append(
-            Text(
-                head + f"to fit {r.offered}: {p.label}.\n"
-                f"That plan needs {p.fte:.1f} FTE, frees {p.hours_freed:,.0f} CSM hours a year, and "
-                f"against today's plan at {r.current} CSMs puts {_money_ci(p.arr_at_risk, currency)} more "
-                f"ARR at risk a year; expected logo churn {100 * p.expected_logo_churn.mean:+.2f} pp "
-                f"[{100 * p.expected_logo_churn.low:+.2f}, {100 * p.expected_logo_churn.high:+.2f}].\n"
-                f"Break-even: cutting to {r.offered} saves {money(r.savings, currency)} a year and is worth "
-                f"it while it loses fewer than {r.break_even_accounts:.1f} {r.team} accounts a year (at "
-                f"{money(r.arr / r.accounts, currency)} average ARR); the simulation expects "
-                f"{extra.mean:+.2f} [{extra.low:+.2f}, {extra.high:+.2f}]."
-                if extra is not None
-                else ""
-            )
+        text = (
+            head + f"to fit {r.offered}: {p.label}.\n"
+            f"That plan needs {p.fte:.1f} FTE, frees {p.hours_freed:,.0f} CSM hours a year, and "
+            f"against today's plan at {r.current} CSMs puts {_money_ci(p.arr_at_risk, currency)} more "
+            f"ARR at risk a year; expected logo churn {100 * p.expected_logo_churn.mean:+.2f} pp "
+            f"[{100 * p.expected_logo_churn.low:+.2f}, {100 * p.expected_logo_churn.high:+.2f}]."
         )
+        if extra is not None and r.savings > 0 and r.accounts:
+            text += (
+                f"\nBreak-even: cutting to {r.offered} saves {money(r.savings, currency)} a year and is "
+                f"worth it while it loses fewer than {r.break_even_accounts:.1f} {r.team} accounts a "
+                f"year (at {money(r.arr / r.accounts, currency)} average ARR); the simulation expects "
+                f"{extra.mean:+.2f} [{extra.low:+.2f}, {extra.high:+.2f}]."
+            )
+        parts.append(Text(text))
     c = Table(
         title="Candidate changes at the offered headcount (best first: CSM hours freed per $ of ARR at risk)",
         title_justify="left",
@@ -104,7 +103,7 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
     parts.append(f)
     parts.append(
         Text(
-            f"Plans are judged over {r.horizon_days} days ({years:.0f} contract terms or more): a cut shows at "
+            f"Plans are judged over {r.horizon_days} days ({r.terms:.1f} contract terms): a cut shows at "
             "the renewal after it. Cuts are modelled as 'skipped' touches (still planned, counted as "
             "missed in coverage); ARR at risk sums each renewal's churn probability x ARR."
         )

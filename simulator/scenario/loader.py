@@ -45,6 +45,7 @@ __all__ = [
     "load_scenario",
     "load_text",
     "load_variants",
+    "parse_override_path",
     "validate_data",
 ]
 
@@ -263,6 +264,11 @@ def merge(base: Any, child: Any, path: Path, out_src: SourceMap, child_src: Sour
 # ----------------------------------------------------------------------------- overrides
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_override_path(text: str) -> Path | None:
+    """``a.b[2].c`` -> ("a", "b", 2, "c"); None when the text is not a path."""
+    return _parse_override_path(text)
 
 
 def _parse_override_path(text: str) -> Path | None:
