@@ -27,10 +27,10 @@ from simulator.analysis.experiment import run_experiment
 from simulator.analysis.hire import hiring_plan
 from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
-from simulator.analysis.tradeoff import tradeoff
+from simulator.analysis.tradeoff import combine_patches, tradeoff
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
-from simulator.report.files import atomic_write
+from simulator.report.files import atomic_target, atomic_write
 from simulator.report.hire import hire_json, hire_renderable
 from simulator.report.progress import progress_bar
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
@@ -77,6 +77,8 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ScenarioError as exc:
             _fail(f"error: {exc.render()}")
+        except DaskUnavailableError as exc:
+            _fail(f"error: {exc}")
         except OSError as exc:
             name = exc.filename or ""
             _fail(
@@ -472,21 +474,18 @@ def _experiment(
     dask: str | None,
     quiet: bool,
 ) -> Any:
-    """Run an experiment with a progress bar; Dask problems become bad-input errors."""
-    try:
-        with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
-            return run_experiment(
-                scenario,
-                replications,
-                seed,
-                progress,
-                precision=precision,
-                max_replications=max_replications,
-                executor=ex,
-                jobs=1,
-            )
-    except DaskUnavailableError as exc:
-        _fail(f"error: {exc}")
+    """Run an experiment with a progress bar on stderr."""
+    with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+        return run_experiment(
+            scenario,
+            replications,
+            seed,
+            progress,
+            precision=precision,
+            max_replications=max_replications,
+            executor=ex,
+            jobs=1,
+        )
 
 
 @cli.command(name="compare")
@@ -548,20 +547,17 @@ def compare_command(
             plans.append(variant)
     if len(plans) < 2:
         _fail("error: compare needs two scenarios, or one with variants: in it")
-    try:
-        with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
-            result = compare(
-                plans,
-                labels,
-                replications,
-                seed,
-                progress,
-                precision=precision,
-                max_replications=max_replications,
-                executor=ex,
-            )
-    except DaskUnavailableError as exc:
-        _fail(f"error: {exc}")
+    with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+        result = compare(
+            plans,
+            labels,
+            replications,
+            seed,
+            progress,
+            precision=precision,
+            max_replications=max_replications,
+            executor=ex,
+        )
     _emit(
         output,
         fmt,
@@ -661,17 +657,13 @@ def sweep(
     _check_output(output, (".csv", ".parquet"))
     if precision is not None:
         _fail("error: --precision is not used by sweep; give -n REPLICATIONS")
-    loaded = _load(scenario, overrides, quiet)
+    _load(scenario, overrides, quiet)  # report the base scenario's problems and warnings once
 
     def at(point: list[str]) -> Any:
         return load(scenario, [*overrides, *point]).scenario
 
-    try:
-        with executor(jobs, dask) as ex, progress_bar("points x replications", quiet) as progress:
-            result = run_sweep(at, varies, replications, seed, ex, progress)
-    except DaskUnavailableError as exc:
-        _fail(f"error: {exc}")
-    _ = loaded
+    with executor(jobs, dask) as ex, progress_bar("points x replications", quiet) as progress:
+        result = run_sweep(at, varies, replications, seed, ex, progress)
     rows = result.rows()
     _emit(
         output,
@@ -686,13 +678,8 @@ def sweep(
 
 def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> None:
     assert output is not None
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
+    with atomic_target(output) as tmp:
         write_parquet(rows, tmp)
-        tmp.replace(output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @cli.command()
@@ -744,28 +731,25 @@ def solve(
     """
     extra = [o for t in targets for o in _target_overrides(t)]
     loaded = _load(scenario, (*overrides, *extra), quiet)
-    try:
-        with executor(jobs, dask) as ex:
-            err = _stderr()
-            show = not quiet and err.is_terminal
+    with executor(jobs, dask) as ex:
+        err = _stderr()
+        show = not quiet and err.is_terminal
 
-            def progress(team: str, n: int) -> None:
-                if show:
-                    err.print(f"\\r{team}: simulating {n} CSMs", end="")
-
-            solutions = solve_headcount(
-                loaded.scenario,
-                replications,
-                seed,
-                ex,
-                progress,
-                precision=precision,
-                max_replications=max_replications,
-            )
+        def progress(team: str, n: int) -> None:
             if show:
-                err.print()
-    except DaskUnavailableError as exc:
-        _fail(f"error: {exc}")
+                err.print(f"\\r{team}: simulating {n} CSMs", end="")
+
+        solutions = solve_headcount(
+            loaded.scenario,
+            replications,
+            seed,
+            ex,
+            progress,
+            precision=precision,
+            max_replications=max_replications,
+        )
+        if show:
+            err.print()
     if not solutions:
         _fail(
             "error: no segment has targets; add segments.NAME.targets to the scenario or use --target"
@@ -892,14 +876,11 @@ def tradeoff_command(
     assert csms is not None
     if csms < 1:
         _fail("error: --csms must be at least 1")
-    try:
-        with (
-            executor(jobs, dask) as ex,
-            progress_bar("candidate changes x replications", quiet) as progress,
-        ):
-            result = tradeoff(loaded, team, csms, replications, seed, ex, progress)
-    except DaskUnavailableError as exc:
-        _fail(f"error: {exc}")
+    with (
+        executor(jobs, dask) as ex,
+        progress_bar("candidate changes x replications", quiet) as progress,
+    ):
+        result = tradeoff(loaded, team, csms, replications, seed, ex, progress)
     if output is not None and result.plan_patch is not None:
         source = loaded.files[-1] if loaded.files else str(bundled_scenario())
         base = os.path.relpath(Path(source).resolve(), output.resolve().parent)
@@ -909,9 +890,9 @@ def tradeoff_command(
             + "\n"
         )
         # the plan is what was evaluated: the input, the --set overrides, then the changes
-        body = _deep_merge(
+        body = combine_patches(
             {"extends": base, "name": f"{loaded.scenario.name} - {team} at {csms} CSMs"},
-            _deep_merge(_overrides_patch(overrides, loaded.data), result.plan_patch),
+            combine_patches(_overrides_patch(overrides, loaded.data), result.plan_patch),
         )
         body = _deep_set(body, team, csms, loaded.scenario)
         atomic_write(output, header + dump_yaml(body))
@@ -920,15 +901,6 @@ def tradeoff_command(
         click.echo(tradeoff_json(result), nl=False)
     else:
         _stdout().print(tradeoff_renderable(result, loaded.scenario.currency))
-
-
-def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = (
-            _deep_merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
-        )
-    return out
 
 
 def _overrides_patch(overrides: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
@@ -1000,7 +972,7 @@ def hire(
     Demand grows with new accounts and follows renewals (closed form, month by month);
     capacity counts attrition drag, the team's dated hiring plan and each new hire's
     ramp. Prints the requisitions (open date, start date), demand and capacity by month
-    and the year's people cost.
+    and the people cost over the plan's horizon.
 
     \b
     Example:

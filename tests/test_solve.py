@@ -139,3 +139,18 @@ def test_targets_without_data_hold_vacuously() -> None:
     (sol,) = solve_headcount(s, replications=2, root_seed=1)
     assert sol.required == 0
     assert all(c.met and math.isnan(c.mean) for c in sol.checks)
+
+
+def test_unreachable_target_says_why_the_search_stopped() -> None:
+    s = load_scenario(
+        None,
+        [
+            *TOP_ONLY,
+            "segments.top.targets.on_time_coverage=null",
+            "segments.top.targets.grr.min=0.99",
+        ],
+    )
+    (sol,) = solve_headcount(s, replications=4, root_seed=2)
+    assert sol.required is None and sol.stopped == "plateau"
+    (limited,) = solve_headcount(s, replications=2, root_seed=2, max_csms=8)
+    assert limited.required is None and limited.stopped == "limit"

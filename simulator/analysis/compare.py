@@ -119,7 +119,8 @@ class Roi:
         return self.value_freed.mean - self.automation_cost.mean
 
 
-def _scaled(d: Difference, k: float) -> Difference:
+def scaled(d: Difference, k: float) -> Difference:
+    """The difference multiplied by ``k`` (interval bounds reordered for negative k)."""
     lo, hi = sorted((d.low * k, d.high * k))
     return Difference(
         d.segment,
@@ -169,14 +170,14 @@ class Comparison:
                 continue
             team = teams[tname]
             hours_per_fte = s.calendar.customer_hours_per_year * team.availability
-            fte = _scaled(by[(seg, "hours_demanded")], -1.0 / (years * hours_per_fte))
+            fte = scaled(by[(seg, "hours_demanded")], -1.0 / (years * hours_per_fte))
             out.append(
                 Roi(
                     seg,
                     fte,
-                    _scaled(fte, team.annual_cost_per_csm),
-                    _scaled(by[(seg, "automation_cost")], 1.0 / years),
-                    _scaled(by[(seg, "arr_at_risk")], 1.0 / years),
+                    scaled(fte, team.annual_cost_per_csm),
+                    scaled(by[(seg, "automation_cost")], 1.0 / years),
+                    scaled(by[(seg, "arr_at_risk")], 1.0 / years),
                 )
             )
         return out

@@ -82,6 +82,8 @@ class TeamSolution:
     evaluated: dict[int, bool] = field(default_factory=dict)
     """Every headcount tried and whether it met all targets."""
     annual_cost_per_csm: float = 0.0
+    stopped: str = ""
+    """Why no answer was found: "plateau" (more CSMs stopped helping) or "limit" (max_csms)."""
     accounts: int = 0
     arr: float = 0.0
     replications: int = 0
@@ -250,6 +252,7 @@ def solve_headcount(
             return all(c.met for c in checks_at(n))
 
         required: int | None
+        stopped = "limit"
         if meets(start):
             n = start
             while n > 0 and meets(n - 1):
@@ -259,6 +262,7 @@ def solve_headcount(
             n = start + 1
             while n <= limit and not meets(n):
                 if _plateau(cache, n):
+                    stopped = "plateau"
                     break
                 n += 1
             required = n if n <= limit and meets(n) else None
@@ -279,6 +283,7 @@ def solve_headcount(
                 accounts=sum(scenario.segments[s].starting_accounts for s in segs),
                 arr=sum(scenario.segments[s].starting_arr for s in segs),
                 replications=reps,
+                stopped=stopped if required is None else "",
             )
         )
     return out

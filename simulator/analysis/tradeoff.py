@@ -31,7 +31,7 @@ from simulator.scenario.loader import Loaded, merge, validate_data
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import SourceMap
 
-__all__ = ["Change", "Scored", "TradeoffResult", "candidate_changes", "tradeoff"]
+__all__ = ["Change", "Scored", "TradeoffResult", "candidate_changes", "combine_patches", "tradeoff"]
 
 
 @dataclass(frozen=True)
@@ -209,11 +209,14 @@ def candidate_changes(s: Scenario, team: str) -> list[Change]:
     return out
 
 
-def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def combine_patches(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two partial scenarios as one: maps merge, anything else in ``b`` wins (null kept)."""
     out = dict(a)
     for k, v in b.items():
         out[k] = (
-            _deep_merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+            combine_patches(out[k], v)
+            if isinstance(out.get(k), dict) and isinstance(v, dict)
+            else v
         )
     return out
 
@@ -222,7 +225,7 @@ def plan_patch(changes: list[Change]) -> dict[str, Any]:
     """The changes as one partial scenario."""
     out: dict[str, Any] = {}
     for ch in changes:
-        out = _deep_merge(out, ch.patch)
+        out = combine_patches(out, ch.patch)
     return out
 
 
@@ -317,26 +320,24 @@ def tradeoff(
             rows.append(row)
         return rows
 
+    common: dict[str, Any] = {
+        "team": team,
+        "segments": segments,
+        "current": current,
+        "offered": csms,
+        "cost_per_csm": cost,
+        "fte_needed": base_fte,
+        "accounts": sum(base.segments[x].starting_accounts for x in segments),
+        "arr": sum(base.segments[x].starting_arr for x in segments),
+        "replications": replications,
+        "horizon_days": horizon,
+        "terms": terms,
+    }
     if fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
         sc = with_csms(base, team, csms)
         plan = score([], sc, run_experiment(sc, replications, seed, executor=executor, jobs=1))
-        return TradeoffResult(
-            team=team,
-            segments=segments,
-            current=current,
-            offered=csms,
-            cost_per_csm=cost,
-            fte_needed=base_fte,
-            plan=plan,
-            plan_patch={},
-            frontier=frontier_rows(),
-            accounts=sum(base.segments[x].starting_accounts for x in segments),
-            arr=sum(base.segments[x].starting_arr for x in segments),
-            replications=replications,
-            horizon_days=horizon,
-            terms=terms,
-        )
+        return TradeoffResult(**common, plan=plan, plan_patch={}, frontier=frontier_rows())
     candidates = candidate_changes(base, team)
     plans = [scenario_of([c], csms) for c in candidates]
     exps = run_points(plans, replications, seed, executor, progress)
@@ -364,23 +365,12 @@ def tradeoff(
     options += [x for x in scored if x.fte <= csms]
     best = min(options, key=lambda x: x.arr_at_risk.mean) if options else None
 
-    rows = frontier_rows()
     return TradeoffResult(
-        team=team,
-        segments=segments,
-        current=current,
-        offered=csms,
-        cost_per_csm=cost,
-        fte_needed=base_fte,
+        **common,
         plan=best,
         candidates=sorted(scored, key=lambda x: x.ratio, reverse=True),
-        frontier=rows,
+        frontier=frontier_rows(),
         plan_patch=plan_patch(best.changes) if best is not None else None,
-        accounts=sum(base.segments[x].starting_accounts for x in segments),
-        arr=sum(base.segments[x].starting_arr for x in segments),
-        replications=replications,
-        horizon_days=horizon,
-        terms=terms,
     )
 
 

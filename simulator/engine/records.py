@@ -28,6 +28,8 @@ from simulator.engine.state import (
     BACKGROUND,
     CANCELLED,
     CHANNEL_CODE,
+    EV_CHURNED,
+    EV_LATE_ONBOARDING,
     INBOUND_SUPPORT,
     KIND_CODE,
     LATE,
@@ -331,7 +333,9 @@ class Records:
                 "inbound_to_support": float(sup.sum()),
                 "escalations": float(esc.sum()),
                 "escalations_handled": float(np.isin(esc_status, [ON_TIME, LATE, AUTOMATED]).sum()),
-                "late_onboardings": float(((ev["segment"] == si) & (ev["event"] == 6)).sum()),
+                "late_onboardings": float(
+                    ((ev["segment"] == si) & (ev["event"] == EV_LATE_ONBOARDING)).sum()
+                ),
                 "fte": fte,
                 "headcount": heads,
                 "people_cost": people,
@@ -450,8 +454,8 @@ def build_records(sim: _Simulation) -> Records:
     }
     accs = sim.accounts
     m = len(accs)
-    churn_time = {i: ev[0] for ev in sim.events if ev[3] == 3 for i in [ev[2]]}
-    churn_arr = {ev[2]: ev[4] for ev in sim.events if ev[3] == 3}
+    churn_time = {i: ev[0] for ev in sim.events if ev[3] == EV_CHURNED for i in [ev[2]]}
+    churn_arr = {ev[2]: ev[4] for ev in sim.events if ev[3] == EV_CHURNED}
     accounts = {
         "segment": np.fromiter((x.segment for x in accs), int, m),
         "index": np.arange(m),

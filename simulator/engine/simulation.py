@@ -38,6 +38,13 @@ from simulator.engine.state import (
     CANCELLED,
     CHANNEL_CODE,
     CSM,
+    EV_CHURNED,
+    EV_CREATED,
+    EV_LATE_ONBOARDING,
+    EV_REASSIGNED,
+    EV_RENEWED,
+    EV_RISK,
+    EV_STAGE,
     INBOUND_SUPPORT,
     KIND_CODE,
     LATE,
@@ -67,9 +74,6 @@ _AUTOMATED_CODE = CHANNEL_CODE["automated"]
 _SKIPPED_CODE = CHANNEL_CODE["skipped"]
 _ONE_TO_MANY_CODE = CHANNEL_CODE["one_to_many"]
 
-# account event codes (records)
-EV_CREATED, EV_STAGE, EV_RENEWED, EV_CHURNED, EV_RISK, EV_REASSIGNED, EV_LATE_ONBOARDING = range(7)
-EVENT_NAMES = ("created", "stage", "renewed", "churned", "risk", "reassigned", "late_onboarding")
 
 MONTH_DAYS = 365.0 / 12.0
 _DELIVERED = (ON_TIME, LATE, AUTOMATED)

@@ -19,6 +19,10 @@ SUPPORT = 6
 SKIPPED = 7
 STATUS_NAMES = ("open", "on_time", "late", "missed", "cancelled", "automated", "support", "skipped")
 
+# account event codes (records)
+EV_CREATED, EV_STAGE, EV_RENEWED, EV_CHURNED, EV_RISK, EV_REASSIGNED, EV_LATE_ONBOARDING = range(7)
+EVENT_NAMES = ("created", "stage", "renewed", "churned", "risk", "reassigned", "late_onboarding")
+
 # task kinds (what planned the task)
 KINDS = (
     "stage_entry",

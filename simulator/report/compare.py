@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.analysis.compare import COMPARED, Comparison, Difference
+from simulator.analysis.compare import COMPARED, Comparison, Difference, scaled
 from simulator.report.formatting import money, num
 
 _INFO = {m: (label, unit) for m, label, unit in COMPARED}
@@ -53,17 +53,7 @@ def sentence(
     parts = []
     cost = by.get("people_cost")
     if cost is not None and years > 0:
-        cost = Difference(
-            cost.segment,
-            cost.metric,
-            cost.a / years,
-            cost.b / years,
-            cost.mean / years,
-            cost.low / years,
-            cost.high / years,
-            cost.unpaired_half_width / years,
-            cost.n,
-        )
+        cost = scaled(cost, 1.0 / years)
     if cost is not None and not math.isnan(cost.mean) and cost.mean != 0:
         verb = "saves" if cost.mean < 0 else "costs"
         parts.append(

@@ -49,11 +49,18 @@ def solve_renderable(solutions: list[TeamSolution], currency: str) -> Group:
         tried = ", ".join(f"{n}{'' if ok else 'x'}" for n, ok in sol.evaluated.items())
         if req is None:
             failing = [c for c in sol.checks if not c.met]
+            why = (
+                " More CSMs stopped improving them: the spread between replications (e.g. which "
+                "accounts of a small book churn) dominates. Lower the confidence or the bound."
+                if sol.stopped == "plateau"
+                else " The search reached its largest headcount: the targets may need more CSMs "
+                "than it tries, or cannot be met."
+            )
             lines.append(
                 f"{sol.team}: no headcount up to {max(sol.evaluated)} meets every target; still failing: "
                 + "; ".join(c.describe() for c in failing)
-                + ". More CSMs stopped improving them: the spread between replications (e.g. which "
-                "accounts of a small book churn) dominates. Lower the confidence or the bound."
+                + "."
+                + why
             )
         else:
             lines.append(
