@@ -8,7 +8,10 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # pinned versions CI and developers share (regenerate with `make lock`)
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo test lint format lock clean
+.PHONY: demo test browser lint format lock clean
+
+# the HTML report test renders pages in Debian's Chromium (not a downloaded browser)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "cssim needs Python 3.11 or newer")'
@@ -25,9 +28,20 @@ $(VENV)/.installed-dev: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/cssim run scenarios/default.yaml -n 10
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the HTML report test"; \
+	    $(SUDO) apt-get update -qq >/dev/null && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "warning: could not install chromium; the browser test will be skipped"; \
+	  else \
+	    echo "note: no chromium and no apt-get; the browser test will be skipped"; \
+	  fi; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

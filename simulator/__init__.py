@@ -13,7 +13,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from simulator.analysis.analytic import Estimate, estimate
+from simulator.analysis.compare import Comparison, compare
 from simulator.analysis.experiment import Experiment, run_experiment
+from simulator.analysis.frontier import frontier
+from simulator.analysis.hire import hiring_plan
+from simulator.analysis.solve import solve_headcount
+from simulator.analysis.tradeoff import TradeoffResult, tradeoff
 from simulator.engine.records import Records
 from simulator.engine.simulation import simulate
 from simulator.scenario.errors import Issue, ScenarioError
@@ -21,6 +26,7 @@ from simulator.scenario.loader import Loaded, bundled_scenario, load, load_scena
 from simulator.scenario.model import Scenario
 
 __all__ = [
+    "Comparison",
     "Estimate",
     "Experiment",
     "Issue",
@@ -28,12 +34,18 @@ __all__ = [
     "Records",
     "Scenario",
     "ScenarioError",
+    "TradeoffResult",
     "__version__",
     "bundled_scenario",
+    "compare",
     "estimate",
+    "frontier",
+    "hiring_plan",
     "load",
     "load_scenario",
     "load_text",
     "run_experiment",
     "simulate",
+    "solve_headcount",
+    "tradeoff",
 ]

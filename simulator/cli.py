@@ -24,19 +24,37 @@ from simulator.analysis.analytic import estimate as closed_form
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
+from simulator.analysis.frontier import frontier as frontier_table
 from simulator.analysis.hire import hiring_plan
 from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
 from simulator.analysis.tradeoff import combine_patches, tradeoff
+from simulator.report.assumptions import assumption_rows
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
+from simulator.report.excel import (
+    compare_pack,
+    run_pack,
+    solve_pack,
+    tradeoff_pack,
+    write_workbook,
+)
 from simulator.report.files import atomic_target, atomic_write
-from simulator.report.hire import hire_json, hire_renderable
+from simulator.report.hire import hire_csv, hire_json, hire_renderable
 from simulator.report.progress import progress_bar
+from simulator.report.publish import publish_run
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
-from simulator.report.saved import load_run, save_run, tidy_csv, write_parquet
-from simulator.report.solve import solve_json, solve_renderable
-from simulator.report.tradeoff import tradeoff_json, tradeoff_renderable
+from simulator.report.saved import (
+    load_run,
+    provenance,
+    read_extras,
+    save_run,
+    tidy_csv,
+    tidy_json,
+    write_parquet,
+)
+from simulator.report.solve import solve_csv, solve_json, solve_renderable
+from simulator.report.tradeoff import tradeoff_csv, tradeoff_json, tradeoff_renderable
 from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import (
     Loaded,
@@ -106,13 +124,20 @@ def _check_output(output: Path | None, allowed: tuple[str, ...]) -> None:
 def _emit(
     output: Path | None,
     fmt: str,
-    formats: dict[str, Callable[[], str]],
+    formats: dict[str, Callable[[], Any]],
     table: Callable[[], Any],
+    currency: str = "USD",
 ) -> None:
-    """Write ``-o FILE`` (by its suffix) and print ``--format`` to stdout."""
+    """Write ``-o FILE`` (by its suffix) and print ``--format`` to stdout.
+
+    ``formats`` maps a suffix to a function giving the text (csv, json), writing the
+    file itself (parquet) or giving the sheets of an Excel pack (xlsx).
+    """
     if output is not None:
         suffix = output.suffix.lower().lstrip(".")
-        if suffix == "parquet":
+        if suffix == "xlsx":
+            write_workbook(output, formats["xlsx"](), currency)
+        elif suffix == "parquet":
             write_parquet_rows = formats["parquet"]
             write_parquet_rows()  # writes the file itself, atomically
         else:
@@ -393,11 +418,18 @@ def estimate(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Also save the results: FILE.csv or FILE.json (tidy segment x metric rows), or a "
+    help="Also save the results: FILE.csv or FILE.json (tidy segment x metric rows), "
+    "FILE.xlsx (the CFO pack: summary, segments, months, assumptions, provenance), or a "
     "DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
     "'cssim report DIR' re-renders.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing -o DIR.")
+@click.option(
+    "--frontier",
+    is_flag=True,
+    help="Also simulate every team at headcounts around its plan and its closed-form "
+    "need (same replications) for the headcount-vs-retention frontier in -o DIR or .xlsx.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -420,6 +452,7 @@ def run(
     overrides: tuple[str, ...],
     output: Path | None,
     force: bool,
+    frontier: bool,
     fmt: str,
     detail: bool,
     quiet: bool,
@@ -435,13 +468,14 @@ def run(
     Example:
       cssim run -n 20 -j 2
       cssim run scenarios/cfo_six.yaml --precision 0.02 -o cfo_six.csv
-      cssim run --dask local -n 40 -o runs/fy27
+      cssim run --dask local -n 40 -o runs/fy27 --frontier
+      cssim run -n 20 -o fy27.xlsx
     """
-    as_dir = output is not None and output.suffix.lower() not in (".csv", ".json")
+    as_dir = output is not None and output.suffix.lower() not in (".csv", ".json", ".xlsx")
     if as_dir and output is not None and output.suffix and not output.is_dir():
         _fail(
-            f"error: -o {output}: use FILE.csv, FILE.json, or a directory name without a "
-            "suffix for a saved run"
+            f"error: -o {output}: use FILE.csv, FILE.json, FILE.xlsx, or a directory name "
+            "without a suffix for a saved run"
         )
     occupied = (
         output is not None and output.exists() and (not output.is_dir() or any(output.iterdir()))
@@ -452,16 +486,41 @@ def run(
     exp = _experiment(
         loaded.scenario, replications, seed, precision, max_replications, jobs, dask, quiet
     )
+    rows = _frontier_rows(loaded.scenario, exp, jobs, dask, quiet) if frontier else None
+    assumptions = assumption_rows(loaded.scenario, loaded)
     if as_dir and output is not None:
-        save_run(output, exp, force=force)
+        save_run(output, exp, force=force, frontier=rows, assumptions=assumptions)
         click.echo(f"saved run to {output} (cssim report {output})", err=True)
         output = None
     _emit(
         output,
         fmt,
-        {"csv": lambda: run_csv(exp), "json": lambda: run_json(exp)},
+        {
+            "csv": lambda: run_csv(exp),
+            "json": lambda: run_json(exp),
+            "xlsx": lambda: run_pack(exp, assumptions, _provenance(exp), rows),
+        },
         lambda: run_renderable(exp, detail),
+        loaded.scenario.currency,
     )
+
+
+def _provenance(exp: Any) -> dict[str, Any]:
+    return provenance(exp.scenario, exp.root_seed, exp.replications, exp.precision)
+
+
+def _frontier_rows(
+    scenario: Any, exp: Any, jobs: int | None, dask: str | None, quiet: bool
+) -> list[dict[str, Any]]:
+    """Frontier rows of every team that serves a segment, on the run's replications."""
+    rows: list[dict[str, Any]] = []
+    teams = [t for t in scenario.all_teams() if scenario.segments_of(t)]
+    with executor(jobs, dask) as ex, progress_bar("frontier headcounts", quiet) as progress:
+        for team in teams:
+            rows += frontier_table(
+                scenario, team, None, exp.replications, exp.root_seed, ex, progress
+            )
+    return rows
 
 
 def _experiment(
@@ -498,7 +557,8 @@ def _experiment(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the differences to FILE (.csv or .json).",
+    help="Also write the differences to FILE (.csv or .json), or the Excel pack (.xlsx: "
+    "differences, every alternative, months, assumptions, provenance).",
 )
 @click.option(
     "--format",
@@ -534,12 +594,15 @@ def compare_command(
     Example:
       cssim compare scenarios/default.yaml scenarios/automation.yaml
       cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -n 40 -j 2
+      cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -o eight_vs_six.xlsx
     """
-    _check_output(output, (".csv", ".json"))
+    _check_output(output, (".csv", ".json", ".xlsx"))
     labels: list[str] = []
+    first: Loaded | None = None
     plans: list[Any] = []
     for path in scenarios:
         loaded = _load(path, overrides, quiet)
+        first = first or loaded
         labels.append(path.stem)
         plans.append(loaded.scenario)
         for name, variant in load_variants(loaded).items():
@@ -558,11 +621,19 @@ def compare_command(
             max_replications=max_replications,
             executor=ex,
         )
+    base = result.experiments[0]
     _emit(
         output,
         fmt,
-        {"csv": lambda: compare_csv(result), "json": lambda: compare_json(result)},
+        {
+            "csv": lambda: compare_csv(result),
+            "json": lambda: compare_json(result),
+            "xlsx": lambda: compare_pack(
+                result, assumption_rows(plans[0], first), _provenance(base)
+            ),
+        },
         lambda: compare_renderable(result, plans[0].currency),
+        plans[0].currency,
     )
 
 
@@ -577,20 +648,68 @@ def compare_command(
     help="What to print on stdout.",
 )
 @click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
+@click.option(
+    "--xlsx",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the Excel pack (summary, segments, months, frontier, assumptions, provenance).",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write the charts to this directory as PNG and SVG (created if missing).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write one self-contained HTML report (charts inline, no network access).",
+)
 @_handle_errors
-def report(run_dir: Path, fmt: str, detail: bool) -> None:
+def report(
+    run_dir: Path,
+    fmt: str,
+    detail: bool,
+    xlsx: Path | None,
+    charts_dir: Path | None,
+    html_path: Path | None,
+) -> None:
     """Re-render a saved run (cssim run -o DIR) without simulating again.
+
+    Prints the tables, and writes the Excel pack, the charts and the HTML report on
+    request. The frontier chart and sheet need a run saved with --frontier.
 
     \b
     Example:
-      cssim run -n 40 -o runs/fy27 && cssim report runs/fy27 --detail
+      cssim run -n 40 --frontier -o runs/fy27 && cssim report runs/fy27 --detail
+      cssim report runs/fy27 --xlsx fy27.xlsx --charts fy27_charts --html fy27.html
     """
+    _check_output(xlsx, (".xlsx",))
+    _check_output(html_path, (".html", ".htm"))
     exp, meta = load_run(run_dir)
+    frontier_rows, assumptions = read_extras(run_dir)
     click.echo(
         f"run of {meta.get('created', '?')}, scenario hash {str(meta.get('scenario_hash'))[:12]}, "
         f"cssim {meta.get('versions', {}).get('cssim', '?')}",
         err=True,
     )
+    if (charts_dir or html_path) and not frontier_rows:
+        click.echo("note: this run has no frontier (run it with --frontier to add one)", err=True)
+    if assumptions is None:
+        assumptions = assumption_rows(exp.scenario)
+    for path in publish_run(
+        exp,
+        meta,
+        assumptions,
+        frontier_rows,
+        xlsx=xlsx,
+        charts=charts_dir,
+        html=html_path,
+    ):
+        click.echo(f"wrote {path}", err=True)
     _emit(
         None,
         fmt,
@@ -617,12 +736,12 @@ def report(run_dir: Path, fmt: str, detail: bool) -> None:
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
-    "FILE.csv or FILE.parquet.",
+    "FILE.csv, FILE.json or FILE.parquet.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv"]),
+    type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
     help="What to print on stdout.",
@@ -654,7 +773,7 @@ def sweep(
       cssim sweep --vary segments.top.team.csms=5..8 \\
                   --vary segments.top.touchpoints.qbr.trigger.per_year=2,3,4 -o grid.parquet
     """
-    _check_output(output, (".csv", ".parquet"))
+    _check_output(output, (".csv", ".json", ".parquet"))
     if precision is not None:
         _fail("error: --precision is not used by sweep; give -n REPLICATIONS")
     _load(scenario, overrides, quiet)  # report the base scenario's problems and warnings once
@@ -670,6 +789,7 @@ def sweep(
         fmt,
         {
             "csv": lambda: tidy_csv(rows),
+            "json": lambda: tidy_json(rows),
             "parquet": lambda: _write_parquet_atomic(rows, output),
         },
         lambda: sweep_renderable(result),
@@ -695,9 +815,16 @@ def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> No
 )
 @overrides_option
 @click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
+    "answer, targets, every headcount tried, assumptions, provenance).",
+)
+@click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
     help="What to print on stdout.",
@@ -714,6 +841,7 @@ def solve(
     dask: str | None,
     targets: tuple[str, ...],
     overrides: tuple[str, ...],
+    output: Path | None,
     fmt: str,
     quiet: bool,
 ) -> None:
@@ -728,7 +856,9 @@ def solve(
     Example:
       cssim solve --target 'top.on_time_coverage>=0.9@0.9' -n 20
       cssim solve plans/fy27.yaml --precision 0.02 -j 2 --format json
+      cssim solve -n 20 -o headcount.xlsx
     """
+    _check_output(output, (".csv", ".json", ".xlsx"))
     extra = [o for t in targets for o in _target_overrides(t)]
     loaded = _load(scenario, (*overrides, *extra), quiet)
     with executor(jobs, dask) as ex:
@@ -754,10 +884,23 @@ def solve(
         _fail(
             "error: no segment has targets; add segments.NAME.targets to the scenario or use --target"
         )
-    if fmt == "json":
-        click.echo(solve_json(solutions), nl=False)
-    else:
-        _stdout().print(solve_renderable(solutions, loaded.scenario.currency))
+    s = loaded.scenario
+    reps = max((x.replications for x in solutions), default=replications)
+    _emit(
+        output,
+        fmt,
+        {
+            "csv": lambda: solve_csv(solutions),
+            "json": lambda: solve_json(solutions),
+            "xlsx": lambda: solve_pack(
+                solutions,
+                assumption_rows(s, loaded),
+                provenance(s, s.seed if seed is None else seed, reps),
+            ),
+        },
+        lambda: solve_renderable(solutions, s.currency),
+        s.currency,
+    )
 
 
 _TARGET = re.compile(r"^\s*([A-Za-z][\w-]*)\.(\w+)\s*(>=|<=)\s*([-\d.eE]+)\s*(?:@\s*([\d.]+))?\s*$")
@@ -805,16 +948,20 @@ def _target_overrides(text: str) -> list[str]:
 @click.option(
     "-o",
     "--output",
+    "outputs",
+    multiple=True,
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the recommended plan as a scenario file (.yaml) that extends the input.",
+    help="Write the recommended plan as a scenario file (.yaml) that extends the input, "
+    "and/or the Excel pack (.xlsx: plan, candidates, frontier, assumptions, provenance); "
+    "repeatable.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
-    help="What to print on stdout.",
+    help="What to print on stdout (csv: the plan and every candidate change).",
 )
 @quiet_option
 @_handle_errors
@@ -830,7 +977,7 @@ def tradeoff_command(
     jobs: int | None,
     dask: str | None,
     overrides: tuple[str, ...],
-    output: Path | None,
+    outputs: tuple[Path, ...],
     fmt: str,
     quiet: bool,
 ) -> None:
@@ -847,11 +994,14 @@ def tradeoff_command(
     Example:
       cssim tradeoff --team top --csms 6
       cssim tradeoff scenarios/default.yaml --team top --budget 1.1M -o top_at_6.yaml
+      cssim tradeoff --team top --csms 6 -o top_at_6.yaml -o top_at_6.xlsx
     """
     if (csms is None) == (budget is None):
         _fail("error: give --csms or --budget (one of them)")
-    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
-        _fail(f"error: -o {output}: the plan is a scenario; use a .yaml file name")
+    for out in outputs:
+        _check_output(out, (".yaml", ".yml", ".xlsx"))
+    output = next((o for o in outputs if o.suffix.lower() in (".yaml", ".yml")), None)
+    xlsx = next((o for o in outputs if o.suffix.lower() == ".xlsx"), None)
     if precision is not None:
         _fail("error: --precision is not used by tradeoff; give -n REPLICATIONS")
     loaded = _load(scenario, overrides, quiet)
@@ -897,10 +1047,23 @@ def tradeoff_command(
         body = _deep_set(body, team, csms, loaded.scenario)
         atomic_write(output, header + dump_yaml(body))
         click.echo(f"wrote {output}", err=True)
-    if fmt == "json":
-        click.echo(tradeoff_json(result), nl=False)
-    else:
-        _stdout().print(tradeoff_renderable(result, loaded.scenario.currency))
+    s = loaded.scenario
+    _emit(
+        xlsx,
+        fmt,
+        {
+            "csv": lambda: tradeoff_csv(result),
+            "json": lambda: tradeoff_json(result),
+            "xlsx": lambda: tradeoff_pack(
+                result,
+                assumption_rows(s, loaded),
+                provenance(s, s.seed if seed is None else seed, replications),
+                s.currency,
+            ),
+        },
+        lambda: tradeoff_renderable(result, s.currency),
+        s.currency,
+    )
 
 
 def _overrides_patch(overrides: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
@@ -957,7 +1120,7 @@ def _deep_set(body: dict[str, Any], team: str, csms: int, s: Any) -> dict[str, A
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
     help="What to print on stdout.",
@@ -987,10 +1150,12 @@ def hire(
             _fail(f"error: --team {team}: no such team; teams: {', '.join(names)}")
         names = [team]
     plans = [hiring_plan(s, t) for t in names]
-    if fmt == "json":
-        click.echo(hire_json(plans), nl=False)
-    else:
-        _stdout().print(hire_renderable(plans, s.currency))
+    _emit(
+        None,
+        fmt,
+        {"csv": lambda: hire_csv(plans), "json": lambda: hire_json(plans)},
+        lambda: hire_renderable(plans, s.currency),
+    )
 
 
 def main() -> None:

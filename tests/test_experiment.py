@@ -202,6 +202,7 @@ def test_saved_run_round_trip(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
+        "assumptions.csv",
         "metrics.csv",
         "metrics.parquet",
         "monthly.csv",

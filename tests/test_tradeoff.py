@@ -128,7 +128,7 @@ segments:
     touchpoints: {call: {trigger: {kind: cadence, per_year: 1}, hours: 1}}
 """
     from simulator.analysis.experiment import run_experiment
-    from simulator.analysis.tradeoff import team_values
+    from simulator.analysis.frontier import team_values
     from simulator.scenario.loader import load_text
 
     s = load_text(text, "shared.yaml").scenario

@@ -13,12 +13,14 @@ import math
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from simulator.analysis.analytic import estimate
 from simulator.analysis.experiment import Experiment, run_experiment
-from simulator.scenario.model import Scenario, Target, Team
+from simulator.analysis.frontier import frontier_row, team_only, with_csms
+from simulator.scenario.model import Scenario, Target
 
 __all__ = ["TARGET_METRICS", "TargetCheck", "TeamSolution", "solve_headcount", "with_csms"]
 
@@ -87,6 +89,10 @@ class TeamSolution:
     accounts: int = 0
     arr: float = 0.0
     replications: int = 0
+    frontier: list[dict[str, Any]] = field(default_factory=list)
+    """Team-level outcomes at every headcount tried (see :func:`frontier.frontier_row`)."""
+    experiment: Experiment | None = field(default=None, repr=False)
+    """The replications at the required headcount (or the largest one tried)."""
 
     @property
     def cost_delta(self) -> float:
@@ -94,26 +100,6 @@ class TeamSolution:
         if self.required is None:
             return math.nan
         return (self.required - self.current) * self.annual_cost_per_csm
-
-
-def with_csms(s: Scenario, team: str, csms: int) -> Scenario:
-    """The scenario with ``team`` at ``csms`` CSMs at the start (an inline or named team)."""
-    if team in s.teams:
-        teams = dict(s.teams)
-        teams[team] = teams[team].model_copy(update={"csms": csms})
-        return s.model_copy(update={"teams": teams})
-    segments = dict(s.segments)
-    seg = segments[team]
-    assert isinstance(seg.team, Team)
-    segments[team] = seg.model_copy(update={"team": seg.team.model_copy(update={"csms": csms})})
-    return s.model_copy(update={"segments": segments})
-
-
-def _team_only(s: Scenario, team: str) -> Scenario:
-    """The scenario reduced to the segments ``team`` serves (teams do not interact)."""
-    keep = s.segments_of(team)
-    teams = {k: v for k, v in s.teams.items() if k == team}
-    return s.model_copy(update={"segments": {k: s.segments[k] for k in keep}, "teams": teams})
 
 
 def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
@@ -213,7 +199,7 @@ def solve_headcount(
     out: list[TeamSolution] = []
     for team_est in est.teams:
         name = team_est.team
-        sub = _team_only(scenario, name)
+        sub = team_only(scenario, name)
         if not any(
             getattr(sub.segments[s].targets, t) is not None
             for s in sub.segments
@@ -222,6 +208,7 @@ def solve_headcount(
             continue
         limit = max_csms if max_csms is not None else 3 * team_est.csms_needed + 5
         cache: dict[int, list[TargetCheck]] = {}
+        runs: dict[int, Experiment] = {}
         start = min(max(team_est.csms_needed, 1), limit)
         reps = replications
         if precision is not None:
@@ -236,16 +223,23 @@ def solve_headcount(
                 jobs=1,
             )
             cache[start] = _checks(sized, sub)
+            runs[start] = sized
             reps = sized.replications
 
         def checks_at(
-            n: int, sub: Scenario = sub, name: str = name, cache: dict = cache, reps: int = reps
+            n: int,
+            sub: Scenario = sub,
+            name: str = name,
+            cache: dict = cache,
+            runs: dict = runs,
+            reps: int = reps,
         ) -> list[TargetCheck]:
             if n not in cache:
                 if progress is not None:
                     progress(name, n)
                 exp = run_experiment(with_csms(sub, name, n), reps, seed, executor=executor, jobs=1)
                 cache[n] = _checks(exp, sub)
+                runs[n] = exp
             return cache[n]
 
         def meets(n: int, checks_at: Callable[[int], list[TargetCheck]] = checks_at) -> bool:
@@ -284,6 +278,11 @@ def solve_headcount(
                 arr=sum(scenario.segments[s].starting_arr for s in segs),
                 replications=reps,
                 stopped=stopped if required is None else "",
+                frontier=[
+                    frontier_row(runs[k], name, segs, k, team_est.annual_cost_per_csm)
+                    for k in sorted(runs)
+                ],
+                experiment=runs.get(at),
             )
         )
     return out

@@ -20,12 +20,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from simulator.analysis.analytic import estimate
 from simulator.analysis.compare import Difference, paired_difference
-from simulator.analysis.experiment import Experiment, run_experiment, run_points, summarise
-from simulator.analysis.solve import with_csms
+from simulator.analysis.experiment import Experiment, run_experiment, run_points
+from simulator.analysis.frontier import frontier as frontier_table
+from simulator.analysis.frontier import team_values, with_csms
 from simulator.scenario.lifecycle import term_days
 from simulator.scenario.loader import Loaded, merge, validate_data
 from simulator.scenario.model import Scenario
@@ -56,6 +55,8 @@ class Scored:
     """ARR at risk against the full plan at today's headcount (paired)."""
     grr: Difference
     expected_logo_churn: Difference
+    experiment: Experiment | None = field(default=None, repr=False, compare=False)
+    """The replications at the offered headcount with the changes made."""
 
     @property
     def label(self) -> str:
@@ -84,6 +85,8 @@ class TradeoffResult:
     frontier: list[dict[str, Any]] = field(default_factory=list)
     plan_patch: dict[str, Any] | None = None
     """The recommended plan as a partial scenario, for a file that extends the input."""
+    reference: Experiment | None = field(default=None, repr=False, compare=False)
+    """Today's plan at today's headcount (over the evaluation horizon)."""
     accounts: int = 0
     arr: float = 0.0
     replications: int = 0
@@ -302,6 +305,7 @@ def tradeoff(
             _paired(reference, exp, segments, "arr_at_risk", scale=1 / years),
             _paired(reference, exp, segments, "grr"),
             _paired(reference, exp, segments, "expected_logo_churn"),
+            exp,
         )
 
     def frontier_rows() -> list[dict[str, Any]]:
@@ -309,16 +313,7 @@ def tradeoff(
         heads = (
             frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
         )
-        points = run_points([with_csms(base, team, n) for n in heads], replications, seed, executor)
-        rows = []
-        for n, exp in zip(heads, points, strict=True):
-            row: dict[str, Any] = {"csms": n, "people_cost": n * cost}
-            for metric in ("grr", "nrr", "arr_at_risk", "on_time_share"):
-                scale = 1 / years if metric == "arr_at_risk" else 1.0  # money per year
-                st = summarise(team_values(exp, segments, metric, scale))
-                row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = st.mean, st.low, st.high
-            rows.append(row)
-        return rows
+        return frontier_table(base, team, heads, replications, seed, executor)
 
     common: dict[str, Any] = {
         "team": team,
@@ -332,6 +327,7 @@ def tradeoff(
         "replications": replications,
         "horizon_days": horizon,
         "terms": terms,
+        "reference": reference,
     }
     if fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
@@ -372,31 +368,6 @@ def tradeoff(
         frontier=frontier_rows(),
         plan_patch=plan_patch(best.changes) if best is not None else None,
     )
-
-
-WEIGHTS = {
-    "expected_logo_churn": "accounts_start",
-    "logo_churn": "accounts_start",
-    "grr": "arr_start",
-    "nrr": "arr_start",
-    "on_time_share": "touches_requested",
-}
-"""What a team-level share is weighted by across the team's segments."""
-
-
-def team_values(
-    exp: Experiment, segments: list[str], metric: str, scale: float = 1.0
-) -> np.ndarray:
-    """Per-replication value of a metric for a team: money summed over its segments,
-    shares weighted by accounts (churn), starting ARR (GRR, NRR) or touches (on time)."""
-    vals = np.array([exp.values(seg, metric) for seg in segments])
-    if metric not in WEIGHTS:
-        return vals.sum(axis=0) * scale
-    w = np.array([exp.values(seg, WEIGHTS[metric]) for seg in segments])
-    w = np.where(np.isnan(vals), 0.0, w)
-    total = w.sum(axis=0)
-    out = np.where(total > 0, np.nansum(vals * w, axis=0) / np.where(total > 0, total, 1.0), np.nan)
-    return out * scale
 
 
 def _paired(

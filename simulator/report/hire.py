@@ -10,6 +10,7 @@ from rich.text import Text
 
 from simulator.analysis.hire import HiringPlan
 from simulator.report.formatting import money, num, pct
+from simulator.report.saved import tidy_csv
 
 
 def hire_renderable(plans: list[HiringPlan], currency: str) -> Group:
@@ -103,3 +104,27 @@ def hire_json(plans: list[HiringPlan]) -> str:
         for hp in plans
     ]
     return json.dumps(out, indent=2) + "\n"
+
+
+def hire_csv(plans: list[HiringPlan]) -> str:
+    """CSV: one row per team and month (demand, capacity, CSMs) with the requisition, if
+    any, that opens for that month's shortfall."""
+    rows = []
+    for hp in plans:
+        reqs = {r.covers_month: r for r in hp.requisitions}
+        for m in hp.months:
+            r = reqs.get(m.month)
+            rows.append(
+                {
+                    "team": hp.team,
+                    "month": m.month,
+                    "from": str(m.start),
+                    "demand_hours": m.demand_hours,
+                    "capacity_hours": m.capacity_hours,
+                    "csms": m.csms,
+                    "requisition_open": str(r.open_date) if r else "",
+                    "requisition_start": str(r.start_date) if r else "",
+                    "requisition_late": r.late if r else "",
+                }
+            )
+    return tidy_csv(rows)

@@ -3,8 +3,10 @@
 A run directory holds ``metrics.csv`` and ``metrics.parquet`` (segment x metric: mean,
 CI, quantiles), ``touchpoints.csv``, ``monthly.csv`` (fan data), ``scenario.yaml`` (the
 fully resolved scenario), ``run.json`` (seed, replications, precision, scenario hash,
-package versions, command) and ``replications.json`` (per-replication summaries, from
-which ``cssim report`` re-renders without simulating). It is written to a temporary
+package versions, command), ``replications.json`` (per-replication summaries, from
+which ``cssim report`` re-renders without simulating), ``assumptions.csv`` (every input
+with its unit and source) and, after ``cssim run --frontier``, ``frontier.csv``. It is
+written to a temporary
 directory and renamed into place, so an interrupted run leaves nothing behind.
 """
 
@@ -32,7 +34,16 @@ from simulator.scenario.loader import validate_data
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import dump_yaml, parse_yaml
 
-__all__ = ["load_run", "save_run", "scenario_hash", "tidy_csv", "write_parquet"]
+__all__ = [
+    "load_run",
+    "provenance",
+    "read_extras",
+    "save_run",
+    "scenario_hash",
+    "tidy_csv",
+    "tidy_json",
+    "write_parquet",
+]
 
 FORMAT_VERSION = 1
 PACKAGES = ("cssim", "numpy", "scipy", "simpy", "pydantic", "ruamel.yaml", "rich", "click")
@@ -73,6 +84,11 @@ def tidy_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def tidy_json(rows: list[dict[str, Any]]) -> str:
+    """JSON array of tidy rows (non-finite numbers as null)."""
+    return json.dumps([_clean(r) for r in rows], indent=2) + "\n"
+
+
 def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     """Tidy rows as a Parquet file (pyarrow)."""
     import pyarrow as pa
@@ -81,10 +97,41 @@ def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     pq.write_table(pa.Table.from_pylist([_clean(r) for r in rows]), path)
 
 
+def provenance(
+    scenario: Scenario,
+    root_seed: int,
+    replications: int,
+    precision: Precision | None = None,
+    command: list[str] | None = None,
+) -> dict[str, Any]:
+    """Where a result came from: scenario and its hash, seed, replications, precision
+    reached, time, command line and package versions (``run.json`` and Provenance sheets)."""
+    return {
+        "format": FORMAT_VERSION,
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "root_seed": root_seed,
+        "replications": replications,
+        "precision": None if precision is None else asdict(precision),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": command if command is not None else sys.argv,
+        "versions": _versions(),
+    }
+
+
 def save_run(
-    directory: Path, exp: Experiment, command: list[str] | None = None, force: bool = False
+    directory: Path,
+    exp: Experiment,
+    command: list[str] | None = None,
+    force: bool = False,
+    *,
+    frontier: list[dict[str, Any]] | None = None,
+    assumptions: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write a run directory atomically (see the module docstring).
+
+    ``frontier`` rows (``cssim run --frontier``) go to ``frontier.csv`` and the
+    ``assumptions`` (inputs with units and sources) to ``assumptions.csv``.
 
     Raises
     ------
@@ -112,18 +159,12 @@ def save_run(
             + dump_yaml(exp.scenario.model_dump(mode="json", exclude={"extends"})),
             encoding="utf-8",
         )
-        meta = {
-            "format": FORMAT_VERSION,
-            "scenario": exp.scenario.name,
-            "scenario_hash": scenario_hash(exp.scenario),
-            "root_seed": exp.root_seed,
-            "replications": exp.replications,
-            "precision": None if exp.precision is None else asdict(exp.precision),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": command if command is not None else sys.argv,
-            "versions": _versions(),
-        }
+        meta = provenance(exp.scenario, exp.root_seed, exp.replications, exp.precision, command)
         (tmp / "run.json").write_text(json.dumps(_clean(meta), indent=2) + "\n", encoding="utf-8")
+        if frontier:
+            (tmp / "frontier.csv").write_text(tidy_csv(frontier), encoding="utf-8")
+        if assumptions:
+            (tmp / "assumptions.csv").write_text(tidy_csv(assumptions), encoding="utf-8")
         reps = [_clean(asdict(r)) for r in exp.results]
         (tmp / "replications.json").write_text(json.dumps(reps), encoding="utf-8")
         if directory.exists():
@@ -202,3 +243,35 @@ def load_run(directory: Path) -> tuple[Experiment, dict[str, Any]]:
             "reading the run",
         )
     return exp, meta
+
+
+def _number(text: str) -> Any:
+    if text == "":
+        return math.nan
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def read_extras(directory: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """The frontier rows (empty when the run has none) and the assumption rows (None when
+    the run did not record them) of a run directory."""
+    directory = Path(directory)
+    frontier: list[dict[str, Any]] = []
+    assumptions = None
+    path = directory / "frontier.csv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            frontier = [
+                {k: v if k == "team" else _number(v) for k, v in row.items()}
+                for row in csv.DictReader(fh)
+            ]
+    path = directory / "assumptions.csv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            assumptions = list(csv.DictReader(fh))
+    return frontier, assumptions

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from simulator.analysis.solve import TeamSolution
 from simulator.report.formatting import money, num
+from simulator.report.saved import tidy_csv
 
 
 def solve_renderable(solutions: list[TeamSolution], currency: str) -> Group:
@@ -118,3 +119,23 @@ def solve_json(solutions: list[TeamSolution]) -> str:
             }
         )
     return json.dumps(out, indent=2) + "\n"
+
+
+def solve_csv(solutions: list[TeamSolution]) -> str:
+    """CSV: one row per team (closed form, required CSMs, cost change, status)."""
+    return tidy_csv(
+        [
+            {
+                "team": s.team,
+                "segments": " ".join(s.segments),
+                "current": s.current,
+                "closed_form_fte": s.closed_form_fte,
+                "closed_form_csms": s.closed_form_csms,
+                "required": "" if s.required is None else s.required,
+                "cost_delta_per_year": s.cost_delta,
+                "replications": s.replications,
+                "status": "met" if s.required is not None else f"not reached: {s.stopped}",
+            }
+            for s in solutions
+        ]
+    )

@@ -13,6 +13,7 @@ from rich.text import Text
 from simulator.analysis.compare import Difference
 from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.formatting import money, pct
+from simulator.report.saved import tidy_csv
 
 
 def _money_ci(d: Difference, currency: str) -> str:
@@ -152,3 +153,29 @@ def tradeoff_json(r: TradeoffResult) -> str:
         "frontier": r.frontier,
     }
     return json.dumps(out, indent=2, default=float) + "\n"
+
+
+def tradeoff_csv(r: TradeoffResult) -> str:
+    """CSV: the recommended plan (kind ``plan``), then every candidate change."""
+    rows = []
+    scored = ([("plan", r.plan)] if r.plan is not None else []) + [
+        ("candidate", sc) for sc in r.candidates
+    ]
+    for kind, sc in scored:
+        rows.append(
+            {
+                "kind": kind,
+                "team": r.team,
+                "offered": r.offered,
+                "change": "; ".join(c.label for c in sc.changes),
+                "fte": sc.fte,
+                "fits": sc.fte <= r.offered,
+                "hours_freed": sc.hours_freed,
+                "arr_at_risk": sc.arr_at_risk.mean,
+                "arr_at_risk_low": sc.arr_at_risk.low,
+                "arr_at_risk_high": sc.arr_at_risk.high,
+                "grr_change": sc.grr.mean,
+                "expected_logo_churn_change": sc.expected_logo_churn.mean,
+            }
+        )
+    return tidy_csv(rows)
