@@ -1,8 +1,9 @@
 """Charts for slides: each title states the finding, axes carry units, nothing else.
 
 Every function returns a matplotlib :class:`~matplotlib.figure.Figure` built without
-pyplot (no global state, safe in any backend and in notebooks, where a Figure displays
-itself). :func:`figures` builds the set for a run; :func:`write_charts` saves it as PNG
+pyplot (no global state, safe in any backend and in threads). In Jupyter, run
+``%matplotlib inline`` once and a Figure left as a cell's last expression displays
+itself. :func:`figures` builds the set for a run; :func:`write_charts` saves it as PNG
 and SVG.
 """
 
@@ -253,9 +254,12 @@ def touch_delivery(exp: Experiment) -> Figure:
     ax.grid(axis="x", color="#e2e8f0", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     ax.legend(frameon=False, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.08))
-    total = req.sum()
     period = "a year" if exp.scenario.horizon_days == 365 else "over the plan"
-    share = float((on_time * req).sum() / total) if total else math.nan
+    # the headline counts touches a CSM delivers: automated ones are on time by construction
+    auto = np.array([r["automated"] for r in rows])
+    csm_req = (req - auto).sum()
+    csm_on_time = (on_time * req - auto).sum()
+    share = float(csm_on_time / csm_req) if csm_req else math.nan
     worst = int(np.argmax(missed * req)) if len(rows) else 0
     worst_text = (
         f"; most missed: {labels[worst]} ({missed[worst] * req[worst]:,.0f} {period})"
@@ -264,7 +268,7 @@ def touch_delivery(exp: Experiment) -> Figure:
     )
     _titles(
         fig,
-        f"{pct(share, 0)} of {total:,.0f} touches delivered on time{worst_text}",
+        f"{pct(share, 0)} of {csm_req:,.0f} CSM touches on time{worst_text}",
         _context(exp),
     )
     return fig
@@ -295,8 +299,9 @@ def frontier_chart(
     )
     for ax, metric, label, colour in panels:
         mean = np.array([r[metric] for r in rows], dtype=float)
-        low = np.array([r[f"{metric}_low"] for r in rows], dtype=float)
-        high = np.array([r[f"{metric}_high"] for r in rows], dtype=float)
+        # a share cannot leave [0, 1]: the t interval is shown clipped to it
+        low = np.clip(np.array([r[f"{metric}_low"] for r in rows], dtype=float), 0, 1)
+        high = np.clip(np.array([r[f"{metric}_high"] for r in rows], dtype=float), 0, 1)
         ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0, label="95% CI")
         ax.plot(x, mean, color=colour, marker="o", linewidth=2, label="mean")
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
