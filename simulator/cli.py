@@ -60,6 +60,7 @@ from simulator.scenario.loader import (
     Loaded,
     bundled_scenario,
     load,
+    load_text,
     load_variants,
     parse_override_path,
 )
@@ -175,6 +176,18 @@ def overrides_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``-q/--quiet``."""
     return click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")(fn)
+
+
+def format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format table|csv|json``: what a command prints on stdout."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="What to print on stdout.",
+    )(fn)
 
 
 def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -430,14 +443,7 @@ def estimate(
     help="Also simulate every team at headcounts around its plan and its closed-form "
     "need (same replications) for the headcount-vs-retention frontier in -o DIR or .xlsx.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
 @quiet_option
 @_handle_errors
@@ -560,14 +566,7 @@ def _experiment(
     help="Also write the differences to FILE (.csv or .json), or the Excel pack (.xlsx: "
     "differences, every alternative, months, assumptions, provenance).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @quiet_option
 @_handle_errors
 def compare_command(
@@ -639,14 +638,7 @@ def compare_command(
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
 @click.option(
     "--xlsx",
@@ -738,14 +730,7 @@ def report(
     help="Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
     "FILE.csv, FILE.json or FILE.parquet.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @quiet_option
 @_handle_errors
 def sweep(
@@ -821,14 +806,7 @@ def _write_parquet_atomic(rows: list[dict[str, Any]], output: Path | None) -> No
     help="Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
     "answer, targets, every headcount tried, assumptions, provenance).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @quiet_option
 @_handle_errors
 def solve(
@@ -1117,14 +1095,7 @@ def _deep_set(body: dict[str, Any], team: str, csms: int, s: Any) -> dict[str, A
 @scenario_argument
 @click.option("--team", default=None, help="One team (default: every team).")
 @overrides_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option
 @quiet_option
 @_handle_errors
 def hire(
@@ -1156,6 +1127,291 @@ def hire(
         {"csv": lambda: hire_csv(plans), "json": lambda: hire_json(plans)},
         lambda: hire_renderable(plans, s.currency),
     )
+
+
+def _mapping(pairs: tuple[str, ...], option: str) -> dict[str, str] | None:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            _fail(f"error: {option} {pair}: write FIELD=COLUMN, e.g. {option} arr='Contract Value'")
+        out[field.strip()] = column.strip()
+    return out or None
+
+
+def _breaks(text: str | None) -> list[float] | None:
+    """``--breaks 25000,100000`` (``k``/``M`` allowed) or ``tertiles``."""
+    if text is None:
+        return None
+    if text.strip().lower() == "tertiles":
+        return []
+    values = [_parse_money(part) for part in text.split(",")]
+    if sorted(values) != values or len(set(values)) != len(values):
+        _fail(f"error: --breaks {text}: give increasing ARR values, e.g. --breaks 25000,100000")
+    return values
+
+
+def _as_of(value: Any) -> Any:
+    return value.date() if value is not None else None
+
+
+data_options = [
+    click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Use COLUMN for FIELD when the header match misses it, e.g. --map "
+        "arr='Contract Amount' (fields: see the README's customer-list columns; repeatable).",
+    ),
+    click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The date the list describes, YYYY-MM-DD (default: today).",
+    ),
+    click.option(
+        "--breaks",
+        default=None,
+        metavar="ARR,ARR|tertiles",
+        help="Cut the book into value bands at these ARR values (e.g. 25000,100000) instead "
+        "of using the segment column; 'tertiles' for three bands of equal size.",
+    ),
+    click.option(
+        "--dayfirst/--monthfirst",
+        default=None,
+        help="Read ambiguous dates (03/04/2026) day first or month first (default: "
+        "inferred per column; month first when nothing tells).",
+    ),
+    click.option("--sheet", default=None, help="Worksheet of an xlsx file (default: the first)."),
+]
+
+
+def data_input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by analyze and calibrate."""
+    for option in reversed(data_options):
+        fn = option(fn)
+    return fn
+
+
+def _read_book(
+    customers: Path,
+    mapping: tuple[str, ...],
+    dayfirst: bool | None,
+    sheet: str | None,
+    as_of: Any,
+    breaks: str | None,
+) -> tuple[Any, Any]:
+    from simulator.analysis.book import analyze_book
+    from simulator.data.customers import read_customers
+
+    read = read_customers(
+        customers, mapping=_mapping(mapping, "--map"), dayfirst=dayfirst, sheet=sheet
+    )
+    try:
+        analysis = analyze_book(read.customers, _as_of(as_of), _breaks(breaks))
+    except ValueError as exc:
+        _fail(f"error: {customers}: {exc}")
+    return read, analysis
+
+
+@cli.command()
+@click.argument("customers", type=click.Path(path_type=Path, dir_okay=False))
+@data_input_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write FILE.csv or FILE.json (tidy measures) or FILE.xlsx (every table).",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write the Pareto curve, value distribution, renewals by month and retention "
+    "curves to this directory (PNG and SVG).",
+)
+@format_option
+@_handle_errors
+def analyze(
+    customers: Path,
+    mapping: tuple[str, ...],
+    as_of: Any,
+    breaks: str | None,
+    dayfirst: bool | None,
+    sheet: str | None,
+    output: Path | None,
+    charts_dir: Path | None,
+    fmt: str,
+) -> None:
+    """Answer the questions a new VP asks of the customer list (CSV or xlsx).
+
+    How many customers; the range, largest, smallest and average contract; tenure; the
+    churned (how many, their average value); contract length; the 80/20 break in ARR and
+    the value breaks in three; logo and dollar churn per year with 95% CIs; contract
+    growth (and of the top 10%); renewals this month and in the next six; customers and
+    their average age per lifecycle stage; Kaplan-Meier retention per segment. Rows
+    that cannot be used are counted with their reason.
+
+    \b
+    Example:
+      cssim analyze scenarios/data/customers.csv --as-of 2026-10-31
+      cssim analyze export.xlsx --map arr='Contract Amount' -o book.xlsx --charts book_charts
+    """
+    from simulator.report.book import (
+        book_charts,
+        book_json,
+        book_renderable,
+        book_rows,
+        book_sheets,
+    )
+    from simulator.report.charts import write_charts
+
+    _check_output(output, (".csv", ".json", ".xlsx"))
+    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    if charts_dir is not None:
+        for path in write_charts(charts_dir, book_charts(analysis)):
+            click.echo(f"wrote {path}", err=True)
+    _emit(
+        output,
+        fmt,
+        {
+            "csv": lambda: tidy_csv(book_rows(analysis)),
+            "json": lambda: book_json(analysis, read),
+            "xlsx": lambda: book_sheets(analysis, read),
+        },
+        lambda: book_renderable(analysis, read),
+    )
+
+
+@cli.command()
+@click.argument("customers", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The scenario to write (.yaml); its accounts go to NAME_accounts.csv beside it.",
+)
+@click.option(
+    "--timesheet",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A time-tracking export (person, date, activity, account, hours): hours per "
+    "touchpoint, customer time share, unscheduled uplift and headcount.",
+)
+@click.option(
+    "--timesheet-map",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Column overrides for the timesheet (fields person, date, activity, account, hours).",
+)
+@data_input_options
+@click.option(
+    "--cost-per-csm",
+    default=None,
+    metavar="AMOUNT",
+    help="Fully loaded annual cost of a CSM, e.g. 150k (default: DOMAIN.md's $180k).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@quiet_option
+@_handle_errors
+def calibrate(
+    customers: Path,
+    output: Path,
+    timesheet: Path | None,
+    timesheet_map: tuple[str, ...],
+    mapping: tuple[str, ...],
+    as_of: Any,
+    breaks: str | None,
+    dayfirst: bool | None,
+    sheet: str | None,
+    cost_per_csm: str | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Write a scenario that starts from the real book of business.
+
+    Segments come from the segment column, or from value breaks (--breaks; tertiles when
+    the list has no segment column). Accounts are the real ones (ARR, renewal date,
+    stage) in NAME_accounts.csv; churn and expansion come from the data (95% CIs in
+    comments); the engagement model starts from the default plan's segment of the same
+    value rank, or from the timesheet when one is given. The scenario is validated
+    before anything is written.
+
+    \b
+    Example:
+      cssim calibrate scenarios/data/customers.csv --timesheet scenarios/data/timesheet.csv \\
+                      --as-of 2026-10-31 -o plans/calibrated.yaml
+      cssim estimate plans/calibrated.yaml && cssim run plans/calibrated.yaml
+    """
+    from simulator.analysis.calibrate import calibrate as build
+    from simulator.analysis.timesheet import analyze_timesheet
+    from simulator.data.timesheet import read_timesheet
+    from simulator.report.book import read_report_lines
+
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        _fail(f"error: -o {output}: the output is a scenario; use a .yaml file name")
+    accounts_path = output.with_name(f"{output.stem}_accounts.csv")
+    for path in (output, accounts_path):
+        if path.exists() and not force:
+            _fail(f"error: {path} exists; pass --force to overwrite it or choose another -o")
+    if not output.parent.is_dir():
+        _fail(f"error: {output.parent} does not exist; create the directory first")
+    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    if not quiet:
+        for line in read_report_lines(read):
+            click.echo(line, err=True)
+    ts = None
+    if timesheet is not None:
+        entries = read_timesheet(
+            timesheet, mapping=_mapping(timesheet_map, "--timesheet-map"), dayfirst=dayfirst
+        )
+        seg_of = _segment_lookup(read.customers, analysis)
+        counts = {name: s.active for name, s in analysis.segments.items()}
+        try:
+            ts = analyze_timesheet(entries.entries, seg_of, counts)
+        except ValueError as exc:
+            _fail(f"error: {timesheet}: {exc}")
+        if not quiet:
+            click.echo(
+                f"{len(entries.entries):,} timesheet entries read from {timesheet}"
+                + (f", {len(entries.skipped)} skipped" if entries.skipped else "")
+                + (
+                    f"; {ts.unknown_accounts} name accounts not in the customer list"
+                    if ts.unknown_accounts
+                    else ""
+                ),
+                err=True,
+            )
+    cost = _parse_money(cost_per_csm) if cost_per_csm is not None else None
+    result = build(analysis, read.customers, str(customers), accounts_path.name, ts, cost)
+    # the accounts file first, then the scenario validated as it will be read; on any
+    # failure neither file is left behind
+    atomic_write(accounts_path, tidy_csv(result.accounts_rows))
+    try:
+        loaded = load_text(result.yaml_text, str(output), base_dir=output.parent)
+        atomic_write(output, result.yaml_text)
+    except BaseException:
+        accounts_path.unlink(missing_ok=True)
+        raise
+    for w in result.notes:
+        click.echo(f"note: {w}", err=True)
+    _print_warnings([w for w in loaded.warnings if "accounts read from" not in w.message], quiet)
+    click.echo(f"wrote {output} and {accounts_path}", err=True)
+    click.echo(f"next: cssim estimate {output} && cssim run {output}", err=True)
+
+
+def _segment_lookup(customers: Any, analysis: Any) -> Callable[[str], str | None]:
+    from simulator.analysis.book import assign_bands
+
+    if analysis.segment_source == "column":
+        table = {str(c.id): c.segment for c in customers}
+    else:
+        bands = assign_bands([c.arr for c in customers], analysis.breaks)
+        table = {str(c.id): b for c, b in zip(customers, bands, strict=True)}
+    return table.get
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ BLUE, GREEN, AMBER, RED, GREY = "#2b6cb0", "#2f855a", "#d69e2e", "#c53030", "#71
 TEAM_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#b7791f", "#319795", "#c53030")
 
 
-def _figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[Figure, Any]:
+def new_figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[Figure, Any]:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, ncols)
     for ax in np.atleast_1d(axes):
@@ -54,18 +54,18 @@ def _figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[F
     return fig, axes
 
 
-def _esc(text: str) -> str:
+def esc(text: str) -> str:
     """Text with dollar signs shown as such (matplotlib reads $...$ as mathematics)."""
     return text.replace("$", r"\$")
 
 
-def _titles(fig: Figure, finding: str, context: str) -> None:
-    fig.suptitle(_esc(finding), x=0.01, ha="left", fontsize=14, fontweight="bold")
-    fig.text(0.01, -0.01, _esc(context), ha="left", va="top", fontsize=9, color=GREY)
+def titles(fig: Figure, finding: str, context: str) -> None:
+    fig.suptitle(esc(finding), x=0.01, ha="left", fontsize=14, fontweight="bold")
+    fig.text(0.01, -0.01, esc(context), ha="left", va="top", fontsize=9, color=GREY)
 
 
 def _money_axis(ax: Any, currency: str, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: _esc(money(v, currency)))
+    fmt = FuncFormatter(lambda v, _: esc(money(v, currency)))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
@@ -119,7 +119,7 @@ def arr_waterfall(exp: Experiment) -> Figure:
         ("Expansion", _total(exp, "expansion_arr")),
         ("New business", _total(exp, "new_arr")),
     ]
-    fig, ax = _figure()
+    fig, ax = new_figure()
     labels = ["Start ARR"] + [s[0] for s in steps] + ["End ARR"]
     level = start
     ax.bar(0, start, color=BLUE, width=0.6)
@@ -139,7 +139,7 @@ def arr_waterfall(exp: Experiment) -> Figure:
     for i, (v, top) in enumerate(zip(values, tops, strict=True)):
         sign = "+" if 0 < i < len(values) - 1 and v > 0 else ""
         ax.annotate(
-            _esc(f"{sign}{money(v, cur)}"),
+            esc(f"{sign}{money(v, cur)}"),
             (i, top),
             xytext=(0, 4),
             textcoords="offset points",
@@ -155,7 +155,7 @@ def arr_waterfall(exp: Experiment) -> Figure:
     gained = steps[2][1] + steps[3][1]
     change = (end - start) / start if start else math.nan
     verb = "grows" if end >= start else "falls"
-    _titles(
+    titles(
         fig,
         f"ARR {verb} {pct(abs(change))} to {money(end, cur)}: churn and contraction take "
         f"{money(lost, cur)}, expansion and new business add {money(gained, cur)}",
@@ -174,7 +174,7 @@ def arr_fan(exp: Experiment) -> Figure:
     data = np.column_stack([start, total])
     x = [0, *months]
     p10, p50, p90 = np.percentile(data, [10, 50, 90], axis=0)
-    fig, ax = _figure()
+    fig, ax = new_figure()
     ax.fill_between(x, p10, p90, color=BLUE, alpha=0.2, linewidth=0, label="P10-P90")
     ax.plot(x, p50, color=BLUE, linewidth=2.2, label="median")
     ax.set_xticks(x, _month_labels(exp, x))
@@ -182,7 +182,7 @@ def arr_fan(exp: Experiment) -> Figure:
     ax.set_ylabel(f"ARR ({cur} per year)")
     ax.set_xlabel("Month end")
     ax.legend(frameon=False, loc="upper left")
-    _titles(
+    titles(
         fig,
         f"Year-end ARR {money(p50[-1], cur)} (median); 8 in 10 outcomes between "
         f"{money(p10[-1], cur)} and {money(p90[-1], cur)}",
@@ -195,7 +195,7 @@ def utilisation_backlog(exp: Experiment) -> Figure:
     """Utilisation and month-end backlog by month for every team (median, P10-P90 band)."""
     util = _monthly(exp, "team", "utilisation")
     backlog = _monthly(exp, "team", "backlog_tasks")
-    fig, (left, right) = _figure(12.0, 5.6, ncols=2)
+    fig, (left, right) = new_figure(12.0, 5.6, ncols=2)
     peak: tuple[str, float] = ("", -1.0)
     for i, (team, (months, values)) in enumerate(util.items()):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
@@ -223,7 +223,7 @@ def utilisation_backlog(exp: Experiment) -> Figure:
     left.legend(frameon=False, loc="lower right", title="team")
     team, mean_util = peak
     end_backlog = float(np.median(backlog[team][1][:, -1])) if team else math.nan
-    _titles(
+    titles(
         fig,
         f"Busiest team: {team} at {pct(mean_util, 0)} utilisation over the year, "
         f"ending with {end_backlog:,.0f} open tasks (median)",
@@ -241,7 +241,7 @@ def touch_delivery(exp: Experiment) -> Figure:
     late = np.array([r["late"] for r in rows]) / req
     missed = np.array([r["missed"] for r in rows]) / req
     other = np.clip(1 - on_time - late - missed, 0, 1)
-    fig, ax = _figure(10.0, max(3.5, 0.34 * len(rows) + 1.8))
+    fig, ax = new_figure(10.0, max(3.5, 0.34 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
     ax.barh(y, on_time, color=GREEN, label="on time")
     ax.barh(y, late, left=on_time, color=AMBER, label="late")
@@ -266,7 +266,7 @@ def touch_delivery(exp: Experiment) -> Figure:
         if len(rows) and missed[worst] > 0
         else "; none missed"
     )
-    _titles(
+    titles(
         fig,
         f"{pct(share, 0)} of {csm_req:,.0f} CSM touches on time{worst_text}",
         _context(exp),
@@ -292,7 +292,7 @@ def frontier_chart(
     rows = sorted(rows, key=lambda r: r["csms"])
     team = rows[0].get("team", "")
     x = [r["csms"] for r in rows]
-    fig, (left, right) = _figure(12.0, 5.4, ncols=2)
+    fig, (left, right) = new_figure(12.0, 5.4, ncols=2)
     panels = (
         (left, "grr", "Gross revenue retention", BLUE),
         (right, "on_time_share", "Touches on time", GREEN),
@@ -329,7 +329,7 @@ def frontier_chart(
         if grr_moves
         else f"GRR stays within its CI ({pct(lo['grr'])} to {pct(hi['grr'])})"
     )
-    _titles(
+    titles(
         fig,
         f"Team {team}, {lo['csms']} to {hi['csms']} CSMs: on-time touches "
         f"{pct(lo['on_time_share'], 0)} to {pct(hi['on_time_share'], 0)}; {grr_text}",

@@ -127,13 +127,16 @@ def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str
             "reading YAML",
         )
     data = apply_overrides(data, src, overrides)
+    from simulator.scenario.account_files import resolve_account_files
+
+    file_warnings = resolve_account_files(data, src)
     scenario = _validate(data, src)
     from simulator.scenario.checks import cross_reference_issues, domain_warnings
 
     problems = cross_reference_issues(scenario, src)
     if problems:
         raise ScenarioError(problems, "checking references")
-    return Loaded(scenario, data, src, files, domain_warnings(scenario, src))
+    return Loaded(scenario, data, src, files, file_warnings + domain_warnings(scenario, src))
 
 
 def load_variants(loaded: Loaded) -> dict[str, Scenario]:

@@ -411,13 +411,43 @@ class AccountSpec(Strict):
     )
 
 
+class AccountsFile(Strict):
+    """A starting book read from a customer list (CSV or xlsx) when the scenario loads."""
+
+    from_csv: str = Field(
+        min_length=1,
+        description="Path of the customer list, relative to the scenario file. Columns are "
+        "matched by name as in 'cssim analyze' (id, arr, renewal date, stage, contract "
+        "start, segment, status); churned rows are left out.",
+    )
+    segment: str | None = Field(
+        default=None,
+        description="Only the rows whose segment column has this value (all rows when omitted).",
+    )
+    map: dict[str, str] | None = Field(
+        default=None,
+        description="Field -> column name for headers the forgiving match does not find, "
+        "e.g. {arr: Contract Amount}.",
+    )
+    dayfirst: bool | None = Field(
+        default=None,
+        description="Read ambiguous dates such as 03/04/2026 as day first (default: inferred "
+        "from the column, month first when nothing tells).",
+    )
+
+
 def _accounts_tag(v: Any) -> str:
-    return "list" if isinstance(v, list) else "count"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict | AccountsFile):
+        return "file"
+    return "count"
 
 
 Accounts = Annotated[
     Annotated[Annotated[int, Field(ge=0, le=10_000_000)], Tag("count")]
-    | Annotated[list[AccountSpec], Tag("list")],
+    | Annotated[list[AccountSpec], Tag("list")]
+    | Annotated[AccountsFile, Tag("file")],
     Discriminator(_accounts_tag),
 ]
 
@@ -569,7 +599,8 @@ class Segment(Strict):
 
     description: str = Field(default="", description="Free text for reports.")
     accounts: Accounts = Field(
-        description="Starting book: a number of accounts, or a list of accounts."
+        description="Starting book: a number of accounts, a list of accounts, or "
+        "{from_csv: FILE} to read the real book from a customer list."
     )
     arr: Money | None = Field(
         default=None,
@@ -639,6 +670,13 @@ class Segment(Strict):
 
     @model_validator(mode="after")
     def _consistency(self) -> Segment:
+        if isinstance(self.accounts, AccountsFile):
+            raise PydanticCustomError(
+                "accounts_file",
+                "an account file is read when the scenario is loaded (simulator.load); "
+                "build Segment objects with a list of accounts instead",
+                {},
+            )
         if isinstance(self.accounts, int) and self.arr is None:
             raise PydanticCustomError(
                 "missing_arr", "a segment given as a number of accounts needs arr", {}
@@ -664,7 +702,7 @@ class Segment(Strict):
     @property
     def starting_accounts(self) -> int:
         """Accounts in the starting book."""
-        return self.accounts if isinstance(self.accounts, int) else len(self.accounts)
+        return self.accounts if isinstance(self.accounts, int) else len(self.accounts)  # type: ignore[arg-type]
 
     @property
     def starting_arr(self) -> float:

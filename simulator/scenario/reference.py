@@ -32,6 +32,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("segments.NAME", m.Segment, "`segments: {NAME: ...}`"),
     ("accounts list items", m.AccountSpec, "`segments.NAME.accounts: [...]`"),
     (
+        "accounts from a customer list",
+        m.AccountsFile,
+        "`segments.NAME.accounts: {from_csv: FILE, ...}`",
+    ),
+    (
         "new_account_schedule items",
         m.NewAccountBatch,
         "`segments.NAME.new_account_schedule: [...]`",

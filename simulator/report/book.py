@@ -1,0 +1,438 @@
+"""Rendering the customer-list analysis: terminal tables, tidy rows, an Excel pack, charts."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from simulator.analysis.book import BookAnalysis, SegmentBook
+from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
+from simulator.report.excel import Block, Col, Sheet
+from simulator.report.formatting import money, num, pct
+
+__all__ = [
+    "book_charts",
+    "book_json",
+    "book_renderable",
+    "book_rows",
+    "book_sheets",
+    "read_report_lines",
+]
+
+YEARS = (1, 2, 3)
+
+
+def _ci(value: float, low: float, high: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    return f"{100 * value:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
+
+
+def _years(x: float) -> str:
+    return f"{x:.1f} y" if math.isfinite(x) else "-"
+
+
+def _segment_rows(a: BookAnalysis) -> list[tuple[str, SegmentBook]]:
+    rows = list(a.segments.items())
+    if len(rows) > 1:
+        rows.append(("all", a.total))
+    return rows
+
+
+def read_report_lines(read: Any) -> list[str]:
+    """What reading the file found: rows read, skipped by reason, warnings."""
+    lines = [f"{len(read.customers):,} customers read from {read.path}"]
+    if read.skipped:
+        counts: dict[str, int] = {}
+        for s in read.skipped:
+            counts[s.reason] = counts.get(s.reason, 0) + 1
+        lines.append(
+            f"{len(read.skipped):,} rows skipped: "
+            + "; ".join(f"{n} {why}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        )
+    lines += [f"warning: {w}" for w in read.warnings]
+    return lines
+
+
+def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
+    """The analysis as terminal tables and sentences."""
+    parts: list[Any] = []
+    if read is not None:
+        parts.append(Text("\n".join(read_report_lines(read)), style="dim"))
+    t = Table(
+        title=f"The book as of {a.as_of:%d %b %Y} (segments from "
+        + ("the segment column" if a.segment_source == "column" else "value breaks")
+        + ")",
+        title_justify="left",
+    )
+    for col in [
+        "Segment",
+        "Active",
+        "Churned",
+        "ARR",
+        "Smallest",
+        "Average",
+        "Median",
+        "Largest",
+        "Tenure",
+        "Term",
+        "Churn / yr [95% CI]",
+        "$ churn / renewal",
+        "Growth / yr",
+        "New / month",
+    ]:
+        t.add_column(col, justify="left" if col == "Segment" else "right")
+    for name, s in _segment_rows(a):
+        t.add_row(
+            name,
+            num(s.active),
+            num(s.churned),
+            money(s.arr_total),
+            money(s.arr_min),
+            money(s.arr_mean),
+            money(s.arr_median),
+            money(s.arr_max),
+            _years(s.tenure_years_mean),
+            f"{s.term_months_mean:.0f} mo" if math.isfinite(s.term_months_mean) else "-",
+            _ci(s.annual_churn.value, s.annual_churn.low, s.annual_churn.high),
+            pct(s.renewal_dollar_churn),
+            pct(s.growth_mean),
+            num(s.new_per_month, 1),
+        )
+    parts.append(t)
+    tot = a.total
+    lines = [
+        f"{tot.customers:,} customers: {tot.active:,} active holding {money(tot.arr_total)} ARR, "
+        f"{tot.churned:,} churned (average churned ARR {money(tot.churned_arr_mean)}).",
+        f"Contract values run from {money(tot.arr_min)} ({tot.smallest[0] if tot.smallest else '-'}) "
+        f"to {money(tot.arr_max)} ({tot.largest[0] if tot.largest else '-'}); average "
+        f"{money(tot.arr_mean)}, median {money(tot.arr_median)}.",
+        f"80/20: the largest {pct(a.pareto_share)} of active customers ({a.pareto_customers:,}) hold "
+        f"80% of ARR; the smallest of them pays {money(a.pareto_threshold)}.",
+        f"Cut in three by count, the value breaks are at {money(a.tertiles[0])} and "
+        f"{money(a.tertiles[1])}"
+        + (
+            f"; segments use breaks {', '.join(money(b) for b in a.breaks)}."
+            if a.segment_source == "breaks" and a.breaks != a.tertiles
+            else "."
+        ),
+        f"Average customer tenure {_years(tot.tenure_years_mean)}; average contract "
+        f"{tot.term_months_mean:.1f} months.",
+        f"Average annual contract growth of retained customers {pct(tot.growth_mean)} "
+        f"(median {pct(tot.growth_median)}); the top 10% of contracts grew "
+        f"{pct(tot.top10_growth_mean)} a year.",
+        f"Renewals: {a.renewals_this_month[0]:,} this month ({money(a.renewals_this_month[1])}), "
+        f"{a.renewals_next_6_months[0]:,} in the next six months "
+        f"({money(a.renewals_next_6_months[1])}).",
+    ]
+    parts.append(Text("\n".join(lines)))
+    y = Table(title="Churn by calendar year (customers active on 1 January)", title_justify="left")
+    for col in [
+        "Year",
+        "At risk",
+        "Churned",
+        "Logo churn [95% CI]",
+        "ARR at risk",
+        "$ churn [95% CI]",
+    ]:
+        y.add_column(col, justify="right")
+    for r in a.yearly:
+        y.add_row(
+            f"{r['year']}{' (to date)' if r['partial'] else ''}",
+            num(r["at_risk"]),
+            num(r["churned"]),
+            _ci(r["logo_churn"], r["logo_churn_low"], r["logo_churn_high"]),
+            money(r["arr_at_risk"]),
+            _ci(r["dollar_churn"], r["dollar_churn_low"], r["dollar_churn_high"]),
+        )
+    parts.append(y)
+    k = Table(title="Retention after 1, 2, 3 years (Kaplan-Meier, 95% CI)", title_justify="left")
+    for col in [
+        "Segment",
+        "Customers",
+        "Churn events",
+        *[f"{n} year{'s' if n > 1 else ''}" for n in YEARS],
+    ]:
+        k.add_column(col, justify="left" if col == "Segment" else "right")
+    for name, s in _segment_rows(a):
+        if s.km is None:
+            continue
+        cells = []
+        for n in YEARS:
+            day = 365.25 * n
+            if day > s.km.max_time:
+                cells.append("-")
+            else:
+                cells.append(_ci(*s.km.at(day)))
+        k.add_row(name, num(s.km.n), num(s.km.n_events), *cells)
+    parts.append(k)
+    st = Table(title="Active customers by lifecycle stage", title_justify="left")
+    for col in ["Stage", "Customers", "ARR", "Average age"]:
+        st.add_column(col, justify="left" if col == "Stage" else "right")
+    for r in a.stages:
+        st.add_row(r["stage"], num(r["customers"]), money(r["arr"]), _years(r["age_years_mean"]))
+    parts.append(st)
+    if a.notes:
+        parts.append(Text("\n".join(f"note: {n}" for n in a.notes), style="dim"))
+    return Group(*parts)
+
+
+def book_rows(a: BookAnalysis) -> list[dict[str, Any]]:
+    """Tidy rows: one per segment (and 'all') and measure."""
+    out = []
+    for name, s in _segment_rows(a):
+        values = {
+            "customers": s.customers,
+            "active": s.active,
+            "churned": s.churned,
+            "arr_total": s.arr_total,
+            "arr_min": s.arr_min,
+            "arr_mean": s.arr_mean,
+            "arr_median": s.arr_median,
+            "arr_max": s.arr_max,
+            "tenure_years_mean": s.tenure_years_mean,
+            "churned_arr_mean": s.churned_arr_mean,
+            "term_months_mean": s.term_months_mean,
+            "renewals": s.renewal_churn.trials,
+            "renewal_logo_churn": s.renewal_churn.value,
+            "annual_logo_churn": s.annual_churn.value,
+            "renewal_dollar_churn": s.renewal_dollar_churn,
+            "growth_per_year_mean": s.growth_mean,
+            "growth_per_year_median": s.growth_median,
+            "growth_per_renewal_mean": s.growth_per_renewal_mean,
+            "growth_per_renewal_sd": s.growth_per_renewal_sd,
+            "top10_growth_per_year": s.top10_growth_mean,
+            "new_per_month": s.new_per_month,
+        }
+        lows = {"annual_logo_churn": s.annual_churn.low}
+        highs = {"annual_logo_churn": s.annual_churn.high}
+        for n in YEARS:
+            if s.km is not None and 365.25 * n <= s.km.max_time:
+                v, lo, hi = s.km.at(365.25 * n)
+                values[f"retention_{n}y"] = v
+                lows[f"retention_{n}y"], highs[f"retention_{n}y"] = lo, hi
+        for measure, v in values.items():
+            out.append(
+                {
+                    "segment": name,
+                    "measure": measure,
+                    "value": v,
+                    "ci_low": lows.get(measure),
+                    "ci_high": highs.get(measure),
+                }
+            )
+    for key, value in (
+        ("pareto_share_for_80pct_arr", a.pareto_share),
+        ("pareto_threshold_arr", a.pareto_threshold),
+        ("tertile_break_1", a.tertiles[0]),
+        ("tertile_break_2", a.tertiles[1]),
+        ("renewals_this_month", a.renewals_this_month[0]),
+        ("renewals_this_month_arr", a.renewals_this_month[1]),
+        ("renewals_next_6_months", a.renewals_next_6_months[0]),
+        ("renewals_next_6_months_arr", a.renewals_next_6_months[1]),
+    ):
+        out.append(
+            {"segment": "all", "measure": key, "value": value, "ci_low": None, "ci_high": None}
+        )
+    return out
+
+
+def _clean(v: Any) -> Any:
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def book_json(a: BookAnalysis, read: Any | None = None) -> str:
+    """JSON: as-of date, breaks, tidy rows, yearly churn, stages, renewals by month."""
+    data = {
+        "as_of": a.as_of.isoformat(),
+        "segment_source": a.segment_source,
+        "breaks": a.breaks,
+        "rows_read": len(read.customers) if read is not None else None,
+        "rows_skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped]
+        if read is not None
+        else None,
+        "measures": [{k: _clean(v) for k, v in r.items()} for r in book_rows(a)],
+        "yearly": [{k: _clean(v) for k, v in r.items()} for r in a.yearly],
+        "stages": [{k: _clean(v) for k, v in r.items()} for r in a.stages],
+        "renewals_by_month": a.renewals_by_month,
+        "notes": a.notes,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def book_sheets(a: BookAnalysis, read: Any | None = None) -> list[Sheet]:
+    """The Excel pack of the analysis."""
+    measures = Block(
+        "Every measure by segment",
+        [
+            Col("segment", "Segment"),
+            Col("measure", "Measure", width=30),
+            Col("value", "Value", "num3", 16),
+            Col("ci_low", "95% CI low", "num3"),
+            Col("ci_high", "95% CI high", "num3"),
+        ],
+        book_rows(a),
+    )
+    yearly = Block(
+        "Churn by calendar year",
+        [
+            Col("year", "Year", "int"),
+            Col("at_risk", "Active on 1 Jan", "int"),
+            Col("churned", "Churned", "int"),
+            Col("logo_churn", "Logo churn", "pct"),
+            Col("logo_churn_low", "95% low", "pct"),
+            Col("logo_churn_high", "95% high", "pct"),
+            Col("arr_at_risk", "ARR at risk", "money", 14),
+            Col("arr_churned", "ARR churned", "money", 14),
+            Col("dollar_churn", "$ churn", "pct"),
+            Col("dollar_churn_low", "95% low", "pct"),
+            Col("dollar_churn_high", "95% high", "pct"),
+        ],
+        a.yearly,
+    )
+    stages = Block(
+        "Active customers by lifecycle stage",
+        [
+            Col("stage", "Stage"),
+            Col("customers", "Customers", "int"),
+            Col("arr", "ARR", "money", 14),
+            Col("age_years_mean", "Average age (years)", "num1"),
+        ],
+        a.stages,
+    )
+    renewals = Block(
+        "Renewals by month",
+        [Col("month", "Month"), Col("renewals", "Renewals", "int"), Col("arr", "ARR", "money", 14)],
+        a.renewals_by_month,
+    )
+    intro = [f"Customer list as of {a.as_of:%d %b %Y}"]
+    if read is not None:
+        intro += read_report_lines(read)
+    sheets = [Sheet("Book", [measures, yearly, stages, renewals], intro=intro)]
+    if read is not None and read.skipped:
+        sheets.append(
+            Sheet(
+                "Skipped rows",
+                [
+                    Block(
+                        "",
+                        [
+                            Col("line", "Line", "int"),
+                            Col("reason", "Reason", width=36),
+                            Col("detail", "Detail", width=80),
+                        ],
+                        [
+                            {"line": s.line, "reason": s.reason, "detail": getattr(s, "detail", "")}
+                            for s in read.skipped
+                        ],
+                    )
+                ],
+                freeze=True,
+            )
+        )
+    return sheets
+
+
+def _money_fmt(currency: str = "USD") -> FuncFormatter:
+    return FuncFormatter(lambda v, _: esc(money(v, currency)))
+
+
+def book_charts(a: BookAnalysis) -> dict[str, Figure]:
+    """Pareto curve, value distribution with breaks, renewals by month, retention curves."""
+    figs: dict[str, Figure] = {}
+    context = f"Customer list as of {a.as_of:%d %b %Y}; {a.total.active:,} active customers."
+
+    fig, ax = new_figure()
+    x, y = a.pareto_curve
+    ax.plot(x, y, color=BLUE, linewidth=2)
+    ax.axhline(0.8, color=GREY, linestyle="--", linewidth=1)
+    ax.axvline(a.pareto_share, color=GREY, linestyle="--", linewidth=1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Share of active customers, largest first")
+    ax.set_ylabel("Share of ARR")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    titles(fig, f"The largest {pct(a.pareto_share)} of customers hold 80% of ARR", context)
+    figs["pareto"] = fig
+
+    fig, ax = new_figure()
+    arr = a.active_arr[a.active_arr > 0]
+    bins = np.logspace(np.log10(arr.min()), np.log10(arr.max()), 40) if len(arr) > 1 else 10
+    ax.hist(arr, bins=bins, color=BLUE, alpha=0.8)
+    ax.set_xscale("log")
+    for b in a.breaks:
+        ax.axvline(b, color="#c53030", linestyle="--", linewidth=1.2)
+        ax.annotate(
+            esc(money(b)),
+            (b, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=9,
+            color="#c53030",
+        )
+    ax.xaxis.set_major_formatter(_money_fmt())
+    ax.set_xlabel("ARR per customer (USD per year, log scale)")
+    ax.set_ylabel("Customers")
+    titles(
+        fig,
+        f"Contract values from {money(a.total.arr_min)} to {money(a.total.arr_max)}; "
+        f"breaks at {', '.join(money(b) for b in a.breaks)}",
+        context,
+    )
+    figs["value_distribution"] = fig
+
+    fig, ax = new_figure()
+    months = [r["month"] for r in a.renewals_by_month]
+    ax.bar(months, [r["arr"] for r in a.renewals_by_month], color=BLUE)
+    for i, r in enumerate(a.renewals_by_month):
+        ax.annotate(
+            f"{r['renewals']}",
+            (i, r["arr"]),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
+    ax.yaxis.set_major_formatter(_money_fmt())
+    ax.set_ylabel("ARR up for renewal (USD per year)")
+    ax.set_xlabel("Month (labels: number of renewals)")
+    ax.tick_params(axis="x", rotation=45)
+    n6, arr6 = a.renewals_next_6_months
+    titles(fig, f"{n6:,} renewals worth {money(arr6)} in the next six months", context)
+    figs["renewals_by_month"] = fig
+
+    fig, ax = new_figure()
+    lines = 0
+    for i, (name, s) in enumerate(a.segments.items()):
+        if s.km is None:
+            continue
+        c = TEAM_COLOURS[i % len(TEAM_COLOURS)]
+        t = s.km.times / 365.25
+        ax.step(t, s.km.survival, where="post", color=c, linewidth=2, label=f"{name} ({s.km.n:,})")
+        ax.fill_between(t, s.km.low, s.km.high, step="post", color=c, alpha=0.15, linewidth=0)
+        lines += 1
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Years since the original contract")
+    ax.set_ylabel("Customers retained (Kaplan-Meier)")
+    ax.set_ylim(0, 1.02)
+    if lines:
+        ax.legend(frameon=False, loc="lower left", title="segment (customers)")
+    km = a.total.km
+    one = km.at(365.25)[0] if km is not None and km.max_time >= 365.25 else math.nan
+    titles(
+        fig,
+        f"{pct(one)} of customers are still with us a year after signing",
+        context + " Bands: 95% CI (Greenwood).",
+    )
+    figs["retention_curves"] = fig
+    return figs

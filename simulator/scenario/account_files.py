@@ -1,0 +1,113 @@
+"""``accounts: {from_csv: FILE}``: a segment's starting book read from a customer list.
+
+The file is read when the scenario loads (before validation), with the same forgiving
+column match as ``cssim analyze``; its path is relative to the scenario file that names
+it. Active rows become the segment's account list (id, ARR, renewal date, stage,
+contract start); churned rows are left out, and rows that cannot be used are counted in
+a warning, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, get_args
+
+from simulator.scenario.errors import Issue, ScenarioError
+from simulator.scenario.model import Stage
+from simulator.scenario.yamlsource import SourceMap
+
+__all__ = ["resolve_account_files"]
+
+_KEYS = {"from_csv", "segment", "map", "dayfirst"}
+_STAGES = set(get_args(Stage))
+
+
+def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
+    """Replace every ``accounts: {from_csv: ...}`` in ``data`` by the accounts it names.
+
+    Returns
+    -------
+    list of Issue
+        Warnings about rows left out or values not used.
+
+    Raises
+    ------
+    ScenarioError
+        When a file cannot be read, has no usable column for id or ARR, or yields no
+        active account.
+    """
+    warnings: list[Issue] = []
+    segments = data.get("segments")
+    if not isinstance(segments, dict):
+        return warnings
+    for name, seg in segments.items():
+        spec = seg.get("accounts") if isinstance(seg, dict) else None
+        if not (isinstance(spec, dict) and isinstance(spec.get("from_csv"), str)):
+            continue
+        if set(spec) - _KEYS or not isinstance(spec.get("map") or {}, dict):
+            continue  # field validation reports the unknown key or the wrong type
+        where = ("segments", name, "accounts", "from_csv")
+        loc = src.locate(where)
+        base = (
+            Path(loc.file).parent if loc is not None and not loc.file.startswith("--") else Path()
+        )
+        path = base / spec["from_csv"]
+        from simulator.data.customers import read_customers
+
+        mapping = {str(k): str(v) for k, v in (spec.get("map") or {}).items()}
+        book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
+        wanted = spec.get("segment")
+        rows = [c for c in book.customers if wanted is None or c.segment == wanted]
+        active = [c for c in rows if not c.churned]
+        if not active:
+            segs = sorted({c.segment for c in book.customers if c.segment})
+            hint = (
+                f"; segments in the file: {', '.join(segs)}" if wanted is not None and segs else ""
+            )
+            raise ScenarioError(
+                [
+                    Issue(
+                        f"{path} has no active account"
+                        + (f" with segment {wanted!r}" if wanted is not None else "")
+                        + hint,
+                        path=where[:-1],
+                        location=loc,
+                    )
+                ],
+                "reading the account file",
+            )
+        out = []
+        left: Counter[str] = Counter()
+        for c in active:
+            if not c.arr or c.arr <= 0:
+                left["ARR of zero"] += 1
+                continue
+            stage = c.stage if c.stage in _STAGES else None
+            if c.stage and stage is None:
+                left[
+                    f"stage {c.stage!r} not one of {', '.join(sorted(_STAGES))} (placed by renewal date)"
+                ] += 1
+            entry: dict[str, Any] = {"id": str(c.id), "arr": float(c.arr)}
+            if c.renewal_date is not None:
+                entry["renewal_date"] = c.renewal_date.isoformat()
+            if stage is not None:
+                entry["stage"] = stage
+            if c.contract_start is not None:
+                entry["contract_start"] = c.contract_start.isoformat()
+            out.append(entry)
+        seg["accounts"] = out
+        skipped = len(book.skipped)
+        notes = [f"{n} {why}" for why, n in left.items()]
+        if skipped:
+            notes.append(f"{skipped} rows of the file skipped (see 'cssim analyze {path}')")
+        if notes:
+            warnings.append(
+                Issue(
+                    f"{len(out)} accounts read from {path}; " + "; ".join(notes),
+                    path=where[:-1],
+                    location=loc,
+                    severity="warning",
+                )
+            )
+    return warnings

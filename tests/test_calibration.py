@@ -1,0 +1,385 @@
+"""The customer-list analysis, the timesheet analysis, calibration and account files.
+
+Recovery tests generate data from known parameters (simulator.data.synthetic) and check
+that the estimates' 95% intervals contain them.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from scipy import stats
+
+from simulator.analysis.book import analyze_book, infer_term_months, kaplan_meier, wilson
+from simulator.analysis.timesheet import analyze_timesheet
+from simulator.cli import cli
+from simulator.data.customers import read_customers
+from simulator.data.synthetic import (
+    DEFAULT_TRUTH,
+    Truth,
+    generate_timesheet,
+    write_csv,
+    write_customers,
+)
+from simulator.scenario.errors import ScenarioError
+from simulator.scenario.loader import load, load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "scenarios" / "data"
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def test_kaplan_meier_matches_a_hand_computed_case() -> None:
+    # durations 1, 2, 2+, 3, 4+, 5 (+: still active, censored)
+    km = kaplan_meier([1, 2, 2, 3, 4, 5], [True, True, False, True, False, True])
+    # S(1) = 5/6; S(2) = 5/6 x 4/5; S(3) = that x 2/3 (at risk 3: 3, 4+, 5); S(5) = 0
+    assert list(km.times) == [0, 1, 2, 3, 5]
+    assert km.survival == pytest.approx([1, 5 / 6, 4 / 6, 4 / 9, 0])
+    assert list(km.at_risk) == [6, 6, 5, 3, 1]
+    assert km.at(2.5)[0] == pytest.approx(4 / 6)
+    assert km.at(0.5)[0] == 1.0
+    # Greenwood at t=2: var(log S) = 1/(6x5) + 1/(5x4); log(-log) interval
+    s = 4 / 6
+    se = math.sqrt(1 / 30 + 1 / 20) / abs(math.log(s))
+    z = stats.norm.ppf(0.975)
+    assert km.at(2)[1] == pytest.approx(s ** math.exp(z * se))
+    assert km.at(2)[2] == pytest.approx(s ** math.exp(-z * se))
+    assert km.n == 6 and km.n_events == 4
+
+
+def test_kaplan_meier_without_events_is_flat_at_one() -> None:
+    km = kaplan_meier([10, 20, 30], [False, False, False])
+    assert km.at(25) == (1.0, 1.0, 1.0) and km.max_time == 30
+
+
+def test_wilson_interval_known_value() -> None:
+    r = wilson(10, 100)
+    assert (r.value, round(r.low, 4), round(r.high, 4)) == (0.1, 0.0552, 0.1744)
+    assert math.isnan(wilson(0, 0).value)
+    assert wilson(0, 50).low == 0.0
+
+
+@pytest.mark.parametrize(
+    ("start", "renewal", "term"),
+    [
+        (dt.date(2025, 3, 1), dt.date(2026, 3, 1), 12),
+        (dt.date(2023, 3, 1), dt.date(2027, 3, 1), 12),
+        (dt.date(2026, 1, 15), dt.date(2026, 7, 15), 6),
+        (dt.date(2026, 1, 15), dt.date(2026, 4, 15), 3),
+        (dt.date(2026, 1, 15), dt.date(2026, 3, 1), 1),
+        (dt.date(2026, 1, 15), dt.date(2026, 1, 10), None),
+    ],
+)
+def test_term_inference(start: dt.date, renewal: dt.date, term: int | None) -> None:
+    assert infer_term_months(start, renewal) == term
+
+
+def _customer(**kw: object) -> SimpleNamespace:
+    base = {
+        "id": "x",
+        "segment": None,
+        "arr": 1000.0,
+        "starting_arr": None,
+        "contract_start": None,
+        "renewal_date": None,
+        "churn_date": None,
+        "churned": False,
+        "stage": None,
+        "term_months": None,
+    }
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_small_book_answers() -> None:
+    as_of = dt.date(2026, 6, 30)
+    cs = [
+        _customer(
+            id=f"a{i}",
+            arr=float(a),
+            contract_start=dt.date(2024, 7, 1),
+            renewal_date=dt.date(2026, 7, 1),
+            stage="steady",
+            starting_arr=float(a) / 1.21,
+        )
+        for i, a in enumerate([100, 200, 300, 400, 1000])
+    ] + [
+        _customer(
+            id="c1",
+            arr=500.0,
+            churned=True,
+            contract_start=dt.date(2024, 7, 1),
+            churn_date=dt.date(2025, 7, 1),
+        ),
+    ]
+    a = analyze_book(cs, as_of)
+    t = a.total
+    assert (t.customers, t.active, t.churned) == (6, 5, 1)
+    assert (t.arr_min, t.arr_max, t.arr_total) == (100, 1000, 2000)
+    assert t.largest == ("a4", 1000.0) and t.smallest == ("a0", 100.0)
+    assert t.churned_arr_mean == 500
+    # 80% of 2,000 ARR: 1000 + 400 + 300 = 1,700 >= 1,600 -> 3 of 5 customers
+    assert (a.pareto_customers, a.pareto_share, a.pareto_threshold) == (3, 0.6, 300)
+    # renewals in July (next month) are within six months; none this month (June)
+    assert a.renewals_this_month == (0, 0.0)
+    assert a.renewals_next_6_months == (5, 2000.0)
+    # two renewals reached by each active customer (2025-07-01, 2026-07-01 not yet): one
+    # each; the churned one churned at its first: 1 of 6 renewals lost
+    assert (t.renewal_churn.events, t.renewal_churn.trials) == (1, 6)
+    # growth: 21% over two years = 10% a year
+    assert t.growth_mean == pytest.approx(0.1, abs=1e-3)
+    assert a.stages == [
+        {
+            "stage": "steady",
+            "customers": 5,
+            "arr": 2000.0,
+            "age_years_mean": pytest.approx(2.0, abs=0.01),
+        }
+    ]
+
+
+def test_breaks_override_the_segment_column() -> None:
+    cs = [_customer(id=str(i), arr=float(v), segment="one") for i, v in enumerate([10, 20, 30, 40])]
+    assert list(analyze_book(cs, dt.date(2026, 1, 1)).segments) == ["one"]
+    a = analyze_book(cs, dt.date(2026, 1, 1), breaks=[25])
+    assert a.segment_source == "breaks" and {s.active for s in a.segments.values()} == {2}
+
+
+# ----------------------------------------------------------------------------- recovery
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[object, object]:
+    read = read_customers(SHIPPED / "customers.csv")
+    return read, analyze_book(read.customers, DEFAULT_TRUTH.as_of)
+
+
+def test_shipped_file_is_read_with_every_defect_counted(shipped: tuple[object, object]) -> None:
+    read, _ = shipped
+    assert len(read.customers) == 3174
+    reasons = [s.reason for s in read.skipped]
+    assert sum("duplicate" in r for r in reasons) == 3
+    assert sum("header" in r for r in reasons) >= 2  # the title row and the repeated header
+    assert any("4 churned customers without a churn date" in w for w in read.warnings)
+
+
+def test_churn_per_renewal_recovers_the_truth(shipped: tuple[object, object]) -> None:
+    _, a = shipped
+    for seg in DEFAULT_TRUTH.segments:
+        rate = a.segments[seg.name].renewal_churn
+        assert rate.low <= seg.churn_per_renewal <= rate.high, (seg.name, rate)
+
+
+def test_expansion_per_renewal_recovers_the_truth(shipped: tuple[object, object]) -> None:
+    _, a = shipped
+    for seg in DEFAULT_TRUTH.segments:
+        b = a.segments[seg.name]
+        half = (
+            stats.t.ppf(0.975, b.growth_customers - 1)
+            * b.growth_per_renewal_sd
+            / math.sqrt(b.growth_customers)
+        )
+        # the mean over accounts with one or more renewals (geometric per account)
+        assert abs(b.growth_per_renewal_mean - seg.expected_expansion) <= half + 0.01, (
+            seg.name,
+            b.growth_per_renewal_mean,
+        )
+
+
+def test_tertile_breaks_recover_the_truth(tmp_path: Path) -> None:
+    # a year of signings and no renewal yet: current ARR is ARR at signing
+    truth = dataclasses.replace(
+        DEFAULT_TRUTH, first_signing=dt.date(2025, 12, 1), logos_per_month=150
+    )
+    write_customers(tmp_path / "c.csv", truth)
+    read = read_customers(tmp_path / "c.csv")
+    a = analyze_book(read.customers, truth.as_of)
+    n = len(a.active_arr)
+    x = np.sort(a.active_arr)
+    for q, true in zip((1 / 3, 2 / 3), truth.signing_arr_tertiles(), strict=True):
+        # distribution-free 95% interval of a quantile from order statistics
+        lo, hi = (int(v) for v in stats.binom.ppf([0.025, 0.975], n, q))
+        assert x[max(lo - 1, 0)] <= true <= x[min(hi, n - 1)], (q, true, x[lo - 1], x[hi])
+
+
+# ----------------------------------------------------------------------------- timesheet
+
+
+def test_timesheet_shares_hours_and_rates() -> None:
+    e = SimpleNamespace
+    d = dt.date(2026, 10, 1)
+    entries = [
+        e(person="a", date=d, activity="QBR", account="x", hours=2.0),
+        e(person="a", date=d, activity="QBR", account="x", hours=1.0),  # same delivery
+        e(person="a", date=d + dt.timedelta(days=9), activity="QBR", account="y", hours=4.0),
+        e(person="b", date=d, activity="Ad hoc request", account="x", hours=3.5),
+        e(person="b", date=d, activity="Admin", account=None, hours=1.5),
+    ]
+    ts = analyze_timesheet(entries, {"x": "s", "y": "s"}.get, {"s": 2})
+    assert ts.hours_total == 12 and ts.hours_customer == 10.5
+    assert ts.customer_time_share == pytest.approx(10.5 / 12)
+    assert ts.uplift == pytest.approx(10.5 / 7)
+    (qbr,) = ts.activities
+    assert (qbr.deliveries, qbr.hours_mean) == (2, 3.5)
+    # 2 deliveries over 2 accounts in 10 days
+    assert qbr.per_account_year == pytest.approx(2 / 2 / (10 / 365))
+    assert ts.people_by_segment == {"s": 2}
+
+
+def test_shipped_timesheet_recovers_share_and_uplift() -> None:
+    from simulator.data.timesheet import read_timesheet
+
+    read = read_customers(SHIPPED / "customers.csv")
+    seg = {c.id: c.segment for c in read.customers}
+    sheet = read_timesheet(SHIPPED / "timesheet.csv")
+    ts = analyze_timesheet(sheet.entries, seg.get, {})
+    truth = DEFAULT_TRUTH.timesheet
+    # day-level sampling: a CI from per-person-day shares (clustered by day)
+    days: dict[tuple[str, dt.date], list[float]] = {}
+    for x in sheet.entries:
+        days.setdefault((x.person, x.date), [0.0, 0.0])
+        days[(x.person, x.date)][0] += x.hours
+        days[(x.person, x.date)][1] += x.hours if x.account else 0.0
+    share = np.array([c / t for t, c in days.values() if t > 0])
+    half = stats.t.ppf(0.975, len(share) - 1) * share.std(ddof=1) / math.sqrt(len(share))
+    assert abs(ts.customer_time_share - truth.customer_share) <= 2 * half
+    assert ts.uplift == pytest.approx(truth.uplift, rel=0.1)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _small(tmp_path: Path) -> tuple[Path, Path, Truth]:
+    truth = dataclasses.replace(DEFAULT_TRUTH, logos_per_month=12)
+    customers = tmp_path / "customers.csv"
+    write_customers(customers, truth, messy=True)
+    rows = generate_timesheet(truth=truth, weeks=3, csms=3)
+    sheet = tmp_path / "hours.csv"
+    write_csv(rows, sheet)
+    return customers, sheet, truth
+
+
+def test_analyze_formats_outputs_and_charts(tmp_path: Path) -> None:
+    customers, _, truth = _small(tmp_path)
+    runner = CliRunner()
+    base = ["analyze", str(customers), "--as-of", truth.as_of.isoformat()]
+    res = runner.invoke(cli, base)
+    assert res.exit_code == 0, res.output
+    for text in ("80/20", "Kaplan-Meier", "Renewals", "rows skipped", "Churn by calendar year"):
+        assert text in res.output
+    res = runner.invoke(cli, [*base, "--format", "csv"])
+    rows = list(csv.DictReader(res.stdout.splitlines()))
+    assert {"segment", "measure", "value", "ci_low", "ci_high"} <= set(rows[0])
+    res = runner.invoke(cli, [*base, "--format", "json"])
+    data = json.loads(res.stdout)
+    assert data["as_of"] == truth.as_of.isoformat() and data["rows_skipped"]
+    res = runner.invoke(
+        cli,
+        [
+            *base,
+            "--breaks",
+            "10k,50k",
+            "-o",
+            str(tmp_path / "book.xlsx"),
+            "--charts",
+            str(tmp_path / "ch"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    assert wb.sheetnames == ["Book", "Skipped rows"]
+    for name in ("pareto", "value_distribution", "renewals_by_month", "retention_curves"):
+        assert (tmp_path / "ch" / f"{name}.png").stat().st_size > 10_000
+
+
+def test_calibrate_validate_run_round_trip(tmp_path: Path) -> None:
+    customers, sheet, truth = _small(tmp_path)
+    out = tmp_path / "plans" / "cal.yaml"
+    out.parent.mkdir()
+    runner = CliRunner()
+    argv = ["calibrate", str(customers), "--as-of", truth.as_of.isoformat(), "-o", str(out), "-q"]
+    res = runner.invoke(cli, [*argv, "--timesheet", str(sheet)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    assert "annual_baseline" in text and "95% CI" in text and "data:" in text
+    assert (out.parent / "cal_accounts.csv").exists()
+    res = runner.invoke(cli, ["validate", str(out)])
+    assert res.exit_code == 0, res.output
+    loaded = load(out)
+    active = [c for c in read_customers(customers).customers if not c.churned]
+    assert sum(s.starting_accounts for s in loaded.scenario.segments.values()) == len(active)
+    res = runner.invoke(cli, ["run", str(out), "-n", "2", "-j", "1", "-q", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    # the same again without a timesheet: the default plan's engagement models by value rank
+    res = runner.invoke(cli, [*argv, "--force", "--breaks", "tertiles"])
+    assert res.exit_code == 0, res.output
+    assert set(load(out).scenario.segments) == {"small", "medium", "large"}
+    # an existing output is not overwritten without --force
+    res = runner.invoke(cli, argv)
+    assert res.exit_code == 2 and "--force" in res.output
+
+
+def test_calibrate_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    bad = tmp_path / "c.csv"
+    bad.write_text("Customer ID,ARR,Status\n1,100,Churned\n")
+    res = CliRunner().invoke(cli, ["calibrate", str(bad), "-o", str(tmp_path / "p.yaml")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv"]
+
+
+# ----------------------------------------------------------------------------- from_csv
+
+
+def test_accounts_from_csv(tmp_path: Path) -> None:
+    (tmp_path / "book.csv").write_text(
+        "Account ID,Tier,ARR,Renewal Date,Lifecycle Stage,Status\n"
+        'A1,big,"$120,000",2027-03-01,Steady State,Active\n'
+        "A2,big,90000,2027-05-01,Onboarding,Active\n"
+        "A3,big,50000,2026-01-01,,Churned\n"
+        "B1,small,5000,2027-02-01,Adoption,Active\n"
+    )
+    text = (
+        "start_date: 2027-01-01\n"
+        "segments:\n"
+        "  big:\n"
+        "    accounts: {from_csv: book.csv, segment: big}\n"
+        "    team: {csms: 1, annual_cost_per_csm: 150000}\n"
+        "    churn: {annual_baseline: 0.1}\n"
+    )
+    loaded = load_text(text, str(tmp_path / "plan.yaml"), base_dir=tmp_path)
+    accounts = loaded.scenario.segments["big"].accounts
+    assert [(a.id, a.arr, a.stage) for a in accounts] == [
+        ("A1", 120000, "steady"),
+        ("A2", 90000, "onboarding"),
+    ]
+    assert accounts[0].renewal_date == dt.date(2027, 3, 1)
+    with pytest.raises(ScenarioError) as err:
+        load_text(
+            text.replace("segment: big", "segment: huge"),
+            str(tmp_path / "plan.yaml"),
+            base_dir=tmp_path,
+        )
+    assert "segments in the file: big, small" in err.value.render()
+    with pytest.raises(ScenarioError) as err:
+        load_text(
+            text.replace("book.csv", "missing.csv"), str(tmp_path / "plan.yaml"), base_dir=tmp_path
+        )
+    assert "missing.csv" in err.value.render()
+    with pytest.raises(ScenarioError) as err:
+        load_text(
+            text.replace("segment: big", "segmnt: big"),
+            str(tmp_path / "plan.yaml"),
+            base_dir=tmp_path,
+        )
+    assert "segmnt" in err.value.render()
