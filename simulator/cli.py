@@ -6,6 +6,7 @@ ends with exit code 2 and a message naming the file, line and field; never a tra
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -1070,10 +1071,10 @@ def _overrides_patch(overrides: tuple[str, ...], data: dict[str, Any]) -> dict[s
     return patch
 
 
-def _parse_money(text: str) -> float:
+def _parse_money(text: str, option: str = "--budget") -> float:
     m = re.fullmatch(r"\s*[$€£]?\s*([\d.,]+)\s*([kKmM]?)\s*", text)
     if not m:
-        _fail(f"error: --budget {text}: write an amount such as 1.1M, 950k or 1100000")
+        _fail(f"error: {option} {text}: write an amount such as 1.1M, 950k or 1100000")
     value = float(m.group(1).replace(",", ""))  # type: ignore[union-attr]
     return value * {"": 1, "k": 1e3, "m": 1e6}[m.group(2).lower()]  # type: ignore[union-attr]
 
@@ -1145,7 +1146,7 @@ def _breaks(text: str | None) -> list[float] | None:
         return None
     if text.strip().lower() == "tertiles":
         return []
-    values = [_parse_money(part) for part in text.split(",")]
+    values = [_parse_money(part, "--breaks") for part in text.split(",")]
     if sorted(values) != values or len(set(values)) != len(values):
         _fail(f"error: --breaks {text}: give increasing ARR values, e.g. --breaks 25000,100000")
     return values
@@ -1365,9 +1366,17 @@ def calibrate(
             click.echo(line, err=True)
     ts = None
     if timesheet is not None:
-        entries = read_timesheet(
-            timesheet, mapping=_mapping(timesheet_map, "--timesheet-map"), dayfirst=dayfirst
-        )
+        try:
+            entries = read_timesheet(
+                timesheet, mapping=_mapping(timesheet_map, "--timesheet-map"), dayfirst=dayfirst
+            )
+        except ScenarioError as exc:
+            # the reader's hints name --map; for the timesheet the option is --timesheet-map
+            exc.issues = [
+                dataclasses.replace(i, message=i.message.replace("--map ", "--timesheet-map "))
+                for i in exc.issues
+            ]
+            raise
         seg_of = _segment_lookup(read.customers, analysis)
         counts = {name: s.active for name, s in analysis.segments.items()}
         try:
@@ -1375,18 +1384,28 @@ def calibrate(
         except ValueError as exc:
             _fail(f"error: {timesheet}: {exc}")
         if not quiet:
-            click.echo(
-                f"{len(entries.entries):,} timesheet entries read from {timesheet}"
-                + (f", {len(entries.skipped)} skipped" if entries.skipped else "")
-                + (
-                    f"; {ts.unknown_accounts} name accounts not in the customer list"
-                    if ts.unknown_accounts
-                    else ""
-                ),
-                err=True,
-            )
-    cost = _parse_money(cost_per_csm) if cost_per_csm is not None else None
-    result = build(analysis, read.customers, str(customers), accounts_path.name, ts, cost)
+            for line in read_report_lines(entries, "timesheet entries"):
+                click.echo(line, err=True)
+            if ts.unknown_accounts:
+                unknown = sorted(
+                    {
+                        str(e.account)
+                        for e in entries.entries
+                        if e.account and seg_of(str(e.account)) is None
+                    }
+                )
+                click.echo(
+                    f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
+                    f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
+                    + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                    + "; their hours count in the totals but in no segment",
+                    err=True,
+                )
+    cost = _parse_money(cost_per_csm, "--cost-per-csm") if cost_per_csm is not None else None
+    try:
+        result = build(analysis, read.customers, str(customers), accounts_path.name, ts, cost)
+    except ValueError as exc:
+        _fail(f"error: {customers}: {exc}")
     # the accounts file first, then the scenario validated as it will be read; on any
     # failure neither file is left behind
     atomic_write(accounts_path, tidy_csv(result.accounts_rows))
@@ -1407,11 +1426,24 @@ def _segment_lookup(customers: Any, analysis: Any) -> Callable[[str], str | None
     from simulator.analysis.book import assign_bands
 
     if analysis.segment_source == "column":
-        table = {str(c.id): c.segment for c in customers}
+        segs = [c.segment for c in customers]
     else:
-        bands = assign_bands([c.arr for c in customers], analysis.breaks)
-        table = {str(c.id): b for c, b in zip(customers, bands, strict=True)}
-    return table.get
+        segs = assign_bands([c.arr for c in customers], analysis.breaks)
+    table: dict[str, str | None] = {}
+    for c, s in zip(customers, segs, strict=True):
+        if c.name:
+            table.setdefault(_key(c.name), s)
+    for c, s in zip(customers, segs, strict=True):  # an ID wins over a name
+        table[_key(str(c.id))] = s
+
+    def lookup(account: str) -> str | None:
+        return table.get(_key(account))
+
+    return lookup
+
+
+def _key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
 
 
 def main() -> None:

@@ -77,8 +77,10 @@ def test_wilson_interval_known_value() -> None:
         (dt.date(2025, 3, 1), dt.date(2026, 3, 1), 12),
         (dt.date(2023, 3, 1), dt.date(2027, 3, 1), 12),
         (dt.date(2026, 1, 15), dt.date(2026, 7, 15), 6),
-        (dt.date(2026, 1, 15), dt.date(2026, 4, 15), 3),
-        (dt.date(2026, 1, 15), dt.date(2026, 3, 1), 1),
+        # whole months that are not half years: co-termed, or quarterly/monthly; only a
+        # term column can tell
+        (dt.date(2026, 1, 15), dt.date(2026, 4, 15), None),
+        (dt.date(2023, 3, 15), dt.date(2027, 1, 1), None),
         (dt.date(2026, 1, 15), dt.date(2026, 1, 10), None),
     ],
 )
@@ -383,3 +385,112 @@ def test_accounts_from_csv(tmp_path: Path) -> None:
             base_dir=tmp_path,
         )
     assert "segmnt" in err.value.render()
+
+
+def test_shipped_synthetic_files_are_what_the_documented_script_makes(tmp_path: Path) -> None:
+    from simulator.data import synthetic
+
+    assert synthetic.main(["--out-dir", str(tmp_path)]) == 0
+    for name in ("customers.csv", "timesheet.csv"):
+        assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), name
+
+
+def test_coterminous_renewals_fall_back_to_annual_and_calibrate(tmp_path: Path) -> None:
+    # renewals co-termed to 1 January: not anniversaries, so no monthly term is inferred
+    f = tmp_path / "coterm.csv"
+    f.write_text(
+        "Customer ID,ARR,Customer Since,Renewal Date,Status\n"
+        "A1,10000,2023-03-15,2027-01-01,Active\n"
+        "A2,20000,2023-05-20,2027-01-01,Active\n"
+        "A3,15000,2024-02-10,2027-01-01,Active\n"
+        "A4,12000,2022-08-01,2027-01-01,Active\n"
+        "A5,30000,2023-11-07,2027-01-01,Active\n"
+        "A6,8000,2022-04-18,2026-01-01,Churned\n"
+    )
+    runner = CliRunner()
+    res = runner.invoke(cli, ["analyze", str(f), "--as-of", "2026-10-31"])
+    assert res.exit_code == 0, res.output
+    assert "off their signing anniversary" in res.output and "nan" not in res.output
+    res = runner.invoke(
+        cli, ["calibrate", str(f), "--as-of", "2026-10-31", "-o", str(tmp_path / "p.yaml"), "-q"]
+    )
+    assert res.exit_code == 0, res.output
+    s = load(tmp_path / "p.yaml").scenario
+    assert {seg.contract_term_months for seg in s.segments.values()} == {12}
+
+
+def test_calibrate_leaves_out_a_segment_without_active_customers(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text(
+        "Customer ID,Segment,ARR,Customer Since,Renewal Date,Status\n"
+        "E1,Enterprise,120000,2024-01-01,2027-01-01,Active\n"
+        "E2,Enterprise,90000,2024-03-01,2027-03-01,Active\n"
+        "S1,SMB,5000,2025-02-01,2027-02-01,Active\n"
+        "L1,Legacy,3000,2022-01-01,2025-01-01,Churned\n"
+    )
+    res = CliRunner().invoke(
+        cli, ["calibrate", str(f), "--as-of", "2026-10-31", "-o", str(tmp_path / "p.yaml")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "'Legacy' has no active customer" in res.output
+    assert set(load(tmp_path / "p.yaml").scenario.segments) == {"enterprise", "smb"}
+
+
+def test_a_list_without_dates_says_what_it_cannot_answer(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text(
+        "Customer,Segment,ARR,Status\n"
+        + "".join(
+            f"N{i},{'A' if i % 2 else 'B'},{1000 * (i + 1)},{'Churned' if i % 5 == 0 else 'Active'}\n"
+            for i in range(20)
+        )
+    )
+    runner = CliRunner()
+    res = runner.invoke(cli, ["analyze", str(f), "--as-of", "2026-10-31"])
+    assert res.exit_code == 0, res.output
+    assert "Renewals: unknown" in res.output and "nan" not in res.output
+    assert "Kaplan-Meier" not in res.output  # no curve to show
+    out = tmp_path / "p.yaml"
+    res = runner.invoke(cli, ["calibrate", str(f), "--as-of", "2026-10-31", "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    assert "assumption: the default plan's (no renewal observed in the data)" in text
+    assert "assumption: the default plan's (no contract start dates in the data)" in text
+
+
+def test_timesheet_accounts_match_by_name_and_skips_are_explained(tmp_path: Path) -> None:
+    customers = tmp_path / "c.csv"
+    customers.write_text(
+        "Account ID,Account Name,ARR,Customer Since,Renewal Date,Status\n"
+        "001A,Acme Corp,50000,2024-01-01,2027-01-01,Active\n"
+        "002B,Globex,20000,2024-06-01,2027-06-01,Active\n"
+    )
+    sheet = tmp_path / "t.csv"
+    sheet.write_text(
+        "Person,Date,Activity,Account,Hours\n"
+        "Ann,2026-10-01,QBR,Acme Corp,2\n"
+        "Ann,2026-10-02,Health check,globex,1\n"
+        "Ann,2026-10-02,Admin,,3\n"
+        "Bob,2026-10-03,QBR,Initech,2\n"
+        "Bob,,QBR,Acme Corp,2\n"
+        "Bob,2026-10-04,QBR,Acme Corp,-1\n"
+    )
+    res = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            str(customers),
+            "--timesheet",
+            str(sheet),
+            "--as-of",
+            "2026-10-31",
+            "-o",
+            str(tmp_path / "p.yaml"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Initech" in res.output  # the one account not in the list, named
+    assert "2 rows skipped" in res.output and "line" in res.output
+    # Acme and Globex (matched by name, case aside) are both in the plan's touchpoints
+    text = (tmp_path / "p.yaml").read_text()
+    assert "qbr:" in text and "health_check:" in text

@@ -161,14 +161,16 @@ def kaplan_meier(
 def infer_term_months(start: dt.date | None, renewal: dt.date | None) -> int | None:
     """Contract term from the contract start and the next renewal date.
 
-    The time between them is a whole number of terms; the longest of 12, 6, 3 and 1
-    months that divides it (within half a month) is taken, so a multi-year contract reads
-    as annual unless the file has a term column.
+    The time between them is a whole number of terms when renewals fall on anniversaries:
+    12 months when it is a whole number of years (within half a month), 6 when a whole
+    number of half years, else unknown (co-termed or extended contracts; the book's
+    most common term, or 12 months, is used). Quarterly and monthly terms need a term
+    column: a gap of whole months says nothing about them.
     """
     if start is None or renewal is None or renewal <= start:
         return None
     months = (renewal - start).days / DAYS_PER_MONTH
-    for term in (12, 6, 3, 1):
+    for term in (12, 6):
         k = round(months / term)
         if k >= 1 and abs(months - k * term) <= 0.5:
             return term
@@ -205,7 +207,7 @@ def renewals_reached(c: CustomerLike, as_of: dt.date, term: int) -> tuple[int, b
     of its history; a churn counts as a renewal reached (and lost).
     """
     end, churned = _end_of_follow_up(c, as_of)
-    if c.contract_start is None or end is None:
+    if c.contract_start is None or end is None or end < c.contract_start:
         return 0, False
     k = 0
     while _add_months(c.contract_start, (k + 1) * term) <= end:
@@ -250,6 +252,8 @@ class SegmentBook:
     km: KaplanMeier | None
     new_per_month: float
     """New logos per month over the last 12 months before the as-of date."""
+    dated_customers: int = 0
+    """Customers with a contract start date (the denominators above need them)."""
 
 
 @dataclass
@@ -270,6 +274,8 @@ class BookAnalysis:
     tertiles: list[float]
     yearly: list[dict[str, Any]]
     """Per calendar year: customers at risk, logo churn and dollar churn with CIs."""
+    renewal_dates: int
+    """Active customers with a renewal date (0: renewal counts are unknown)."""
     renewals_this_month: tuple[int, float]
     renewals_next_6_months: tuple[int, float]
     renewals_by_month: list[dict[str, Any]]
@@ -400,6 +406,7 @@ def _segment_book(name: str, cs: Sequence[CustomerLike], as_of: dt.date) -> Segm
         top10_growth_mean=float(np.mean(top_growth)) if top_growth else nan,
         km=km,
         new_per_month=new / 12,
+        dated_customers=sum(1 for c in cs if c.contract_start is not None),
     )
 
 
@@ -430,7 +437,10 @@ def _yearly(cs: Sequence[CustomerLike], as_of: dt.date) -> list[dict[str, Any]]:
         arrs = np.array([c.arr for c, _ in at_risk])
         flags = np.array([g for _, g in at_risk], dtype=float)
         idx = rng.integers(0, len(arrs), size=(1000, len(arrs)))
-        boot = (arrs[idx] * flags[idx]).sum(axis=1) / arrs[idx].sum(axis=1)
+        totals = arrs[idx].sum(axis=1)
+        boot = (arrs[idx] * flags[idx]).sum(axis=1)[totals > 0] / totals[totals > 0]
+        if not len(boot):
+            boot = np.array([math.nan])
         partial = end < dt.date(year + 1, 1, 1)
         out.append(
             {
@@ -477,7 +487,11 @@ def analyze_book(
     as_of = as_of or dt.date.today()
     active = [c for c in customers if not c.churned]
     if not active:
-        raise ValueError("no active customer in the list; ARR, breaks and renewals need some")
+        raise ValueError(
+            f"all {len(customers)} customers are churned, so there is no current book to "
+            "measure; check the status and churn date columns (or map them with --map "
+            "status=COLUMN, --map churn_date=COLUMN)"
+        )
     arr = np.array([c.arr for c in active], dtype=float)
     tertiles = [float(x) for x in np.quantile(arr, [1 / 3, 2 / 3])]
     cut = [float(b) for b in breaks] if breaks else tertiles
@@ -533,12 +547,52 @@ def analyze_book(
                 "age_years_mean": float(np.mean(ages)) if ages else math.nan,
             }
         )
+    checks = (
+        (
+            sum(1 for c in customers if c.contract_start and c.contract_start > as_of),
+            "a contract start after the as-of date: left out of tenure, churn and "
+            "retention (is --as-of right?)",
+        ),
+        (
+            sum(1 for c in active if c.renewal_date and c.renewal_date < as_of),
+            "a renewal date before the as-of date although active (renewed, date not "
+            "updated?): a scenario draws their next renewal",
+        ),
+        (
+            sum(1 for c in customers if c.churn_date and c.churn_date > as_of),
+            "a churn date after the as-of date: counted as churned (a notice?)",
+        ),
+        (
+            sum(
+                1
+                for c in customers
+                if c.churn_date and c.contract_start and c.churn_date < c.contract_start
+            ),
+            "a churn date before the contract start: left out of churn and retention",
+        ),
+        (
+            sum(1 for c in active if not c.renewal_date),
+            "no renewal date although active: not in the renewal counts",
+        ),
+        (
+            sum(1 for c in customers if not c.contract_start),
+            "no contract start: not in tenure, churn per renewal, new logos or retention",
+        ),
+        (
+            sum(1 for c in customers if _term(c) is None and c.renewal_date and c.contract_start),
+            "renewal dates off their signing anniversary (co-termed?): their term is "
+            "taken as the book's most common one, or 12 months (give a term column)",
+        ),
+    )
+    for n, what in checks:
+        if n:
+            notes.append(f"{n:,} customer{'s have' if n > 1 else ' has'} {what}.")
     undated = sum(1 for c in customers if c.churned and c.churn_date is None)
     if undated:
         notes.append(
-            f"{undated} churned customers have no churn date: each is taken to have left at "
-            "its renewal date when that is past, and left out of tenure and retention "
-            "curves otherwise."
+            f"{undated} churned customer{'s have' if undated > 1 else ' has'} no churn date: "
+            "taken to have left at the renewal date when that is past, and left out of "
+            "tenure and retention curves otherwise."
         )
     return BookAnalysis(
         as_of=as_of,
@@ -551,6 +605,7 @@ def analyze_book(
         pareto_threshold=float(desc[k - 1]),
         tertiles=tertiles,
         yearly=_yearly(customers, as_of),
+        renewal_dates=sum(1 for c in active if c.renewal_date),
         renewals_this_month=(len(this_month), float(sum(c.arr for c in this_month))),
         renewals_next_6_months=(len(coming), float(sum(c.arr for c in coming))),
         renewals_by_month=by_month,

@@ -90,6 +90,22 @@ def _clean_copy(node: Any) -> Any:
     return node
 
 
+def _fit_to_term(seg: CommentedMap, term_months: int) -> None:
+    """Keep the template's renewal-relative timings inside a shorter contract term."""
+    term_days = term_months * 365 / 12
+    life = seg.get("lifecycle")
+    if isinstance(life, dict) and life.get("renewal_window_days", 0) >= term_days:
+        _set(life, "renewal_window_days", round(term_days / 2), "assumption: half the term")
+    for tp in (seg.get("touchpoints") or {}).values():
+        trig = tp.get("trigger") if isinstance(tp, dict) else None
+        if (
+            isinstance(trig, dict)
+            and trig.get("kind") == "before_renewal"
+            and trig.get("days", 0) >= term_days
+        ):
+            trig["days"] = round(term_days / 2)
+
+
 def _lognormal(values: Sequence[float]) -> dict[str, Any] | None:
     xs = [v for v in values if v and v > 0]
     if not xs:
@@ -172,7 +188,7 @@ def calibrate(
             calendar,
             "customer_time_share",
             round(timesheet.customer_time_share, 3),
-            f"data: {timesheet.hours_customer:,.0f} of {timesheet.hours_total:,.0f} logged hours on customers",
+            f"data: {timesheet.hours_customer:,.1f} of {timesheet.hours_total:,.1f} logged hours on customers",
         )
     else:
         _set(
@@ -185,8 +201,19 @@ def calibrate(
     root["calendar"] = calendar
 
     segments = CommentedMap()
+    kept = [n for n in names if book.segments[n].active > 0]
+    for n in names:
+        if n not in kept:
+            notes.append(
+                f"segment {n!r} has no active customer ({book.segments[n].churned} churned): "
+                "left out of the scenario"
+            )
+    if not kept:
+        raise ValueError("no segment has an active customer; there is no book to plan for")
+    names = kept
     rank = {n: i for i, n in enumerate(names)}
-    for name, seg_book in book.segments.items():
+    for name in names:
+        seg_book = book.segments[name]
         i = rank[name]
         template_name = (
             TEMPLATES[0]
@@ -208,7 +235,7 @@ def calibrate(
         _fill_segment(seg, name, seg_book, accounts_file, timesheet, cost_per_csm, notes, book)
         segments[segment_key(name)] = seg
     root["segments"] = segments
-    _calibrate_baselines(root, book)
+    _calibrate_baselines(root, [book.segments[n] for n in names])
 
     y = YAML()
     y.width = 110
@@ -248,13 +275,13 @@ def segment_key(name: str) -> str:
     return key[:64]
 
 
-def _calibrate_baselines(root: CommentedMap, book: BookAnalysis) -> None:
+def _calibrate_baselines(root: CommentedMap, books: list[SegmentBook]) -> None:
     """Set each baseline so that churn at the planned coverage is the observed churn."""
     from simulator.analysis.analytic import estimate
     from simulator.scenario.loader import validate_data
 
     plain = _plain(root)
-    for (key, seg), b in zip(plain["segments"].items(), book.segments.values(), strict=True):
+    for (key, seg), b in zip(plain["segments"].items(), books, strict=True):
         seg["accounts"] = max(b.active, 1)
         seg.setdefault("arr", b.arr_mean if math.isfinite(b.arr_mean) else 1.0)
         del key
@@ -263,10 +290,9 @@ def _calibrate_baselines(root: CommentedMap, book: BookAnalysis) -> None:
         churn = seg["churn"]
         observed = churn["annual_baseline"]
         effect = float(churn.get("coverage_effect", 0.0))
-        if e.planned_coverage < 1 and effect > 0:
-            comment = churn.ca.items.get("annual_baseline")
+        text = _eol(churn, "annual_baseline") or ""
+        if e.planned_coverage < 1 and effect > 0 and text.startswith("data:"):
             churn["annual_baseline"] = round(_baseline_for(observed, e.planned_coverage, effect), 4)
-            text = comment[2].value.strip().lstrip("# ") if comment and comment[2] else ""
             churn.yaml_add_eol_comment(
                 f"{text}; lower than observed: the plan's coverage is {e.planned_coverage:.2f} "
                 "and churn at it must match",
@@ -307,7 +333,7 @@ def _fill_segment(
         seg,
         "accounts",
         _flow({"from_csv": accounts_file, "segment": name}),
-        f"data: {b.active} active accounts",
+        f"data: {b.active} active account{'s' if b.active != 1 else ''}",
     )
     arr = _lognormal(book.segment_arr_at_signing.get(name, []))
     if arr is not None:
@@ -317,18 +343,28 @@ def _fill_segment(
             _flow(arr),
             "data: ARR at signing of this segment's customers (new accounts)",
         )
+    term = b.term_months_mode or 12
     _set(
         seg,
         "contract_term_months",
-        b.term_months_mode or 12,
-        "data: most common term" if b.term_months_mode else "assumption: annual",
+        term,
+        "data: most common term"
+        if b.term_months_mode
+        else "assumption: annual (no term in the data)",
     )
-    _set(
-        seg,
-        "new_accounts_per_month",
-        round(b.new_per_month, 2),
-        "data: new logos in the last 12 months / 12",
-    )
+    _fit_to_term(seg, term)
+    if b.dated_customers:
+        _set(
+            seg,
+            "new_accounts_per_month",
+            round(b.new_per_month, 2),
+            "data: new logos in the last 12 months / 12",
+        )
+    else:
+        seg.yaml_add_eol_comment(
+            "assumption: the default plan's (no contract start dates in the data)",
+            "new_accounts_per_month",
+        )
     team = seg.get("team")
     if isinstance(team, dict):
         if cost_per_csm is not None:
@@ -338,7 +374,8 @@ def _fill_segment(
                 team,
                 "csms",
                 timesheet.people_by_segment[name],
-                f"data: {sum(timesheet.people_by_segment.values())} people in the timesheet, shared by customer hours",
+                f"data: the timesheet's {sum(timesheet.people_by_segment.values())} "
+                "people shared out by customer hours",
             )
         else:
             team.yaml_add_eol_comment(
@@ -357,13 +394,19 @@ def _fill_segment(
         _touchpoints_from_timesheet(seg, name, timesheet)
     churn = seg.setdefault("churn", CommentedMap())
     rate = b.annual_churn
-    observed = rate.value if math.isfinite(rate.value) else 0.1
-    churn["annual_baseline"] = round(observed, 4)
-    churn.yaml_add_eol_comment(
-        f"data: {_pct(rate.value)} a year [95% CI {_pct(rate.low)}, {_pct(rate.high)}] from "
-        f"{rate.events:.0f} churned of {rate.trials:.0f} renewals",
-        "annual_baseline",
-    )
+    if rate.trials > 0 and math.isfinite(rate.value):
+        churn["annual_baseline"] = round(rate.value, 4)
+        churn.yaml_add_eol_comment(
+            f"data: {_pct(rate.value)} a year [95% CI {_pct(rate.low)}, {_pct(rate.high)}] "
+            f"from {rate.events:.0f} churned of {rate.trials:.0f} renewals",
+            "annual_baseline",
+        )
+    else:
+        churn.yaml_add_eol_comment(
+            "assumption: the default plan's (no renewal observed in the data)",
+            "annual_baseline",
+        )
+        notes.append(f"{name}: no renewal observed; churn kept from the default plan")
     g_mean, g_sd = b.growth_per_renewal_mean, b.growth_per_renewal_sd
     if math.isfinite(g_mean):
         sd = g_sd if math.isfinite(g_sd) else 0.1
@@ -409,7 +452,8 @@ def _touchpoints_from_timesheet(seg: CommentedMap, name: str, ts: TimesheetAnaly
             tp,
             "hours",
             hours,
-            f"data: {a.deliveries} deliveries, {a.per_account_year:.2f} per account-year",
+            f"data: {a.deliveries} deliver{'ies' if a.deliveries != 1 else 'y'}, "
+            f"{a.per_account_year:.2f} per account-year",
         )
         tps[touchpoint_name(a.activity)] = tp
     seg["touchpoints"] = tps

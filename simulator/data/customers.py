@@ -46,7 +46,7 @@ from simulator.data.common import (
     render_report,
     require_rows,
 )
-from simulator.data.errors import RowIssue, cell_text, count_by_reason
+from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason
 from simulator.data.fields import (
     CUSTOMER_FIELDS,
     ColumnMatch,
@@ -56,6 +56,7 @@ from simulator.data.fields import (
 )
 from simulator.data.table import RawRow, RawTable, read_table
 from simulator.data.values import is_blank, is_missing, parse_date, parse_money
+from simulator.scenario.errors import Issue, Location
 
 __all__ = [
     "STAGES",
@@ -270,6 +271,10 @@ class CustomerList:
 # --------------------------------------------------------------------- value helpers
 
 
+MAX_ARR = 1e11
+"""The largest ARR a customer row may carry (currency per year), as in scenarios."""
+
+
 def normalise_stage(value: Any) -> str | None:
     """``"Steady State"`` -> ``"steady"``, ``"Live"`` -> ``"steady"``, ``"Adopting"`` ->
     ``"adoption"``; unrecognised text is returned as written; blank -> None."""
@@ -376,16 +381,23 @@ def read_customers(
         names an unknown field or column; or no row gives a usable customer.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
-    match = match_columns(
-        table.header,
-        CUSTOMER_FIELDS,
-        mapping,
-        file=table.path,
-        line=table.header_line,
-        required=[("id", "name"), ("arr", "mrr")],
-        what=WHAT,
-        samples=[table.column(i) for i in range(len(table.header))],
-    )
+    try:
+        match = match_columns(
+            table.header,
+            CUSTOMER_FIELDS,
+            mapping,
+            file=table.path,
+            line=table.header_line,
+            required=[("id", "name"), ("arr", "mrr")],
+            what=WHAT,
+            samples=[table.column(i) for i in range(len(table.header))],
+        )
+    except DataError as exc:
+        # a workbook whose first sheet is not the list: say which sheets there are
+        exc.issues += [
+            Issue(w, location=Location(table.path)) for w in table.warnings if "--sheet" in w
+        ]
+        raise
     notes = Notes(table.path)
     for w in table.warnings + match.warnings:
         notes.add(w)
@@ -504,7 +516,15 @@ class _Reader:
             )
         if amount < 0:
             return self._skip(row, f"negative {label}", f"{label} {cell_text(value)!r} is negative")
-        return amount * 12 if first == "mrr" else amount
+        annual = amount * 12 if first == "mrr" else amount
+        if annual > MAX_ARR:
+            return self._skip(
+                row,
+                f"implausible {label}",
+                f"{label} {cell_text(value)!r} is over {MAX_ARR:,.0f} a year; a unit or "
+                "format problem?",
+            )
+        return annual
 
     def _date(self, row: RawRow, name: str) -> date | None:
         if name not in self.col:

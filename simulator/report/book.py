@@ -47,17 +47,20 @@ def _segment_rows(a: BookAnalysis) -> list[tuple[str, SegmentBook]]:
     return rows
 
 
-def read_report_lines(read: Any) -> list[str]:
-    """What reading the file found: rows read, skipped by reason, warnings."""
-    lines = [f"{len(read.customers):,} customers read from {read.path}"]
+def read_report_lines(read: Any, what: str = "customers") -> list[str]:
+    """What reading a file found: rows read, rows skipped by reason (with lines), warnings."""
+    count = len(read.customers) if hasattr(read, "customers") else len(read.entries)
+    lines = [f"{count:,} {what} read from {read.path}"]
     if read.skipped:
-        counts: dict[str, int] = {}
+        by: dict[str, list[int]] = {}
         for s in read.skipped:
-            counts[s.reason] = counts.get(s.reason, 0) + 1
-        lines.append(
-            f"{len(read.skipped):,} rows skipped: "
-            + "; ".join(f"{n} {why}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        )
+            by.setdefault(s.reason, []).append(s.line)
+        parts = []
+        for why, at in sorted(by.items(), key=lambda kv: -len(kv[1])):
+            shown = ", ".join(str(n) for n in at[:5]) + (", ..." if len(at) > 5 else "")
+            parts.append(f"{len(at)} {why} (line{'s' if len(at) > 1 else ''} {shown})")
+        n = len(read.skipped)
+        lines.append(f"{n:,} row{'s' if n > 1 else ''} skipped: " + "; ".join(parts))
     lines += [f"warning: {w}" for w in read.warnings]
     return lines
 
@@ -125,13 +128,22 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             else "."
         ),
         f"Average customer tenure {_years(tot.tenure_years_mean)}; average contract "
-        f"{tot.term_months_mean:.1f} months.",
+        + (
+            f"{tot.term_months_mean:.1f} months."
+            if math.isfinite(tot.term_months_mean)
+            else "unknown (needs contract start and renewal dates on signing anniversaries, "
+            "or a term column)."
+        ),
         f"Average annual contract growth of retained customers {pct(tot.growth_mean)} "
         f"(median {pct(tot.growth_median)}); the top 10% of contracts grew "
         f"{pct(tot.top10_growth_mean)} a year.",
-        f"Renewals: {a.renewals_this_month[0]:,} this month ({money(a.renewals_this_month[1])}), "
-        f"{a.renewals_next_6_months[0]:,} in the next six months "
-        f"({money(a.renewals_next_6_months[1])}).",
+        (
+            f"Renewals: {a.renewals_this_month[0]:,} this month ({money(a.renewals_this_month[1])}), "
+            f"{a.renewals_next_6_months[0]:,} in the next six months "
+            f"({money(a.renewals_next_6_months[1])})."
+            if a.renewal_dates
+            else "Renewals: unknown (no renewal dates in the list)."
+        ),
     ]
     parts.append(Text("\n".join(lines)))
     y = Table(title="Churn by calendar year (customers active on 1 January)", title_justify="left")
@@ -153,7 +165,8 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             money(r["arr_at_risk"]),
             _ci(r["dollar_churn"], r["dollar_churn_low"], r["dollar_churn_high"]),
         )
-    parts.append(y)
+    if a.yearly:
+        parts.append(y)
     k = Table(title="Retention after 1, 2, 3 years (Kaplan-Meier, 95% CI)", title_justify="left")
     for col in [
         "Segment",
@@ -173,7 +186,8 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             else:
                 cells.append(_ci(*s.km.at(day)))
         k.add_row(name, num(s.km.n), num(s.km.n_events), *cells)
-    parts.append(k)
+    if any(s.km is not None for _, s in _segment_rows(a)):
+        parts.append(k)
     st = Table(title="Active customers by lifecycle stage", title_justify="left")
     for col in ["Stage", "Customers", "ARR", "Average age"]:
         st.add_column(col, justify="left" if col == "Stage" else "right")
@@ -408,7 +422,12 @@ def book_charts(a: BookAnalysis) -> dict[str, Figure]:
     ax.set_xlabel("Month (labels: number of renewals)")
     ax.tick_params(axis="x", rotation=45)
     n6, arr6 = a.renewals_next_6_months
-    titles(fig, f"{n6:,} renewals worth {money(arr6)} in the next six months", context)
+    if a.renewal_dates:
+        finding = f"{n6:,} renewals worth {money(arr6)} in the next six months"
+    else:
+        ax.set_ylim(0, 1)
+        finding = "Renewals unknown: the list has no renewal dates"
+    titles(fig, finding, context)
     figs["renewals_by_month"] = fig
 
     fig, ax = new_figure()
@@ -429,10 +448,11 @@ def book_charts(a: BookAnalysis) -> dict[str, Figure]:
         ax.legend(frameon=False, loc="lower left", title="segment (customers)")
     km = a.total.km
     one = km.at(365.25)[0] if km is not None and km.max_time >= 365.25 else math.nan
-    titles(
-        fig,
-        f"{pct(one)} of customers are still with us a year after signing",
-        context + " Bands: 95% CI (Greenwood).",
+    finding = (
+        f"{pct(one)} of customers are still with us a year after signing"
+        if math.isfinite(one)
+        else "No retention curve a year out: the list lacks contract start dates or a year of history"
     )
+    titles(fig, finding, context + " Bands: 95% CI (Greenwood).")
     figs["retention_curves"] = fig
     return figs
