@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason, data_issue
+from simulator.data.fields import ColumnMatch, match_columns
 from simulator.data.table import RawTable
 from simulator.data.values import ambiguous_dates, decimal_votes, infer_dayfirst
 
@@ -238,3 +239,29 @@ def text_or_none(value: Any) -> str | None:
     """Stripped text, or None for a blank cell."""
     text = cell_text(value)
     return text or None
+
+
+def match_table(
+    table: RawTable,
+    fields: Any,
+    mapping: Mapping[str, str] | None,
+    what: str,
+    required: Any = None,
+) -> ColumnMatch:
+    """Match a table's header to ``fields`` (see :func:`match_columns`); when nothing
+    fits in a workbook with other sheets, the error also names them (``--sheet``)."""
+    extra: dict[str, Any] = {} if required is None else {"required": required}
+    try:
+        return match_columns(
+            table.header,
+            fields,
+            mapping,
+            file=table.path,
+            line=table.header_line,
+            what=what,
+            samples=[table.column(i) for i in range(len(table.header))],
+            **extra,
+        )
+    except DataError as exc:
+        exc.issues += [data_issue(w, table.path) for w in table.warnings if "--sheet" in w]
+        raise

@@ -42,21 +42,20 @@ from simulator.data.common import (
     date_orders,
     decimal_comma_for,
     line_list,
+    match_table,
     plural,
     render_report,
     require_rows,
 )
-from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason
+from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import (
     CUSTOMER_FIELDS,
     ColumnMatch,
     header_scale,
-    match_columns,
     normalise_header,
 )
 from simulator.data.table import RawRow, RawTable, read_table
 from simulator.data.values import is_blank, is_missing, parse_date, parse_money
-from simulator.scenario.errors import Issue, Location
 
 __all__ = [
     "STAGES",
@@ -381,23 +380,9 @@ def read_customers(
         names an unknown field or column; or no row gives a usable customer.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
-    try:
-        match = match_columns(
-            table.header,
-            CUSTOMER_FIELDS,
-            mapping,
-            file=table.path,
-            line=table.header_line,
-            required=[("id", "name"), ("arr", "mrr")],
-            what=WHAT,
-            samples=[table.column(i) for i in range(len(table.header))],
-        )
-    except DataError as exc:
-        # a workbook whose first sheet is not the list: say which sheets there are
-        exc.issues += [
-            Issue(w, location=Location(table.path)) for w in table.warnings if "--sheet" in w
-        ]
-        raise
+    match = match_table(
+        table, CUSTOMER_FIELDS, mapping, WHAT, required=[("id", "name"), ("arr", "mrr")]
+    )
     notes = Notes(table.path)
     for w in table.warnings + match.warnings:
         notes.add(w)

@@ -27,15 +27,15 @@ from simulator.data.common import (
     cell,
     date_orders,
     line_list,
+    match_table,
     plural,
     render_report,
     require_rows,
 )
-from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason
-from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit, match_columns
+from simulator.data.errors import RowIssue, cell_text, count_by_reason
+from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit
 from simulator.data.table import RawRow, read_table
 from simulator.data.values import is_blank, parse_date, parse_hours
-from simulator.scenario.errors import Issue, Location
 
 __all__ = ["TimeEntry", "Timesheet", "read_timesheet"]
 
@@ -165,22 +165,7 @@ def read_timesheet(
         names an unknown field or column; or no row gives a usable entry.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
-    try:
-        match = match_columns(
-            table.header,
-            TIMESHEET_FIELDS,
-            mapping,
-            file=table.path,
-            line=table.header_line,
-            what=WHAT,
-            samples=[table.column(i) for i in range(len(table.header))],
-        )
-    except DataError as exc:
-        # a workbook whose first sheet is not the list: say which sheets there are
-        exc.issues += [
-            Issue(w, location=Location(table.path)) for w in table.warnings if "--sheet" in w
-        ]
-        raise
+    match = match_table(table, TIMESHEET_FIELDS, mapping, WHAT)
     col, head = match.columns, match.headers
     notes = Notes(table.path)
     for w in table.warnings + match.warnings:
