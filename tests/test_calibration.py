@@ -494,3 +494,24 @@ def test_timesheet_accounts_match_by_name_and_skips_are_explained(tmp_path: Path
     # Acme and Globex (matched by name, case aside) are both in the plan's touchpoints
     text = (tmp_path / "p.yaml").read_text()
     assert "qbr:" in text and "health_check:" in text
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_list_names_the_others(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Summary"
+    wb.active.append(["Pivot summary"])
+    wb.active.append(["Total", 123])
+    ws = wb.create_sheet("Customers")
+    ws.append(["Customer ID", "ARR", "Customer Since", "Renewal Date", "Status"])
+    ws.append(["C1", 12000, dt.datetime(2025, 1, 1), dt.datetime(2027, 1, 1), "Active"])
+    ws.append(["C2", 30000, dt.datetime(2024, 6, 1), dt.datetime(2027, 6, 1), "Active"])
+    wb.save(tmp_path / "export.xlsx")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["analyze", str(tmp_path / "export.xlsx")])
+    assert res.exit_code == 2 and "'Customers'" in res.output and "--sheet" in res.output
+    res = runner.invoke(
+        cli,
+        ["analyze", str(tmp_path / "export.xlsx"), "--sheet", "customers", "--as-of", "2026-10-31"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "2 customers read" in res.output
