@@ -29,12 +29,14 @@ def ci_pct(st: MetricStats, digits: int = 1) -> str:
 
 
 def ci_num(st: MetricStats, digits: int = 0) -> str:
-    """``1,234 [1,100, 1,350]``."""
+    """``1,234 [1,100, 1,350]``; the counts shown this way cannot be negative, so the
+    interval is clipped at 0."""
     if st.n == 0 or math.isnan(st.mean):
         return "-"
     if st.n < 2 or st.half_width == 0:
         return num(st.mean, digits)
-    return f"{num(st.mean, digits)} [{num(st.low, digits)}, {num(st.high, digits)}]"
+    low = max(st.low, 0.0) if st.mean >= 0 else st.low
+    return f"{num(st.mean, digits)} [{num(low, digits)}, {num(st.high, digits)}]"
 
 
 def ci_money(st: MetricStats, currency: str) -> str:
