@@ -1270,6 +1270,8 @@ def analyze(
     from simulator.report.charts import write_charts
 
     _check_output(output, (".csv", ".json", ".xlsx"))
+    if output is not None and output.resolve() == customers.resolve():
+        _fail(f"error: -o {output} is the customer list itself; write the measures to another file")
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
     if charts_dir is not None:
         for path in write_charts(charts_dir, book_charts(analysis)):
@@ -1426,7 +1428,7 @@ def _segment_lookup(customers: Any, analysis: Any) -> Callable[[str], str | None
     from simulator.analysis.book import assign_bands
 
     if analysis.segment_source == "column":
-        segs = [c.segment for c in customers]
+        segs = [c.segment or "(none)" for c in customers]
     else:
         segs = assign_bands([c.arr for c in customers], analysis.breaks)
     table: dict[str, str | None] = {}

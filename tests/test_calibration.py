@@ -366,6 +366,17 @@ def test_accounts_from_csv(tmp_path: Path) -> None:
         ("A2", 90000, "onboarding"),
     ]
     assert accounts[0].renewal_date == dt.date(2027, 3, 1)
+    # the filter forgives case and spacing
+    assert (
+        load_text(
+            text.replace("segment: big", "segment: ' BIG'"),
+            str(tmp_path / "plan.yaml"),
+            base_dir=tmp_path,
+        )
+        .scenario.segments["big"]
+        .starting_accounts
+        == 2
+    )
     with pytest.raises(ScenarioError) as err:
         load_text(
             text.replace("segment: big", "segment: huge"),
@@ -515,3 +526,64 @@ def test_a_workbook_whose_first_sheet_is_not_the_list_names_the_others(tmp_path:
     )
     assert res.exit_code == 0, res.output
     assert "2 customers read" in res.output
+
+
+@pytest.mark.parametrize(
+    ("churn", "renewals"),
+    [
+        (dt.date(2024, 1, 1), 2),  # on the second anniversary
+        (dt.date(2023, 12, 31), 2),  # at contract end, the day before it
+        (dt.date(2023, 7, 1), 2),  # mid-term, after one renewal
+        (dt.date(2022, 6, 1), 1),  # in the first term
+    ],
+)
+def test_a_churner_counts_the_renewal_it_left_at(churn: dt.date, renewals: int) -> None:
+    from simulator.analysis.book import renewals_reached
+
+    c = _customer(contract_start=dt.date(2022, 1, 1), churned=True, churn_date=churn)
+    assert renewals_reached(c, dt.date(2026, 6, 1), 12) == (renewals, True)
+
+
+def test_timesheet_headcount_adds_up_and_activities_merge_by_key() -> None:
+    from simulator.analysis.timesheet import _share_people
+
+    assert _share_people(2, {"top": 98, "mid": 1, "smb": 1}) == {"top": 2}
+    split = _share_people(4, {"a": 97, "b": 1, "c": 1, "(unknown)": 1})
+    assert split == {"a": 2, "b": 1, "c": 1}
+    e = SimpleNamespace
+    d = dt.date(2026, 10, 1)
+    entries = [
+        e(person="p", date=d, activity="QBR", account="x", hours=2.0),
+        e(person="p", date=d + dt.timedelta(days=1), activity="qbr ", account="x", hours=2.0),
+        e(person="p", date=d, activity="Health-Check", account="x", hours=1.0),
+        e(
+            person="p",
+            date=d + dt.timedelta(days=2),
+            activity="health check",
+            account="x",
+            hours=1.0,
+        ),
+    ]
+    ts = analyze_timesheet(entries, {"x": "s"}.get, {"s": 1})
+    assert [(a.activity, a.deliveries) for a in ts.activities] == [("Health-Check", 2), ("QBR", 2)]
+
+
+def test_excel_sheet_names_stay_unique_when_shortened(tmp_path: Path) -> None:
+    from simulator.report.excel import Block, Col, Sheet, write_workbook
+
+    long = "Segment enterprise_north_america_"
+    sheets = [
+        Sheet(f"{long}{x}", [Block("", [Col("a", "A")], [{"a": 1}])]) for x in ("east", "west")
+    ]
+    sheets.append(Sheet("a/b:c", [Block("", [Col("a", "A")], [{"a": 1}])]))
+    write_workbook(tmp_path / "x.xlsx", sheets)
+    names = openpyxl.load_workbook(tmp_path / "x.xlsx").sheetnames
+    assert len({n.casefold() for n in names}) == 3 and all(len(n) <= 31 for n in names)
+
+
+def test_analyze_will_not_overwrite_its_input(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text("Customer ID,ARR\nA,100\n")
+    res = CliRunner().invoke(cli, ["analyze", str(f), "-o", str(f)])
+    assert res.exit_code == 2 and "customer list itself" in res.output
+    assert f.read_text() == "Customer ID,ARR\nA,100\n"

@@ -210,11 +210,15 @@ def renewals_reached(c: CustomerLike, as_of: dt.date, term: int) -> tuple[int, b
     if c.contract_start is None or end is None or end < c.contract_start:
         return 0, False
     k = 0
+    if churned:
+        # the renewals it passed before leaving, and the one it left at (a customer
+        # leaving at contract end, the day before the anniversary, left at that renewal)
+        while _add_months(c.contract_start, (k + 1) * term) < end:
+            k += 1
+        return k + 1, True
     while _add_months(c.contract_start, (k + 1) * term) <= end:
         k += 1
-    if churned:
-        k = max(k, 1)
-    return k, churned
+    return k, False
 
 
 @dataclass
@@ -523,7 +527,7 @@ def analyze_book(
     this_month = [
         c for c in active if c.renewal_date and month_start <= c.renewal_date < next_month
     ]
-    coming = [c for c in active if c.renewal_date and as_of < c.renewal_date <= six]
+    coming = [c for c in active if c.renewal_date and as_of <= c.renewal_date <= six]
     by_month = []
     for i in range(12):
         a, b = _months_add(month_start, i), _months_add(month_start, i + 1)

@@ -233,7 +233,8 @@ def calibrate(
             + f" from the default plan's {template_name} segment"
         )
         _fill_segment(seg, name, seg_book, accounts_file, timesheet, cost_per_csm, notes, book)
-        segments[segment_key(name)] = seg
+        # "Mid Market" and "mid-market" are two segments with one key: number the second
+        segments[_unique(segment_key(name), segments)] = seg
     root["segments"] = segments
     _calibrate_baselines(root, [book.segments[n] for n in names])
 
@@ -267,6 +268,17 @@ def calibrate(
         for c, seg_name in _active_with_segments(customers, book)
     ]
     return Calibration(text, rows, accounts_file, notes)
+
+
+def _unique(key: str, taken: Any) -> str:
+    """``key``, or ``key_2``, ``key_3``... (at most 64 characters) when it is taken."""
+    n = 1
+    out = key
+    while out in taken:
+        n += 1
+        suffix = f"_{n}"
+        out = key[: 64 - len(suffix)] + suffix
+    return out
 
 
 def segment_key(name: str) -> str:
@@ -455,7 +467,7 @@ def _touchpoints_from_timesheet(seg: CommentedMap, name: str, ts: TimesheetAnaly
             f"data: {a.deliveries} deliver{'ies' if a.deliveries != 1 else 'y'}, "
             f"{a.per_account_year:.2f} per account-year",
         )
-        tps[touchpoint_name(a.activity)] = tp
+        tps[_unique(touchpoint_name(a.activity), tps)] = tp
     seg["touchpoints"] = tps
     seg.pop("inbound", None)
     # the timesheet's rates are per account-year already: no re-onboarding at renewal

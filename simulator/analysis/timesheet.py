@@ -63,14 +63,23 @@ class EntryLike(Protocol):
 
 def is_scheduled(activity: str) -> bool:
     """Whether an activity name is a planned touchpoint (see :data:`SCHEDULED_WORDS`)."""
-    text = activity.lower()
-    return any(w in text for w in SCHEDULED_WORDS)
+    text = _words(activity)
+    # a listed word at the start of a word: "QBRs" and "pre-renewal" count, "celebration"
+    # (which contains "ebr") does not
+    return any(re.search(rf"\b{re.escape(_words(w))}", text) for w in SCHEDULED_WORDS)
+
+
+def _words(text: str) -> str:
+    """Lower-case words of ``text``: ``"Health-Check"`` -> ``"health check"``."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 def touchpoint_name(activity: str) -> str:
-    """A scenario key for an activity: ``"Health check"`` -> ``health_check``."""
+    """A scenario key for an activity: ``"Health check"`` -> ``health_check`` (a letter
+    first, at most 64 characters)."""
     key = re.sub(r"[^a-z0-9]+", "_", activity.lower()).strip("_")
-    return key if key and key[0].isalpha() else f"t_{key}"
+    key = key if key and key[0].isalpha() else f"t_{key}"
+    return key[:64].rstrip("_")
 
 
 @dataclass(frozen=True)
@@ -120,19 +129,25 @@ class TimesheetAnalysis:
 
 
 def _share_people(people: int, hours: dict[str, float]) -> dict[str, int]:
-    """Whole heads per segment in proportion to hours (largest remainder, at least 1)."""
+    """Whole heads per known segment in proportion to its hours (largest remainder).
+
+    Every segment with hours gets at least one head when there are enough people; the
+    total is always ``people``.
+    """
+    hours = {s: h for s, h in hours.items() if s != "(unknown)" and h > 0}
     total = sum(hours.values())
-    if not total or not people:
+    if not total or people <= 0:
         return {}
+    floor = 1 if people >= len(hours) else 0
     exact = {s: people * h / total for s, h in hours.items()}
-    out = {s: max(1, int(x)) for s, x in exact.items()}
-    left = people - sum(out.values())
-    for s in sorted(exact, key=lambda s: exact[s] - int(exact[s]), reverse=True):
-        if left <= 0:
-            break
+    out = {s: max(floor, int(x)) for s, x in exact.items()}
+    while sum(out.values()) > people:  # the floors overshot: take back where most above
+        s = max((s for s in out if out[s] > floor), key=lambda s: out[s] - exact[s])
+        out[s] -= 1
+    while sum(out.values()) < people:
+        s = max(out, key=lambda s: exact[s] - out[s])
         out[s] += 1
-        left -= 1
-    return out
+    return {s: n for s, n in out.items() if n > 0}
 
 
 def analyze_timesheet(
@@ -171,16 +186,22 @@ def analyze_timesheet(
     hours_cust = sum(e.hours for e in customer)
     unknown = sum(1 for e in customer if segment_of(str(e.account)) is None)
 
+    # activities are grouped by their scenario key: "QBR" and "qbr" are one touchpoint
     groups: dict[tuple[str, str], dict[tuple[str, str, dt.date], float]] = {}
+    shown: dict[str, str] = {}
     for e in scheduled:
         seg = segment_of(str(e.account)) or "(unknown)"
-        key = (seg, (e.activity or "").strip() or "(no activity)")
+        name = (e.activity or "").strip() or "(no activity)"
+        tp = touchpoint_name(name)
+        shown.setdefault(tp, name)
+        key = (seg, tp)
         occ = groups.setdefault(key, {})
         k = (e.person, str(e.account), e.date)
         occ[k] = occ.get(k, 0.0) + e.hours
     activities = []
     years = days / 365.0
-    for (seg, activity), occ in sorted(groups.items()):
+    for (seg, tp), occ in sorted(groups.items()):
+        activity = shown[tp]
         h = np.array(list(occ.values()))
         n_acc = accounts_per_segment.get(seg, 0)
         activities.append(

@@ -437,7 +437,9 @@ def book_charts(a: BookAnalysis) -> dict[str, Figure]:
             continue
         c = TEAM_COLOURS[i % len(TEAM_COLOURS)]
         t = s.km.times / 365.25
-        ax.step(t, s.km.survival, where="post", color=c, linewidth=2, label=f"{name} ({s.km.n:,})")
+        ax.step(
+            t, s.km.survival, where="post", color=c, linewidth=2, label=esc(f"{name} ({s.km.n:,})")
+        )
         ax.fill_between(t, s.km.low, s.km.high, step="post", color=c, alpha=0.15, linewidth=0)
         lines += 1
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

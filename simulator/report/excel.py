@@ -187,8 +187,9 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
     title = wb.add_format({"bold": True, "font_size": 12})
     big = wb.add_format({"bold": True, "font_size": 14})
     note = wb.add_format({"italic": True, "font_color": "#4a5568"})
+    used: set[str] = set()
     for sheet in sheets:
-        ws = wb.add_worksheet(sheet.name[:31])
+        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
         row = 0
         widths: dict[int, float] = {}
         for i, line in enumerate(sheet.intro):
@@ -244,6 +245,19 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
             chart = _chart(wb, ws.get_name(), spec, where[spec.block], numbers)
             if chart is not None:
                 ws.insert_chart(1 + 18 * k, right, chart, {"x_scale": 1.3, "y_scale": 1.2})
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
+    out = clean[:31]
+    n = 1
+    while out.casefold() in used:
+        n += 1
+        suffix = f"~{n}"
+        out = clean[: 31 - len(suffix)] + suffix
+    used.add(out.casefold())
+    return out
 
 
 def _chart(

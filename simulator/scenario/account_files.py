@@ -23,6 +23,11 @@ _KEYS = {"from_csv", "segment", "map", "dayfirst"}
 _STAGES = set(get_args(Stage))
 
 
+def _same(a: object, b: object) -> bool:
+    """Segment values compare ignoring case, spacing and YAML typing (1 == "1")."""
+    return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
+
+
 def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
     """Replace every ``accounts: {from_csv: ...}`` in ``data`` by the accounts it names.
 
@@ -58,7 +63,11 @@ def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
         mapping = {str(k): str(v) for k, v in (spec.get("map") or {}).items()}
         book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
         wanted = spec.get("segment")
-        rows = [c for c in book.customers if wanted is None or c.segment == wanted]
+        rows = [
+            c
+            for c in book.customers
+            if wanted is None or (c.segment is not None and _same(c.segment, wanted))
+        ]
         active = [c for c in rows if not c.churned]
         if not active:
             segs = sorted({c.segment for c in book.customers if c.segment})
