@@ -50,7 +50,7 @@ from IPython.display import Markdown, display
 import simulator
 from simulator.analysis.compare import scaled
 from simulator.report import charts
-from simulator.report.compare import sentence
+from simulator.report.compare import delta_text, sentence
 from simulator.report.formatting import money, num, pct
 
 N = max(2, int(os.environ.get("CSSIM_NOTEBOOK_REPLICATIONS", "20")))
@@ -67,13 +67,12 @@ def table(header, rows):
 
 def pp(d):
     """A paired difference of shares in percentage points: +1.2 pp [+0.4, +2.0]."""
-    return f"{100 * d.mean:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+    return delta_text(d, "pp", currency)
 
 
 def money_ci(d):
-    """A paired difference of money: +$28k [$11k, $45k]."""
-    sign = "+" if d.mean >= 0 else "-"
-    return f"{sign}{money(abs(d.mean), currency)} [{money(d.low, currency)}, {money(d.high, currency)}]"
+    """A paired difference of money: +$28k [+11.0k, +45.0k]."""
+    return delta_text(d, "money", currency)
 
 
 # %% [markdown]
@@ -176,9 +175,7 @@ def level(x, unit):
 
 
 def delta(d, unit):
-    if unit == "money":
-        return money_ci(scaled(d, 1 / years))
-    return pp(d) if unit == "pp" else f"{d.mean:+.2f} [{d.low:+.2f}, {d.high:+.2f}]"
+    return delta_text(scaled(d, 1 / years) if unit == "money" else d, unit, currency)
 
 
 def unpaired(d, unit):

@@ -30,7 +30,9 @@ def _value(x: float, unit: str, currency: str) -> str:
     return num(x, 1)
 
 
-def _delta(d: Difference, unit: str, currency: str) -> str:
+def delta_text(d: Difference, unit: str, currency: str) -> str:
+    """A paired difference with its 95% CI: ``+$28k [+11.0k, +45.0k]``, ``+0.2 pp [+0.1,
+    +0.3]`` (``unit``: money, pp, or anything else for a plain number)."""
     if math.isnan(d.mean):
         return "-"
     if unit == "money":
@@ -74,9 +76,9 @@ def sentence(
             continue
         label_m, unit = _INFO[metric]
         if not d.significant:
-            parts.append(f"no clear change in {label_m} ({_delta(d, unit, currency)})")
+            parts.append(f"no clear change in {label_m} ({delta_text(d, unit, currency)})")
         else:
-            parts.append(f"{label_m} {_delta(d, unit, currency)}")
+            parts.append(f"{label_m} {delta_text(d, unit, currency)}")
     return f"{label} vs {base}, {segment}: " + "; ".join(parts) + "."
 
 
@@ -131,7 +133,7 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
                 label,
                 _value(d.a, unit, currency),
                 _value(d.b, unit, currency),
-                Text(_delta(d, unit, currency), style="bold" if d.significant else "dim"),
+                Text(delta_text(d, unit, currency), style="bold" if d.significant else "dim"),
                 shown,
             )
         parts.append(t)
