@@ -1349,6 +1349,7 @@ def calibrate(
                       --as-of 2026-10-31 -o plans/calibrated.yaml
       cssim estimate plans/calibrated.yaml && cssim run plans/calibrated.yaml
     """
+    from simulator.analysis.book import account_segments
     from simulator.analysis.calibrate import calibrate as build
     from simulator.analysis.timesheet import analyze_timesheet
     from simulator.data.timesheet import read_timesheet
@@ -1379,7 +1380,7 @@ def calibrate(
                 for i in exc.issues
             ]
             raise
-        seg_of = _segment_lookup(read.customers, analysis)
+        seg_of = account_segments(read.customers, analysis)
         counts = {name: s.active for name, s in analysis.segments.items()}
         try:
             ts = analyze_timesheet(entries.entries, seg_of, counts)
@@ -1422,30 +1423,6 @@ def calibrate(
     _print_warnings([w for w in loaded.warnings if "accounts read from" not in w.message], quiet)
     click.echo(f"wrote {output} and {accounts_path}", err=True)
     click.echo(f"next: cssim estimate {output} && cssim run {output}", err=True)
-
-
-def _segment_lookup(customers: Any, analysis: Any) -> Callable[[str], str | None]:
-    from simulator.analysis.book import assign_bands
-
-    if analysis.segment_source == "column":
-        segs = [c.segment or "(none)" for c in customers]
-    else:
-        segs = assign_bands([c.arr for c in customers], analysis.breaks)
-    table: dict[str, str | None] = {}
-    for c, s in zip(customers, segs, strict=True):
-        if c.name:
-            table.setdefault(_key(c.name), s)
-    for c, s in zip(customers, segs, strict=True):  # an ID wins over a name
-        table[_key(str(c.id))] = s
-
-    def lookup(account: str) -> str | None:
-        return table.get(_key(account))
-
-    return lookup
-
-
-def _key(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
 
 
 def main() -> None:

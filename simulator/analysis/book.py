@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 from scipy import stats
 
+from simulator.data.values import add_months
+
 __all__ = [
     "BookAnalysis",
     "KaplanMeier",
     "Rate",
+    "account_segments",
     "analyze_book",
     "assign_bands",
     "infer_term_months",
@@ -213,10 +216,10 @@ def renewals_reached(c: CustomerLike, as_of: dt.date, term: int) -> tuple[int, b
     if churned:
         # the renewals it passed before leaving, and the one it left at (a customer
         # leaving at contract end, the day before the anniversary, left at that renewal)
-        while _add_months(c.contract_start, (k + 1) * term) < end:
+        while add_months(c.contract_start, (k + 1) * term) < end:
             k += 1
         return k + 1, True
-    while _add_months(c.contract_start, (k + 1) * term) <= end:
+    while add_months(c.contract_start, (k + 1) * term) <= end:
         k += 1
     return k, False
 
@@ -287,6 +290,8 @@ class BookAnalysis:
     pareto_curve: tuple[np.ndarray, np.ndarray]
     """(share of customers, share of ARR), largest first, for the Pareto chart."""
     active_arr: np.ndarray
+    customer_segments: list[str] = field(default_factory=list)
+    """Each analysed customer's segment, in the order the customers were given."""
     segment_arr_at_signing: dict[str, list[float]] = field(default_factory=dict)
     """Per segment: each customer's starting ARR (its current ARR when not given)."""
     notes: list[str] = field(default_factory=list)
@@ -302,19 +307,6 @@ def assign_bands(arr: Sequence[float], breaks: Sequence[float]) -> list[str]:
     )
     idx = np.searchsorted(np.asarray(breaks, dtype=float), np.asarray(arr, dtype=float), "right")
     return [names[i] for i in idx]
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    y, m = divmod(d.month - 1 + months, 12)
-    first = dt.date(d.year + y, m + 1, 1)
-    last = (_months_add(first, 1) - dt.timedelta(days=1)).day
-    return first.replace(day=min(d.day, last))
-
-
-def _months_add(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    return dt.date(d.year + y, m + 1, 1)
 
 
 def _segment_book(name: str, cs: Sequence[CustomerLike], as_of: dt.date) -> SegmentBook:
@@ -522,7 +514,7 @@ def analyze_book(
     share_customers = np.arange(1, len(desc) + 1) / len(desc)
 
     month_start = as_of.replace(day=1)
-    next_month = _months_add(month_start, 1)
+    next_month = add_months(month_start, 1)
     six = as_of + dt.timedelta(days=round(6 * DAYS_PER_MONTH))
     this_month = [
         c for c in active if c.renewal_date and month_start <= c.renewal_date < next_month
@@ -530,7 +522,7 @@ def analyze_book(
     coming = [c for c in active if c.renewal_date and as_of <= c.renewal_date <= six]
     by_month = []
     for i in range(12):
-        a, b = _months_add(month_start, i), _months_add(month_start, i + 1)
+        a, b = add_months(month_start, i), add_months(month_start, i + 1)
         due = [c for c in active if c.renewal_date and a <= c.renewal_date < b]
         by_month.append(
             {"month": f"{a:%Y-%m}", "renewals": len(due), "arr": float(sum(c.arr for c in due))}
@@ -616,8 +608,30 @@ def analyze_book(
         stages=stage_rows,
         pareto_curve=(np.concatenate([[0.0], share_customers]), np.concatenate([[0.0], cum])),
         active_arr=arr,
+        customer_segments=names,
         segment_arr_at_signing={
             n: [c.starting_arr or c.arr for c in cs] for n, cs in groups.items()
         },
         notes=notes,
     )
+
+
+def account_segments(
+    customers: Sequence[CustomerLike], analysis: BookAnalysis
+) -> Callable[[str], str | None]:
+    """Look up an account's segment by its ID or its name (ignoring case and spacing),
+    for the customers ``analysis`` was made from; None for an unknown account."""
+    from simulator.data.values import text_key
+
+    table: dict[str, str] = {}
+    pairs = list(zip(customers, analysis.customer_segments, strict=True))
+    for c, s in pairs:
+        if getattr(c, "name", None):
+            table.setdefault(text_key(c.name), s)
+    for c, s in pairs:  # an ID wins over a name
+        table[text_key(c.id)] = s
+
+    def lookup(account: str) -> str | None:
+        return table.get(text_key(account))
+
+    return lookup

@@ -265,7 +265,8 @@ def calibrate(
             "stage": c.stage or "",
             "contract_start": c.contract_start.isoformat() if c.contract_start else "",
         }
-        for c, seg_name in _active_with_segments(customers, book)
+        for c, seg_name in zip(customers, book.customer_segments, strict=True)
+        if not c.churned
     ]
     return Calibration(text, rows, accounts_file, notes)
 
@@ -319,16 +320,6 @@ def _plain(node: Any) -> Any:
     if isinstance(node, list):
         return [_plain(v) for v in node]
     return node
-
-
-def _active_with_segments(customers: Sequence[Any], book: BookAnalysis) -> list[tuple[Any, str]]:
-    from simulator.analysis.book import assign_bands
-
-    active = [c for c in customers if not c.churned]
-    if book.segment_source == "column":
-        return [(c, c.segment or "(none)") for c in active]
-    bands = assign_bands([c.arr for c in active], book.breaks)
-    return list(zip(active, bands, strict=True))
 
 
 def _fill_segment(

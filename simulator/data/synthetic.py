@@ -42,6 +42,8 @@ from typing import Literal
 
 import numpy as np
 
+from simulator.data.values import add_months
+
 __all__ = [
     "CUSTOMER_COLUMNS",
     "DEFAULT_ACTIVITIES",
@@ -489,17 +491,10 @@ DEFAULT_TRUTH = Truth()
 # ----------------------------------------------------------------------------- dates
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
-    """``d`` plus whole months, the day clamped to the month's length (Feb 29 -> Feb 28)."""
-    m = d.month - 1 + months
-    year, month = d.year + m // 12, m % 12 + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def _next_renewal(since: dt.date, term_months: int, after: dt.date) -> tuple[dt.date, int]:
     """First anniversary strictly after ``after`` and the number reached on or before it."""
     k = 1
-    while (r := _add_months(since, k * term_months)) <= after:
+    while (r := add_months(since, k * term_months)) <= after:
         k += 1
     return r, k - 1
 
@@ -584,7 +579,7 @@ def _clean_customers(truth: Truth, rng: np.random.Generator) -> list[dict[str, s
         n = int(rng.poisson(truth.logos_per_month * span / days_in))
         offsets = rng.integers(0, span, size=n)
         signed.extend(lo + dt.timedelta(days=int(o)) for o in np.sort(offsets))
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     n = len(signed)
     if n == 0:
         return []
@@ -618,7 +613,7 @@ def _clean_customers(truth: Truth, rng: np.random.Generator) -> list[dict[str, s
         churn_date: dt.date | None = None
         for k in range(reached):
             if u_churn[i, k] < seg.churn_per_renewal:
-                churn_date = _add_months(since, (k + 1) * seg.term_months)
+                churn_date = add_months(since, (k + 1) * seg.term_months)
                 break
             arr = round(arr * (1.0 + float(expansion[i, k])), 2)
         number = f"{i + 1:0{width}d}"

@@ -10,6 +10,7 @@ message naming the file, line and column.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Iterable
@@ -624,3 +625,16 @@ def _hours(value: Any, unit: str) -> float:
                 total += amount / 3600
         return sign * total
     raise ValueError("not a duration (use hours like 1.5, or 1:30, 90m)")
+
+
+def text_key(value: object) -> str:
+    """A value as a key that ignores case and spacing: ``" Mid  Market"`` -> ``"mid market"``
+    (segment filters, account names in timesheets; YAML's ``1`` matches the text ``"1"``)."""
+    return " ".join(str(value).split()).casefold()
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` plus whole months, the day clamped to the month's length (31 Jan + 1 -> 28 Feb)."""
+    m = d.month - 1 + months
+    year, month = d.year + m // 12, m % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))

@@ -14,9 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.book import BookAnalysis, SegmentBook
+from simulator.data.common import line_list, plural
+from simulator.data.errors import count_by_reason
 from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
 from simulator.report.excel import Block, Col, Sheet
-from simulator.report.formatting import money, num, pct
+from simulator.report.formatting import json_safe, money, num, pct
 
 __all__ = [
     "book_charts",
@@ -52,15 +54,11 @@ def read_report_lines(read: Any, what: str = "customers") -> list[str]:
     count = len(read.customers) if hasattr(read, "customers") else len(read.entries)
     lines = [f"{count:,} {what} read from {read.path}"]
     if read.skipped:
-        by: dict[str, list[int]] = {}
-        for s in read.skipped:
-            by.setdefault(s.reason, []).append(s.line)
-        parts = []
-        for why, at in sorted(by.items(), key=lambda kv: -len(kv[1])):
-            shown = ", ".join(str(n) for n in at[:5]) + (", ..." if len(at) > 5 else "")
-            parts.append(f"{len(at)} {why} (line{'s' if len(at) > 1 else ''} {shown})")
-        n = len(read.skipped)
-        lines.append(f"{n:,} row{'s' if n > 1 else ''} skipped: " + "; ".join(parts))
+        parts = [
+            f"{n} {why} ({line_list([s.line for s in read.skipped if s.reason == why], 5)})"
+            for why, n in count_by_reason(read.skipped).items()
+        ]
+        lines.append(f"{plural(len(read.skipped), 'row')} skipped: " + "; ".join(parts))
     lines += [f"warning: {w}" for w in read.warnings]
     return lines
 
@@ -259,10 +257,6 @@ def book_rows(a: BookAnalysis) -> list[dict[str, Any]]:
     return out
 
 
-def _clean(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
 def book_json(a: BookAnalysis, read: Any | None = None) -> str:
     """JSON: as-of date, breaks, tidy rows, yearly churn, stages, renewals by month."""
     data = {
@@ -273,9 +267,9 @@ def book_json(a: BookAnalysis, read: Any | None = None) -> str:
         "rows_skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped]
         if read is not None
         else None,
-        "measures": [{k: _clean(v) for k, v in r.items()} for r in book_rows(a)],
-        "yearly": [{k: _clean(v) for k, v in r.items()} for r in a.yearly],
-        "stages": [{k: _clean(v) for k, v in r.items()} for r in a.stages],
+        "measures": json_safe(book_rows(a)),
+        "yearly": json_safe(a.yearly),
+        "stages": json_safe(a.stages),
         "renewals_by_month": a.renewals_by_month,
         "notes": a.notes,
     }

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from typing import Any
 
@@ -14,6 +11,7 @@ from rich.text import Text
 
 from simulator.analysis.compare import COMPARED, Comparison, Difference, scaled
 from simulator.report.formatting import money, num
+from simulator.report.saved import tidy_csv, tidy_json
 
 _INFO = {m: (label, unit) for m, label, unit in COMPARED}
 
@@ -181,23 +179,11 @@ def compare_rows(c: Comparison) -> list[dict[str, Any]]:
     return rows
 
 
-def _clean(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
 def compare_csv(c: Comparison) -> str:
     """CSV of :func:`compare_rows`."""
-    rows = compare_rows(c)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _clean(v) for k, v in r.items()})
-    return buf.getvalue()
+    return tidy_csv(compare_rows(c))
 
 
 def compare_json(c: Comparison) -> str:
     """JSON of :func:`compare_rows`."""
-    return (
-        json.dumps([{k: _clean(v) for k, v in r.items()} for r in compare_rows(c)], indent=2) + "\n"
-    )
+    return tidy_json(compare_rows(c))

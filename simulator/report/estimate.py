@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.analytic import Estimate
-from simulator.report.formatting import money, num, pct
+from simulator.report.formatting import json_safe, money, num, pct
 
 
 def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
@@ -153,22 +153,16 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
     return Group(*parts)
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 def estimate_rows(est: Estimate, detail: bool = False) -> list[dict[str, Any]]:
     """Tidy rows: one per segment, or one per segment and touchpoint with ``detail``."""
     rows: list[dict[str, Any]] = []
     for s in est.segments:
-        base = {k: _clean(v) for k, v in asdict(s).items() if k != "touchpoints"}
+        base = {k: json_safe(v) for k, v in asdict(s).items() if k != "touchpoints"}
         if not detail:
             rows.append(base)
             continue
         for t in s.touchpoints:
-            rows.append({"segment": s.segment, **{k: _clean(v) for k, v in asdict(t).items()}})
+            rows.append({"segment": s.segment, **{k: json_safe(v) for k, v in asdict(t).items()}})
     return rows
 
 
@@ -191,6 +185,6 @@ def estimate_json(est: Estimate) -> str:
             return {k: fix(x) for k, x in v.items()}
         if isinstance(v, list):
             return [fix(x) for x in v]
-        return _clean(v)
+        return json_safe(v)
 
     return json.dumps(fix(est.to_dict()), indent=2) + "\n"

@@ -99,6 +99,10 @@ class Col:
     fmt: str = "text"
     width: float | None = None
 
+    def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
+        """This column's value in ``row`` and the format to show it in."""
+        return row.get(self.key), self.fmt
+
 
 @dataclass
 class Block:
@@ -212,12 +216,8 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
             row += 1
             for r in block.rows:
                 for c, col in enumerate(block.columns):
-                    fmt = col.fmt
-                    key = col.key
-                    if isinstance(col, MultiCol):
-                        fmt = next((f for f in col.formats if f"{key}_{f}" in r), "num2")
-                        key = f"{key}_{fmt}"
-                    value = _cell(r.get(key), fmt)
+                    raw, fmt = col.cell(r)
+                    value = _cell(raw, fmt)
                     if value is None:
                         continue
                     if isinstance(value, bool):
@@ -525,31 +525,23 @@ def _segment_sheets(exps: Sequence[tuple[str | None, Experiment]]) -> list[Sheet
 
 
 def _typed_metric_block(title: str, rows: list[dict[str, Any]]) -> Block:
-    """Metric rows whose numbers take each metric's own format (pct, money, ...)."""
-    out = []
-    for r in rows:
-        fmt = r["_fmt"]
-        out.append(
-            {"metric": r["metric"], "key": r["key"]}
-            | {f"{k}_{fmt}": r[k] for k in ("mean", "low", "high", "p10", "p50", "p90")}
-        )
+    """Metric rows whose numbers take each metric's own format (pct, money, ...): the
+    value columns are :class:`MultiCol` s, so each row carries ``mean_pct`` and so on."""
+    stats = (
+        ("mean", "Mean"),
+        ("low", "95% CI low"),
+        ("high", "95% CI high"),
+        ("p10", "P10"),
+        ("p50", "P50"),
+        ("p90", "P90"),
+    )
+    out = [
+        {"metric": r["metric"], "key": r["key"]} | {f"{k}_{r['_fmt']}": r[k] for k, _ in stats}
+        for r in rows
+    ]
     formats = sorted({r["_fmt"] for r in rows})
     cols = [Col("metric", "Metric", width=36), Col("key", "Field", width=22)]
-    # one set of value columns per format would be unreadable: instead each value column
-    # is written per row with that row's format, which Block supports through _fmt keys
-    block = Block(title, cols, out)
-    block.columns += [
-        MultiCol(k, h, formats)
-        for k, h in (
-            ("mean", "Mean"),
-            ("low", "95% CI low"),
-            ("high", "95% CI high"),
-            ("p10", "P10"),
-            ("p50", "P50"),
-            ("p90", "P90"),
-        )
-    ]
-    return block
+    return Block(title, cols + [MultiCol(k, h, formats) for k, h in stats], out)
 
 
 class MultiCol(Col):
@@ -558,6 +550,11 @@ class MultiCol(Col):
     def __init__(self, key: str, header: str, formats: list[str]) -> None:
         super().__init__(key, header, "multi", 14)
         self.formats = formats
+
+    def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
+        """The value under ``KEY_FORMAT`` for the first of the formats the row has."""
+        fmt = next((f for f in self.formats if f"{self.key}_{f}" in row), "num2")
+        return row.get(f"{self.key}_{fmt}"), fmt
 
 
 def _monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:

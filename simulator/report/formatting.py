@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -43,3 +44,15 @@ def num(x: float, digits: int = 0) -> str:
     if x is None or not math.isfinite(x):
         return "-"
     return f"{x:,.{digits}f}"
+
+
+def json_safe(v: Any) -> Any:
+    """``v`` with every non-finite float (NaN, inf) replaced by None, through dicts and
+    lists: JSON has no NaN, and an empty CSV cell reads better than ``nan``."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: json_safe(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [json_safe(x) for x in v]
+    return v

@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from simulator.report.charts import svg_text
-from simulator.report.excel import Block, Col, MultiCol, Sheet
+from simulator.report.excel import Block, Sheet
 from simulator.report.formatting import money, num, pct
 
 __all__ = ["html_report"]
@@ -68,18 +68,11 @@ def _table(block: Block, currency: str) -> str:
     for r in block.rows:
         cells = []
         for col in block.columns:
-            text, numeric = _format(*_value(r, col), currency)
+            text, numeric = _format(*col.cell(r), currency)
             cls = ' class="n"' if numeric else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-
-
-def _value(row: dict[str, Any], col: Col) -> tuple[Any, str]:
-    if isinstance(col, MultiCol):
-        fmt = next((f for f in col.formats if f"{col.key}_{f}" in row), "num2")
-        return row.get(f"{col.key}_{fmt}"), fmt
-    return row.get(col.key), col.fmt
 
 
 def _anchor(name: str) -> str:

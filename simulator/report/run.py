@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from typing import Any
@@ -13,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.experiment import Experiment, MetricStats
-from simulator.report.formatting import money, num, pct
+from simulator.report.formatting import json_safe, money, num, pct
+from simulator.report.saved import tidy_csv
 
 
 def ci_pct(st: MetricStats, digits: int = 1) -> str:
@@ -152,19 +151,9 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
     return Group(*parts)
 
 
-def _clean(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
 def run_csv(exp: Experiment) -> str:
     """Tidy CSV: one row per segment and metric (mean, CI, quantiles)."""
-    rows = exp.rows()
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["segment"], lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _clean(v) for k, v in r.items()})
-    return buf.getvalue()
+    return tidy_csv(exp.rows())
 
 
 def run_json(exp: Experiment) -> str:
@@ -180,7 +169,7 @@ def run_json(exp: Experiment) -> str:
             "met": exp.precision.met,
             "reached": exp.precision.reached,
         },
-        "metrics": [{k: _clean(v) for k, v in r.items()} for r in exp.rows()],
+        "metrics": json_safe(exp.rows()),
         "touchpoints": exp.touch_stats(),
     }
     return json.dumps(data, indent=2) + "\n"

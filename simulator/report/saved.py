@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
+from simulator.report.formatting import json_safe
 from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import validate_data
 from simulator.scenario.model import Scenario
@@ -63,16 +64,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_clean(x) for x in v]
-    return v
-
-
 def tidy_csv(rows: list[dict[str, Any]]) -> str:
     """CSV text of tidy rows (non-finite numbers left empty)."""
     buf = io.StringIO()
@@ -80,13 +71,13 @@ def tidy_csv(rows: list[dict[str, Any]]) -> str:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow(_clean(r))
+            w.writerow(json_safe(r))
     return buf.getvalue()
 
 
 def tidy_json(rows: list[dict[str, Any]]) -> str:
     """JSON array of tidy rows (non-finite numbers as null)."""
-    return json.dumps([_clean(r) for r in rows], indent=2) + "\n"
+    return json.dumps([json_safe(r) for r in rows], indent=2) + "\n"
 
 
 def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
@@ -94,7 +85,7 @@ def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.Table.from_pylist([_clean(r) for r in rows]), path)
+    pq.write_table(pa.Table.from_pylist([json_safe(r) for r in rows]), path)
 
 
 def provenance(
@@ -160,12 +151,14 @@ def save_run(
             encoding="utf-8",
         )
         meta = provenance(exp.scenario, exp.root_seed, exp.replications, exp.precision, command)
-        (tmp / "run.json").write_text(json.dumps(_clean(meta), indent=2) + "\n", encoding="utf-8")
+        (tmp / "run.json").write_text(
+            json.dumps(json_safe(meta), indent=2) + "\n", encoding="utf-8"
+        )
         if frontier:
             (tmp / "frontier.csv").write_text(tidy_csv(frontier), encoding="utf-8")
         if assumptions:
             (tmp / "assumptions.csv").write_text(tidy_csv(assumptions), encoding="utf-8")
-        reps = [_clean(asdict(r)) for r in exp.results]
+        reps = [json_safe(asdict(r)) for r in exp.results]
         (tmp / "replications.json").write_text(json.dumps(reps), encoding="utf-8")
         if directory.exists():
             shutil.rmtree(directory) if directory.is_dir() else directory.unlink()

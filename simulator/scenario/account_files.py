@@ -23,11 +23,6 @@ _KEYS = {"from_csv", "segment", "map", "dayfirst"}
 _STAGES = set(get_args(Stage))
 
 
-def _same(a: object, b: object) -> bool:
-    """Segment values compare ignoring case, spacing and YAML typing (1 == "1")."""
-    return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
-
-
 def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
     """Replace every ``accounts: {from_csv: ...}`` in ``data`` by the accounts it names.
 
@@ -58,7 +53,10 @@ def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
             Path(loc.file).parent if loc is not None and not loc.file.startswith("--") else Path()
         )
         path = base / spec["from_csv"]
+        # imported here: simulator.data uses the scenario's error types, so a module-level
+        # import would be circular
         from simulator.data.customers import read_customers
+        from simulator.data.values import text_key
 
         mapping = {str(k): str(v) for k, v in (spec.get("map") or {}).items()}
         book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
@@ -66,7 +64,7 @@ def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
         rows = [
             c
             for c in book.customers
-            if wanted is None or (c.segment is not None and _same(c.segment, wanted))
+            if wanted is None or (c.segment is not None and text_key(c.segment) == text_key(wanted))
         ]
         active = [c for c in rows if not c.churned]
         if not active:
