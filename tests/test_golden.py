@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
-from tests.golden import GOLDEN, current
+from tests.golden import CASES, current
 
 
-def test_top_tier_matches_the_golden_file() -> None:
-    expected = json.loads(GOLDEN.read_text())
-    got = json.loads(json.dumps(current(), default=float))
+@pytest.mark.parametrize("path", list(CASES), ids=lambda p: p.stem)
+def test_segment_matches_its_golden_file(path: Path) -> None:
+    expected = json.loads(path.read_text())
+    got = json.loads(json.dumps(current(path), default=float))
     assert got["tasks"] == expected["tasks"]
     assert got["renewals"] == expected["renewals"]
     for seg, metrics in expected["summary"].items():

@@ -18,61 +18,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from simulator.engine.state import (
-    AUTOMATED,
-    BACKGROUND,
-    CANCELLED,
-    CHANNEL_CODE,
-    EV_CHURNED,
-    EV_LATE_ONBOARDING,
-    INBOUND_SUPPORT,
-    KIND_CODE,
-    LATE,
-    MISSED,
-    ON_TIME,
-    OPEN,
-    SESSION,
-    SKIPPED,
-    STATUS_NAMES,
-)
-
-if TYPE_CHECKING:
-    from simulator.engine.simulation import _Simulation
+from simulator.engine.codes import Channel, Event, Kind, Status
+from simulator.engine.runlog import MonthlyRow
 
 MONTH_DAYS = 365.0 / 12.0
 
-RENEWAL_COLUMNS = (
-    "time",
-    "segment",
-    "account",
-    "arr",
-    "p_baseline",
-    "coverage",
-    "coverage_multiplier",
-    "late_onboarding",
-    "late_onboarding_multiplier",
-    "reassigned",
-    "reassignment_multiplier",
-    "risk_event",
-    "risk_handled",
-    "risk_multiplier",
-    "hazard",
-    "probability",
-    "uniform",
-    "churned",
-    "arr_change",
-)
+ON_TIME, LATE, MISSED, OPEN = Status.ON_TIME, Status.LATE, Status.MISSED, Status.OPEN
+CANCELLED, AUTOMATED, SKIPPED = Status.CANCELLED, Status.AUTOMATED, Status.SKIPPED
 
 
-def _csm_work(t: dict[str, np.ndarray]) -> np.ndarray:
+def csm_work(t: dict[str, np.ndarray]) -> np.ndarray:
     """Tasks that take CSM time: one_to_one work (touches, inbound, escalations,
     unscheduled) and one_to_many sessions; not attendees, automated touches or support."""
-    return (t["channel"] == CHANNEL_CODE["one_to_one"]) | (t["tp"] <= SESSION)
+    return (t["channel"] == Channel.ONE_TO_ONE) | (t["kind"] == Kind.SESSION)
+
+
+def planned_touches(t: dict[str, np.ndarray]) -> np.ndarray:
+    """Tasks that are touches of the plan: not unscheduled work, sessions or support."""
+    return (
+        (t["tp"] >= 0)
+        & (t["kind"] != Kind.SESSION)
+        & (t["kind"] != Kind.UNSCHEDULED)
+        & (t["channel"] != Channel.SUPPORT)
+    )
 
 
 @dataclass
@@ -96,8 +68,10 @@ class Records:
     events: dict[str, np.ndarray]
     renewals: dict[str, np.ndarray]
     staff: dict[str, np.ndarray]
-    monthly_raw: list[tuple[Any, ...]]
+    monthly_raw: list[MonthlyRow]
     simpy_events: int
+    touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
+    """Per segment: cost of each touchpoint's automated touch (0 for other channels)."""
     _capacity: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     # --------------------------------------------------------------- capacity
@@ -121,7 +95,7 @@ class Records:
         fte = np.zeros((n, days))
         st = self.staff
         t = self.tasks
-        work = ~np.isnan(t["start"]) & (t["csm"] >= 0) & _csm_work(t) & (t["hours"] > 0)
+        work = ~np.isnan(t["start"]) & (t["csm"] >= 0) & csm_work(t) & (t["hours"] > 0)
         for i in range(len(st["csm"])):
             cid, team = int(st["csm"][i]), int(st["team"][i])
             joined, left = float(st["joined"][i]), float(st["left"][i])
@@ -172,10 +146,11 @@ class Records:
     def touch_table(self) -> list[dict[str, Any]]:
         """Delivery by segment and touchpoint type: requested, on time, late, missed, open."""
         t = self.tasks
+        touches = planned_touches(t)
         rows = []
         for si, seg in enumerate(self.segments):
             for ti, name in enumerate(self.touchpoints[si]):
-                m = (t["segment"] == si) & (t["tp"] == ti)
+                m = touches & (t["segment"] == si) & (t["tp"] == ti)
                 st = t["status"][m]
                 rows.append(
                     {
@@ -218,9 +193,9 @@ class Records:
         a = self.accounts
         teams = self.team_summary()
         status = t["status"]
-        is_touch = t["tp"] >= 0
-        csm_work = _csm_work(t)
-        delivered_hours = np.where(~np.isnan(t["start"]) & csm_work, t["hours"], 0.0)
+        is_touch = planned_touches(t)
+        work_mask = csm_work(t)
+        delivered_hours = np.where(~np.isnan(t["start"]) & work_mask, t["hours"], 0.0)
         seg_hours = np.array(
             [delivered_hours[t["segment"] == i].sum() for i in range(len(self.segments))]
         )
@@ -239,7 +214,7 @@ class Records:
             skipped = int((st == SKIPPED).sum())
             # service shares count only touches that were attempted and decided
             resolved = requested - open_ - cancelled - skipped
-            work = in_seg & csm_work
+            work = in_seg & work_mask
             acc = a["segment"] == si
             start = acc & a["starting"]
             arr_start = float(a["arr_start"][start].sum())
@@ -285,7 +260,7 @@ class Records:
                 share = 1.0 / n_sharing
             auto_mask = touches & (status == AUTOMATED)
             automation = (
-                float(self._touch_costs[si][t["tp"][auto_mask]].sum()) if auto_mask.any() else 0.0
+                float(self.touch_costs[si][t["tp"][auto_mask]].sum()) if auto_mask.any() else 0.0
             )
             people = tsum.get("people_cost", 0.0) * share
             fte = tsum.get("fte", 0.0) * share
@@ -293,9 +268,9 @@ class Records:
             grr = grr_num / arr_start if arr_start > 0 else math.nan
             retained = grr_num
             end_active = acc & ~a["churned"]
-            sup = in_seg & (t["tp"] == INBOUND_SUPPORT)
-            inbound = in_seg & (t["kind"] == KIND_CODE["inbound_request"])
-            esc = touches & (t["kind"] == KIND_CODE["risk_event"])
+            sup = in_seg & (t["channel"] == Channel.SUPPORT)
+            inbound = in_seg & (t["kind"] == Kind.INBOUND_REQUEST)
+            esc = touches & (t["kind"] == Kind.RISK_EVENT)
             esc_status = status[esc]
             ev = self.events
             out[seg] = {
@@ -325,7 +300,9 @@ class Records:
                 "hours_demanded": float(t["hours"][work].sum()),
                 "hours_delivered": float(seg_hours[si]),
                 "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
-                "hours_unscheduled": float(t["hours"][in_seg & (t["tp"] == BACKGROUND)].sum()),
+                "hours_unscheduled": float(
+                    t["hours"][in_seg & (t["kind"] == Kind.UNSCHEDULED)].sum()
+                ),
                 "hours_available": tsum.get("hours_available", 0.0) * share,
                 "utilisation": tsum.get("utilisation", 0.0),
                 "backlog_end": float((work & (status == OPEN)).sum()),
@@ -334,7 +311,7 @@ class Records:
                 "escalations": float(esc.sum()),
                 "escalations_handled": float(np.isin(esc_status, [ON_TIME, LATE, AUTOMATED]).sum()),
                 "late_onboardings": float(
-                    ((ev["segment"] == si) & (ev["event"] == EV_LATE_ONBOARDING)).sum()
+                    ((ev["segment"] == si) & (ev["event"] == Event.LATE_ONBOARDING)).sum()
                 ),
                 "fte": fte,
                 "headcount": heads,
@@ -353,7 +330,7 @@ class Records:
         cap = self.capacity()
         edges = cap["edges"]
         rows = []
-        for kind, idx, k, t_end, n, value, active, _ in self.monthly_raw:
+        for kind, idx, k, t_end, n, value, active in self.monthly_raw:
             t0 = (k - 1) * MONTH_DAYS
             if kind == "team":
                 days = (edges[:-1] >= t0 - 1e-9) & (edges[:-1] < t_end - 1e-9)
@@ -385,8 +362,6 @@ class Records:
                 )
         return rows
 
-    _touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
-
     def task_rows(self) -> list[dict[str, Any]]:
         """The task records as dicts (for files), with names instead of codes."""
         t = self.tasks
@@ -394,21 +369,22 @@ class Records:
         for i in range(len(t["id"])):
             si = int(t["segment"][i])
             tp = int(t["tp"][i])
-            if tp >= 0:
-                name = self.touchpoints[si][tp]
-            elif tp == BACKGROUND:
-                name = "unscheduled"
-            elif tp == INBOUND_SUPPORT:
+            kind, channel = int(t["kind"][i]), int(t["channel"][i])
+            if channel == Channel.SUPPORT:
                 name = "support"
+            elif kind == Kind.UNSCHEDULED:
+                name = "unscheduled"
+            elif kind == Kind.SESSION:
+                name = "session:" + self.touchpoints[si][tp]
             else:
-                name = "session:" + self.touchpoints[si][SESSION - tp]
+                name = self.touchpoints[si][tp]
             rows.append(
                 {
                     "id": int(t["id"][i]),
                     "segment": self.segments[si],
                     "account": int(t["account"][i]),
                     "touchpoint": name,
-                    "status": STATUS_NAMES[int(t["status"][i])],
+                    "status": Status(int(t["status"][i])).label,
                     "planned": float(t["planned"][i]),
                     "start": float(t["start"][i]),
                     "end": float(t["end"][i]),
@@ -416,103 +392,3 @@ class Records:
                 }
             )
         return rows
-
-
-def build_records(sim: _Simulation) -> Records:
-    """Freeze a finished simulation into flat records."""
-    horizon = sim.horizon
-    tasks = sim.tasks
-    for task in tasks:
-        if task.status == OPEN:
-            acc = task.account
-            if acc is not None and not acc.active:
-                task.status = MISSED if task.due < acc.churned_at else CANCELLED
-            elif task.due < horizon:
-                task.status = MISSED
-    n = len(tasks)
-    cols: dict[str, np.ndarray] = {
-        "id": np.fromiter(map(attrgetter("id"), tasks), int, n),
-        "segment": np.fromiter(map(attrgetter("segment"), tasks), int, n),
-        "account": np.fromiter(
-            (x.account.index if x.account is not None else -1 for x in tasks), int, n
-        ),
-        "tp": np.fromiter(map(attrgetter("tp"), tasks), int, n),
-        "kind": np.fromiter(map(attrgetter("kind"), tasks), int, n),
-        "channel": np.fromiter(map(attrgetter("channel"), tasks), int, n),
-        "team": np.fromiter(map(attrgetter("team"), tasks), int, n),
-        "csm": np.fromiter(map(attrgetter("csm"), tasks), int, n),
-        "priority": np.fromiter(map(attrgetter("priority"), tasks), int, n),
-        "planned": np.fromiter(map(attrgetter("planned"), tasks), float, n),
-        "ontime": np.fromiter(map(attrgetter("ontime"), tasks), float, n),
-        "due": np.fromiter(map(attrgetter("due"), tasks), float, n),
-        "start": np.fromiter(map(attrgetter("start"), tasks), float, n),
-        "end": np.fromiter(map(attrgetter("end"), tasks), float, n),
-        "hours": np.fromiter(map(attrgetter("hours"), tasks), float, n),
-        "status": np.fromiter(map(attrgetter("status"), tasks), int, n),
-        "weight": np.fromiter(map(attrgetter("weight"), tasks), float, n),
-        "credit": np.fromiter(map(attrgetter("credit"), tasks), float, n),
-    }
-    accs = sim.accounts
-    m = len(accs)
-    churn_time = {i: ev[0] for ev in sim.events if ev[3] == EV_CHURNED for i in [ev[2]]}
-    churn_arr = {ev[2]: ev[4] for ev in sim.events if ev[3] == EV_CHURNED}
-    accounts = {
-        "segment": np.fromiter((x.segment for x in accs), int, m),
-        "index": np.arange(m),
-        "starting": np.fromiter((x.starting for x in accs), bool, m),
-        "created": np.fromiter((x.created for x in accs), float, m),
-        "arr_start": np.fromiter((x.arr_start for x in accs), float, m),
-        "arr_end": np.fromiter((x.arr if x.active else 0.0 for x in accs), float, m),
-        "arr_churned": np.fromiter((churn_arr.get(i, 0.0) for i in range(m)), float, m),
-        "churned": np.fromiter((not x.active for x in accs), bool, m),
-        "churned_at": np.fromiter((churn_time.get(i, math.nan) for i in range(m)), float, m),
-    }
-    ev = sim.events
-    events = {
-        "time": np.array([e[0] for e in ev], float),
-        "segment": np.array([e[1] for e in ev], int),
-        "account": np.array([e[2] for e in ev], int),
-        "event": np.array([e[3] for e in ev], int),
-        "value": np.array([e[4] for e in ev], float),
-        "value2": np.array([e[5] for e in ev], float),
-    }
-    rn = sim.renewals
-    renewals = {c: np.array([r[i] for r in rn]) for i, c in enumerate(RENEWAL_COLUMNS)}
-    if not rn:
-        renewals = {c: np.zeros(0) for c in RENEWAL_COLUMNS}
-    # every CSM who was ever on a team: present from joining until leaving (or the end)
-    staff_rows = [(c.id, c.team, c.seat, c.joined, min(c.left, horizon)) for c in sim.csms]
-    staff = {
-        "csm": np.array([r[0] for r in staff_rows], int),
-        "team": np.array([r[1] for r in staff_rows], int),
-        "seat": np.array([r[2] for r in staff_rows], int),
-        "joined": np.array([r[3] for r in staff_rows], float),
-        "left": np.array([min(r[4], horizon) for r in staff_rows], float),
-    }
-    plans = sim.plans
-    rec = Records(
-        scenario=sim.s.name,
-        replication=sim.rep,
-        root_seed=sim.seed,
-        horizon_days=horizon,
-        segments=sim.seg_names,
-        teams=sim.team_names,
-        segment_team=[p.team.index if p.team is not None else -1 for p in plans],
-        touchpoints=[p.names for p in plans],
-        risk_events=[p.risk_names for p in plans],
-        team_cost=[t.cost for t in sim.teams],
-        team_ramp=[t.ramp for t in sim.teams],
-        hours_per_day=sim.rate,
-        tasks=cols,
-        accounts=accounts,
-        events=events,
-        renewals=renewals,
-        staff=staff,
-        monthly_raw=sim.monthly,
-        simpy_events=sim.events_scheduled(),
-    )
-    rec._touch_costs = [
-        np.array([tp.cost_per_touch if tp.channel == "automated" else 0.0 for tp in p.tps] or [0.0])
-        for p in plans
-    ]
-    return rec

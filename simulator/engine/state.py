@@ -8,45 +8,16 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-# task status codes (also used in the records)
-OPEN = 0
-ON_TIME = 1
-LATE = 2
-MISSED = 3
-CANCELLED = 4
-AUTOMATED = 5
-SUPPORT = 6
-SKIPPED = 7
-STATUS_NAMES = ("open", "on_time", "late", "missed", "cancelled", "automated", "support", "skipped")
-
-# account event codes (records)
-EV_CREATED, EV_STAGE, EV_RENEWED, EV_CHURNED, EV_RISK, EV_REASSIGNED, EV_LATE_ONBOARDING = range(7)
-EVENT_NAMES = ("created", "stage", "renewed", "churned", "risk", "reassigned", "late_onboarding")
-
-# task kinds (what planned the task)
-KINDS = (
-    "stage_entry",
-    "cadence",
-    "before_renewal",
-    "risk_event",
-    "inbound_request",
-    "unscheduled",
-    "session",
-)
-KIND_CODE = {k: i for i, k in enumerate(KINDS)}
-CHANNELS = ("one_to_one", "one_to_many", "automated", "support", "skipped")
-CHANNEL_CODE = {c: i for i, c in enumerate(CHANNELS)}
-
-BACKGROUND = -1
-"""Touchpoint index of unscheduled background work."""
-SESSION = -2
-"""Touchpoint index offset of a one_to_many session (``SESSION - tp_index``)."""
-INBOUND_SUPPORT = -3
-"""Touchpoint index of an inbound request answered by support."""
+from simulator.engine.codes import Channel, Kind, Status
 
 
 class Task:
-    """A unit of work or a touch: planned, perhaps queued, then delivered, missed or cancelled."""
+    """A unit of work or a touch: planned, perhaps queued, then delivered, missed or cancelled.
+
+    ``status`` is a :class:`~simulator.engine.codes.Status`; ``start`` and ``end`` are NaN
+    until a CSM starts it; ``attendees`` are the touches a session delivers and ``risk``
+    the risk event an escalation answers.
+    """
 
     __slots__ = (
         "account",
@@ -73,12 +44,13 @@ class Task:
 
     def __init__(
         self,
+        *,
         tid: int,
         segment: int,
         account: Account | None,
         tp: int,
-        kind: int,
-        channel: int,
+        kind: Kind,
+        channel: Channel,
         team: int,
         priority: int,
         planned: float,
@@ -88,6 +60,27 @@ class Task:
         weight: float,
         credit: float,
     ) -> None:
+        """A task planned at day ``planned``.
+
+        Parameters
+        ----------
+        tid
+            Creation order in the replication (ties in a queue go to the older task).
+        segment, account, team
+            Segment index, the account (None for a session) and team index (-1: none).
+        tp
+            Touchpoint index in the segment's plan, or :data:`NO_TOUCHPOINT`.
+        kind, channel
+            What planned it and how it is delivered.
+        priority
+            Queue priority (lower first).
+        planned, ontime, due
+            Planned day, last on-time start day and last start day (days).
+        hours
+            CSM hours the task takes at full productivity.
+        weight, credit
+            Weight in coverage and the credit a delivery earns (1 for a CSM touch).
+        """
         self.id = tid
         self.segment = segment
         self.account = account
@@ -104,7 +97,7 @@ class Task:
         self.credit = credit
         self.start = float("nan")
         self.end = float("nan")
-        self.status = OPEN
+        self.status = Status.OPEN
         self.csm = -1
         self.attendees: list[Task] | None = None
         self.risk: RiskHit | None = None

@@ -1,0 +1,413 @@
+"""Accounts through their lifecycle: creation, contract periods, stage changes, renewals.
+
+An account draws its own attributes, event times and churn uniforms from its own random
+stream when it is created (common random numbers). Each contract period plans its stage
+changes, its renewal and its touches when it starts; a renewal decides churn
+(:mod:`simulator.engine.churn`) and, if the account stays, starts the next period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from simulator.engine import churn, streams
+from simulator.engine.books import Books
+from simulator.engine.codes import DELIVERED, Event, Status
+from simulator.engine.plan import SegmentPlan
+from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
+from simulator.engine.schedule import Scheduler
+from simulator.engine.state import Account, RiskHit
+from simulator.engine.touches import Touches
+from simulator.scenario.lifecycle import STAGES, renewal_in_stage
+
+__all__ = ["Lifecycle"]
+
+
+class Lifecycle:
+    """Creates accounts and handles their stage changes, touches, risks and renewals.
+
+    Parameters
+    ----------
+    sched, touches, books
+        The replication's planner, task maker and book owners.
+    plans, log
+        Every segment plan and the run log (accounts, events, renewals are appended).
+    root_seed, replication
+        Key of the accounts' random streams.
+    start_date
+        Day 0 of the plan (dates in the scenario are converted to days from it).
+    """
+
+    def __init__(
+        self,
+        sched: Scheduler,
+        touches: Touches,
+        books: Books,
+        plans: list[SegmentPlan],
+        log: RunLog,
+        root_seed: int,
+        replication: int,
+        start_date: dt.date,
+    ) -> None:
+        self.sched = sched
+        self.touches = touches
+        self.books = books
+        self.plans = plans
+        self.log = log
+        self.seed = root_seed
+        self.rep = replication
+        self.start_date = start_date
+        self.rules = [churn.ChurnRule.of(p.seg.churn, p.h_base) for p in plans]
+
+    # ------------------------------------------------------------------ creation
+
+    def new_account(
+        self,
+        plan: SegmentPlan,
+        index: int,
+        ident: str,
+        arr: float | None,
+        created: float,
+        starting: bool,
+    ) -> Account:
+        """Create an account and plan its risk events, inbound requests and ad hoc work."""
+        rng = streams.stream(self.seed, self.rep, streams.ACCOUNT, plan.index, index)
+        seg = plan.seg
+        u_arr = rng.random()
+        if arr is None:
+            arr = seg.arr.ppf1(u_arr) if seg.arr is not None else 0.0
+        acc = Account(plan.index, index, ident, arr, created, starting, rng)
+        horizon = self.sched.horizon
+        span = horizon - created
+        n_renew = int(span / plan.term) + 3
+        acc.churn_u, acc.expand_u = rng.random((2, n_renew))
+        accounts = self.log.accounts
+        accounts.append(acc)
+        acc.index = len(accounts) - 1
+        self.log.events.append(
+            AccountEvent(created, plan.index, acc.index, Event.CREATED, arr, 0.0)
+        )
+        # risk events, inbound requests and background work: one merged Poisson stream,
+        # each event's type drawn by its share of the total rate (superposition)
+        rates = plan.event_rates
+        total = plan.event_rate_total
+        if total > 0 and span > 0:
+            n = int(rng.poisson(total * span))
+            if n:
+                u = rng.random((n, 3))
+                times = created + span * u[:, 0]
+                kinds = np.searchsorted(plan.event_cum, u[:, 1] * total, side="right")
+                n_risk = len(plan.risk_rates)
+                push = self.sched.push
+                support_share = plan.seg.inbound.support_share
+                for t, kind, route in zip(
+                    times.tolist(), kinds.tolist(), u[:, 2].tolist(), strict=True
+                ):
+                    kind = min(kind, len(rates) - 1)
+                    if kind < n_risk:
+                        push(t, self.on_risk, (acc, kind))
+                    elif kind == n_risk:
+                        to_csm = route >= support_share and plan.inbound_tp >= 0
+                        push(t, self.touches.on_inbound, (acc, route), to_csm)
+                    else:
+                        push(t, self.touches.on_background, acc)
+        return acc
+
+    def cadence_phases(self, plan: SegmentPlan, acc: Account, origin: float) -> None:
+        """Each cadence's first time: a uniform phase within one interval of ``origin``."""
+        for i, interval, auto in plan.cadence_order:
+            first = origin + acc.rng.random() * interval
+            if auto:
+                acc.phases[i] = first
+            else:
+                self.sched.push(first, self.on_cadence, (acc, i, interval), plan.sync[i])
+
+    def start_book(self, plan: SegmentPlan) -> None:
+        """Create the segment's starting accounts, each at a drawn point of its contract."""
+        seg = plan.seg
+        term = plan.term
+        weights = None
+        if seg.renewal_month_weights is not None:
+            w = np.asarray(seg.renewal_month_weights, dtype=float)
+            weights = np.cumsum(w / w.sum())
+        specs: list[tuple[str, float | None, float | None, str | None]] = []
+        if isinstance(seg.accounts, int):
+            specs = [(f"{plan.name}-{i + 1}", None, None, None) for i in range(seg.accounts)]
+        else:
+            for a in seg.accounts:
+                r = None
+                if a.renewal_date is not None:
+                    r = float((a.renewal_date - self.start_date).days)
+                    while r <= 0:
+                        r += term
+                specs.append((a.id, a.arr, r, a.stage))
+        for i, (ident, arr, r, stage) in enumerate(specs):
+            acc = self.new_account(plan, i, ident, arr, 0.0, True)
+            u = acc.rng.random()
+            first = stage in ("onboarding", "adoption")
+            if r is None and stage is not None:
+                r = renewal_in_stage(plan.seg.lifecycle, term, first, stage, u)
+            if r is None:
+                r = _renewal_day(u, term, weights)
+            self.cadence_phases(plan, acc, 0.0)
+            self.start_period(plan, acc, r - term, first)
+            self.books.assign(plan, acc)
+
+    def schedule_arrivals(self, plan: SegmentPlan) -> None:
+        """Plan the segment's new accounts: Poisson arrivals and dated batches."""
+        seg = plan.seg
+        n0 = seg.starting_accounts
+        horizon = self.sched.horizon
+        k = 0
+        if seg.new_accounts_per_month > 0:
+            rng = streams.stream(self.seed, self.rep, streams.ARRIVALS, plan.index)
+            rate = seg.new_accounts_per_month * 12.0 / 365.0
+            n = rng.poisson(rate * horizon)
+            for t in np.sort(rng.random(n)) * horizon:
+                self.sched.push(float(t), self.on_arrival, (plan, n0 + k), False)
+                k += 1
+        for batch in seg.new_account_schedule:
+            t = float((batch.date - self.start_date).days)
+            for _ in range(batch.count):
+                self.sched.push(t, self.on_arrival, (plan, n0 + k), False)
+                k += 1
+
+    def on_arrival(self, payload: tuple[SegmentPlan, int]) -> None:
+        """A new account from sales: its first period starts in onboarding now."""
+        plan, index = payload
+        now = self.sched.now
+        acc = self.new_account(plan, index, f"{plan.name}-{index + 1}", None, now, False)
+        self.cadence_phases(plan, acc, now)
+        self.start_period(plan, acc, now, True)
+        self.books.assign(plan, acc)
+
+    # ------------------------------------------------------------------ contract periods
+
+    def start_period(self, plan: SegmentPlan, acc: Account, start: float, first: bool) -> None:
+        """Plan a contract period's stage changes, renewal and before-renewal touches."""
+        sched = self.sched
+        now = sched.now
+        t = start
+        intervals = []
+        for stage, d in plan.periods[first]:
+            intervals.append((stage, t, t + d))
+            if t >= now:
+                sched.push(t, self.on_stage, (acc, stage, t, t + d), False)
+            elif t + d > now or (d == 0 and t >= now):
+                # the stage the account is in at the start of the plan
+                acc.stage = stage
+                self.plan_entry_touches(plan, acc, stage, t, now)
+                if stage == "onboarding":
+                    sched.push(t + d, self.on_onboarding_end, acc, False)
+            else:
+                # an earlier stage of the current period: its late touches are still due
+                self.plan_entry_touches(plan, acc, stage, t, now)
+            t += d
+        renewal = start + plan.term
+        sched.push(renewal, self.on_renewal, acc, False)
+        for i, days in plan.before_renewal:
+            if renewal - days >= now:
+                sched.push(renewal - days, self.on_touch, (acc, i, False), plan.sync[i])
+        self.automated_touches(plan, acc, intervals, start, renewal)
+
+    def automated_touches(
+        self,
+        plan: SegmentPlan,
+        acc: Account,
+        intervals: list[tuple[str, float, float]],
+        start: float,
+        renewal: float,
+    ) -> None:
+        """Create a contract period's automated touches (the planner would create the same)."""
+        now, horizon = self.sched.now, self.sched.horizon
+        times: list[tuple[float, int]] = []
+        for stage, t0, _ in intervals:
+            for i, offsets in plan.entry_auto[stage]:
+                times.extend((t0 + off, i) for off in offsets)
+        times.extend((renewal - days, i) for i, days in plan.before_renewal_auto)
+        lo, hi = max(start, now), min(renewal, horizon)
+        for i, interval, allowed in plan.cadence_auto:
+            first = acc.phases[i]
+            t = first + max(0, math.ceil((lo - first) / interval)) * interval
+            while t < hi:
+                for stage, t0, t1 in intervals:
+                    if t0 <= t < t1:
+                        if stage in allowed:
+                            times.append((t, i))
+                        break
+                t += interval
+        for t, i in sorted(times):
+            if t >= renewal:
+                # beyond this contract period: only if the account renews
+                self.sched.push(t, self.on_touch, (acc, i, False), False)
+            elif now <= t < horizon:
+                self.touches.automated(plan, acc, i, t)
+
+    def plan_entry_touches(
+        self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float
+    ) -> None:
+        """Plan the stage-entry touches of ``stage`` (entered at ``entered``) still to come."""
+        onboarding = stage == "onboarding"
+        for i, offsets in plan.entry[stage]:
+            for off in offsets:
+                if entered + off >= now:
+                    self.sched.push(
+                        entered + off, self.on_touch, (acc, i, onboarding), plan.sync[i]
+                    )
+
+    # ------------------------------------------------------------------ handlers
+
+    def on_stage(self, payload: tuple[Account, str, float, float]) -> None:
+        """The account enters ``stage``: plan its entry touches (and onboarding's end)."""
+        acc, stage, entered, ends = payload
+        if not acc.active:
+            return
+        acc.stage = stage
+        plan = self.plans[acc.segment]
+        self.log.events.append(
+            AccountEvent(
+                entered, acc.segment, acc.index, Event.STAGE, float(STAGES.index(stage)), 0.0
+            )
+        )
+        if stage == "onboarding":
+            acc.onboarding_tasks = []
+            self.sched.push(ends, self.on_onboarding_end, acc, False)
+        self.plan_entry_touches(plan, acc, stage, entered, entered)
+
+    def on_touch(self, payload: tuple[Account, int, bool]) -> None:
+        """A planned touch is due (``onboarding``: it counts toward onboarding)."""
+        acc, i, onboarding = payload
+        if not acc.active:
+            return
+        task = self.touches.touch(self.plans[acc.segment], acc, i)
+        if onboarding:
+            acc.onboarding_tasks.append(task)
+
+    def on_cadence(self, payload: tuple[Account, int, float]) -> None:
+        """A cadence touch is due (in an allowed stage); plan the next one."""
+        acc, i, interval = payload
+        if not acc.active:
+            return
+        plan = self.plans[acc.segment]
+        if acc.stage in plan.cadence_allowed[i]:
+            self.touches.touch(plan, acc, i)
+        self.sched.push(self.sched.now + interval, self.on_cadence, payload, plan.sync[i])
+
+    def on_onboarding_end(self, acc: Account) -> None:
+        """Onboarding ends: late when a planned onboarding touch was not delivered."""
+        if not acc.active:
+            return
+        now = self.sched.now
+        late = any(
+            t.status not in DELIVERED
+            for t in acc.onboarding_tasks
+            if t.status != Status.CANCELLED and t.planned < now
+        )
+        if late:
+            acc.late_onboarding_at = now
+            self.log.events.append(
+                AccountEvent(now, acc.segment, acc.index, Event.LATE_ONBOARDING, 0.0, 0.0)
+            )
+        acc.onboarding_tasks = []
+
+    def on_risk(self, payload: tuple[Account, int]) -> None:
+        """Risk event ``e`` hits the account: plan its escalation touches."""
+        acc, e = payload
+        if not acc.active:
+            return
+        plan = self.plans[acc.segment]
+        now = self.sched.now
+        hit = RiskHit(e, now)
+        acc.risks.append(hit)
+        self.log.events.append(AccountEvent(now, acc.segment, acc.index, Event.RISK, float(e), 0.0))
+        for i in plan.risk_tps[e]:
+            task = self.touches.touch(plan, acc, i)
+            task.risk = hit
+            if task.status == Status.AUTOMATED:
+                hit.handled = True
+
+    def on_renewal(self, acc: Account) -> None:
+        """The renewal: decide churn from the drivers, then expand or contract and renew."""
+        if not acc.active:
+            return
+        plan = self.plans[acc.segment]
+        seg = plan.seg
+        ch = seg.churn
+        now = self.sched.now
+        window = ch.coverage_window_days
+        acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        h_risk, risk_event, risk_handled = churn.strongest_risk(
+            acc.risks, now, plan.risk_effect_days, plan.risk_hazard
+        )
+        acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
+        drivers = churn.Drivers(
+            coverage=churn.coverage(acc.touches, now),
+            late_onboarding=acc.late_onboarding_at >= now - window,
+            reassigned=acc.reassigned_at >= now - ch.reassignment_window_days,
+            risk_hazard=h_risk,
+        )
+        d = churn.decide(self.rules[acc.segment], drivers)
+        k = acc.renewals
+        u = float(acc.churn_u[k]) if k < len(acc.churn_u) else float(acc.rng.random())
+        churned = u < d.probability
+        arr_before = acc.arr
+        change = 0.0
+        events = self.log.events
+        if churned:
+            acc.active = False
+            acc.churned_at = now
+            self.books.give(acc, None)
+            events.append(AccountEvent(now, acc.segment, acc.index, Event.CHURNED, arr_before, 0.0))
+        else:
+            ue = float(acc.expand_u[k]) if k < len(acc.expand_u) else float(acc.rng.random())
+            change = seg.arr_change_at_renewal.ppf1(ue)
+            new_arr = arr_before * (1.0 + change)
+            if acc.owner is not None:
+                acc.owner.arr += new_arr - arr_before
+            acc.arr = new_arr
+            acc.renewals += 1
+            events.append(
+                AccountEvent(now, acc.segment, acc.index, Event.RENEWED, arr_before, new_arr)
+            )
+        self.log.renewals.append(
+            RenewalRow(
+                time=now,
+                segment=acc.segment,
+                account=acc.index,
+                arr=arr_before,
+                p_baseline=d.p_baseline,
+                coverage=drivers.coverage,
+                coverage_multiplier=d.coverage_multiplier,
+                late_onboarding=drivers.late_onboarding,
+                late_onboarding_multiplier=d.late_onboarding_multiplier,
+                reassigned=drivers.reassigned,
+                reassignment_multiplier=d.reassignment_multiplier,
+                risk_event=risk_event,
+                risk_handled=risk_handled,
+                risk_multiplier=d.risk_multiplier,
+                hazard=d.hazard,
+                probability=d.probability,
+                uniform=u,
+                churned=churned,
+                arr_change=change,
+            )
+        )
+        if not churned:
+            self.start_period(plan, acc, now, False)
+
+
+def _renewal_day(u: float, term: float, weights: np.ndarray | None) -> float:
+    """A starting account's first renewal day from uniform ``u`` (in (0, term]).
+
+    Uniform over the term, or by month of the term with ``weights`` (cumulative shares).
+    """
+    if weights is None:
+        return (1.0 - u) * term
+    m = int(np.searchsorted(weights, u, side="right"))
+    m = min(m, len(weights) - 1)
+    lo = weights[m - 1] if m > 0 else 0.0
+    frac = (u - lo) / (weights[m] - lo) if weights[m] > lo else 0.5
+    return float((m + 1 - frac) * term / len(weights))

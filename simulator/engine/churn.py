@@ -1,0 +1,140 @@
+"""How churn is decided at a renewal: a pure function of named drivers.
+
+This is the one place to read how a renewal's churn probability comes about.
+
+The segment's baseline hazard ``h0`` is the renewal churn probability with the plan fully
+delivered (``annual_baseline`` over the contract term, as a cumulative hazard). A risk
+event in effect replaces it by its own hazard when that is larger (handled or unhandled,
+by whether an escalation started in time). Shortfalls multiply it::
+
+    hazard      = max(h0, h_risk) x m_coverage x m_late_onboarding x m_reassignment
+    m_coverage  = 1 + coverage_effect x (1 - coverage)
+    probability = 1 - exp(-hazard)
+
+``coverage`` is the weighted share of the touches planned in the coverage window that
+were delivered, each delivered touch earning its channel's credit (automated < 1);
+missed, skipped and overdue touches count against it. Late onboarding and a recent
+reassignment apply their multipliers. Every effect size is a scenario input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from simulator.engine.codes import DELIVERED, Status
+from simulator.engine.state import RiskHit, Task
+from simulator.scenario.model import Churn
+
+__all__ = ["ChurnRule", "Decision", "Drivers", "coverage", "decide", "strongest_risk"]
+
+# coverage() runs over every touch in a renewal's window: module-level names avoid an
+# enum class lookup per comparison
+_OPEN, _MISSED, _SKIPPED = Status.OPEN, Status.MISSED, Status.SKIPPED
+
+
+class ChurnRule(NamedTuple):
+    """A segment's churn inputs, as the renewal decision uses them."""
+
+    base_hazard: float
+    """Cumulative churn hazard over a contract term with the plan fully delivered."""
+    coverage_effect: float
+    late_onboarding_multiplier: float
+    reassignment_multiplier: float
+
+    @classmethod
+    def of(cls, churn: Churn, base_hazard: float) -> ChurnRule:
+        """The rule of a segment's ``churn`` inputs and its term's baseline hazard."""
+        return cls(
+            base_hazard,
+            churn.coverage_effect,
+            churn.late_onboarding_multiplier,
+            churn.reassignment_multiplier,
+        )
+
+
+class Drivers(NamedTuple):
+    """What the work delivered, as it bears on one renewal."""
+
+    coverage: float
+    """Weighted delivered share of planned touches in the coverage window (0-1)."""
+    late_onboarding: bool
+    """Onboarding ended with a planned touch undelivered, within the coverage window."""
+    reassigned: bool
+    """The account changed owner within the reassignment window."""
+    risk_hazard: float
+    """Hazard of the strongest risk event in effect (0: none)."""
+
+
+class Decision(NamedTuple):
+    """A renewal's churn probability and each driver's multiplier."""
+
+    p_baseline: float
+    coverage_multiplier: float
+    late_onboarding_multiplier: float
+    reassignment_multiplier: float
+    risk_multiplier: float
+    """Risk hazard over the baseline hazard when it is larger, else 1."""
+    hazard: float
+    probability: float
+
+
+def decide(rule: ChurnRule, drivers: Drivers) -> Decision:
+    """The churn probability of a renewal under ``rule`` given ``drivers``."""
+    h0 = rule.base_hazard
+    h_risk = drivers.risk_hazard
+    m_cov = 1.0 + rule.coverage_effect * (1.0 - drivers.coverage)
+    m_late = rule.late_onboarding_multiplier if drivers.late_onboarding else 1.0
+    m_re = rule.reassignment_multiplier if drivers.reassigned else 1.0
+    base = max(h0, h_risk)
+    mults = m_cov * m_late * m_re
+    if base == 0.0 or mults == 0.0:
+        hazard = 0.0
+    elif math.isinf(base):
+        hazard = math.inf
+    else:
+        hazard = base * mults
+    m_risk = (h_risk / h0) if h0 > 0 and h_risk > h0 else 1.0
+    return Decision(
+        1.0 - math.exp(-h0), m_cov, m_late, m_re, m_risk, hazard, 1.0 - math.exp(-hazard)
+    )
+
+
+def coverage(touches: Iterable[Task], now: float) -> float:
+    """Weighted credit of delivered touches over the weight of touches due by ``now``.
+
+    Touches planned after ``now`` do not count; open touches count against coverage once
+    overdue. 1 when nothing was due.
+    """
+    num = den = 0.0
+    for t in touches:
+        if t.planned > now:
+            continue
+        st = t.status
+        if st in DELIVERED:
+            num += t.weight * t.credit
+            den += t.weight
+        elif st == _MISSED or st == _SKIPPED or (st == _OPEN and t.due < now):
+            den += t.weight
+    return num / den if den > 0 else 1.0
+
+
+def strongest_risk(
+    hits: Iterable[RiskHit],
+    now: float,
+    effect_days: list[float],
+    hazards: list[tuple[float, float]],
+) -> tuple[float, int, bool]:
+    """The strongest risk event in effect at ``now``: (hazard, event index, handled).
+
+    ``effect_days`` and ``hazards`` (handled, unhandled) are per risk event of the
+    segment. (0, -1, False) when none is in effect.
+    """
+    h_risk, event, handled = 0.0, -1, False
+    for hit in hits:
+        if now - hit.time <= effect_days[hit.event]:
+            h = hazards[hit.event][0 if hit.handled else 1]
+            if h > h_risk or event < 0:
+                h_risk, event, handled = h, hit.event, hit.handled
+    return h_risk, event, handled

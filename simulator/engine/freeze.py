@@ -1,0 +1,128 @@
+"""Freezing a finished run log into flat columns (:class:`~simulator.engine.records.Records`).
+
+Open tasks are settled first (missed when their due day passed or their account churned
+after they were due; cancelled when it churned before), then every list of the log
+becomes a dict of numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from operator import attrgetter
+
+import numpy as np
+
+from simulator.engine.codes import Event, Status
+from simulator.engine.records import Records
+from simulator.engine.runlog import RENEWAL_COLUMNS, RunLog
+
+__all__ = ["build_records"]
+
+
+def _settle_open(log: RunLog) -> None:
+    """Decide the tasks still open at the horizon."""
+    horizon = log.horizon
+    for task in log.tasks:
+        if task.status == Status.OPEN:
+            acc = task.account
+            if acc is not None and not acc.active:
+                task.status = Status.MISSED if task.due < acc.churned_at else Status.CANCELLED
+            elif task.due < horizon:
+                task.status = Status.MISSED
+
+
+_TASK_COLUMNS = (
+    ("id", int),
+    ("segment", int),
+    ("account", int),
+    ("tp", int),
+    ("kind", int),
+    ("channel", int),
+    ("team", int),
+    ("csm", int),
+    ("priority", int),
+    ("planned", float),
+    ("ontime", float),
+    ("due", float),
+    ("start", float),
+    ("end", float),
+    ("hours", float),
+    ("status", int),
+    ("weight", float),
+    ("credit", float),
+)
+
+
+def build_records(log: RunLog) -> Records:
+    """Freeze a finished run log into flat records."""
+    _settle_open(log)
+    horizon = log.horizon
+    tasks = log.tasks
+    n = len(tasks)
+    cols: dict[str, np.ndarray] = {
+        name: np.fromiter(map(attrgetter(name), tasks), kind, n)
+        if name != "account"
+        else np.fromiter((x.account.index if x.account is not None else -1 for x in tasks), int, n)
+        for name, kind in _TASK_COLUMNS
+    }
+    accs = log.accounts
+    m = len(accs)
+    churns = [ev for ev in log.events if ev.event == Event.CHURNED]
+    churn_time = {ev.account: ev.time for ev in churns}
+    churn_arr = {ev.account: ev.value for ev in churns}
+    accounts = {
+        "segment": np.fromiter((x.segment for x in accs), int, m),
+        "index": np.arange(m),
+        "starting": np.fromiter((x.starting for x in accs), bool, m),
+        "created": np.fromiter((x.created for x in accs), float, m),
+        "arr_start": np.fromiter((x.arr_start for x in accs), float, m),
+        "arr_end": np.fromiter((x.arr if x.active else 0.0 for x in accs), float, m),
+        "arr_churned": np.fromiter((churn_arr.get(i, 0.0) for i in range(m)), float, m),
+        "churned": np.fromiter((not x.active for x in accs), bool, m),
+        "churned_at": np.fromiter((churn_time.get(i, math.nan) for i in range(m)), float, m),
+    }
+    ev = log.events
+    events = {
+        "time": np.array([e.time for e in ev], float),
+        "segment": np.array([e.segment for e in ev], int),
+        "account": np.array([e.account for e in ev], int),
+        "event": np.array([e.event for e in ev], int),
+        "value": np.array([e.value for e in ev], float),
+        "value2": np.array([e.value2 for e in ev], float),
+    }
+    rn = log.renewals
+    if rn:
+        renewals = {c: np.array([r[i] for r in rn]) for i, c in enumerate(RENEWAL_COLUMNS)}
+    else:
+        renewals = {c: np.zeros(0) for c in RENEWAL_COLUMNS}
+    # every CSM who was ever on a team: present from joining until leaving (or the end)
+    csms = log.csms
+    staff = {
+        "csm": np.array([c.id for c in csms], int),
+        "team": np.array([c.team for c in csms], int),
+        "seat": np.array([c.seat for c in csms], int),
+        "joined": np.array([c.joined for c in csms], float),
+        "left": np.array([min(c.left, horizon) for c in csms], float),
+    }
+    return Records(
+        scenario=log.scenario,
+        replication=log.replication,
+        root_seed=log.root_seed,
+        horizon_days=horizon,
+        segments=log.segments,
+        teams=log.teams,
+        segment_team=log.segment_team,
+        touchpoints=log.touchpoints,
+        risk_events=log.risk_events,
+        team_cost=log.team_cost,
+        team_ramp=log.team_ramp,
+        hours_per_day=log.hours_per_day,
+        tasks=cols,
+        accounts=accounts,
+        events=events,
+        renewals=renewals,
+        staff=staff,
+        monthly_raw=log.monthly,
+        simpy_events=log.simpy_events,
+        touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],
+    )

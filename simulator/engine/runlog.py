@@ -1,0 +1,104 @@
+"""What a replication writes down as it runs: the run log, and its rows with named fields.
+
+The simulation appends to a :class:`RunLog` (tasks, accounts, CSMs, account events,
+renewal decisions, month-end snapshots) and hands it, finished, to
+:func:`simulator.engine.freeze.build_records`, which turns it into flat columns. Nothing
+here reads the simulation's own objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from simulator.engine.codes import Event
+from simulator.engine.state import CSM, Account, Task
+
+__all__ = ["AccountEvent", "MonthlyRow", "RenewalRow", "RunLog"]
+
+
+class AccountEvent(NamedTuple):
+    """Something that happened to an account (see :class:`~simulator.engine.codes.Event`)."""
+
+    time: float
+    segment: int
+    account: int
+    event: Event
+    value: float
+    value2: float
+
+
+class RenewalRow(NamedTuple):
+    """One renewal decision and the drivers behind it (see :mod:`simulator.engine.churn`)."""
+
+    time: float
+    segment: int
+    account: int
+    arr: float
+    """ARR before the decision."""
+    p_baseline: float
+    """Renewal churn probability with the plan fully delivered."""
+    coverage: float
+    coverage_multiplier: float
+    late_onboarding: bool
+    late_onboarding_multiplier: float
+    reassigned: bool
+    reassignment_multiplier: float
+    risk_event: int
+    """Index of the strongest risk event in effect (-1: none)."""
+    risk_handled: bool
+    risk_multiplier: float
+    hazard: float
+    probability: float
+    uniform: float
+    """The account's churn uniform for this renewal: churned when below ``probability``."""
+    churned: bool
+    arr_change: float
+    """Relative ARR change at the renewal (0 when churned)."""
+
+
+RENEWAL_COLUMNS = RenewalRow._fields
+
+
+class MonthlyRow(NamedTuple):
+    """A month-end snapshot of a team (backlog, headcount) or a segment (accounts, ARR)."""
+
+    kind: Literal["team", "segment"]
+    index: int
+    """Team or segment index."""
+    month: int
+    day: float
+    count: int
+    """Backlog tasks (team) or active accounts (segment)."""
+    value: float
+    """Backlog hours (team) or ARR (segment)."""
+    headcount: int
+    """Active CSMs (team; 0 for a segment)."""
+
+
+@dataclass
+class RunLog:
+    """Everything a replication appended, plus the names and constants to read it by."""
+
+    scenario: str
+    replication: int
+    root_seed: int
+    horizon: float
+    hours_per_day: float
+    segments: list[str]
+    teams: list[str]
+    segment_team: list[int]
+    """Team index of each segment (-1: none)."""
+    touchpoints: list[list[str]]
+    risk_events: list[list[str]]
+    team_cost: list[float]
+    team_ramp: list[tuple[float, ...]]
+    touch_costs: list[list[float]]
+    """Per segment and touchpoint: cost of an automated touch (0 for other channels)."""
+    tasks: list[Task] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    csms: list[CSM] = field(default_factory=list)
+    events: list[AccountEvent] = field(default_factory=list)
+    renewals: list[RenewalRow] = field(default_factory=list)
+    monthly: list[MonthlyRow] = field(default_factory=list)
+    simpy_events: int = 0

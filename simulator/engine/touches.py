@@ -1,0 +1,239 @@
+"""Creating tasks and routing them by channel: touches, sessions, inbound and ad hoc work.
+
+A one_to_one touch is queued for a CSM; an automated touch is delivered at once (no CSM
+time); a skipped touch stays in the plan, undelivered; a one_to_many touch waits for its
+touchpoint's next session slot, where waiting touches are grouped into sessions of at
+most ``max_attendees``, each one task of CSM time. An inbound request goes to support
+(by ``support_share``) or to the segment's inbound touchpoint. Background work is the
+unscheduled uplift as ad hoc tasks with exponential hours.
+
+Every task records its plain touchpoint index (``tp``; :data:`NO_TOUCHPOINT` for work that
+is no touchpoint of the plan); what kind of work it is lives in ``kind`` and ``channel``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from simulator.engine.codes import NO_TOUCHPOINT, Channel, Kind, Status
+from simulator.engine.plan import SegmentPlan
+from simulator.engine.schedule import Scheduler
+from simulator.engine.state import Account, Task
+from simulator.engine.work import Dispatcher, gone
+
+__all__ = ["Touches"]
+
+# per-touch comparisons on the hot path: module-level names avoid an enum class lookup
+_AUTOMATED, _SKIPPED, _ONE_TO_MANY = Channel.AUTOMATED, Channel.SKIPPED, Channel.ONE_TO_MANY
+_DONE_BY_AUTOMATION, _CUT = Status.AUTOMATED, Status.SKIPPED
+
+
+class Touches:
+    """Makes the replication's tasks and hands them to the right queue.
+
+    Parameters
+    ----------
+    sched, work
+        The replication's planner (for the clock) and task dispatcher.
+    tasks
+        The run log's task list (every task is appended once, when created).
+    plans
+        Every segment's plan, by segment index.
+    session_rngs
+        Per (segment index, touchpoint index) of a one_to_many touchpoint: the stream
+        its session hours are drawn from.
+    """
+
+    def __init__(
+        self,
+        sched: Scheduler,
+        work: Dispatcher,
+        tasks: list[Task],
+        plans: list[SegmentPlan],
+        session_rngs: dict[tuple[int, int], np.random.Generator],
+    ) -> None:
+        self.sched = sched
+        self.work = work
+        self.tasks = tasks
+        self.plans = plans
+        self.session_rngs = session_rngs
+        self._tid = itertools.count()
+
+    def task(
+        self,
+        plan: SegmentPlan,
+        acc: Account | None,
+        *,
+        tp: int,
+        kind: Kind,
+        channel: Channel,
+        priority: int,
+        ontime_days: float,
+        due_days: float,
+        hours: float,
+        weight: float = 0.0,
+        credit: float = 0.0,
+    ) -> Task:
+        """A new task planned now, appended to the run log (touches: :meth:`touch`)."""
+        t = self.sched.now
+        task = Task(
+            tid=next(self._tid),
+            segment=plan.index,
+            account=acc,
+            tp=tp,
+            kind=kind,
+            channel=channel,
+            team=plan.team_index,
+            priority=priority,
+            planned=t,
+            ontime=t + ontime_days,
+            due=t + due_days,
+            hours=hours,
+            weight=weight,
+            credit=credit,
+        )
+        self.tasks.append(task)
+        return task
+
+    def touch(self, plan: SegmentPlan, acc: Account, i: int) -> Task:
+        """Create touch ``i`` for ``acc`` now and route it by channel."""
+        p = plan.params[i]
+        now = self.sched.now
+        channel = p.channel
+        task = Task(
+            tid=next(self._tid),
+            segment=plan.index,
+            account=acc,
+            tp=i,
+            kind=p.kind,
+            channel=channel,
+            team=plan.team_index,
+            priority=p.priority,
+            planned=now,
+            ontime=now + p.on_time_days,
+            due=now + p.due_days,
+            hours=p.hours.ppf1(acc.rng.random()) if p.hours is not None else 0.0,
+            weight=p.weight,
+            credit=p.credit,
+        )
+        self.tasks.append(task)
+        acc.touches.append(task)
+        if channel == _AUTOMATED:
+            task.status = _DONE_BY_AUTOMATION
+            task.start = task.end = now
+        elif channel == _SKIPPED:
+            task.status = _CUT
+        elif channel == _ONE_TO_MANY:
+            plan.waiting[i].append(task)
+        else:
+            self.work.enqueue(task)
+        return task
+
+    def automated(self, plan: SegmentPlan, acc: Account, i: int, t: float) -> None:
+        """An automated (or skipped) scheduled touch ``i`` at day ``t``, decided at once."""
+        p = plan.params[i]
+        task = Task(
+            tid=next(self._tid),
+            segment=plan.index,
+            account=acc,
+            tp=i,
+            kind=p.kind,
+            channel=p.channel,
+            team=plan.team_index,
+            priority=p.priority,
+            planned=t,
+            ontime=t + p.on_time_days,
+            due=t + p.due_days,
+            hours=0.0,
+            weight=p.weight,
+            credit=p.credit,
+        )
+        if p.channel == _SKIPPED:
+            task.status = _CUT  # planned, not delivered: a missed touch in coverage
+        else:
+            task.status = _DONE_BY_AUTOMATION
+            task.start = task.end = t
+        self.tasks.append(task)
+        acc.touches.append(task)
+
+    def on_inbound(self, payload: tuple[Account, float]) -> None:
+        """An inbound request: answered by support, or a touch for the CSM."""
+        acc, u = payload
+        if not acc.active:
+            return
+        plan = self.plans[acc.segment]
+        if u < plan.seg.inbound.support_share or plan.inbound_tp < 0:
+            task = self.task(
+                plan,
+                acc,
+                tp=NO_TOUCHPOINT,
+                kind=Kind.INBOUND_REQUEST,
+                channel=Channel.SUPPORT,
+                priority=9,
+                ontime_days=0,
+                due_days=1,
+                hours=0.0,
+            )
+            task.status = Status.SUPPORT
+            task.start = task.end = self.sched.now
+            return
+        self.touch(plan, acc, plan.inbound_tp)
+
+    def on_background(self, acc: Account) -> None:
+        """An ad hoc task of background work for ``acc``'s owner or team."""
+        if not acc.active:
+            return
+        plan = self.plans[acc.segment]
+        seg = plan.seg
+        hours = -plan.bg_mean_hours * math.log1p(-acc.rng.random())
+        due = seg.unscheduled_due_days
+        task = self.task(
+            plan,
+            acc,
+            tp=NO_TOUCHPOINT,
+            kind=Kind.UNSCHEDULED,
+            channel=Channel.ONE_TO_ONE,
+            priority=seg.unscheduled_priority,
+            ontime_days=min(7.0, due),
+            due_days=due,
+            hours=hours,
+        )
+        self.work.enqueue(task)
+
+    def on_slot(self, payload: tuple[SegmentPlan, int]) -> None:
+        """A session slot of one_to_many touchpoint ``i``: group its waiting touches."""
+        plan, i = payload
+        now = self.sched.now
+        tp = plan.tps[i]
+        waiting = plan.waiting[i]
+        ready = []
+        for task in waiting:
+            if task.account is not None and not task.account.active:
+                task.status = gone(task)
+            elif task.due < now:
+                task.status = Status.MISSED
+            else:
+                ready.append(task)
+        waiting.clear()
+        k = tp.max_attendees or 1
+        rng = self.session_rngs[(plan.index, i)]
+        for start in range(0, len(ready), k):
+            group = ready[start : start + k]
+            hours = tp.hours.ppf1(rng.random()) if tp.hours is not None else 0.0
+            session = self.task(
+                plan,
+                None,
+                tp=i,
+                kind=Kind.SESSION,
+                channel=Channel.ONE_TO_MANY,
+                priority=tp.resolved_priority,
+                ontime_days=max(a.ontime for a in group) - now,
+                due_days=max(a.due for a in group) - now,
+                hours=hours,
+            )
+            session.attendees = group
+            self.work.enqueue(session)
+        self.sched.push(now + tp.session_every_days, self.on_slot, payload)

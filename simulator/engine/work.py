@@ -1,0 +1,163 @@
+"""CSM work: task queues and the process of each CSM that takes the next task and does it.
+
+A task waits in its owner's queue (a dedicated book) or in its team's pooled queue, ordered
+by priority, then planned day, then creation. Each CSM is one SimPy process that takes
+the most urgent task of its own queue and the pool, holds it for ``hours / speed`` days,
+and sleeps on an idle event when there is nothing to do. A task not started by its due
+day is missed; that is settled lazily when a queue is read, so it costs no event.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from simulator.engine.codes import Status
+from simulator.engine.state import CSM, Task, TeamState, push
+
+__all__ = ["Dispatcher", "gone"]
+
+# the hot path compares statuses often: module-level names avoid an enum class lookup
+OPEN, ON_TIME, LATE, MISSED, CANCELLED = (
+    Status.OPEN,
+    Status.ON_TIME,
+    Status.LATE,
+    Status.MISSED,
+    Status.CANCELLED,
+)
+
+
+def gone(task: Task) -> Status:
+    """Status of an unstarted task whose account churned: missed if it was already due."""
+    acc = task.account
+    return MISSED if acc is not None and task.due < acc.churned_at else CANCELLED
+
+
+class Dispatcher:
+    """Routes tasks to queues, wakes idle CSMs and runs each CSM's work loop.
+
+    Parameters
+    ----------
+    env
+        The replication's SimPy environment.
+    teams
+        Every team, by index.
+    rate
+        Customer hours a CSM delivers per calendar day at full productivity (hours/day).
+    """
+
+    def __init__(self, env: simpy.Environment, teams: list[TeamState], rate: float) -> None:
+        self.env = env
+        self.teams = teams
+        self.rate = rate
+
+    def enqueue(self, task: Task) -> None:
+        """Queue ``task`` on its account's owner, else on its team's pool."""
+        acc = task.account
+        owner = acc.owner if acc is not None else None
+        if owner is not None and owner.active:
+            heapq.heappush(owner.queue, ((task.priority, task.planned, task.id), task))
+            if owner.idle is not None:
+                self.wake(owner)
+            return
+        if task.team < 0:
+            return  # no team: the task can never start and will be missed
+        team = self.teams[task.team]
+        push(team.pool, task)
+        for c in team.csms:
+            if c.idle is not None:
+                self.wake(c)
+                break
+
+    def wake(self, csm: CSM) -> None:
+        """Wake an idle CSM."""
+        ev = csm.idle
+        csm.idle = None
+        ev.succeed()
+
+    def next_task(self, csm: CSM) -> Task | None:
+        """The most urgent task ``csm`` can start now, settling expired tasks on the way."""
+        now = self.env.now
+        pool = self.teams[csm.team].pool
+        own = csm.queue
+        for q in (own, pool):
+            while q:
+                task = q[0][1]
+                if task.status != OPEN:
+                    heapq.heappop(q)
+                elif task.account is not None and not task.account.active:
+                    heapq.heappop(q)
+                    task.status = gone(task)
+                elif task.due < now:
+                    heapq.heappop(q)
+                    task.status = MISSED
+                elif task.attendees is not None and not any(
+                    (a.account is None or a.account.active) and a.due >= now for a in task.attendees
+                ):
+                    # a session nobody can still attend is not held
+                    heapq.heappop(q)
+                    task.status = CANCELLED
+                    for a in task.attendees:
+                        a.status = (
+                            gone(a) if a.account is not None and not a.account.active else MISSED
+                        )
+                else:
+                    break
+        if own and (not pool or own[0][0] < pool[0][0]):
+            return heapq.heappop(own)[1]
+        if pool:
+            return heapq.heappop(pool)[1]
+        return None
+
+    def begin(self, task: Task, csm: CSM) -> None:
+        """``csm`` starts ``task`` now: on time or late, and a session's attendees with it."""
+        now = self.env.now
+        task.start = now
+        task.csm = csm.id
+        task.status = ON_TIME if now <= task.ontime else LATE
+        if task.risk is not None:
+            task.risk.handled = True
+        if task.attendees is not None:
+            for a in task.attendees:
+                if a.account is not None and not a.account.active:
+                    a.status = gone(a)
+                elif now > a.due:
+                    a.status = MISSED
+                else:
+                    a.start = a.end = now
+                    a.csm = csm.id
+                    a.status = ON_TIME if now <= a.ontime else LATE
+                    if a.risk is not None:
+                        a.risk.handled = True
+
+    def work(self, csm: CSM) -> Generator[simpy.Event, Any, None]:
+        """The CSM's process: take the next task, do it, repeat while on the team."""
+        env = self.env
+        team = self.teams[csm.team]
+        while csm.active:
+            now = env.now
+            speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
+            if speed <= 0:
+                # a new hire at zero productivity does no work until the ramp lets them
+                yield env.timeout(csm.next_productive(now) - now)
+                continue
+            task = self.next_task(csm)
+            if task is None:
+                csm.idle = env.event()
+                yield csm.idle
+                continue
+            if team.pool:
+                # the pool may still hold work this CSM was woken for: pass the wake-up on
+                for other in team.csms:
+                    if other.idle is not None and other is not csm:
+                        self.wake(other)
+                        break
+            self.begin(task, csm)
+            csm.busy = True
+            yield env.timeout(task.hours / speed)
+            csm.busy = False
+            task.end = env.now
+        csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
