@@ -252,7 +252,7 @@ def calibrate(
             if timesheet
             else ""
         )
-        + ".\n# 'data:' comments give the evidence; 'D: Section' (a section of docs/assumptions.md)"
+        + ".\n# 'data:' comments give the evidence; 'D: <section>' (of docs/assumptions.md)"
         " and 'assumption' come from the default plan.\n"
     )
     text = header + buf.getvalue()
