@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # pinned versions CI and developers share (regenerate with `make lock`)
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo test browser lint format lock clean
+.PHONY: demo test browser lint format lock clean docs
 
 # the HTML report test renders pages in Debian's Chromium (not a downloaded browser)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -50,6 +50,14 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# the documentation site (mkdocs.yml) into site/; --strict fails on any warning
+$(VENV)/.installed-docs: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install -c $(CONSTRAINTS) -e '.[docs]'
+	touch $@ $(VENV)/.installed
+
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 lock: $(VENV)/.installed-dev
 	$(BIN)/python -m pip freeze --exclude-editable --exclude cssim > $(CONSTRAINTS)

@@ -74,7 +74,7 @@ def money_ci(d):
 # ## 1. What the automation plan changes
 #
 # The file `extends` the default and overrides only what differs; every number cites
-# DOMAIN.md or is marked as an assumption. Below it, the mid-market touchpoints of both
+# docs/assumptions.md or is marked as an assumption. Below it, the mid-market touchpoints of both
 # plans side by side.
 
 # %%
@@ -332,7 +332,7 @@ for exp in cmp.experiments:
 # ## 6. How much rests on effectiveness?
 #
 # The retention cost comes from one assumption: an automated health check counts as
-# `effectiveness` of a touch in coverage (0.45 in the file; DOMAIN.md's range is
+# `effectiveness` of a touch in coverage (0.45 in the file; docs/assumptions.md's range is
 # 0.3-0.6). The cell re-runs the comparison at both ends of that range. To keep it quick
 # it simulates the mid-market segment alone (teams do not interact); its random draws
 # differ from the full runs above, so its figures differ from section 3 within their

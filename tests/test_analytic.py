@@ -20,7 +20,7 @@ def default_estimate():
 
 def test_worked_example_top_tier(default_estimate) -> None:
     top = default_estimate.segment("top")
-    # DOMAIN.md: 16 touchpoints, 93.5 scheduled hours, x1.75 unscheduled, 164 h per account
+    # docs/assumptions.md#worked-example: 16 touchpoints, 93.5 scheduled hours, x1.75 unscheduled, 164 h per account
     assert top.scheduled_touches_per_account == pytest.approx(16.0, abs=1e-9)
     assert top.scheduled_hours_per_account == pytest.approx(93.5, abs=1e-9)
     assert top.effective_uplift == pytest.approx(1.75, abs=0.005)
@@ -160,7 +160,7 @@ def test_automation_scenario_needs_fewer_mid_market_csms(scenarios_dir) -> None:
 def test_sales_pod_overloads_one_csm(scenarios_dir) -> None:
     est = estimate(load_scenario(scenarios_dir / "sales_pod.yaml"))
     pod = est.segment("pod")
-    # DOMAIN.md: 20 logos a month x 5 h of onboarding is 100 h a month against ~86 h of capacity
+    # docs/assumptions.md#worked-example: 20 logos a month x 5 h of onboarding is 100 h a month against ~86 h of capacity
     onboarding = sum(r.csm_hours for r in pod.touchpoints if r.name in ("kickoff", "setup_session"))
     assert onboarding / 12 > pod.customer_hours_per_csm / 12
     assert est.team("pod").gap > 0

@@ -3,7 +3,7 @@
 Segments come from the customer list's segment column or from value breaks. Each
 segment starts from the bundled default plan's segment of the same rank by ARR per
 account (top, mid, smb: their engagement model, lifecycle and team settings with their
-DOMAIN.md sources), then takes from the data:
+``# D: Section`` sources in docs/assumptions.md), then takes from the data:
 
 - the accounts themselves (``accounts: {from_csv: ...}``: ARR, renewal date, stage);
 - ARR of new accounts (lognormal fitted to starting ARR), new logos per month, term;
@@ -161,7 +161,8 @@ def calibrate(
     timesheet
         Analysis of a time-tracking export, when there is one.
     cost_per_csm
-        Fully loaded annual cost of a CSM (default: the template's, DOMAIN.md's $180k).
+        Fully loaded annual cost of a CSM (default: the template's, $180k; see
+        docs/assumptions.md#staffing).
     """
     templates = _template_segments()
     names = list(book.segments)
@@ -251,7 +252,8 @@ def calibrate(
             if timesheet
             else ""
         )
-        + ".\n# 'data:' comments give the evidence; 'D:' and 'assumption' come from the default plan.\n"
+        + ".\n# 'data:' comments give the evidence; 'D: <section>' (of docs/assumptions.md)"
+        " and 'assumption' come from the default plan.\n"
     )
     text = header + buf.getvalue()
     rows = [

@@ -1,9 +1,10 @@
 """Every input of a plan with its unit and its source, for the Assumptions sheet.
 
-The source of a value is the comment on its line in the scenario file (the bundled
-scenarios cite DOMAIN.md as ``# D: section`` or say ``# assumption``), else the comment of
-the nearest enclosing key that has one; a value set by ``--set`` says so, and a value no
-file sets is a cssim default.
+The source of a value is the comment on its line in the scenario file, as written: the
+bundled scenarios say ``# D: Section - note`` (the basis is that section of
+docs/assumptions.md), ``# assumption: note`` (no source) or, when calibrated, ``# data:
+note``. A value without a comment of its own takes that of the nearest enclosing key that
+has one; a value set by ``--set`` says so, and a value no file sets is a cssim default.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Checks that need the whole scenario: cross-references (errors) and plausibility (warnings).
 
-Plausible ranges come from DOMAIN.md; a value outside them is allowed (the user may know
-better) but is named in a warning with the range and its source.
+Plausible ranges and their sources are those of docs/assumptions.md; a value outside them
+is allowed (the user may know better) but is named in a warning with the range, its basis
+and the section of docs/assumptions.md that explains it.
 """
 
 from __future__ import annotations
@@ -164,30 +165,61 @@ class _Range:
     low: float
     high: float
     basis: str
+    section: str  # heading of docs/assumptions.md that gives the basis
 
 
 _SCENARIO_RANGES = [
-    _Range(("calendar", "available_hours_per_year"), 1400, 2000, "1,630-1,850 (GitLab handbook)"),
-    _Range(("calendar", "customer_time_share"), 0.45, 0.8, "0.55-0.70 (GitLab; csin15)"),
+    _Range(
+        ("calendar", "available_hours_per_year"),
+        1400,
+        2000,
+        "1,630-1,850 (GitLab handbook)",
+        "Capacity",
+    ),
+    _Range(
+        ("calendar", "customer_time_share"), 0.45, 0.8, "0.55-0.70 (GitLab; csin15)", "Capacity"
+    ),
     _Range(
         ("calendar", "working_days_per_year"),
         180,
         262,
         "about 216 (260 weekdays less 44-56 days off)",
+        "Capacity",
     ),
 ]
 _TEAM_RANGES = [
-    _Range(("annual_attrition",), 0.0, 0.35, "10-20% (LinkedIn 13.2%)"),
-    _Range(("hiring_lead_days",), 30, 200, "75-120 days (SHRM)"),
-    _Range(("annual_cost_per_csm",), 60_000, 350_000, "USD 150-220k fully loaded; pooled ~130k"),
+    _Range(("annual_attrition",), 0.0, 0.35, "10-20% (LinkedIn 13.2%)", "Staffing"),
+    _Range(("hiring_lead_days",), 30, 200, "75-120 days (SHRM)", "Staffing"),
+    _Range(
+        ("annual_cost_per_csm",),
+        60_000,
+        350_000,
+        "USD 150-220k fully loaded; pooled ~130k",
+        "Staffing",
+    ),
 ]
 _SEGMENT_RANGES = [
-    _Range(("churn", "annual_baseline"), 0.0, 0.6, "3-40% by segment (KBCM; SaaS Capital)"),
-    _Range(("unscheduled_uplift",), 1.0, 2.2, "x1.3 tech-touch to x1.75 enterprise (GitLab)"),
-    _Range(("churn", "late_onboarding_multiplier"), 1.0, 3.0, "1.2-2.5 (assumption)"),
-    _Range(("churn", "coverage_effect"), 0.0, 3.0, "0.8 (assumption)"),
-    _Range(("lifecycle", "renewal_window_days"), 30, 240, "~120 days"),
+    _Range(
+        ("churn", "annual_baseline"), 0.0, 0.6, "3-40% by segment (KBCM; SaaS Capital)", "Retention"
+    ),
+    _Range(
+        ("unscheduled_uplift",),
+        1.0,
+        2.2,
+        "x1.3 tech-touch to x1.75 enterprise (GitLab)",
+        "Unscheduled work",
+    ),
+    _Range(
+        ("churn", "late_onboarding_multiplier"), 1.0, 3.0, "1.2-2.5 (assumption)", "Churn drivers"
+    ),
+    _Range(("churn", "coverage_effect"), 0.0, 3.0, "0.8 (assumption)", "Churn drivers"),
+    _Range(("lifecycle", "renewal_window_days"), 30, 240, "~120 days", "Lifecycle"),
 ]
+
+
+def anchor(section: str) -> str:
+    """The anchor of a docs/assumptions.md heading (``Churn drivers`` -> ``churn-drivers``)."""
+    return section.strip().lower().replace(" ", "-")
 
 
 def _get(obj: object, path: tuple[str, ...]) -> float | None:
@@ -206,8 +238,8 @@ def _range_warnings(
         if v is not None and not (r.low <= v <= r.high):
             path = (*base, *r.path)
             yield Issue(
-                f"far outside the plausible range {r.low:g}-{r.high:g} (DOMAIN.md: {r.basis}); "
-                "check the value or the unit",
+                f"far outside the plausible range {r.low:g}-{r.high:g} ({r.basis}; see "
+                f"docs/assumptions.md#{anchor(r.section)}); check the value or the unit",
                 path,
                 src.locate(path),
                 v,
@@ -264,7 +296,8 @@ def _segment_warnings(name: str, seg: Segment, s: Scenario, src: SourceMap) -> I
 
 
 def domain_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
-    """Values far outside DOMAIN.md's plausible ranges, and odd but legal combinations."""
+    """Values far outside the plausible ranges of docs/assumptions.md, and odd but legal
+    combinations."""
     out = list(_range_warnings(s, _SCENARIO_RANGES, (), src))
     for tname, team in s.all_teams().items():
         base: Path = ("teams", tname) if tname in s.teams else ("segments", tname, "team")

@@ -7,7 +7,7 @@ Each stage reports all of its problems together in one :class:`ScenarioError`:
 3. structure and values (pydantic), with positions and "did you mean" suggestions;
 4. cross-references (teams, risk events, inbound routing, channels per coverage).
 
-Values far outside DOMAIN.md's plausible ranges become warnings, not errors.
+Values far outside the plausible ranges of docs/assumptions.md become warnings, not errors.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Units are in the field names: ``_days`` calendar days, ``_hours`` hours of CSM work,
 ``_per_year`` / ``annual_`` per year, ``_per_month`` per month; money is in the
 scenario's ``currency``; shares and probabilities are fractions in [0, 1].
-The field descriptions are the reference documentation (README and JSON Schema).
+The field descriptions are the reference documentation (docs/scenario-reference.md and
+the JSON Schema); docs/assumptions.md gives every default its unit, range and basis.
 """
 
 from __future__ import annotations
@@ -193,7 +194,8 @@ _DEFAULT_ON_TIME_DAYS = {
     "cadence": 7.0,
 }
 DEFAULT_AUTOMATED_EFFECTIVENESS = 0.5
-"""Share of a delivered touch an automated touch counts for (DOMAIN.md: 0.3-0.6)."""
+"""Share of a delivered touch an automated touch counts for (plausible 0.3-0.6, an assumption:
+docs/assumptions.md#automation)."""
 
 
 class Touchpoint(Strict):
@@ -230,7 +232,7 @@ class Touchpoint(Strict):
     effectiveness: Share | None = Field(
         default=None,
         description="Share of a delivered touch an automated touch counts for in coverage "
-        "(default 0.5; DOMAIN.md range 0.3-0.6).",
+        "(default 0.5, plausible 0.3-0.6: docs/assumptions.md#automation).",
     )
     on_time_days: float | None = Field(
         default=None,
@@ -350,10 +352,14 @@ class Team(Strict):
         default_factory=lambda: [0.25, 0.5, 0.5],
         max_length=36,
         description="Productivity of a new hire in each month after start; 1.0 after the "
-        "list ends (DOMAIN.md: 0.25, 0.5, 0.5).",
+        "list ends (docs/assumptions.md#staffing).",
     )
     annual_attrition: float = Field(
-        default=0.13, ge=0, lt=1, description="Share of CSMs leaving per year (DOMAIN.md: 13%)."
+        default=0.13,
+        ge=0,
+        lt=1,
+        description="Share of CSMs leaving per year (13% in software: "
+        "docs/assumptions.md#staffing).",
     )
     hiring_lead_days: float = Field(
         default=90, ge=0, le=730, description="Days from a vacancy to the backfill's start date."
@@ -467,7 +473,8 @@ class Lifecycle(Strict):
         gt=0,
         le=3650,
         description="Target length of onboarding; onboarding touches not delivered by then "
-        "make the onboarding late (DOMAIN.md: 45 commercial to ~100 enterprise).",
+        "make the onboarding late (45 commercial to ~100 enterprise: "
+        "docs/assumptions.md#lifecycle).",
     )
     adoption_days: float = Field(
         default=90, ge=0, le=3650, description="Length of the adoption stage."
@@ -477,7 +484,7 @@ class Lifecycle(Strict):
         ge=0,
         le=3650,
         description="The renewal stage opens this many days before the renewal date "
-        "(DOMAIN.md: ~120).",
+        "(~120: docs/assumptions.md#lifecycle).",
     )
     after_renewal: Literal["onboarding", "adoption", "steady"] = Field(
         default="steady",
@@ -490,12 +497,14 @@ class Churn(Strict):
     """Renewal churn: a baseline hazard raised by every shortfall in the engagement plan.
 
     The renewal churn probability is ``1 - exp(-H)`` with ``H`` the baseline hazard times
-    every multiplier that applies; each effect size is an assumption (DOMAIN.md).
+    every multiplier that applies; each effect size is an assumption
+    (docs/assumptions.md#churn-drivers).
     """
 
     annual_baseline: Share = Field(
         description="Probability an account churns within a year when the engagement plan is "
-        "fully delivered (DOMAIN.md: enterprise 6%, mid-market 11%, SMB 25%)."
+        "fully delivered (enterprise 6%, mid-market 11%, SMB 25%: "
+        "docs/assumptions.md#retention)."
     )
     coverage_effect: float = Field(
         default=0.8,
@@ -530,11 +539,11 @@ class RiskEvent(Strict):
     )
     unhandled_churn_probability: Share = Field(
         description="Churn probability over the next 12 months after an event that no "
-        "escalation answered in time (DOMAIN.md: champion loss ~0.5)."
+        "escalation answered in time (champion loss ~0.5: docs/assumptions.md#risk-events)."
     )
     handled_churn_probability: Share = Field(
-        description="The same after an escalation started within its due window (DOMAIN.md: "
-        "a save play within 30 days roughly halves it)."
+        description="The same after an escalation started within its due window (a save "
+        "play within 30 days roughly halves it: docs/assumptions.md#risk-events)."
     )
     effect_days: float = Field(
         default=365, gt=0, le=3650, description="How long the event weighs on renewal (days)."
@@ -722,14 +731,15 @@ class Calendar(Strict):
         default=1730,
         gt=0,
         le=8760,
-        description="Hours worked per year after holidays, PTO and sick days (DOMAIN.md: "
-        "1,730; 2,080 paid less 44 days off).",
+        description="Hours worked per year after holidays, PTO and sick days (1,730: 2,080 "
+        "paid less 44 days off; docs/assumptions.md#capacity).",
     )
     customer_time_share: float = Field(
         default=0.63,
         gt=0,
         le=1,
-        description="Share of available hours spent on customers (DOMAIN.md: 0.63).",
+        description="Share of available hours spent on customers (0.63: "
+        "docs/assumptions.md#capacity).",
     )
     working_days_per_year: float = Field(
         default=216,
