@@ -31,7 +31,8 @@ __all__ = ["ChurnRule", "Decision", "Drivers", "coverage", "decide", "strongest_
 
 # coverage() runs over every touch in a renewal's window: module-level names avoid an
 # enum class lookup per comparison
-_OPEN, _MISSED, _SKIPPED = Status.OPEN, Status.MISSED, Status.SKIPPED
+_OPEN = Status.OPEN
+_UNDELIVERED = (Status.MISSED, Status.SKIPPED)
 
 
 class ChurnRule(NamedTuple):
@@ -115,7 +116,7 @@ def coverage(touches: Iterable[Task], now: float) -> float:
         if st in DELIVERED:
             num += t.weight * t.credit
             den += t.weight
-        elif st == _MISSED or st == _SKIPPED or (st == _OPEN and t.due < now):
+        elif st in _UNDELIVERED or (st == _OPEN and t.due < now):
             den += t.weight
     return num / den if den > 0 else 1.0
 

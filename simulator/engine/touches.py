@@ -79,7 +79,7 @@ class Touches:
     ) -> Task:
         """A new task planned now, appended to the run log (touches: :meth:`touch`)."""
         t = self.sched.now
-        task = Task(
+        task = Task.new(
             tid=next(self._tid),
             segment=plan.index,
             account=acc,
@@ -103,7 +103,7 @@ class Touches:
         p = plan.params[i]
         now = self.sched.now
         channel = p.channel
-        task = Task(
+        task = Task.new(
             tid=next(self._tid),
             segment=plan.index,
             account=acc,
@@ -135,7 +135,7 @@ class Touches:
     def automated(self, plan: SegmentPlan, acc: Account, i: int, t: float) -> None:
         """An automated (or skipped) scheduled touch ``i`` at day ``t``, decided at once."""
         p = plan.params[i]
-        task = Task(
+        task = Task.new(
             tid=next(self._tid),
             segment=plan.index,
             account=acc,
