@@ -30,6 +30,7 @@ from simulator.analysis.hire import hiring_plan
 from simulator.analysis.solve import solve_headcount
 from simulator.analysis.sweep import run_sweep
 from simulator.analysis.tradeoff import combine_patches, tradeoff
+from simulator.errors import Issue, Location, ScenarioError
 from simulator.report.assumptions import assumption_rows
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
@@ -56,7 +57,6 @@ from simulator.report.saved import (
 )
 from simulator.report.solve import solve_csv, solve_json, solve_renderable
 from simulator.report.tradeoff import tradeoff_csv, tradeoff_json, tradeoff_renderable
-from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import (
     Loaded,
     bundled_scenario,

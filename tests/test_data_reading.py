@@ -36,7 +36,7 @@ from simulator.data.values import (
     parse_hours,
     parse_money,
 )
-from simulator.scenario.errors import ScenarioError
+from simulator.errors import ScenarioError
 
 MESSY = Path(__file__).parent / "data" / "messy"
 REQUIRED = [("id", "name"), ("arr", "mrr")]

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason, data_issue
+from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import ColumnMatch, match_columns
 from simulator.data.table import RawTable
 from simulator.data.values import ambiguous_dates, decimal_votes, infer_dayfirst
+from simulator.errors import DataError, data_issue
 
 __all__ = [
     "Notes",

@@ -30,9 +30,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.data.errors import DataError, data_issue
 from simulator.data.values import is_missing, parse_date, parse_hours, parse_money
-from simulator.scenario.errors import Issue, did_you_mean
+from simulator.errors import DataError, Issue, data_issue, did_you_mean
 
 __all__ = [
     "CUSTOMER_FIELDS",

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.data.errors import DataError, RowIssue, cell_text, data_issue
+from simulator.data.errors import RowIssue, cell_text
 from simulator.data.fields import header_hits, normalise_header
 from simulator.data.values import is_blank, parse_date, parse_money
-from simulator.scenario.errors import did_you_mean
+from simulator.errors import DataError, data_issue, did_you_mean
 
 __all__ = ["RawRow", "RawTable", "read_table"]
 

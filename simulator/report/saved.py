@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
+from simulator.errors import Issue, Location, ScenarioError
 from simulator.report.formatting import json_safe
-from simulator.scenario.errors import Issue, Location, ScenarioError
 from simulator.scenario.loader import validate_data
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import dump_yaml, parse_yaml

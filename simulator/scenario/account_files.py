@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
 
-from simulator.scenario.errors import Issue, ScenarioError
+from simulator.errors import Issue, ScenarioError
 from simulator.scenario.model import Stage
 from simulator.scenario.yamlsource import SourceMap
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from simulator.scenario.errors import (
+from simulator.errors import (
     Issue,
     Location,
     Path,
