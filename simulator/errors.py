@@ -12,27 +12,109 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
     "DataError",
     "DataLocation",
+    "Flags",
+    "Hint",
+    "Hinted",
     "Issue",
     "Location",
+    "OutputError",
     "Path",
     "ScenarioError",
     "data_issue",
     "did_you_mean",
     "format_path",
     "format_value",
+    "hinted",
+    "render_text",
     "suggestion",
 ]
 
 Path = tuple[str | int, ...]
 
 _NOTHING = object()
+
+
+Flags = Mapping[str, str]
+"""Python-API parameter -> how a front end spells it (``{"mapping": "--map"}``)."""
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A fix that names an input of the Python API, e.g. ``mapping={'arr': 'COLUMN'}``.
+
+    Attributes
+    ----------
+    param
+        The keyword of the Python API: ``"mapping"``, ``"sheet"``, ``"dayfirst"``,
+        ``"overrides"``, ``"breaks"``, ``"as_of"``, ``"force"``...
+    value
+        The Python value to pass (rendered with ``repr``); ``None`` names the keyword alone.
+    text
+        The same value as a command line writes it after the option (``"arr=COLUMN"``);
+        ``None`` for a flag without a value (``--dayfirst``).
+    """
+
+    param: str
+    value: Any = None
+    text: str | None = None
+
+    def render(self, flags: Flags | None = None) -> str:
+        """``mapping={'arr': 'COLUMN'}``, or ``--map arr=COLUMN`` when ``flags`` name it."""
+        if flags is not None and self.param in flags:
+            option = flags[self.param]
+            return option if self.text is None else f"{option} {self.text}"
+        return self.param if self.value is None else f"{self.param}={self.value!r}"
+
+
+class Hinted(str):
+    """Message text with :class:`Hint` parts; as a ``str`` it reads in Python-API words.
+
+    Build one with :func:`hinted`; :meth:`render` spells the hints as a front end's
+    options. Adding plain text keeps the hints.
+    """
+
+    parts: tuple[str | Hint, ...]
+
+    def __new__(cls, parts: Iterable[str | Hint]) -> Hinted:
+        parts = tuple(parts)
+        obj = super().__new__(cls, _join(parts, None))
+        obj.parts = parts
+        return obj
+
+    def render(self, flags: Flags | None = None) -> str:
+        """The text with every hint rendered for ``flags`` (Python words when None)."""
+        return _join(self.parts, flags)
+
+    def __add__(self, other: str) -> Hinted:  # type: ignore[override]
+        return Hinted((*self.parts, *_parts(other)))
+
+    def __radd__(self, other: str) -> Hinted:
+        return Hinted((*_parts(other), *self.parts))
+
+
+def _parts(text: str) -> tuple[str | Hint, ...]:
+    return text.parts if isinstance(text, Hinted) else (str(text),)
+
+
+def _join(parts: Iterable[str | Hint], flags: Flags | None) -> str:
+    return "".join(p.render(flags) if isinstance(p, Hint) else str(p) for p in parts)
+
+
+def hinted(*parts: str | Hint) -> Hinted:
+    """``hinted("map one with ", Hint("mapping", {"arr": "COLUMN"}, "arr=COLUMN"))``."""
+    return Hinted(p for part in parts for p in (_parts(part) if isinstance(part, str) else (part,)))
+
+
+def render_text(text: str, flags: Flags | None = None) -> str:
+    """A message (plain or :class:`Hinted`) with its hints spelled for ``flags``."""
+    return text.render(flags) if isinstance(text, Hinted) else str(text)
 
 
 def format_path(path: Path) -> str:
@@ -97,8 +179,8 @@ class Issue:
     value: Any = field(default=_NOTHING, compare=False)
     severity: Literal["error", "warning"] = "error"
 
-    def render(self) -> str:
-        """``file:line:col field.path: message (got value)``."""
+    def render(self, flags: Flags | None = None) -> str:
+        """``file:line:col field.path: message (got value)``; hints spelled for ``flags``."""
         parts = []
         if self.location is not None:
             parts.append(str(self.location))
@@ -106,7 +188,7 @@ class Issue:
             parts.append(format_path(self.path) + ":")
         elif parts:
             parts[-1] += ":"
-        text = " ".join([*parts, self.message])
+        text = " ".join([*parts, render_text(self.message, flags)])
         if self.value is not _NOTHING:
             text += f" (got {format_value(self.value)})"
         if self.severity == "warning":
@@ -125,12 +207,12 @@ class ScenarioError(Exception):
         self.stage = stage
         super().__init__(self.render())
 
-    def render(self) -> str:
-        """Header line, then one line per problem."""
+    def render(self, flags: Flags | None = None) -> str:
+        """Header line, then one line per problem (hints spelled for ``flags``)."""
         n = len(self.issues)
         head = f"invalid scenario ({n} problem{'s' if n != 1 else ''}"
         head += f" found while {self.stage})" if self.stage else ")"
-        return head + ":\n" + "\n".join("  " + i.render() for i in self.issues)
+        return head + ":\n" + "\n".join("  " + i.render(flags) for i in self.issues)
 
 
 @dataclass(frozen=True)
@@ -179,10 +261,35 @@ class DataError(ScenarioError):
         self.what = what
         super().__init__(issues, f"reading {what}")
 
-    def render(self) -> str:
+    def render(self, flags: Flags | None = None) -> str:
         """One line for one problem, else a header line and one line per problem."""
         if len(self.issues) == 1:
-            return f"cannot read {self.what}: {self.issues[0].render()}"
+            return f"cannot read {self.what}: {self.issues[0].render(flags)}"
         n = len(self.issues)
         head = f"cannot read {self.what} ({n} problems):"
-        return head + "\n" + "\n".join("  " + i.render() for i in self.issues)
+        return head + "\n" + "\n".join("  " + i.render(flags) for i in self.issues)
+
+
+class OutputError(ScenarioError):
+    """An output target that cannot or must not be written, found before any work.
+
+    Parameters
+    ----------
+    param
+        The Python-API parameter that named the target (``"output"``, ``"xlsx"``...).
+    path
+        The target as the user gave it.
+    reason
+        What is wrong and how to fix it (may hold :class:`Hint` parts).
+    """
+
+    def __init__(self, param: str, path: object, reason: str) -> None:
+        self.param = param
+        self.path = str(path)
+        self.reason = reason
+        super().__init__([Issue(reason, location=Location(self.path))], "checking the outputs")
+
+    def render(self, flags: Flags | None = None) -> str:
+        """``-o runs/fy27: reason`` (``output='runs/fy27': reason`` without flags)."""
+        where = Hint(self.param, self.path, self.path).render(flags)
+        return f"{where}: {render_text(self.reason, flags)}"

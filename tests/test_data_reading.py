@@ -718,7 +718,7 @@ def test_missing_file_and_directory(tmp_path) -> None:
 
 
 def test_impossible_files_exit_2_through_the_cli() -> None:
-    from simulator.cli import _handle_errors
+    from simulator.cli.common import handle_errors as _handle_errors
 
     @click.command()
     @click.argument("path")

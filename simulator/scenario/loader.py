@@ -61,6 +61,12 @@ class Loaded:
     sources: SourceMap
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
+    data_files: list[str] = field(default_factory=list)
+    """Customer lists read by ``accounts: {from_csv: FILE}``."""
+
+    def inputs(self) -> list[str]:
+        """Every file this scenario was read from: the YAML chain and its data files."""
+        return [*self.files, *self.data_files]
 
 
 def bundled_scenario(name: str = "default") -> FsPath:
@@ -129,14 +135,16 @@ def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str
     data = apply_overrides(data, src, overrides)
     from simulator.scenario.account_files import resolve_account_files
 
-    file_warnings = resolve_account_files(data, src)
+    data_files: list[str] = []
+    file_warnings = resolve_account_files(data, src, data_files)
     scenario = _validate(data, src)
     from simulator.scenario.checks import cross_reference_issues, domain_warnings
 
     problems = cross_reference_issues(scenario, src)
     if problems:
         raise ScenarioError(problems, "checking references")
-    return Loaded(scenario, data, src, files, file_warnings + domain_warnings(scenario, src))
+    warnings = file_warnings + domain_warnings(scenario, src)
+    return Loaded(scenario, data, src, files, warnings, data_files)
 
 
 def load_variants(loaded: Loaded) -> dict[str, Scenario]:
