@@ -32,6 +32,7 @@ __all__ = [
     "format_path",
     "format_value",
     "hinted",
+    "names",
     "render_text",
     "suggestion",
 ]
@@ -110,6 +111,11 @@ def _join(parts: Iterable[str | Hint], flags: Flags | None) -> str:
 def hinted(*parts: str | Hint) -> Hinted:
     """``hinted("map one with ", Hint("mapping", {"arr": "COLUMN"}, "arr=COLUMN"))``."""
     return Hinted(p for part in parts for p in (_parts(part) if isinstance(part, str) else (part,)))
+
+
+def names(text: str, param: str) -> bool:
+    """True when ``text`` holds a :class:`Hint` naming the parameter ``param``."""
+    return any(isinstance(p, Hint) and p.param == param for p in _parts(text))
 
 
 def render_text(text: str, flags: Flags | None = None) -> str:

@@ -116,6 +116,9 @@ def _read_book(
         analysis = analyze_book(read.customers, _as_of(as_of), _breaks(breaks))
     except ValueError as exc:
         fail(f"error: {customers}: {_reason(exc)}")
+    # the reports print these as they are: spell their hints as this command's options
+    read.warnings = [render_text(w, FLAGS) for w in read.warnings]
+    analysis.notes = [render_text(n, FLAGS) for n in analysis.notes]
     return read, analysis
 
 

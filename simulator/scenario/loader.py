@@ -26,12 +26,14 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from simulator.errors import (
+    Hint,
     Issue,
     Location,
     Path,
     ScenarioError,
     did_you_mean,
     format_path,
+    hinted,
     suggestion,
 )
 from simulator.scenario.model import Scenario
@@ -382,9 +384,10 @@ def _set_path(data: Any, path: Path, value: Any) -> str | None:
         if isinstance(node, dict) and isinstance(el, str):
             if node.get(el) is None:
                 if isinstance(nxt, int):
-                    return (
+                    return hinted(
                         f"{here} is not set in the scenario, so it has no item {nxt}; set the "
-                        f"whole list, e.g. --set {here}=[...]"
+                        "whole list, e.g. ",
+                        Hint("overrides", [f"{here}=[...]"], f"{here}=[...]"),
                     )
                 node[el] = {}
             node = node[el]
