@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import cli
-from simulator.scenario.errors import ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario.loader import load
 
 BAD = sorted((Path(__file__).parent / "data" / "bad").glob("*.yaml"))

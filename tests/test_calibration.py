@@ -31,7 +31,7 @@ from simulator.data.synthetic import (
     write_csv,
     write_customers,
 )
-from simulator.scenario.errors import ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario.loader import load, load_text
 
 ROOT = Path(__file__).resolve().parent.parent

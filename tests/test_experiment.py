@@ -239,7 +239,7 @@ def test_report_rejects_a_plain_directory(tmp_path: Path) -> None:
 
 
 def test_interrupted_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import simulator.cli as cli_module
+    import simulator.cli.common as cli_module
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.scenario.errors import ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario.loader import load_text
 from simulator.scenario.model import Scenario
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.errors import ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario.loader import load, load_scenario, load_text
 from simulator.scenario.model import Team
 

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import stats
 
 from simulator.data.values import add_months
+from simulator.errors import Hint, hinted
 
 __all__ = [
     "BookAnalysis",
@@ -484,9 +485,14 @@ def analyze_book(
     active = [c for c in customers if not c.churned]
     if not active:
         raise ValueError(
-            f"all {len(customers)} customers are churned, so there is no current book to "
-            "measure; check the status and churn date columns (or map them with --map "
-            "status=COLUMN, --map churn_date=COLUMN)"
+            hinted(
+                f"all {len(customers)} customers are churned, so there is no current book to "
+                "measure; check the status and churn date columns (or map them with ",
+                Hint("mapping", {"status": "COLUMN"}, "status=COLUMN"),
+                ", ",
+                Hint("mapping", {"churn_date": "COLUMN"}, "churn_date=COLUMN"),
+                ")",
+            )
         )
     arr = np.array([c.arr for c in active], dtype=float)
     tertiles = [float(x) for x in np.quantile(arr, [1 / 3, 2 / 3])]
@@ -546,8 +552,12 @@ def analyze_book(
     checks = (
         (
             sum(1 for c in customers if c.contract_start and c.contract_start > as_of),
-            "a contract start after the as-of date: left out of tenure, churn and "
-            "retention (is --as-of right?)",
+            hinted(
+                "a contract start after the as-of date: left out of tenure, churn and "
+                "retention (is ",
+                Hint("as_of"),
+                " right?)",
+            ),
         ),
         (
             sum(1 for c in active if c.renewal_date and c.renewal_date < as_of),
@@ -582,7 +592,7 @@ def analyze_book(
     )
     for n, what in checks:
         if n:
-            notes.append(f"{n:,} customer{'s have' if n > 1 else ' has'} {what}.")
+            notes.append(f"{n:,} customer{'s have' if n > 1 else ' has'} " + what + ".")
     undated = sum(1 for c in customers if c.churned and c.churn_date is None)
     if undated:
         notes.append(

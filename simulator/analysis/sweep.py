@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.analysis.experiment import Experiment, run_points
-from simulator.scenario.errors import Issue, Location, ScenarioError
+from simulator.errors import Issue, Location, ScenarioError
 
 __all__ = ["Sweep", "parse_vary", "sweep_grid"]
 

@@ -6,13 +6,13 @@ and accounts for every row it does not use.
 
 * :func:`read_customers` -> :class:`CustomerList` of :class:`Customer`;
 * :func:`read_timesheet` -> :class:`Timesheet` of :class:`TimeEntry`;
-* :class:`DataError` (a :class:`~simulator.scenario.errors.ScenarioError`) for files that
+* :class:`DataError` (a :class:`~simulator.errors.ScenarioError`) for files that
   cannot be used at all; skipped rows are :class:`RowIssue` records, not errors;
 * :data:`CUSTOMER_FIELD_TABLE` / :data:`TIMESHEET_FIELD_TABLE`: the recognised headers.
 """
 
 from simulator.data.customers import Customer, CustomerList, read_customers
-from simulator.data.errors import DataError, RowIssue
+from simulator.data.errors import RowIssue
 from simulator.data.fields import (
     CUSTOMER_FIELD_TABLE,
     CUSTOMER_FIELDS,
@@ -31,6 +31,7 @@ from simulator.data.values import (
     parse_hours,
     parse_money,
 )
+from simulator.errors import DataError
 
 __all__ = [
     "CUSTOMER_FIELDS",

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.data.errors import DataError, RowIssue, cell_text, count_by_reason, data_issue
+from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import ColumnMatch, match_columns
 from simulator.data.table import RawTable
 from simulator.data.values import ambiguous_dates, decimal_votes, infer_dayfirst
+from simulator.errors import DataError, Hint, data_issue, hinted, names
 
 __all__ = [
     "Notes",
@@ -131,9 +132,13 @@ def date_orders(
         if ambiguous[f]:
             if order is None:
                 notes.add(
-                    f'column "{headers[f]}": dates such as {ambiguous[f][0]!r} could be '
-                    "month/day or day/month and nothing in the file settles it; read them "
-                    "as month/day (US); pass --dayfirst if the day comes first"
+                    hinted(
+                        f'column "{headers[f]}": dates such as {ambiguous[f][0]!r} could be '
+                        "month/day or day/month and nothing in the file settles it; read them "
+                        "as month/day (US); pass ",
+                        Hint("dayfirst", True),
+                        " if the day comes first",
+                    )
                 )
             used.add(bool(order))
     return orders, (used.pop() if len(used) == 1 else None)
@@ -220,9 +225,13 @@ def require_rows(
     raise DataError(
         [
             data_issue(
-                f"none of the {plural(len(data_skips), 'row')} below the header gives a "
-                f"usable {noun}: {reasons}; check that the right columns were used "
-                "(choose others with --map FIELD=COLUMN)",
+                hinted(
+                    f"none of the {plural(len(data_skips), 'row')} below the header gives a "
+                    f"usable {noun}: {reasons}; check that the right columns were used "
+                    "(choose others with ",
+                    Hint("mapping", {"FIELD": "COLUMN"}, "FIELD=COLUMN"),
+                    ")",
+                ),
                 table.path,
             )
         ],
@@ -263,5 +272,5 @@ def match_table(
             **extra,
         )
     except DataError as exc:
-        exc.issues += [data_issue(w, table.path) for w in table.warnings if "--sheet" in w]
+        exc.issues += [data_issue(w, table.path) for w in table.warnings if names(w, "sheet")]
         raise

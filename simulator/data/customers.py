@@ -56,6 +56,7 @@ from simulator.data.fields import (
 )
 from simulator.data.table import RawRow, RawTable, read_table
 from simulator.data.values import is_blank, is_missing, parse_date, parse_money
+from simulator.errors import Hint, hinted
 
 __all__ = [
     "STAGES",
@@ -427,8 +428,12 @@ class _Reader:
         self.id_from_name = "id" not in self.col
         if self.id_from_name:
             notes.add(
-                f"no customer ID column; the names in {self.head['name']!r} are used as IDs "
-                "(map an ID column with --map id=COLUMN)"
+                hinted(
+                    f"no customer ID column; the names in {self.head['name']!r} are used as "
+                    "IDs (map an ID column with ",
+                    Hint("mapping", {"id": "COLUMN"}, "id=COLUMN"),
+                    ")",
+                )
             )
         self.orders, self.dayfirst_used = date_orders(
             table,
@@ -454,8 +459,14 @@ class _Reader:
             notes.add(f"ARR is MRR x 12, from column {self.head['mrr']!r}")
         if "status" not in self.col and "churn_date" not in self.col:
             notes.add(
-                "no status or churn date column: every customer is treated as active "
-                "(map one with --map status=COLUMN or --map churn_date=COLUMN)"
+                hinted(
+                    "no status or churn date column: every customer is treated as active "
+                    "(map one with ",
+                    Hint("mapping", {"status": "COLUMN"}, "status=COLUMN"),
+                    " or ",
+                    Hint("mapping", {"churn_date": "COLUMN"}, "churn_date=COLUMN"),
+                    ")",
+                )
             )
         self.counts: dict[str, list[int]] = {}
         self.unknown_status: dict[str, list[int]] = {}

@@ -1,8 +1,7 @@
-"""Errors and row-level problems found while reading a customer list or timesheet.
+"""Row-level problems found while reading a customer list or timesheet.
 
-A :class:`DataError` is a :class:`~simulator.scenario.errors.ScenarioError`, so the CLI
-prints it as a short message and exits with code 2 (no traceback). Its issues render
-as ``customers.csv:14 column "ARR": problem; how to fix it``.
+The fatal :class:`~simulator.errors.DataError` (a file that cannot be used at all) lives
+in :mod:`simulator.errors` with the other error types and is re-exported here.
 
 A :class:`RowIssue` is a data row that was *skipped* (not fatal): the readers collect
 them so that a report can say how many rows were dropped and why.
@@ -15,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.scenario.errors import Issue, Location, ScenarioError
+from simulator.errors import DataError, DataLocation, data_issue
 
 __all__ = [
     "DataError",
@@ -25,61 +24,6 @@ __all__ = [
     "count_by_reason",
     "data_issue",
 ]
-
-
-@dataclass(frozen=True)
-class DataLocation(Location):
-    """A place in a data file: ``file`` or ``file:line`` (no column number).
-
-    Spreadsheet columns are named by their header in the message instead.
-    """
-
-    def __str__(self) -> str:
-        return self.file if self.line is None else f"{self.file}:{self.line}"
-
-
-def data_issue(
-    message: str, file: str, line: int | None = None, column: str | None = None
-) -> Issue:
-    """An :class:`Issue` rendering as ``file:line column "Header": message``.
-
-    Parameters
-    ----------
-    message
-        What is wrong and how to fix it.
-    file
-        The file name as the user gave it.
-    line
-        1-based line of a CSV file or row of a spreadsheet; None for the whole file.
-    column
-        The header of the column concerned, if any.
-    """
-    path: tuple[str, ...] = (f'column "{column}"',) if column else ()
-    return Issue(message, path=path, location=DataLocation(file, line))
-
-
-class DataError(ScenarioError):
-    """A data file that cannot be used at all (missing, unreadable, no usable columns).
-
-    Parameters
-    ----------
-    issues
-        Every problem found; each names the file and, where known, line and column.
-    what
-        What was being read, e.g. ``"the customer list"``.
-    """
-
-    def __init__(self, issues: list[Issue], what: str = "the data file") -> None:
-        self.what = what
-        super().__init__(issues, f"reading {what}")
-
-    def render(self) -> str:
-        """One line for one problem, else a header line and one line per problem."""
-        if len(self.issues) == 1:
-            return f"cannot read {self.what}: {self.issues[0].render()}"
-        n = len(self.issues)
-        head = f"cannot read {self.what} ({n} problems):"
-        return head + "\n" + "\n".join("  " + i.render() for i in self.issues)
 
 
 @dataclass(frozen=True)

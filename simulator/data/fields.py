@@ -30,9 +30,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.data.errors import DataError, data_issue
 from simulator.data.values import is_missing, parse_date, parse_hours, parse_money
-from simulator.scenario.errors import Issue, did_you_mean
+from simulator.errors import DataError, Hint, Issue, data_issue, did_you_mean, hinted
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -696,8 +695,11 @@ def match_columns(
         if name not in specs:
             issues.append(
                 data_issue(
-                    f"--map {key}={value}: there is no field {key!r}"
-                    f"{did_you_mean(name, specs)}; fields are: {', '.join(specs)}",
+                    hinted(
+                        _map(key, value),
+                        f": there is no field {key!r}"
+                        f"{did_you_mean(name, specs)}; fields are: {', '.join(specs)}",
+                    ),
                     file,
                 )
             )
@@ -709,8 +711,11 @@ def match_columns(
         if col is None:
             issues.append(
                 data_issue(
-                    f"--map {key}={value}: no column {str(value)!r}"
-                    f"{did_you_mean(value, [h for h in header if h])}; {_listing(header)}",
+                    hinted(
+                        _map(key, value),
+                        f": no column {str(value)!r}"
+                        f"{did_you_mean(value, [h for h in header if h])}; {_listing(header)}",
+                    ),
                     file,
                     line,
                 )
@@ -748,8 +753,11 @@ def match_columns(
         taken.add(col)
         if kind == "guess":
             match.warnings.append(
-                f"column {header[col]!r} is read as {specs[name].label} (its name contains "
-                f"{aliases[(name, col)]!r}); if that is wrong, choose with --map {name}=COLUMN"
+                hinted(
+                    f"column {header[col]!r} is read as {specs[name].label} (its name contains "
+                    f"{aliases[(name, col)]!r}); if that is wrong, choose with ",
+                    _map(name),
+                )
             )
     # report other columns that looked just as good for a field
     used = set(match.columns.values())
@@ -763,8 +771,12 @@ def match_columns(
             chosen = match.headers[name]
             others = ", ".join(repr(r) for r in rivals)
             match.warnings.append(
-                f"{others} could also be the {specs[name].label} column; using {chosen!r} "
-                f"(choose with --map {name}=COLUMN)"
+                hinted(
+                    f"{others} could also be the {specs[name].label} column; using {chosen!r} "
+                    "(choose with ",
+                    _map(name),
+                    ")",
+                )
             )
     _check_required(match, header, fields, required, disabled, file, line, what)
     ordered = [f.name for f in fields if f.name in match.columns]
@@ -797,12 +809,12 @@ def _check_required(
         label = first.label + (f" (or {alt})" if alt else "")
         hint = _closest_header(header, [a for n in group for a in specs[n].aliases])
         if first.name in disabled:
-            text = f"{label} is required; --map {first.name}= cannot ignore it"
+            text = hinted(f"{label} is required; ", _map(first.name, ""), " cannot ignore it")
         else:
             text = f"no column for {label}; {_listing(header)}"
-        text += f"; map one with --map {first.name}=COLUMN"
+        text += hinted("; map one with ", _map(first.name))
         if hint:
-            text += f" (perhaps --map {first.name}={hint!r})"
+            text += hinted(" (perhaps ", _map(first.name, hint, repr(hint)), ")")
         issues.append(data_issue(text, file, line))
     if issues and _looks_like_data(header):
         issues.append(
@@ -856,15 +868,24 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         if not sep or not key.strip():
             issues.append(
                 data_issue(
-                    f"expected FIELD=COLUMN, e.g. --map arr='Contract Value' (got {item!r})",
-                    "--map",
+                    hinted(
+                        "expected FIELD=COLUMN, e.g. ",
+                        _map("arr", "Contract Value", "'Contract Value'"),
+                        f" (got {item!r})",
+                    ),
+                    "the column mapping",
                 )
             )
             continue
         out[key.strip()] = value.strip()
     if issues:
-        raise DataError(issues, "the --map options")
+        raise DataError(issues, "the column mapping")
     return out
+
+
+def _map(name: str, column: str = "COLUMN", text: str | None = None) -> Hint:
+    """The fix ``mapping={name: column}`` (``--map name=column`` on the command line)."""
+    return Hint("mapping", {name: column}, f"{name}={column if text is None else text}")
 
 
 # ------------------------------------------------------------------------ docs table

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.data.errors import DataError, RowIssue, cell_text, data_issue
+from simulator.data.errors import RowIssue, cell_text
 from simulator.data.fields import header_hits, normalise_header
 from simulator.data.values import is_blank, parse_date, parse_money
-from simulator.scenario.errors import did_you_mean
+from simulator.errors import DataError, Hint, data_issue, did_you_mean, hinted
 
 __all__ = ["RawRow", "RawTable", "read_table"]
 
@@ -166,7 +166,9 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
     else:
         table = _read_csv(data, display, what)
         if sheet is not None:
-            table.warnings.insert(0, f"--sheet {sheet} is ignored: {display} is not a workbook")
+            table.warnings.insert(
+                0, hinted(Hint("sheet", sheet, sheet), f" is ignored: {display} is not a workbook")
+            )
         if suffix in (".xlsx", ".xlsm"):
             table.warnings.insert(0, f"{display} is not really an Excel workbook; read it as text")
     return table
@@ -318,8 +320,12 @@ def _read_xlsx(p: Path, display: str, sheet: str | None, what: str) -> RawTable:
             if len(sheets) > 1:
                 others = ", ".join(repr(s) for s in sheets[1:])
                 warnings.append(
-                    f"read the first sheet {name!r}; the workbook also has {others} "
-                    "(choose one with --sheet NAME)"
+                    hinted(
+                        f"read the first sheet {name!r}; the workbook also has {others} "
+                        "(choose one with ",
+                        Hint("sheet", "NAME", "NAME"),
+                        ")",
+                    )
                 )
         else:
             by_lower = {s.lower(): s for s in sheets}

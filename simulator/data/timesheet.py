@@ -36,6 +36,7 @@ from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit
 from simulator.data.table import RawRow, read_table
 from simulator.data.values import is_blank, parse_date, parse_hours
+from simulator.errors import Hint, hinted
 
 __all__ = ["TimeEntry", "Timesheet", "read_timesheet"]
 
@@ -176,8 +177,11 @@ def read_timesheet(
         notes.add(f"numbers in {head['hours']!r} are read as minutes (from the header)")
     if "account" not in col:
         notes.add(
-            "no account column: every entry counts as internal work (map one with "
-            "--map account=COLUMN)"
+            hinted(
+                "no account column: every entry counts as internal work (map one with ",
+                Hint("mapping", {"account": "COLUMN"}, "account=COLUMN"),
+                ")",
+            )
         )
     entries: list[TimeEntry] = []
     skipped: list[RowIssue] = list(table.skipped)

@@ -59,7 +59,7 @@ def read_report_lines(read: Any, what: str = "customers") -> list[str]:
             for why, n in count_by_reason(read.skipped).items()
         ]
         lines.append(f"{plural(len(read.skipped), 'row')} skipped: " + "; ".join(parts))
-    lines += [f"warning: {w}" for w in read.warnings]
+    lines += ["warning: " + w for w in read.warnings]  # keeps the hints of a Hinted warning
     return lines
 
 

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
+from simulator.errors import Issue, Location, OutputError, ScenarioError
 from simulator.report.formatting import json_safe
-from simulator.scenario.errors import Issue, Location, ScenarioError
+from simulator.report.targets import check_run_directory, is_run_directory
 from simulator.scenario.loader import validate_data
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import dump_yaml, parse_yaml
@@ -124,17 +125,20 @@ def save_run(
     ``frontier`` rows (``cssim run --frontier``) go to ``frontier.csv`` and the
     ``assumptions`` (inputs with units and sources) to ``assumptions.csv``.
 
+    An existing run directory is replaced only with ``force`` and only when cssim wrote
+    it (:func:`~simulator.report.targets.is_run_directory`): the new run is written
+    beside it, the old one moved aside, the new one renamed into place, then the old
+    one removed.
+
     Raises
     ------
-    FileExistsError
-        When ``directory`` exists and is not empty, unless ``force``.
+    OutputError
+        When ``directory`` cannot be written or must not be replaced (see
+        :func:`~simulator.report.targets.check_run_directory`).
     """
     directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())) and not force:
-        raise FileExistsError(directory)
+    check_run_directory("directory", directory, force=force)
     parent = directory.parent if str(directory.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(2, "no such directory", str(parent))
     tmp = parent / f".{directory.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -160,13 +164,30 @@ def save_run(
             (tmp / "assumptions.csv").write_text(tidy_csv(assumptions), encoding="utf-8")
         reps = [json_safe(asdict(r)) for r in exp.results]
         (tmp / "replications.json").write_text(json.dumps(reps), encoding="utf-8")
-        if directory.exists():
-            shutil.rmtree(directory) if directory.is_dir() else directory.unlink()
-        os.replace(tmp, directory)
+        _swap_in(tmp, directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return directory
+
+
+def _swap_in(new: Path, directory: Path) -> None:
+    """Rename ``new`` onto ``directory``; an old run directory is moved aside, then removed."""
+    if not directory.exists():
+        os.replace(new, directory)
+        return
+    if not is_run_directory(directory) and any(directory.iterdir()):
+        raise OutputError(
+            "directory", directory, "is no longer a cssim run directory; not replaced"
+        )
+    old = directory.parent / f".{directory.name}.old-{os.getpid()}"
+    os.replace(directory, old)
+    try:
+        os.replace(new, directory)
+    except BaseException:
+        os.replace(old, directory)  # put the previous run back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _nan(v: Any) -> Any:

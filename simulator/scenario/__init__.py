@@ -1,5 +1,6 @@
 """The scenario language: models, distributions, loader, checks and JSON Schema."""
 
+from simulator.errors import Issue, ScenarioError
 from simulator.scenario.distributions import (
     Distribution,
     Empirical,
@@ -10,7 +11,6 @@ from simulator.scenario.distributions import (
     Triangular,
     Uniform,
 )
-from simulator.scenario.errors import Issue, ScenarioError
 from simulator.scenario.loader import Loaded, load, load_scenario, load_text
 from simulator.scenario.model import Scenario, Segment, Team, Touchpoint
 

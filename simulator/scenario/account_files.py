@@ -13,7 +13,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
 
-from simulator.scenario.errors import Issue, ScenarioError
+from simulator.data.customers import read_customers
+from simulator.data.values import text_key
+from simulator.errors import Issue, ScenarioError
 from simulator.scenario.model import Stage
 from simulator.scenario.yamlsource import SourceMap
 
@@ -23,8 +25,12 @@ _KEYS = {"from_csv", "segment", "map", "dayfirst"}
 _STAGES = set(get_args(Stage))
 
 
-def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
+def resolve_account_files(
+    data: dict[str, Any], src: SourceMap, read: list[str] | None = None
+) -> list[Issue]:
     """Replace every ``accounts: {from_csv: ...}`` in ``data`` by the accounts it names.
+
+    The path of every file read is appended to ``read`` when given.
 
     Returns
     -------
@@ -53,12 +59,9 @@ def resolve_account_files(data: dict[str, Any], src: SourceMap) -> list[Issue]:
             Path(loc.file).parent if loc is not None and not loc.file.startswith("--") else Path()
         )
         path = base / spec["from_csv"]
-        # imported here: simulator.data uses the scenario's error types, so a module-level
-        # import would be circular
-        from simulator.data.customers import read_customers
-        from simulator.data.values import text_key
-
         mapping = {str(k): str(v) for k, v in (spec.get("map") or {}).items()}
+        if read is not None:
+            read.append(str(path))
         book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
         wanted = spec.get("segment")
         rows = [

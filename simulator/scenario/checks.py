@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from simulator.scenario.errors import Issue, Path, suggestion
+from simulator.errors import Issue, Path, suggestion
 from simulator.scenario.model import Scenario, Segment, Team
 from simulator.scenario.yamlsource import SourceMap
 

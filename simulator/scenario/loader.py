@@ -25,13 +25,15 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from simulator.scenario.errors import (
+from simulator.errors import (
+    Hint,
     Issue,
     Location,
     Path,
     ScenarioError,
     did_you_mean,
     format_path,
+    hinted,
     suggestion,
 )
 from simulator.scenario.model import Scenario
@@ -61,6 +63,12 @@ class Loaded:
     sources: SourceMap
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
+    data_files: list[str] = field(default_factory=list)
+    """Customer lists read by ``accounts: {from_csv: FILE}``."""
+
+    def inputs(self) -> list[str]:
+        """Every file this scenario was read from: the YAML chain and its data files."""
+        return [*self.files, *self.data_files]
 
 
 def bundled_scenario(name: str = "default") -> FsPath:
@@ -129,14 +137,16 @@ def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str
     data = apply_overrides(data, src, overrides)
     from simulator.scenario.account_files import resolve_account_files
 
-    file_warnings = resolve_account_files(data, src)
+    data_files: list[str] = []
+    file_warnings = resolve_account_files(data, src, data_files)
     scenario = _validate(data, src)
     from simulator.scenario.checks import cross_reference_issues, domain_warnings
 
     problems = cross_reference_issues(scenario, src)
     if problems:
         raise ScenarioError(problems, "checking references")
-    return Loaded(scenario, data, src, files, file_warnings + domain_warnings(scenario, src))
+    warnings = file_warnings + domain_warnings(scenario, src)
+    return Loaded(scenario, data, src, files, warnings, data_files)
 
 
 def load_variants(loaded: Loaded) -> dict[str, Scenario]:
@@ -374,9 +384,10 @@ def _set_path(data: Any, path: Path, value: Any) -> str | None:
         if isinstance(node, dict) and isinstance(el, str):
             if node.get(el) is None:
                 if isinstance(nxt, int):
-                    return (
+                    return hinted(
                         f"{here} is not set in the scenario, so it has no item {nxt}; set the "
-                        f"whole list, e.g. --set {here}=[...]"
+                        "whole list, e.g. ",
+                        Hint("overrides", [f"{here}=[...]"], f"{here}=[...]"),
                     )
                 node[el] = {}
             node = node[el]

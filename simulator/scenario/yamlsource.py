@@ -19,7 +19,7 @@ from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
-from simulator.scenario.errors import Issue, Location, Path, ScenarioError, format_path
+from simulator.errors import Issue, Location, Path, ScenarioError, format_path
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:map",

@@ -1,0 +1,63 @@
+"""The ``cssim`` command line: a thin layer over the Python API.
+
+Data goes to stdout (or files); messages, warnings and progress go to stderr. Bad input
+ends with exit code 2 and a message naming the file, line and field; never a traceback.
+One module per command family holds its parsing and rendering only:
+:mod:`~simulator.cli.scenario` (validate, schema, init, show, estimate),
+:mod:`~simulator.cli.run` (run, report, sweep), :mod:`~simulator.cli.compare`,
+:mod:`~simulator.cli.plan` (solve, tradeoff, hire) and :mod:`~simulator.cli.data`
+(analyze, calibrate); :mod:`~simulator.cli.common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import click
+
+from simulator import __version__
+from simulator.cli.compare import compare_command
+from simulator.cli.data import analyze, calibrate
+from simulator.cli.plan import hire, solve, tradeoff_command
+from simulator.cli.run import report, run, sweep
+from simulator.cli.scenario import estimate, init, schema, show, validate
+from simulator.scenario.loader import bundled_scenario
+
+__all__ = ["bundled_scenario", "cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cssim")
+def cli() -> None:
+    """cssim: Customer Success headcount and capacity planning.
+
+    Scenarios are YAML files (see 'cssim init' and the README's scenario reference).
+    Commands that take a SCENARIO use the bundled default plan when it is omitted.
+
+    \b
+    Example:
+      cssim estimate                       # the bundled default plan
+      cssim estimate plan.yaml --set segments.top.team.csms=6
+    """
+
+
+for _command in (
+    validate,
+    schema,
+    init,
+    show,
+    estimate,
+    run,
+    compare_command,
+    report,
+    sweep,
+    solve,
+    tradeoff_command,
+    hire,
+    analyze,
+    calibrate,
+):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="cssim")

@@ -1,0 +1,282 @@
+"""What every command shares: consoles, failing cleanly, shared options and output.
+
+Library errors carry structured hints naming Python-API parameters; :data:`FLAGS` spells
+them as this command line's options when a message is printed.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from simulator.analysis.executors import DaskUnavailableError, executor
+from simulator.analysis.experiment import run_experiment
+from simulator.data.values import parse_money
+from simulator.errors import Issue, ScenarioError, render_text
+from simulator.report.excel import write_workbook
+from simulator.report.files import atomic_write
+from simulator.report.progress import progress_bar
+from simulator.report.saved import provenance
+from simulator.report.targets import check_file_target
+from simulator.scenario.loader import Loaded, load
+
+EXIT_BAD_INPUT = 2
+
+FLAGS: Mapping[str, str] = {
+    "overrides": "--set",
+    "mapping": "--map",
+    "sheet": "--sheet",
+    "dayfirst": "--dayfirst",
+    "breaks": "--breaks",
+    "as_of": "--as-of",
+    "force": "--force",
+    "output": "-o",
+    "directory": "-o",
+    "xlsx": "--xlsx",
+    "html": "--html",
+    "charts": "--charts",
+    "target": "--target",
+    "timesheet_mapping": "--timesheet-map",
+}
+"""Python-API parameter named by a library hint -> the option of this command line."""
+
+TIMESHEET_FLAGS: Mapping[str, str] = {**FLAGS, "mapping": "--timesheet-map"}
+"""The timesheet reader's ``mapping`` is ``--timesheet-map`` on the command line."""
+
+
+def stderr_console() -> Console:
+    """Messages and progress."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    """Tables: a pipe or file gets a wide, plain table rather than an 80-column squeeze."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=200)
+    return console
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` on stderr and exit with code 2 (bad input)."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def render_error(exc: ScenarioError, flags: Mapping[str, str] = FLAGS) -> str:
+    """``error: ...`` with the library's hints spelled as options."""
+    return f"error: {exc.render(flags)}"
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn bad-input exceptions into a message on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScenarioError as exc:
+            fail(render_error(exc))
+        except DaskUnavailableError as exc:
+            fail(f"error: {exc}")
+        except OSError as exc:
+            name = exc.filename or ""
+            fail(
+                f"error: cannot write {name}: {exc.strerror or exc}; check the path and permissions"
+            )
+        except KeyboardInterrupt:
+            click.echo("interrupted; no output file was written", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def echo_lines(lines: Iterable[str], flags: Mapping[str, str] = FLAGS) -> None:
+    """Print message lines on stderr with their hints spelled as options."""
+    for line in lines:
+        click.echo(render_text(line, flags), err=True)
+
+
+def print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
+    """Each warning on its own stderr line, unless ``quiet``."""
+    if quiet:
+        return
+    for w in warnings:
+        click.echo(w.render(FLAGS), err=True)
+
+
+def check_output(
+    output: Path | None,
+    allowed: tuple[str, ...],
+    inputs: Iterable[str | Path] = (),
+    param: str = "output",
+) -> None:
+    """Refuse ``-o FILE`` before any work: wrong suffix, missing folder or an input."""
+    if output is not None:
+        check_file_target(param, output, allowed, inputs)
+
+
+def money(text: str, option: str) -> float:
+    """An amount from an option (``1.1M``, ``950k``, ``1,100,000``), read by the data
+    layer's :func:`~simulator.data.values.parse_money`; must be positive."""
+    try:
+        value = parse_money(text)
+    except ValueError as exc:
+        fail(f"error: {option} {text}: {exc}; write an amount such as 1.1M, 950k or 1100000")
+    if value <= 0:
+        fail(f"error: {option} {text}: give a positive amount, such as 1.1M, 950k or 1100000")
+    return value
+
+
+def emit(
+    output: Path | None,
+    fmt: str,
+    formats: dict[str, Callable[[], Any]],
+    table: Callable[[], Any],
+    currency: str = "USD",
+) -> None:
+    """Write ``-o FILE`` (by its suffix) and print ``--format`` to stdout.
+
+    ``formats`` maps a suffix to a function giving the text (csv, json), writing the
+    file itself (parquet) or giving the sheets of an Excel pack (xlsx).
+    """
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix == "xlsx":
+            write_workbook(output, formats["xlsx"](), currency)
+        elif suffix == "parquet":
+            formats["parquet"]()  # writes the file itself, atomically
+        else:
+            atomic_write(output, formats[suffix]())
+        click.echo(f"wrote {output}", err=True)
+    if fmt == "table":
+        stdout_console().print(table())
+    else:
+        click.echo(formats[fmt](), nl=False)
+
+
+def load_plan(path: Path | None, overrides: tuple[str, ...], quiet: bool = False) -> Loaded:
+    """Load a scenario and print its warnings."""
+    loaded = load(path, overrides)
+    print_warnings(loaded.warnings, quiet)
+    return loaded
+
+
+def experiment(
+    scenario: Any,
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    quiet: bool,
+) -> Any:
+    """Run an experiment with a progress bar on stderr."""
+    with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+        return run_experiment(
+            scenario,
+            replications,
+            seed,
+            progress,
+            precision=precision,
+            max_replications=max_replications,
+            executor=ex,
+            jobs=1,
+        )
+
+
+def run_provenance(exp: Any) -> dict[str, Any]:
+    """The provenance of an experiment's run."""
+    return provenance(exp.scenario, exp.root_seed, exp.replications, exp.precision)
+
+
+scenario_argument = click.argument(
+    "scenario", required=False, type=click.Path(path_type=Path, dir_okay=False)
+)
+
+
+def overrides_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--set PATH=VALUE``, repeatable."""
+    return click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Override a scenario value, e.g. --set segments.top.team.csms=6 (repeatable; "
+        "the value is YAML, null deletes the key).",
+    )(fn)
+
+
+def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-q/--quiet``."""
+    return click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")(fn)
+
+
+def format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format table|csv|json``: what a command prints on stdout."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="What to print on stdout.",
+    )(fn)
+
+
+def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Replications, seed, precision and where they run: shared by run, compare and sweep."""
+    options = [
+        click.option(
+            "-n",
+            "--replications",
+            type=click.IntRange(1, 100_000),
+            default=10,
+            show_default=True,
+            help="Monte Carlo replications (ignored with --precision).",
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(0, 2**63 - 1),
+            default=None,
+            help="Root seed (default: the scenario's seed).",
+        ),
+        click.option(
+            "--precision",
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            default=None,
+            help="Add replications until every headline metric's 95% CI half-width is at "
+            "most this share of its mean, e.g. 0.02.",
+        ),
+        click.option(
+            "--max-replications",
+            type=click.IntRange(2, 100_000),
+            default=200,
+            show_default=True,
+            help="Upper bound with --precision.",
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(1, 1024),
+            default=None,
+            help="Worker processes (default: all cores; 1 runs in this process).",
+        ),
+        click.option(
+            "--dask",
+            metavar="ADDRESS",
+            default=None,
+            help="Run replications on a Dask scheduler (tcp://host:8786), or 'local' for a "
+            "LocalCluster on this machine; needs cssim[distributed].",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn

@@ -1,0 +1,306 @@
+"""Planning headcount: solve (fewest CSMs for the targets), tradeoff and hire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simulator.analysis.executors import executor
+from simulator.analysis.hire import hiring_plan
+from simulator.analysis.solve import solve_headcount
+from simulator.analysis.tradeoff import tradeoff
+from simulator.analysis.tradeoff_plan import plan_yaml
+from simulator.cli.common import (
+    check_output,
+    emit,
+    experiment_options,
+    fail,
+    format_option,
+    handle_errors,
+    load_plan,
+    money,
+    overrides_option,
+    quiet_option,
+    scenario_argument,
+    stderr_console,
+)
+from simulator.report.assumptions import assumption_rows
+from simulator.report.excel import solve_pack, tradeoff_pack
+from simulator.report.files import atomic_write
+from simulator.report.hire import hire_csv, hire_json, hire_renderable
+from simulator.report.progress import progress_bar
+from simulator.report.saved import provenance
+from simulator.report.solve import solve_csv, solve_json, solve_renderable
+from simulator.report.targets import check_file_target
+from simulator.report.tradeoff import tradeoff_csv, tradeoff_json, tradeoff_renderable
+from simulator.scenario.targets import target_overrides
+
+__all__ = ["hire", "solve", "tradeoff_command"]
+
+
+@click.command()
+@scenario_argument
+@experiment_options
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="SEGMENT.METRIC>=VALUE[@CONFIDENCE]",
+    help="Add or replace a target, e.g. top.grr>=0.92@0.9 or top.utilisation<=0.85 "
+    "(metrics: on_time_coverage, grr, nrr, logo_churn, utilisation; confidence default 0.9).",
+)
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
+    "answer, targets, every headcount tried, assumptions, provenance).",
+)
+@format_option
+@quiet_option
+@handle_errors
+def solve(
+    scenario: Path | None,
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    targets: tuple[str, ...],
+    overrides: tuple[str, ...],
+    output: Path | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """The fewest CSMs per team that meet every target of its segments.
+
+    A target holds with confidence q when at least q of the replications meet its bound
+    (P(GRR >= 0.92) >= 0.9). The search starts at the closed-form estimate and checks
+    each headcount by simulation on the same seeds: the answer N meets every target and
+    N - 1 does not. Targets come from the scenario (segments.NAME.targets) and --target.
+
+    \b
+    Example:
+      cssim solve --target 'top.on_time_coverage>=0.9@0.9' -n 20
+      cssim solve plans/fy27.yaml --precision 0.02 -j 2 --format json
+      cssim solve -n 20 -o headcount.xlsx
+    """
+    check_output(output, (".csv", ".json", ".xlsx"))
+    extra = [o for t in targets for o in target_overrides(t, f"--target {t}")]
+    loaded = load_plan(scenario, (*overrides, *extra), quiet)
+    check_output(output, (".csv", ".json", ".xlsx"), loaded.inputs())
+    with executor(jobs, dask) as ex:
+        err = stderr_console()
+        show = not quiet and err.is_terminal
+
+        def progress(team: str, n: int) -> None:
+            if show:
+                err.print(f"\\r{team}: simulating {n} CSMs", end="")
+
+        solutions = solve_headcount(
+            loaded.scenario,
+            replications,
+            seed,
+            ex,
+            progress,
+            precision=precision,
+            max_replications=max_replications,
+        )
+        if show:
+            err.print()
+    if not solutions:
+        fail(
+            "error: no segment has targets; add segments.NAME.targets to the scenario or use --target"
+        )
+    s = loaded.scenario
+    reps = max((x.replications for x in solutions), default=replications)
+    emit(
+        output,
+        fmt,
+        {
+            "csv": lambda: solve_csv(solutions),
+            "json": lambda: solve_json(solutions),
+            "xlsx": lambda: solve_pack(
+                solutions,
+                assumption_rows(s, loaded),
+                provenance(s, s.seed if seed is None else seed, reps),
+            ),
+        },
+        lambda: solve_renderable(solutions, s.currency),
+        s.currency,
+    )
+
+
+@click.command(name="tradeoff")
+@scenario_argument
+@click.option(
+    "--team",
+    required=True,
+    help="The team whose headcount is offered (a segment's name for an inline team).",
+)
+@click.option(
+    "--csms", type=click.IntRange(0, 100_000), default=None, help="The headcount on offer."
+)
+@click.option(
+    "--budget",
+    default=None,
+    metavar="AMOUNT",
+    help="Or a people budget a year, e.g. 1.1M or 950k; CSMs = budget / cost per CSM.",
+)
+@experiment_options
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the recommended plan as a scenario file (.yaml) that extends the input, "
+    "and/or the Excel pack (.xlsx: plan, candidates, frontier, assumptions, provenance); "
+    "repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout (csv: the plan and every candidate change).",
+)
+@quiet_option
+@handle_errors
+def tradeoff_command(
+    scenario: Path | None,
+    team: str,
+    csms: int | None,
+    budget: str | None,
+    replications: int,
+    seed: int | None,
+    precision: float | None,
+    max_replications: int,
+    jobs: int | None,
+    dask: str | None,
+    overrides: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Fit a team's engagement model to fewer CSMs with the least retention loss.
+
+    Tries every single change to the team's segments (cut, halve, move to 1:many or
+    automate a touchpoint; route more inbound to support), scores each by CSM hours freed
+    per dollar of ARR put at risk (simulated on common random numbers against today's
+    plan at today's headcount), and searches for the plan that fits the offered headcount
+    with the least ARR at risk. Prints the plan, the break-even, the candidates and the
+    frontier (today's plan at each headcount).
+
+    \b
+    Example:
+      cssim tradeoff --team top --csms 6
+      cssim tradeoff scenarios/default.yaml --team top --budget 1.1M -o top_at_6.yaml
+      cssim tradeoff --team top --csms 6 -o top_at_6.yaml -o top_at_6.xlsx
+    """
+    if (csms is None) == (budget is None):
+        fail("error: give --csms or --budget (one of them)")
+    for out in outputs:
+        check_output(out, (".yaml", ".yml", ".xlsx"))
+    output = next((o for o in outputs if o.suffix.lower() in (".yaml", ".yml")), None)
+    xlsx = next((o for o in outputs if o.suffix.lower() == ".xlsx"), None)
+    if precision is not None:
+        fail("error: --precision is not used by tradeoff; give -n REPLICATIONS")
+    loaded = load_plan(scenario, overrides, quiet)
+    teams = loaded.scenario.all_teams()
+    if team not in teams:
+        fail(f"error: --team {team}: no such team; teams: {', '.join(teams)}")
+    if not loaded.scenario.segments_of(team):
+        fail(f"error: --team {team}: no segment is served by this team; nothing to trade off")
+    for out in outputs:
+        check_file_target("output", out, None, loaded.inputs(), role="the plan")
+    cost = teams[team].annual_cost_per_csm
+    if budget is not None:
+        amount = money(budget, "--budget")
+        csms = int(amount // cost) if cost else 0
+        if csms < 1:
+            fail(
+                f"error: --budget {budget} buys no CSM at {cost:,.0f} a year each; give at "
+                f"least {cost:,.0f}"
+            )
+    assert csms is not None
+    if csms < 1:
+        fail("error: --csms must be at least 1")
+    with (
+        executor(jobs, dask) as ex,
+        progress_bar("candidate changes x replications", quiet) as progress,
+    ):
+        result = tradeoff(loaded, team, csms, replications, seed, ex, progress)
+    if output is not None:
+        text = plan_yaml(
+            loaded,
+            result,
+            team,
+            csms,
+            output,
+            overrides,
+            f"cssim tradeoff --team {team} --csms {csms}",
+        )
+        if text is not None:
+            atomic_write(output, text)
+            click.echo(f"wrote {output}", err=True)
+    s = loaded.scenario
+    emit(
+        xlsx,
+        fmt,
+        {
+            "csv": lambda: tradeoff_csv(result),
+            "json": lambda: tradeoff_json(result),
+            "xlsx": lambda: tradeoff_pack(
+                result,
+                assumption_rows(s, loaded),
+                provenance(s, s.seed if seed is None else seed, replications),
+                s.currency,
+            ),
+        },
+        lambda: tradeoff_renderable(result, s.currency),
+        s.currency,
+    )
+
+
+@click.command()
+@scenario_argument
+@click.option("--team", default=None, help="One team (default: every team).")
+@overrides_option
+@format_option
+@quiet_option
+@handle_errors
+def hire(
+    scenario: Path | None, team: str | None, overrides: tuple[str, ...], fmt: str, quiet: bool
+) -> None:
+    """When each requisition must open so capacity covers demand every month.
+
+    Demand grows with new accounts and follows renewals (closed form, month by month);
+    capacity counts attrition drag, the team's dated hiring plan and each new hire's
+    ramp. Prints the requisitions (open date, start date), demand and capacity by month
+    and the people cost over the plan's horizon.
+
+    \b
+    Example:
+      cssim hire --team mid
+      cssim hire scenarios/sales_pod.yaml --format json
+    """
+    loaded = load_plan(scenario, overrides, quiet)
+    s = loaded.scenario
+    names = [t for t in s.all_teams() if s.segments_of(t)]
+    if team is not None:
+        if team not in names:
+            fail(f"error: --team {team}: no such team; teams: {', '.join(names)}")
+        names = [team]
+    plans = [hiring_plan(s, t) for t in names]
+    emit(
+        None,
+        fmt,
+        {"csv": lambda: hire_csv(plans), "json": lambda: hire_json(plans)},
+        lambda: hire_renderable(plans, s.currency),
+    )

@@ -1,0 +1,190 @@
+"""Data safety: no command destroys a user's files, and outputs are checked before work."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import simulator.cli.common as common
+import simulator.cli.plan as plan_module
+from simulator.cli import cli
+from simulator.errors import DataError, Hint, OutputError, hinted
+from simulator.report.targets import check_run_directory, is_run_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+TOP = ["--set", "segments.mid=null", "--set", "segments.smb=null"]
+
+
+@pytest.fixture
+def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a command starts simulating."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the simulation started before the outputs were checked")
+
+    monkeypatch.setattr(common, "run_experiment", refuse)
+
+
+def _plan(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = folder / "plan.yaml"
+    shutil.copy(ROOT / "scenarios" / "default.yaml", plan)
+    return plan
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_force_never_replaces_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None
+) -> None:
+    _plan(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["run", "plan.yaml", "-n", "2", "-o", ".", "--force"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "-o .: is the working folder" in res.output
+    assert _tree(tmp_path) == before
+
+
+def test_force_never_replaces_the_folder_of_the_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None
+) -> None:
+    _plan(tmp_path / "plans").rename(tmp_path / "plans" / "fy27.yaml")
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["run", "plans/fy27.yaml", "-o", "plans", "--force"])
+    assert res.exit_code == 2
+    assert "-o plans: holds an input of this run (fy27.yaml)" in res.output
+    assert _tree(tmp_path) == before
+    # nor the input itself, nor a folder with files cssim did not write
+    res = CliRunner().invoke(cli, ["run", "plans/fy27.yaml", "-o", "plans/fy27.yaml", "--force"])
+    assert res.exit_code == 2 and _tree(tmp_path) == before
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "budget.xlsx").write_text("x")
+    res = CliRunner().invoke(cli, ["run", "plans/fy27.yaml", "-o", "other", "--force"])
+    assert res.exit_code == 2 and "holds files that cssim did not write" in res.output
+    assert (tmp_path / "other" / "budget.xlsx").read_text() == "x"
+
+
+def test_calibrate_never_overwrites_the_customer_list(tmp_path: Path) -> None:
+    customers = tmp_path / "book_accounts.csv"
+    shutil.copy(ROOT / "scenarios" / "data" / "customers.csv", customers)
+    before = customers.read_bytes()
+    out = tmp_path / "book.yaml"
+    res = CliRunner().invoke(
+        cli, ["calibrate", str(customers), "--as-of", "2026-10-31", "-o", str(out), "--force"]
+    )
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "is an input of this run" in res.output
+    assert customers.read_bytes() == before and not out.exists()
+
+
+@pytest.mark.parametrize("target", ["missing/r.csv", "missing/r.xlsx", "missing/run"])
+def test_missing_output_folder_fails_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None, target: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["run", "-n", "1", *TOP, "-o", target])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "the folder missing does not exist" in res.output
+    assert ".tmp" not in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_replaces_a_saved_run_by_swapping_it_in(tmp_path: Path) -> None:
+    out = tmp_path / "runs" / "fy27"
+    out.parent.mkdir()
+    args = ["run", "-n", "1", "-j", "1", *TOP, "-o", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert is_run_directory(out)
+    first = (out / "run.json").read_text()
+    again = CliRunner().invoke(cli, [*args, "--force", "--seed", "7"])
+    assert again.exit_code == 0, again.output
+    assert is_run_directory(out) and (out / "run.json").read_text() != first
+    assert sorted(p.name for p in out.parent.iterdir()) == ["fy27"]  # nothing left aside
+    (out / "mine.txt").write_text("x")
+    assert not is_run_directory(out)
+    with pytest.raises(OutputError, match="holds files that cssim did not write"):
+        check_run_directory("directory", out, force=True)
+
+
+def test_every_command_checks_its_outputs_first(tmp_path: Path, no_simulation: None) -> None:
+    missing = tmp_path / "no" / "x"
+    for argv in (
+        ["compare", str(ROOT / "scenarios" / "default.yaml"), "-o", f"{missing}.csv"],
+        ["sweep", "--vary", "segments.top.team.csms=4..5", "-o", f"{missing}.csv"],
+        ["solve", "-o", f"{missing}.json"],
+        ["tradeoff", "--team", "top", "--csms", "6", "-o", f"{missing}.yaml"],
+    ):
+        res = CliRunner().invoke(cli, argv)
+        assert res.exit_code == 2, (argv, res.output)
+        assert "does not exist" in res.output and "Traceback" not in res.output
+
+
+def test_money_options_use_the_data_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = CliRunner().invoke(cli, ["tradeoff", "--team", "top", "--budget", "1.1.0M"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "error: --budget 1.1.0M: misplaced thousands separators" in bad.output
+    seen: list[int] = []
+
+    def fake(loaded: object, team: str, csms: int, *args: object) -> None:
+        seen.append(csms)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plan_module, "tradeoff", fake)
+    # "1,1M": one separator and one digit is a decimal comma, so 1.1M (6 CSMs at $180k)
+    res = CliRunner().invoke(cli, ["tradeoff", "--team", "top", "--budget", "1,1M"])
+    assert res.exit_code == 130 and seen == [6]
+    assert common.money("1,1M", "--budget") == 1_100_000
+    neg = CliRunner().invoke(cli, ["tradeoff", "--team", "top", "--budget", "-1M"])
+    assert neg.exit_code == 2 and "positive amount" in neg.output
+
+
+def test_hints_read_as_python_or_as_options() -> None:
+    text = hinted("map one with ", Hint("mapping", {"arr": "COLUMN"}, "arr=COLUMN"))
+    assert str(text) == "map one with mapping={'arr': 'COLUMN'}"
+    assert text.render(common.FLAGS) == "map one with --map arr=COLUMN"
+    assert text.render(common.TIMESHEET_FLAGS) == "map one with --timesheet-map arr=COLUMN"
+    assert ("no column; " + text).render(common.FLAGS) == "no column; map one with --map arr=COLUMN"
+
+
+def test_library_messages_name_no_cli_flags(tmp_path: Path) -> None:
+    from simulator.data.timesheet import read_timesheet
+
+    path = tmp_path / "t.csv"
+    path.write_text("person,date,activity\nAnn,2024-01-01,QBR\n")
+    with pytest.raises(DataError) as info:
+        read_timesheet(path)
+    assert "mapping={'hours': 'COLUMN'}" in info.value.render()
+    assert "--" not in info.value.render()
+    assert "--map hours=COLUMN" in info.value.render(common.FLAGS)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            str(ROOT / "scenarios" / "data" / "customers.csv"),
+            "--timesheet",
+            str(path),
+            "-o",
+            str(tmp_path / "c.yaml"),
+        ],
+    )
+    assert res.exit_code == 2 and "--timesheet-map hours=COLUMN" in res.output
+    assert "--map hours" not in res.output
+
+
+def test_data_does_not_import_scenario() -> None:
+    for module in (ROOT / "simulator" / "data").glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("simulator.scenario"), module.name
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("simulator.scenario") for a in node.names)
