@@ -29,7 +29,7 @@ __all__ = ["bundled_scenario", "cli", "main"]
 def cli() -> None:
     """cssim: Customer Success headcount and capacity planning.
 
-    Scenarios are YAML files (see 'cssim init' and the README's scenario reference).
+    Scenarios are YAML files (see 'cssim init' and docs/scenario-reference.md).
     Commands that take a SCENARIO use the bundled default plan when it is omitted.
 
     \b

@@ -228,7 +228,7 @@ def analyze(
     "--cost-per-csm",
     default=None,
     metavar="AMOUNT",
-    help="Fully loaded annual cost of a CSM, e.g. 150k (default: DOMAIN.md's $180k).",
+    help="Fully loaded annual cost of a CSM, e.g. 150k (default: $180k, docs/assumptions.md#staffing).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @quiet_option
