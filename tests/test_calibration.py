@@ -569,7 +569,8 @@ def test_timesheet_headcount_adds_up_and_activities_merge_by_key() -> None:
 
 
 def test_excel_sheet_names_stay_unique_when_shortened(tmp_path: Path) -> None:
-    from simulator.report.excel import Block, Col, Sheet, write_workbook
+    from simulator.report.layout import Block, Col, Sheet
+    from simulator.report.xlsx import write_workbook
 
     long = "Segment enterprise_north_america_"
     sheets = [
