@@ -28,6 +28,7 @@ def _loaded_after(statement: str) -> list[str]:
         "import simulator.scenario.errors",
         "from simulator.data.values import parse_money, parse_date, parse_hours",
         "import simulator.data",
+        "import simulator.metrics",
     ],
 )
 def test_parser_imports_do_not_load_the_numerical_stack(statement: str) -> None:

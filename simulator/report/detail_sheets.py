@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from simulator.analysis.experiment import Experiment
+from simulator.metrics import METRICS
 from simulator.report.layout import Block, Chart, Col, MultiCol, Sheet
-from simulator.report.plan_sheets import METRIC_UNITS
 
 __all__ = ["monthly_sheet", "segment_sheets"]
+
+_KNOWN = {m.name: m for m in METRICS}
 
 
 def segment_sheets(exps: Sequence[tuple[str | None, Experiment]]) -> list[Sheet]:
@@ -27,7 +29,8 @@ def segment_sheets(exps: Sequence[tuple[str | None, Experiment]]) -> list[Sheet]
                 continue
             rows = []
             for metric, st in m.items():
-                name, fmt = METRIC_UNITS.get(metric, (metric, "num2"))
+                known = _KNOWN.get(metric)
+                name, fmt = (known.label, known.fmt) if known else (metric, "num2")
                 rows.append(
                     {
                         "metric": name,

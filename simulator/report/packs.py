@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from simulator.analysis.compare import COMPARED, Comparison
+from simulator.analysis.compare import Comparison
 from simulator.analysis.experiment import Experiment
+from simulator.metrics import metric
 from simulator.report.assumptions import ASSUMPTION_COLUMNS
 from simulator.report.detail_sheets import monthly_sheet, segment_sheets
 from simulator.report.layout import Block, Col, MultiCol, Sheet
@@ -103,11 +104,11 @@ def compare_pack(
     exps: list[tuple[str | None, Experiment]] = list(
         zip(result.labels, result.experiments, strict=True)
     )
-    names = {m: (label, unit) for m, label, unit in COMPARED}
     diff_rows = []
     for i in range(1, len(result.labels)):
         for d in result.differences(i):
-            label, unit = names[d.metric]
+            m = metric(d.metric)
+            label, unit = m.phrase, m.difference_unit
             fmt = {"pp": "pp", "money": "money", "count": "num1", "hours": "num0"}[unit]
             diff_rows.append(
                 {

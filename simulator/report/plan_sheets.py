@@ -12,10 +12,10 @@ from typing import Any
 
 from simulator.analysis.analytic import estimate
 from simulator.analysis.experiment import Experiment
+from simulator.metrics import metric
 from simulator.report.layout import Block, Chart, Col, Sheet
 
 __all__ = [
-    "METRIC_UNITS",
     "arr_block",
     "frontier_sheet",
     "headcount_block",
@@ -23,52 +23,6 @@ __all__ = [
     "retention_block",
     "summary_charts",
 ]
-
-METRIC_UNITS: dict[str, tuple[str, str]] = {
-    "accounts_start": ("Accounts at start", "int"),
-    "arr_start": ("ARR at start", "money"),
-    "new_accounts": ("New accounts", "num1"),
-    "new_arr": ("New ARR", "money"),
-    "accounts_end": ("Accounts at end", "num1"),
-    "arr_end": ("ARR at end", "money"),
-    "churned_logos": ("Churned accounts", "num1"),
-    "churned_arr": ("Churned ARR", "money"),
-    "logo_churn": ("Logo churn (starting accounts)", "pct"),
-    "expected_logo_churn": ("Expected logo churn", "pct"),
-    "arr_at_risk": ("ARR at risk (expected churned ARR)", "money"),
-    "expansion_arr": ("Expansion ARR", "money"),
-    "contraction_arr": ("Contraction ARR", "money"),
-    "grr": ("Gross revenue retention", "pct"),
-    "nrr": ("Net revenue retention", "pct"),
-    "touches_requested": ("Touches requested", "num1"),
-    "touches_on_time": ("Touches on time", "num1"),
-    "touches_late": ("Touches late", "num1"),
-    "touches_missed": ("Touches missed", "num1"),
-    "touches_open": ("Touches open at end", "num1"),
-    "touches_skipped": ("Touches skipped (cut)", "num1"),
-    "on_time_share": ("On-time share of resolved touches", "pct"),
-    "delivered_share": ("Delivered share of resolved touches", "pct"),
-    "hours_demanded": ("CSM hours demanded", "num0"),
-    "hours_delivered": ("CSM hours delivered", "num0"),
-    "hours_missed": ("CSM hours missed", "num0"),
-    "hours_unscheduled": ("Unscheduled CSM hours delivered", "num0"),
-    "hours_available": ("Customer hours available", "num0"),
-    "utilisation": ("Utilisation (busy / available)", "pct"),
-    "backlog_end": ("Open tasks at end", "num1"),
-    "inbound_requests": ("Inbound requests", "num1"),
-    "inbound_to_support": ("Inbound requests routed to support", "num1"),
-    "escalations": ("Escalations", "num1"),
-    "escalations_handled": ("Escalations handled in time", "num1"),
-    "late_onboardings": ("Late onboardings", "num1"),
-    "fte": ("FTE (after ramp)", "num2"),
-    "headcount": ("CSMs (average headcount)", "num2"),
-    "people_cost": ("People cost", "money"),
-    "automation_cost": ("Automation cost", "money"),
-    "cost_per_retained_arr": ("Cost per retained ARR dollar", "num3"),
-    "accounts_per_csm": ("Accounts per CSM", "num1"),
-    "arr_per_csm": ("ARR per CSM", "money"),
-}
-"""Reader's name and number format of each per-segment metric."""
 
 
 def headcount_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
@@ -122,7 +76,7 @@ def headcount_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
     )
 
 
-_RETENTION = (("grr", "GRR"), ("nrr", "NRR"), ("logo_churn", "Logo churn"))
+_RETENTION = tuple((name, metric(name).column) for name in ("grr", "nrr", "logo_churn"))
 
 
 def retention_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
@@ -177,7 +131,7 @@ def arr_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
     cols = [Col("segment", "Segment")]
     if exps and exps[0][0] is not None:
         cols.insert(0, Col("scenario", "Scenario"))
-    cols += [Col(k, METRIC_UNITS[k][0], "money", 14) for k in keys]
+    cols += [Col(k, metric(k).label, metric(k).fmt, 14) for k in keys]
     return Block(
         "ARR bridge (mean over replications)",
         cols,
@@ -187,18 +141,24 @@ def arr_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
     )
 
 
+def _mean_ci_cols(name: str) -> list[Col]:
+    """Columns ``NAME`` (mean), ``NAME_low`` and ``NAME_high`` (95% CI) of a frontier row."""
+    m = metric(name)
+    return [
+        Col(name, f"{m.column} mean", m.fmt),
+        Col(f"{name}_low", f"{m.column} 95% low", m.fmt),
+        Col(f"{name}_high", f"{m.column} 95% high", m.fmt),
+    ]
+
+
 def _frontier_block(rows: Sequence[dict[str, Any]], title: str, note: str = "") -> Block:
     cols = [
         Col("team", "Team"),
         Col("csms", "CSMs", "int"),
         Col("people_cost", "People cost / yr", "money", 14),
-        Col("grr", "GRR mean", "pct"),
-        Col("grr_low", "GRR 95% low", "pct"),
-        Col("grr_high", "GRR 95% high", "pct"),
-        Col("nrr", "NRR mean", "pct"),
-        Col("on_time_share", "On time mean", "pct"),
-        Col("on_time_share_low", "On time 95% low", "pct"),
-        Col("on_time_share_high", "On time 95% high", "pct"),
+        *_mean_ci_cols("grr"),
+        Col("nrr", f"{metric('nrr').column} mean", metric("nrr").fmt),
+        *_mean_ci_cols("on_time_share"),
         Col("utilisation", "Utilisation", "pct"),
         Col("arr_at_risk", "ARR at risk / yr", "money", 14),
     ]
