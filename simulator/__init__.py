@@ -6,24 +6,57 @@ The public Python API mirrors the command line::
     plan = load_scenario("scenarios/default.yaml", overrides=["segments.top.team.csms=6"])
     est = estimate(plan)
     est.team("top").csms_needed
+
+The names below are imported on first use (PEP 562), so ``import simulator`` and a
+parser import such as ``simulator.scenario.yamlsource`` stay cheap: SciPy and SimPy
+load only when an estimate or a simulation needs them.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from simulator.analysis.analytic import Estimate, estimate
-from simulator.analysis.compare import Comparison, compare
-from simulator.analysis.experiment import Experiment, run_experiment
-from simulator.analysis.frontier import frontier
-from simulator.analysis.hire import hiring_plan
-from simulator.analysis.solve import solve_headcount
-from simulator.analysis.tradeoff import TradeoffResult, tradeoff
-from simulator.engine.records import Records
-from simulator.engine.simulation import simulate
-from simulator.scenario.errors import Issue, ScenarioError
-from simulator.scenario.loader import Loaded, bundled_scenario, load, load_scenario, load_text
-from simulator.scenario.model import Scenario
+if TYPE_CHECKING:
+    from simulator.analysis.analytic import Estimate, estimate
+    from simulator.analysis.compare import Comparison, compare
+    from simulator.analysis.experiment import Experiment, run_experiment
+    from simulator.analysis.frontier import frontier
+    from simulator.analysis.hire import hiring_plan
+    from simulator.analysis.solve import solve_headcount
+    from simulator.analysis.tradeoff import TradeoffResult, tradeoff
+    from simulator.engine.records import Records
+    from simulator.engine.simulation import simulate
+    from simulator.errors import Issue, ScenarioError
+    from simulator.scenario.loader import Loaded, bundled_scenario, load, load_scenario, load_text
+    from simulator.scenario.model import Scenario
+
+_LAZY: dict[str, str] = {
+    "Comparison": "simulator.analysis.compare",
+    "Estimate": "simulator.analysis.analytic",
+    "Experiment": "simulator.analysis.experiment",
+    "Issue": "simulator.errors",
+    "Loaded": "simulator.scenario.loader",
+    "Records": "simulator.engine.records",
+    "Scenario": "simulator.scenario.model",
+    "ScenarioError": "simulator.errors",
+    "TradeoffResult": "simulator.analysis.tradeoff",
+    "bundled_scenario": "simulator.scenario.loader",
+    "compare": "simulator.analysis.compare",
+    "estimate": "simulator.analysis.analytic",
+    "frontier": "simulator.analysis.frontier",
+    "hiring_plan": "simulator.analysis.hire",
+    "load": "simulator.scenario.loader",
+    "load_scenario": "simulator.scenario.loader",
+    "load_text": "simulator.scenario.loader",
+    "run_experiment": "simulator.analysis.experiment",
+    "simulate": "simulator.engine.simulation",
+    "solve_headcount": "simulator.analysis.solve",
+    "tradeoff": "simulator.analysis.tradeoff",
+}
+"""Public name -> the module that defines it."""
 
 __all__ = [
     "Comparison",
@@ -49,3 +82,17 @@ __all__ = [
     "solve_headcount",
     "tradeoff",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access and cache the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,6 +1,6 @@
 """The customer-list analysis, the timesheet analysis, calibration and account files.
 
-Recovery tests generate data from known parameters (simulator.data.synthetic) and check
+Recovery tests generate data from known parameters (simulator.synthetic) and check
 that the estimates' 95% intervals contain them.
 """
 
@@ -24,15 +24,15 @@ from simulator.analysis.book import analyze_book, infer_term_months, kaplan_meie
 from simulator.analysis.timesheet import analyze_timesheet
 from simulator.cli import cli
 from simulator.data.customers import read_customers
-from simulator.data.synthetic import (
+from simulator.errors import ScenarioError
+from simulator.scenario.loader import load, load_text
+from simulator.synthetic import (
     DEFAULT_TRUTH,
     Truth,
     generate_timesheet,
     write_csv,
     write_customers,
 )
-from simulator.errors import ScenarioError
-from simulator.scenario.loader import load, load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "scenarios" / "data"
@@ -399,7 +399,7 @@ def test_accounts_from_csv(tmp_path: Path) -> None:
 
 
 def test_shipped_synthetic_files_are_what_the_documented_script_makes(tmp_path: Path) -> None:
-    from simulator.data import synthetic
+    from simulator import synthetic
 
     assert synthetic.main(["--out-dir", str(tmp_path)]) == 0
     for name in ("customers.csv", "timesheet.csv"):
@@ -569,7 +569,8 @@ def test_timesheet_headcount_adds_up_and_activities_merge_by_key() -> None:
 
 
 def test_excel_sheet_names_stay_unique_when_shortened(tmp_path: Path) -> None:
-    from simulator.report.excel import Block, Col, Sheet, write_workbook
+    from simulator.report.layout import Block, Col, Sheet
+    from simulator.report.xlsx import write_workbook
 
     long = "Segment enterprise_north_america_"
     sheets = [

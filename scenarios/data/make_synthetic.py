@@ -9,7 +9,7 @@ What it writes, next to this script:
 - ``timesheet.csv``: six weeks of time entries of nine CSMs (Person, Date, Activity,
   Account, Hours) against the active accounts of that list.
 
-Both are drawn by :mod:`simulator.data.synthetic` from the true parameters in
+Both are drawn by :mod:`simulator.synthetic` from the true parameters in
 ``DEFAULT_TRUTH`` (churn per renewal, expansion, ARR at signing, logos per month,
 customer time share, unscheduled uplift, hours per activity) with fixed seeds:
 20261031 for the customers and 20261101 for the timesheet. Running it again gives
@@ -37,10 +37,10 @@ ROOT = HERE.parents[1]
 def _synthetic() -> ModuleType:
     """The generator module, from the installed package or else this checkout."""
     try:
-        return importlib.import_module("simulator.data.synthetic")
+        return importlib.import_module("simulator.synthetic")
     except ModuleNotFoundError:
         sys.path.insert(0, str(ROOT))
-        return importlib.import_module("simulator.data.synthetic")
+        return importlib.import_module("simulator.synthetic")
 
 
 def main() -> int:

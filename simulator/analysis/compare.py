@@ -15,26 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from simulator import metrics
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.scenario.model import Scenario
 
 __all__ = ["COMPARED", "Comparison", "Difference", "Roi", "compare"]
 
-COMPARED = (
-    ("headcount", "CSMs", "count"),
-    ("people_cost", "people cost", "money"),
-    ("on_time_share", "on-time touches", "pp"),
-    ("utilisation", "utilisation", "pp"),
-    ("logo_churn", "logo churn", "pp"),
-    ("expected_logo_churn", "expected logo churn", "pp"),
-    ("arr_at_risk", "ARR at risk", "money"),
-    ("grr", "GRR", "pp"),
-    ("nrr", "NRR", "pp"),
-    ("arr_end", "ARR at the end", "money"),
-    ("automation_cost", "automation cost", "money"),
-    ("hours_demanded", "CSM hours demanded", "hours"),
+COMPARED: tuple[tuple[str, str, str], ...] = tuple(
+    (m.name, m.phrase, m.difference_unit) for m in map(metrics.metric, metrics.COMPARED)
 )
-"""Metrics compared, with a reader's name and unit (pp: percentage points)."""
+"""Metrics compared (:data:`simulator.metrics.COMPARED`), with the name used in sentences
+and the unit of a difference (pp: percentage points)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from simulator import metrics as registry
 from simulator.engine.simulation import simulate
 from simulator.scenario.model import Scenario
 
@@ -31,8 +32,8 @@ __all__ = [
     "summarise",
 ]
 
-HEADLINE = ("on_time_share", "utilisation", "logo_churn", "grr", "nrr", "arr_end")
-"""Metrics shown first in reports."""
+HEADLINE = registry.HEADLINE
+"""Metrics shown first in reports (:data:`simulator.metrics.HEADLINE`)."""
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,8 @@ class Experiment:
         return out
 
 
-PRECISION_METRICS = ("on_time_share", "utilisation", "grr", "nrr", "arr_end")
-"""Metrics the precision rule watches: shares and money whose relative precision is
-meaningful (logo churn, a small proportion, would need thousands of replications for a
-2% relative half-width and is reported with its interval instead)."""
+PRECISION_METRICS = registry.PRECISION
+"""Metrics the precision rule watches (:data:`simulator.metrics.PRECISION`)."""
 
 
 @dataclass

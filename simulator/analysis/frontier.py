@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator import metrics
 from simulator.analysis.analytic import estimate
 from simulator.analysis.experiment import Experiment, run_points, summarise
 from simulator.scenario.model import Scenario, Team
@@ -27,7 +28,7 @@ __all__ = [
     "with_csms",
 ]
 
-FRONTIER_METRICS = ("grr", "nrr", "arr_at_risk", "on_time_share", "utilisation")
+FRONTIER_METRICS = metrics.FRONTIER
 """Team-level metrics of a frontier row (each with ``_low``/``_high`` 95% CI bounds)."""
 
 
@@ -96,14 +97,8 @@ def frontier_row(
     return row
 
 
-WEIGHTS = {
-    "expected_logo_churn": "accounts_start",
-    "logo_churn": "accounts_start",
-    "grr": "arr_start",
-    "nrr": "arr_start",
-    "on_time_share": "touches_requested",
-}
-"""What a team-level share is weighted by across the team's segments."""
+WEIGHTS = {m.name: m.weight for m in metrics.METRICS if m.weight is not None}
+"""What a team-level share is weighted by across the team's segments (:attr:`Metric.weight`)."""
 
 
 def team_values(

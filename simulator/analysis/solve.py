@@ -20,18 +20,14 @@ import numpy as np
 from simulator.analysis.analytic import estimate
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.analysis.frontier import frontier_row, team_only, with_csms
-from simulator.scenario.model import Scenario, Target
+from simulator.metrics import by_target
+from simulator.scenario.model import Scenario, Target, Targets
 
 __all__ = ["TARGET_METRICS", "TargetCheck", "TeamSolution", "solve_headcount", "with_csms"]
 
-TARGET_METRICS = {
-    "on_time_coverage": "on_time_share",
-    "grr": "grr",
-    "nrr": "nrr",
-    "logo_churn": "logo_churn",
-    "utilisation": "utilisation",
-}
-"""Scenario target name -> the per-replication metric it bounds."""
+TARGET_METRICS = {name: by_target(name).name for name in Targets.model_fields}
+"""Scenario target name -> the per-replication metric it bounds (in the order of the
+scenario's ``targets`` fields; the registry's :attr:`Metric.target` links them)."""
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from simulator.analysis.executors import DaskUnavailableError, executor
 from simulator.analysis.experiment import run_experiment
 from simulator.data.values import parse_money
 from simulator.errors import Issue, ScenarioError, render_text
-from simulator.report.excel import write_workbook
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.saved import provenance
 from simulator.report.targets import check_file_target
+from simulator.report.xlsx import write_workbook
 from simulator.scenario.loader import Loaded, load
 
 EXIT_BAD_INPUT = 2

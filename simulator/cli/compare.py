@@ -23,7 +23,7 @@ from simulator.cli.common import (
 )
 from simulator.report.assumptions import assumption_rows
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
-from simulator.report.excel import compare_pack
+from simulator.report.packs import compare_pack
 from simulator.report.progress import progress_bar
 from simulator.scenario.loader import Loaded, load_variants
 

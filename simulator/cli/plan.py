@@ -26,14 +26,18 @@ from simulator.cli.common import (
     stderr_console,
 )
 from simulator.report.assumptions import assumption_rows
-from simulator.report.excel import solve_pack, tradeoff_pack
 from simulator.report.files import atomic_write
 from simulator.report.hire import hire_csv, hire_json, hire_renderable
 from simulator.report.progress import progress_bar
 from simulator.report.saved import provenance
-from simulator.report.solve import solve_csv, solve_json, solve_renderable
+from simulator.report.solve import solve_csv, solve_json, solve_pack, solve_renderable
 from simulator.report.targets import check_file_target
-from simulator.report.tradeoff import tradeoff_csv, tradeoff_json, tradeoff_renderable
+from simulator.report.tradeoff import (
+    tradeoff_csv,
+    tradeoff_json,
+    tradeoff_pack,
+    tradeoff_renderable,
+)
 from simulator.scenario.targets import target_overrides
 
 __all__ = ["hire", "solve", "tradeoff_command"]

@@ -25,8 +25,8 @@ from simulator.cli.common import (
     scenario_argument,
 )
 from simulator.report.assumptions import assumption_rows
-from simulator.report.excel import run_pack
 from simulator.report.files import atomic_target
+from simulator.report.packs import run_pack
 from simulator.report.progress import progress_bar
 from simulator.report.publish import publish_run
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable

@@ -17,8 +17,8 @@ from simulator.analysis.book import BookAnalysis, SegmentBook
 from simulator.data.common import line_list, plural
 from simulator.data.errors import count_by_reason
 from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
-from simulator.report.excel import Block, Col, Sheet
 from simulator.report.formatting import json_safe, money, num, pct
+from simulator.report.layout import Block, Col, Sheet
 
 __all__ = [
     "book_charts",

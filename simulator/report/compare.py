@@ -9,11 +9,16 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.analysis.compare import COMPARED, Comparison, Difference, scaled
+from simulator import metrics as registry
+from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.report.formatting import money, num
 from simulator.report.saved import tidy_csv, tidy_json
 
-_INFO = {m: (label, unit) for m, label, unit in COMPARED}
+
+def _phrase_unit(name: str) -> tuple[str, str]:
+    """A metric's name in sentences and the unit of its differences (pp for shares)."""
+    m = registry.metric(name)
+    return m.phrase, m.difference_unit
 
 
 def _value(x: float, unit: str, currency: str) -> str:
@@ -72,7 +77,7 @@ def sentence(
         d = by.get(metric)
         if d is None or math.isnan(d.mean):
             continue
-        label_m, unit = _INFO[metric]
+        label_m, unit = _phrase_unit(metric)
         if not d.significant:
             parts.append(f"no clear change in {label_m} ({delta_text(d, unit, currency)})")
         else:
@@ -113,7 +118,7 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
         for col in ["Segment", "Metric", base, c.labels[i], "Difference [95% CI]", "Unpaired +-"]:
             t.add_column(col, justify="left" if col in ("Segment", "Metric") else "right")
         for d in diffs:
-            label, unit = _INFO[d.metric]
+            label, unit = _phrase_unit(d.metric)
             unpaired = d.unpaired_half_width
             shown = (
                 "-"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def money(x: float, currency: str = "USD") -> str:
@@ -28,7 +28,7 @@ def money(x: float, currency: str = "USD") -> str:
         body = f"{a / 1e3:.1f}k"
     else:
         body = f"{a:.0f}"
-    sym = _SYMBOLS.get(currency)
+    sym = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
 
 

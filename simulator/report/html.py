@@ -15,8 +15,8 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from simulator.report.charts import svg_text
-from simulator.report.excel import Block, Sheet
 from simulator.report.formatting import money, num, pct
+from simulator.report.layout import Block, Sheet
 
 __all__ = ["html_report"]
 
@@ -93,7 +93,7 @@ def html_report(
     title
         Page title and heading.
     sheets
-        The sheets of an Excel pack (see :mod:`simulator.report.excel`).
+        The sheets of a pack (see :mod:`simulator.report.layout`).
     figures
         Charts by name, placed in a Charts section after the first sheet.
     findings

@@ -1,6 +1,6 @@
 """Writing a result for people who were not at the terminal: Excel, charts, HTML.
 
-The functions here tie the packs (:mod:`simulator.report.excel`), the charts
+The functions here tie the packs (:mod:`simulator.report.packs`), the charts
 (:mod:`simulator.report.charts`) and the HTML page (:mod:`simulator.report.html`) to the
 results of ``run``/``report``; each file is written atomically.
 """
@@ -13,10 +13,11 @@ from typing import Any
 
 from simulator.analysis.experiment import Experiment
 from simulator.report.charts import figures, write_charts
-from simulator.report.excel import run_pack, write_workbook
 from simulator.report.files import atomic_write
 from simulator.report.html import html_report
+from simulator.report.packs import run_pack
 from simulator.report.run import ci_money, ci_num, ci_pct
+from simulator.report.xlsx import write_workbook
 
 __all__ = ["publish_run", "run_findings"]
 

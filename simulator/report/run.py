@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.experiment import Experiment, MetricStats
+from simulator.metrics import metric
 from simulator.report.formatting import json_safe, money, num, pct
 from simulator.report.saved import tidy_csv
 
@@ -48,6 +49,64 @@ def ci_money(st: MetricStats, currency: str) -> str:
     return f"{money(st.mean, currency)} [{st.low / scale:.1f}, {st.high / scale:.1f}]"
 
 
+def ci_text(st: MetricStats, name: str, currency: str, digits: int | None = None) -> str:
+    """A metric's mean [95% CI] in its unit: a share as ``93.4% [92.8, 94.0]``, money as
+    ``$16.4M [16.1M, 16.7M]``, anything else as ``1,234 [1,100, 1,350]``."""
+    unit = metric(name).unit
+    if unit == "share":
+        return ci_pct(st, 1 if digits is None else digits)
+    if unit == "money":
+        return ci_money(st, currency)
+    return ci_num(st, 0 if digits is None else digits)
+
+
+def mean_text(st: MetricStats, name: str, currency: str) -> str:
+    """A metric's mean alone: money compact (``$1.2M``), a ratio to 3 decimals, else a count."""
+    unit = metric(name).unit
+    if unit == "money":
+        return money(st.mean, currency)
+    if unit == "ratio":
+        return "-" if math.isnan(st.mean) else f"{st.mean:.3f}"
+    return num(st.mean)
+
+
+RUN_COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("headcount", 1),
+    ("on_time_share", None),
+    ("delivered_share", None),
+    ("utilisation", None),
+    ("backlog_end", None),
+    ("logo_churn", None),
+    ("grr", None),
+    ("nrr", None),
+    ("arr_end", None),
+)
+"""Headline columns of ``cssim run`` (metric, digits; None: the unit's default)."""
+
+WORK_COLUMNS: tuple[str, ...] = (
+    "touches_requested",
+    "touches_on_time",
+    "touches_late",
+    "touches_missed",
+    "hours_demanded",
+    "hours_delivered",
+    "hours_unscheduled",
+    "people_cost",
+    "automation_cost",
+    "cost_per_retained_arr",
+)
+"""Means in the work and cost table of ``cssim run``."""
+
+SWEEP_COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("headcount", 1),
+    ("on_time_share", None),
+    ("utilisation", None),
+    ("expected_logo_churn", 2),
+    ("grr", None),
+)
+"""Columns of a sweep shown as mean [95% CI]; people cost follows as a mean."""
+
+
 def run_renderable(exp: Experiment, detail: bool = False) -> Group:
     """Terminal tables for an experiment."""
     s = exp.scenario
@@ -59,64 +118,18 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
         f"{s.horizon_days}-day plan (mean [95% CI])"
     )
     t = Table(title=title, title_justify="left")
-    for col in [
-        "Segment",
-        "CSMs",
-        "On time",
-        "Delivered",
-        "Utilisation",
-        "Backlog end",
-        "Logo churn",
-        "GRR",
-        "NRR",
-        "ARR end",
-    ]:
-        t.add_column(col, justify="left" if col == "Segment" else "right")
+    t.add_column("Segment", justify="left")
+    for name, _ in RUN_COLUMNS:
+        t.add_column(metric(name).column, justify="right")
     for seg, m in stats.items():
-        t.add_row(
-            seg,
-            ci_num(m["headcount"], 1),
-            ci_pct(m["on_time_share"]),
-            ci_pct(m["delivered_share"]),
-            ci_pct(m["utilisation"]),
-            ci_num(m["backlog_end"]),
-            ci_pct(m["logo_churn"]),
-            ci_pct(m["grr"]),
-            ci_pct(m["nrr"]),
-            ci_money(m["arr_end"], cur),
-        )
+        t.add_row(seg, *(ci_text(m[name], name, cur, digits) for name, digits in RUN_COLUMNS))
     parts: list[Any] = [t]
     c = Table(title="Work and cost per segment (mean over replications)", title_justify="left")
-    for col in [
-        "Segment",
-        "Touches",
-        "On time",
-        "Late",
-        "Missed",
-        "CSM h demanded",
-        "CSM h delivered",
-        "Unsched h",
-        "People cost",
-        "Automation",
-        "Cost / retained $",
-    ]:
-        c.add_column(col, justify="left" if col == "Segment" else "right")
+    c.add_column("Segment", justify="left")
+    for name in WORK_COLUMNS:
+        c.add_column(metric(name).column, justify="right")
     for seg, m in stats.items():
-        c.add_row(
-            seg,
-            num(m["touches_requested"].mean),
-            num(m["touches_on_time"].mean),
-            num(m["touches_late"].mean),
-            num(m["touches_missed"].mean),
-            num(m["hours_demanded"].mean),
-            num(m["hours_delivered"].mean),
-            num(m["hours_unscheduled"].mean),
-            money(m["people_cost"].mean, cur),
-            money(m["automation_cost"].mean, cur),
-            f"{m['cost_per_retained_arr'].mean:.3f}"
-            if not math.isnan(m["cost_per_retained_arr"].mean)
-            else "-",
-        )
+        c.add_row(seg, *(mean_text(m[name], name, cur) for name in WORK_COLUMNS))
     parts.append(c)
     lines = []
     for team, m in teams.items():
@@ -184,27 +197,17 @@ def sweep_renderable(sw: Any) -> Group:
     )
     for p in sw.paths:
         t.add_column(p.split(".")[-1] if len(sw.paths) > 1 else p, justify="right")
-    for col in [
-        "Segment",
-        "CSMs",
-        "On time",
-        "Utilisation",
-        "Exp. logo churn",
-        "GRR",
-        "People cost",
-    ]:
-        t.add_column(col, justify="left" if col == "Segment" else "right")
+    t.add_column("Segment", justify="left")
+    for name, _ in SWEEP_COLUMNS:
+        t.add_column(metric(name).column, justify="right")
+    t.add_column(metric("people_cost").column, justify="right")
     for point, exp in zip(sw.points, sw.experiments, strict=True):
         cur = exp.scenario.currency
         for seg, m in exp.stats().items():
             t.add_row(
                 *point,
                 seg,
-                ci_num(m["headcount"], 1),
-                ci_pct(m["on_time_share"]),
-                ci_pct(m["utilisation"]),
-                ci_pct(m["expected_logo_churn"], 2),
-                ci_pct(m["grr"]),
-                money(m["people_cost"].mean, cur),
+                *(ci_text(m[name], name, cur, digits) for name, digits in SWEEP_COLUMNS),
+                mean_text(m["people_cost"], "people_cost", cur),
             )
     return Group(t)

@@ -1,18 +1,26 @@
-"""Rendering the headcount solver's answer."""
+"""Rendering the headcount solver's answer: terminal tables, JSON/CSV rows and the Excel pack."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from simulator.analysis.experiment import Experiment
 from simulator.analysis.solve import TeamSolution
+from simulator.report.detail_sheets import segment_sheets
 from simulator.report.formatting import money, num
+from simulator.report.layout import Block, Chart, Col, Sheet
+from simulator.report.packs import assumptions_sheet, provenance_sheet
+from simulator.report.plan_sheets import frontier_sheet, plan_intro, retention_block
 from simulator.report.saved import tidy_csv
+
+__all__ = ["solve_csv", "solve_json", "solve_pack", "solve_renderable"]
 
 
 def solve_renderable(solutions: list[TeamSolution], currency: str) -> Group:
@@ -139,3 +147,109 @@ def solve_csv(solutions: list[TeamSolution]) -> str:
             for s in solutions
         ]
     )
+
+
+def solve_pack(
+    solutions: Sequence[TeamSolution],
+    assumptions: Sequence[dict[str, Any]],
+    provenance: dict[str, Any],
+) -> list[Sheet]:
+    """The pack of ``cssim solve``: the required headcount per team, the targets, the frontier."""
+    rows = [
+        {
+            "team": s.team,
+            "segments": ", ".join(s.segments),
+            "accounts": s.accounts,
+            "arr": s.arr,
+            "current": s.current,
+            "closed_form": s.closed_form_csms,
+            "required": s.required,
+            "cost_current": s.current * s.annual_cost_per_csm,
+            "cost_required": None if s.required is None else s.required * s.annual_cost_per_csm,
+            "cost_delta": s.cost_delta,
+            "replications": s.replications,
+            "status": "met" if s.required is not None else f"not reached ({s.stopped or 'limit'})",
+        }
+        for s in solutions
+    ]
+    cols = [
+        Col("team", "Team"),
+        Col("segments", "Segments", width=20),
+        Col("accounts", "Accounts", "int"),
+        Col("arr", "ARR at start", "money", 14),
+        Col("current", "CSMs (plan)", "int"),
+        Col("closed_form", "CSMs closed form", "int"),
+        Col("required", "CSMs required (simulated)", "int", 14),
+        Col("cost_current", "People cost at plan / yr", "money", 16),
+        Col("cost_required", "People cost required / yr", "money", 16),
+        Col("cost_delta", "Change / yr", "money", 14),
+        Col("replications", "Replications", "int"),
+        Col("status", "Targets", width=20),
+    ]
+    checks = [
+        {
+            "team": s.team,
+            "csms": n,
+            "segment": c.segment,
+            "target": f"{c.target} {c.bound}",
+            "confidence": c.confidence,
+            "share": c.share_meeting,
+            "mean": c.mean,
+            "met": "yes" if c.met else "no",
+        }
+        for s in solutions
+        for n, group in ((s.required, s.checks), ((s.required or 0) - 1, s.checks_below))
+        for c in group
+    ]
+    check_cols = [
+        Col("team", "Team"),
+        Col("csms", "CSMs", "int"),
+        Col("segment", "Segment"),
+        Col("target", "Target", width=26),
+        Col("confidence", "Confidence needed", "pct"),
+        Col("share", "Share of replications meeting it", "pct", 16),
+        Col("mean", "Mean value", "num3"),
+        Col("met", "Met"),
+    ]
+    exps: list[tuple[str | None, Experiment]] = [
+        (f"{s.team} at {s.required if s.required is not None else max(s.evaluated)}", s.experiment)
+        for s in solutions
+        if s.experiment is not None
+    ]
+    summary_blocks = [
+        Block(
+            "Fewest CSMs meeting every target",
+            cols,
+            rows,
+            note="A target holds with confidence q when at least q of the replications meet "
+            "it; N meets every target and N - 1 does not, on the same replications.",
+            name="headcount",
+        ),
+        Block("Targets at the answer and one CSM below", check_cols, checks),
+    ]
+    if exps:
+        summary_blocks.append(retention_block(exps))
+    first = solutions[0].experiment if solutions else None
+    summary = Sheet(
+        "Summary",
+        summary_blocks,
+        intro=plan_intro(first, "the headcount each team needs") if first else ["cssim solve"],
+        charts=[
+            Chart(
+                "column",
+                "Headcount by team: plan vs required",
+                "headcount",
+                "team",
+                ["current", "required"],
+                "CSMs",
+                y_format="int",
+            )
+        ],
+    )
+    frontier = [r for s in solutions for r in s.frontier]
+    sheets = [summary]
+    if frontier:
+        sheets.append(frontier_sheet(frontier, "Every headcount the solver simulated."))
+    if exps:
+        sheets += segment_sheets(exps[:1]) if len(exps) == 1 else []
+    return [*sheets, assumptions_sheet(assumptions), provenance_sheet(provenance)]

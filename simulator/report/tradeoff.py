@@ -1,9 +1,11 @@
-"""Rendering the CFO trade-off: the plan, its cost and retention, the frontier, the break-even."""
+"""Rendering the CFO trade-off: the plan, its cost and retention, the frontier, the break-even
+in the terminal, as JSON/CSV rows and as an Excel pack."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
@@ -11,9 +13,21 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.compare import Difference
+from simulator.analysis.experiment import Experiment
 from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.formatting import money, pct
+from simulator.report.layout import Block, Col, Sheet
+from simulator.report.packs import assumptions_sheet, provenance_sheet
+from simulator.report.plan_sheets import (
+    arr_block,
+    frontier_sheet,
+    headcount_block,
+    retention_block,
+    summary_charts,
+)
 from simulator.report.saved import tidy_csv
+
+__all__ = ["tradeoff_csv", "tradeoff_json", "tradeoff_pack", "tradeoff_renderable"]
 
 
 def _money_ci(d: Difference, currency: str) -> str:
@@ -179,3 +193,117 @@ def tradeoff_csv(r: TradeoffResult) -> str:
             }
         )
     return tidy_csv(rows)
+
+
+def tradeoff_pack(
+    result: TradeoffResult,
+    assumptions: Sequence[dict[str, Any]],
+    provenance: dict[str, Any],
+    currency: str = "USD",
+) -> list[Sheet]:
+    """The pack of ``cssim tradeoff``: the plan, every candidate change, the frontier."""
+    plan = result.plan
+    summary_rows = [
+        {"item": "Team", "value": result.team},
+        {"item": "Segments", "value": ", ".join(result.segments)},
+        {"item": "Accounts", "value": result.accounts},
+        {"item": f"ARR at start ({currency})", "value": result.arr},
+        {"item": "CSMs today", "value": result.current},
+        {"item": "CSMs offered", "value": result.offered},
+        {"item": "FTE the full plan needs (closed form)", "value": result.fte_needed},
+        {
+            "item": f"People cost saved per year ({currency})",
+            "value": (result.current - result.offered) * result.cost_per_csm,
+        },
+        {"item": "Replications per evaluation", "value": result.replications},
+        {"item": "Evaluation horizon (days)", "value": result.horizon_days},
+    ]
+    if plan is not None:
+        summary_rows += [
+            {
+                "item": "Recommended changes",
+                "value": "; ".join(c.label for c in plan.changes) or "none: the plan fits",
+            },
+            {"item": "FTE after the changes", "value": plan.fte},
+            {"item": "CSM hours freed per year", "value": plan.hours_freed},
+            {
+                "item": f"ARR at risk added per year ({currency}), mean",
+                "value": plan.arr_at_risk.mean,
+            },
+            {"item": "  95% CI low", "value": plan.arr_at_risk.low},
+            {"item": "  95% CI high", "value": plan.arr_at_risk.high},
+            {"item": "GRR change (percentage points)", "value": 100 * plan.grr.mean},
+            {
+                "item": "Expected logo churn change (pp)",
+                "value": 100 * plan.expected_logo_churn.mean,
+            },
+        ]
+    else:
+        summary_rows.append(
+            {"item": "Recommended changes", "value": "no plan fits the offered headcount"}
+        )
+    cand = [
+        {
+            "change": "; ".join(c.label for c in sc.changes),
+            "fte": sc.fte,
+            "fits": "yes" if sc.fte <= result.offered else "no",
+            "hours": sc.hours_freed,
+            "risk": sc.arr_at_risk.mean,
+            "risk_low": sc.arr_at_risk.low,
+            "risk_high": sc.arr_at_risk.high,
+            "grr": sc.grr.mean,
+            "churn": sc.expected_logo_churn.mean,
+            "ratio": sc.ratio if math.isfinite(sc.ratio) else None,
+        }
+        for sc in result.candidates
+    ]
+    cand_cols = [
+        Col("change", "Change", width=48),
+        Col("fte", "FTE after", "num2"),
+        Col("fits", f"Fits {result.offered} CSMs"),
+        Col("hours", "CSM hours freed / yr", "num0"),
+        Col("risk", "ARR at risk added / yr", "money", 14),
+        Col("risk_low", "95% CI low", "money"),
+        Col("risk_high", "95% CI high", "money"),
+        Col("grr", "GRR change", "pp"),
+        Col("churn", "Expected logo churn change", "pp"),
+        Col("ratio", "Hours freed per $ at risk", "num3"),
+    ]
+    exps: list[tuple[str | None, Experiment]] = []
+    if result.reference is not None:
+        exps.append((f"today: {result.current} CSMs, full plan", result.reference))
+    if plan is not None and plan.experiment is not None:
+        exps.append((f"offer: {result.offered} CSMs, {plan.label}", plan.experiment))
+    blocks = [
+        Block(
+            f"{result.team}: from {result.current} to {result.offered} CSMs",
+            [Col("item", "Item", width=44), Col("value", "Value", "num2", width=60)],
+            summary_rows,
+        )
+    ]
+    if exps:
+        blocks += [headcount_block(exps), retention_block(exps), arr_block(exps)]
+    summary = Sheet(
+        "Summary",
+        blocks,
+        intro=[
+            f"Trade-off for team {result.team}",
+            "Changes scored by CSM hours freed (closed form) per dollar of ARR put at risk "
+            "(simulated, paired on common random numbers against today's plan).",
+            f"Outcomes over {result.horizon_days} days ({result.terms:.1f} contract terms, so "
+            f"a cut shows at the renewal after it), {result.replications} replications.",
+        ],
+        charts=summary_charts("scenario") if exps else [],
+    )
+    candidates = Sheet(
+        "Candidates",
+        [Block("Every single change, best ratio first", cand_cols, cand)],
+        freeze=True,
+    )
+    return [
+        summary,
+        candidates,
+        frontier_sheet(result.frontier, "Today's plan at each headcount, same replications."),
+        assumptions_sheet(assumptions),
+        provenance_sheet(provenance),
+    ]

@@ -1,0 +1,278 @@
+"""The registry of reported metrics: every metric a run reports, defined once.
+
+A :class:`Metric` names a per-replication value of the engine's segment summary
+(``Records.summary()``) and says how people read it: its label, unit, which direction
+is better and its number format. Summaries, comparisons, the precision rule, the
+solver's targets, the frontier, the terminal tables, Excel and HTML all look metrics up
+here. The module imports nothing from the package, so every layer (the scenario
+language included) may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "COMPARED",
+    "FRONTIER",
+    "HEADLINE",
+    "METRICS",
+    "PRECISION",
+    "Metric",
+    "by_target",
+    "metric",
+]
+
+Better = Literal["higher", "lower"] | None
+Unit = Literal["share", "money", "count", "hours", "csms", "ratio"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One reported metric.
+
+    Attributes
+    ----------
+    name
+        Key in the engine's per-segment summary (``grr``).
+    label
+        Reader's name in tables (``Gross revenue retention``).
+    unit
+        ``share`` (a fraction 0-1), ``money`` (currency over the plan), ``count``,
+        ``hours``, ``csms`` (people) or ``ratio`` (dimensionless).
+    better
+        ``higher``, ``lower``, or None when neither is better (utilisation).
+    fmt
+        Table number format (see :class:`simulator.report.layout.Col`).
+    short
+        Name inside a sentence (``on-time touches``); the label when empty.
+    header
+        Terminal column header (``On time``); the label when empty.
+    weight
+        For a share, the metric it is weighted by when segments are pooled into a team
+        (``arr_start`` for GRR); None for totals, which are summed.
+    target
+        The scenario's target (``segments.*.targets``) that bounds this metric, if any.
+    """
+
+    name: str
+    label: str
+    unit: Unit
+    better: Better
+    fmt: str
+    short: str = ""
+    header: str = ""
+    weight: str | None = None
+    target: str | None = None
+
+    @property
+    def phrase(self) -> str:
+        """The name inside a sentence."""
+        return self.short or self.label
+
+    @property
+    def column(self) -> str:
+        """The terminal column header."""
+        return self.header or self.label
+
+    @property
+    def difference_unit(self) -> str:
+        """Unit of a difference of two values: ``pp`` (percentage points) for shares."""
+        return {"share": "pp", "money": "money", "hours": "hours"}.get(self.unit, "count")
+
+
+_M = Metric
+METRICS: tuple[Metric, ...] = (
+    _M("accounts_start", "Accounts at start", "count", None, "int"),
+    _M("arr_start", "ARR at start", "money", None, "money"),
+    _M("new_accounts", "New accounts", "count", "higher", "num1"),
+    _M("new_arr", "New ARR", "money", "higher", "money"),
+    _M("accounts_end", "Accounts at end", "count", "higher", "num1"),
+    _M("arr_end", "ARR at end", "money", "higher", "money", "ARR at the end", "ARR end"),
+    _M("churned_logos", "Churned accounts", "count", "lower", "num1"),
+    _M("churned_arr", "Churned ARR", "money", "lower", "money"),
+    _M(
+        "logo_churn",
+        "Logo churn (starting accounts)",
+        "share",
+        "lower",
+        "pct",
+        "logo churn",
+        "Logo churn",
+        weight="accounts_start",
+        target="logo_churn",
+    ),
+    _M(
+        "expected_logo_churn",
+        "Expected logo churn",
+        "share",
+        "lower",
+        "pct",
+        "expected logo churn",
+        "Exp. logo churn",
+        weight="accounts_start",
+    ),
+    _M(
+        "arr_at_risk",
+        "ARR at risk (expected churned ARR)",
+        "money",
+        "lower",
+        "money",
+        "ARR at risk",
+    ),
+    _M("expansion_arr", "Expansion ARR", "money", "higher", "money"),
+    _M("contraction_arr", "Contraction ARR", "money", "lower", "money"),
+    _M(
+        "grr",
+        "Gross revenue retention",
+        "share",
+        "higher",
+        "pct",
+        "GRR",
+        "GRR",
+        weight="arr_start",
+        target="grr",
+    ),
+    _M(
+        "nrr",
+        "Net revenue retention",
+        "share",
+        "higher",
+        "pct",
+        "NRR",
+        "NRR",
+        weight="arr_start",
+        target="nrr",
+    ),
+    _M("touches_requested", "Touches requested", "count", None, "num1", header="Touches"),
+    _M("touches_on_time", "Touches on time", "count", "higher", "num1", header="On time"),
+    _M("touches_late", "Touches late", "count", "lower", "num1", header="Late"),
+    _M("touches_missed", "Touches missed", "count", "lower", "num1", header="Missed"),
+    _M("touches_open", "Touches open at end", "count", "lower", "num1"),
+    _M("touches_skipped", "Touches skipped (cut)", "count", None, "num1"),
+    _M(
+        "on_time_share",
+        "On-time share of resolved touches",
+        "share",
+        "higher",
+        "pct",
+        "on-time touches",
+        "On time",
+        weight="touches_requested",
+        target="on_time_coverage",
+    ),
+    _M(
+        "delivered_share",
+        "Delivered share of resolved touches",
+        "share",
+        "higher",
+        "pct",
+        header="Delivered",
+    ),
+    _M(
+        "hours_demanded",
+        "CSM hours demanded",
+        "hours",
+        None,
+        "num0",
+        "CSM hours demanded",
+        "CSM h demanded",
+    ),
+    _M("hours_delivered", "CSM hours delivered", "hours", None, "num0", header="CSM h delivered"),
+    _M("hours_missed", "CSM hours missed", "hours", "lower", "num0"),
+    _M(
+        "hours_unscheduled",
+        "Unscheduled CSM hours delivered",
+        "hours",
+        None,
+        "num0",
+        header="Unsched h",
+    ),
+    _M("hours_available", "Customer hours available", "hours", None, "num0"),
+    _M(
+        "utilisation",
+        "Utilisation (busy / available)",
+        "share",
+        None,
+        "pct",
+        "utilisation",
+        "Utilisation",
+        target="utilisation",
+    ),
+    _M("backlog_end", "Open tasks at end", "count", "lower", "num1", header="Backlog end"),
+    _M("inbound_requests", "Inbound requests", "count", None, "num1"),
+    _M("inbound_to_support", "Inbound requests routed to support", "count", None, "num1"),
+    _M("escalations", "Escalations", "count", "lower", "num1"),
+    _M("escalations_handled", "Escalations handled in time", "count", "higher", "num1"),
+    _M("late_onboardings", "Late onboardings", "count", "lower", "num1"),
+    _M("fte", "FTE (after ramp)", "csms", None, "num2"),
+    _M("headcount", "CSMs (average headcount)", "csms", None, "num2", "CSMs", "CSMs"),
+    _M("people_cost", "People cost", "money", "lower", "money", "people cost", "People cost"),
+    _M(
+        "automation_cost",
+        "Automation cost",
+        "money",
+        "lower",
+        "money",
+        "automation cost",
+        "Automation",
+    ),
+    _M(
+        "cost_per_retained_arr",
+        "Cost per retained ARR dollar",
+        "ratio",
+        "lower",
+        "num3",
+        header="Cost / retained $",
+    ),
+    _M("accounts_per_csm", "Accounts per CSM", "count", None, "num1"),
+    _M("arr_per_csm", "ARR per CSM", "money", None, "money"),
+)
+"""Every per-segment metric of a replication, in the engine summary's order."""
+
+_BY_NAME = {m.name: m for m in METRICS}
+
+
+def metric(name: str) -> Metric:
+    """The metric called ``name`` (KeyError naming the known metrics otherwise)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no metric {name!r}; known: {', '.join(_BY_NAME)}") from None
+
+
+def by_target(target: str) -> Metric:
+    """The metric a scenario target (``on_time_coverage``, ``grr``, ...) bounds."""
+    for m in METRICS:
+        if m.target == target:
+            return m
+    raise KeyError(f"no metric for target {target!r}")
+
+
+HEADLINE: tuple[str, ...] = ("on_time_share", "utilisation", "logo_churn", "grr", "nrr", "arr_end")
+"""Metrics shown first in reports."""
+
+PRECISION: tuple[str, ...] = ("on_time_share", "utilisation", "grr", "nrr", "arr_end")
+"""Metrics the precision rule watches: shares and money whose relative precision is
+meaningful (logo churn, a small proportion, would need thousands of replications for a
+2% relative half-width and is reported with its interval instead)."""
+
+COMPARED: tuple[str, ...] = (
+    "headcount",
+    "people_cost",
+    "on_time_share",
+    "utilisation",
+    "logo_churn",
+    "expected_logo_churn",
+    "arr_at_risk",
+    "grr",
+    "nrr",
+    "arr_end",
+    "automation_cost",
+    "hours_demanded",
+)
+"""Metrics a comparison pairs, in the order its tables list them."""
+
+FRONTIER: tuple[str, ...] = ("grr", "nrr", "arr_at_risk", "on_time_share", "utilisation")
+"""Team-level metrics of a frontier row (each with ``_low``/``_high`` 95% CI bounds)."""

@@ -1,0 +1,86 @@
+"""The table layout model of every pack: sheets of titled tables and the charts drawn from them.
+
+A pack is a list of :class:`Sheet` s, each a column of titled :class:`Block` tables and
+the :class:`Chart` s drawn from them. The model holds values and their number formats
+only; :mod:`simulator.report.xlsx` renders it as a workbook and
+:mod:`simulator.report.html` as a web page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Block", "Chart", "Col", "MultiCol", "Sheet"]
+
+
+@dataclass
+class Col:
+    """A column: the row key, its header and number format.
+
+    Formats: ``text``, ``int``, ``num0``..``num3`` (decimals), ``pct`` (a fraction shown
+    as 93.4%), ``pp`` (a difference of fractions in percentage points), ``money``.
+    """
+
+    key: str
+    header: str
+    fmt: str = "text"
+    width: float | None = None
+
+    def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
+        """This column's value in ``row`` and the format to show it in."""
+        return row.get(self.key), self.fmt
+
+
+class MultiCol(Col):
+    """A column whose format varies by row: the row holds ``KEY_FORMAT``."""
+
+    def __init__(self, key: str, header: str, formats: list[str]) -> None:
+        super().__init__(key, header, "multi", 14)
+        self.formats = formats
+
+    def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
+        """The value under ``KEY_FORMAT`` for the first of the formats the row has."""
+        fmt = next((f for f in self.formats if f"{self.key}_{f}" in row), "num2")
+        return row.get(f"{self.key}_{fmt}"), fmt
+
+
+@dataclass
+class Block:
+    """A titled table."""
+
+    title: str
+    columns: list[Col]
+    rows: list[dict[str, Any]]
+    note: str = ""
+    name: str = ""
+    """Identifier for charts that draw from this block."""
+
+
+@dataclass
+class Chart:
+    """A native Excel chart of one block: categories from one column, series from others."""
+
+    kind: str
+    """``column`` or ``line``."""
+    title: str
+    block: str
+    categories: str
+    values: list[str]
+    y_title: str
+    x_title: str = ""
+    y_format: str = "num0"
+    series_by: str | None = None
+    """Split rows into one series per value of this column (long tables)."""
+
+
+@dataclass
+class Sheet:
+    """A worksheet: intro lines, then blocks one under the other, charts to the right."""
+
+    name: str
+    blocks: list[Block]
+    intro: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    freeze: bool = False
+    """Freeze and filter the header of a single-block sheet."""

@@ -1,0 +1,173 @@
+"""The packs of ``cssim run``/``report`` and ``compare``, and the closing sheets of every pack.
+
+Every pack ends with an Assumptions sheet (every input, its unit and its source) and a
+Provenance sheet (scenario hash, root seed, versions, replications, precision reached).
+The packs of ``solve`` and ``tradeoff`` live with their other renderers
+(:mod:`simulator.report.solve`, :mod:`simulator.report.tradeoff`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from simulator.analysis.compare import Comparison
+from simulator.analysis.experiment import Experiment
+from simulator.metrics import metric
+from simulator.report.assumptions import ASSUMPTION_COLUMNS
+from simulator.report.detail_sheets import monthly_sheet, segment_sheets
+from simulator.report.layout import Block, Col, MultiCol, Sheet
+from simulator.report.plan_sheets import (
+    arr_block,
+    frontier_sheet,
+    headcount_block,
+    plan_intro,
+    retention_block,
+    summary_charts,
+)
+
+__all__ = ["assumptions_sheet", "compare_pack", "provenance_sheet", "run_pack"]
+
+
+def assumptions_sheet(rows: Sequence[dict[str, Any]]) -> Sheet:
+    cols = [
+        Col("input", "Input", width=48),
+        Col("value", "Value", "num3", width=24),
+        Col("unit", "Unit", width=22),
+        Col("meaning", "Meaning", width=60),
+        Col("source", "Source", width=60),
+    ]
+    assert [c.key for c in cols] == list(ASSUMPTION_COLUMNS)
+    typed = [{**r, "value": _number_or_text(r.get("value"))} for r in rows]
+    return Sheet("Assumptions", [Block("", cols, typed)], freeze=True)
+
+
+def _number_or_text(v: Any) -> Any:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int | float):
+        return v
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    return "" if v is None else str(v)
+
+
+def provenance_sheet(provenance: dict[str, Any]) -> Sheet:
+    rows = []
+    for key, value in provenance.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                rows.append({"item": f"{key}: {k}", "value": _plain(v)})
+        else:
+            rows.append({"item": key, "value": _plain(value)})
+    cols = [Col("item", "Item", width=34), Col("value", "Value", "num3", width=90)]
+    return Sheet("Provenance", [Block("", cols, rows)], freeze=True)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, list | tuple):
+        return " ".join(str(x) for x in v)
+    if isinstance(v, bool) or v is None:
+        return str(v).lower() if v is not None else ""
+    return v
+
+
+def run_pack(
+    exp: Experiment,
+    assumptions: Sequence[dict[str, Any]],
+    provenance: dict[str, Any],
+    frontier: Sequence[dict[str, Any]] | None = None,
+) -> list[Sheet]:
+    """The pack of one simulated plan (``cssim run -o plan.xlsx``, ``cssim report --xlsx``)."""
+    exps: list[tuple[str | None, Experiment]] = [(None, exp)]
+    summary = Sheet(
+        "Summary",
+        [headcount_block(exps), retention_block(exps), arr_block(exps)],
+        intro=plan_intro(exp, "headcount, retention and ARR"),
+        charts=summary_charts(),
+    )
+    sheets = [summary, *segment_sheets(exps), monthly_sheet(exps)]
+    if frontier:
+        sheets.append(
+            frontier_sheet(frontier, "Each headcount simulated on the same replications.")
+        )
+    return [*sheets, assumptions_sheet(assumptions), provenance_sheet(provenance)]
+
+
+def compare_pack(
+    result: Comparison, assumptions: Sequence[dict[str, Any]], provenance: dict[str, Any]
+) -> list[Sheet]:
+    """The pack of a comparison: paired differences, then every alternative side by side."""
+    exps: list[tuple[str | None, Experiment]] = list(
+        zip(result.labels, result.experiments, strict=True)
+    )
+    diff_rows = []
+    for i in range(1, len(result.labels)):
+        for d in result.differences(i):
+            m = metric(d.metric)
+            label, unit = m.phrase, m.difference_unit
+            fmt = {"pp": "pp", "money": "money", "count": "num1", "hours": "num0"}[unit]
+            diff_rows.append(
+                {
+                    "alternative": result.labels[i],
+                    "segment": d.segment,
+                    "metric": label,
+                    "unit": "percentage points" if unit == "pp" else unit,
+                    f"a_{fmt}": d.a,
+                    f"b_{fmt}": d.b,
+                    f"diff_{fmt}": d.mean,
+                    f"low_{fmt}": d.low,
+                    f"high_{fmt}": d.high,
+                    "a_base": d.a,
+                    "significant": "yes" if d.significant else "no",
+                    "_fmt": fmt,
+                }
+            )
+    fmts = sorted({r["_fmt"] for r in diff_rows})
+    for r in diff_rows:  # levels of a pp metric are shares: show them as percentages
+        if r["_fmt"] == "pp":
+            r["a_pct"], r["b_pct"] = r.pop("a_pp"), r.pop("b_pp")
+    level_fmts = sorted({"pct" if f == "pp" else f for f in fmts})
+    cols: list[Col] = [
+        Col("alternative", "Alternative", width=24),
+        Col("segment", "Segment"),
+        Col("metric", "Metric", width=22),
+        Col("unit", "Unit", width=18),
+        MultiCol("a", f"{result.labels[0]} (baseline)", level_fmts),
+        MultiCol("b", "Alternative", level_fmts),
+        MultiCol("diff", "Difference", fmts),
+        MultiCol("low", "95% CI low", fmts),
+        MultiCol("high", "95% CI high", fmts),
+        Col("significant", "CI excludes 0"),
+    ]
+    base = result.experiments[0]
+    differences = Sheet(
+        "Differences",
+        [
+            Block(
+                "Alternative minus baseline, paired on common random numbers",
+                cols,
+                diff_rows,
+                note="Replication i of every alternative uses the same random streams, so "
+                "these intervals are far narrower than the separate runs' intervals.",
+            )
+        ],
+        intro=plan_intro(base, f"{' vs '.join(result.labels)}"),
+    )
+    summary = Sheet(
+        "Summary",
+        [headcount_block(exps), retention_block(exps), arr_block(exps)],
+        intro=plan_intro(base, "every alternative side by side"),
+        charts=summary_charts("scenario"),
+    )
+    return [
+        differences,
+        summary,
+        *segment_sheets(exps),
+        monthly_sheet(exps),
+        assumptions_sheet(assumptions),
+        provenance_sheet(provenance),
+    ]

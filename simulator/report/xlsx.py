@@ -1,0 +1,180 @@
+"""Rendering a pack (:mod:`simulator.report.layout`) as an xlsx workbook (xlsxwriter).
+
+Cells hold values with number formats, never formulas; charts are native Excel charts
+of the blocks they name. The file is written atomically.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simulator.report.files import atomic_target
+from simulator.report.formatting import CURRENCY_SYMBOLS
+from simulator.report.layout import Chart, Col, Sheet
+
+__all__ = ["write_workbook"]
+
+
+def _excel_formats(currency: str) -> dict[str, str]:
+    sym = CURRENCY_SYMBOLS.get(currency)
+    money = f'"{sym}"#,##0;-"{sym}"#,##0' if sym else f'#,##0 "{currency}";-#,##0 "{currency}"'
+    return {
+        "text": "@",
+        "int": "#,##0",
+        "num0": "#,##0",
+        "num1": "#,##0.0",
+        "num2": "#,##0.00",
+        "num3": "0.000",
+        "pct": "0.0%",
+        "pp": '+0.0" pp";-0.0" pp";0.0" pp"',
+        "money": money,
+    }
+
+
+def _cell(value: Any, fmt: str) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if fmt == "pp" and isinstance(value, int | float):
+        return 100 * value
+    return value
+
+
+def write_workbook(path: Path, sheets: Sequence[Sheet], currency: str = "USD") -> Path:
+    """Write ``sheets`` to an xlsx file atomically (nothing is left on failure)."""
+    import xlsxwriter
+
+    path = Path(path)
+    with atomic_target(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        try:
+            _fill(wb, sheets, currency)
+        finally:
+            wb.close()
+    return path
+
+
+def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
+    numbers = _excel_formats(currency)
+    fmts = {k: wb.add_format({"num_format": v}) for k, v in numbers.items()}
+    fmts["text"] = wb.add_format({"text_wrap": False})
+    head = wb.add_format({"bold": True, "bg_color": "#e2e8f0", "bottom": 1, "text_wrap": True})
+    title = wb.add_format({"bold": True, "font_size": 12})
+    big = wb.add_format({"bold": True, "font_size": 14})
+    note = wb.add_format({"italic": True, "font_color": "#4a5568"})
+    used: set[str] = set()
+    for sheet in sheets:
+        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
+        row = 0
+        widths: dict[int, float] = {}
+        for i, line in enumerate(sheet.intro):
+            ws.write_string(row, 0, line, big if i == 0 else note)
+            row += 1
+        if sheet.intro:
+            row += 1
+        where: dict[str, tuple[int, int, list[Col], list[dict[str, Any]]]] = {}
+        for block in sheet.blocks:
+            if block.title:
+                ws.write_string(row, 0, block.title, title)
+                row += 1
+            if block.note:
+                ws.write_string(row, 0, block.note, note)
+                row += 1
+            header_row = row
+            for c, col in enumerate(block.columns):
+                ws.write_string(row, c, col.header, head)
+                widths[c] = max(widths.get(c, 8), col.width or min(max(len(col.header), 8), 40))
+            row += 1
+            for r in block.rows:
+                for c, col in enumerate(block.columns):
+                    raw, fmt = col.cell(r)
+                    value = _cell(raw, fmt)
+                    if value is None:
+                        continue
+                    if isinstance(value, bool):
+                        ws.write_boolean(row, c, value)
+                    elif isinstance(value, int | float):
+                        ws.write_number(row, c, value, fmts.get(fmt, fmts["num2"]))
+                    else:
+                        text = str(value)
+                        ws.write_string(row, c, text)
+                        if col.fmt == "text":
+                            widths[c] = max(widths[c], min(len(text) + 1, 60))
+                row += 1
+            if block.name:
+                where[block.name] = (header_row, row - 1, block.columns, block.rows)
+            if sheet.freeze and len(sheet.blocks) == 1:
+                ws.freeze_panes(header_row + 1, 0)
+                ws.autofilter(header_row, 0, max(row - 1, header_row), len(block.columns) - 1)
+            row += 1
+        for c, w in widths.items():
+            ws.set_column(c, c, w)
+        right = max(widths, default=0) + 2
+        for k, spec in enumerate(sheet.charts):
+            if spec.block not in where:
+                continue
+            chart = _chart(wb, ws.get_name(), spec, where[spec.block], numbers)
+            if chart is not None:
+                ws.insert_chart(1 + 18 * k, right, chart, {"x_scale": 1.3, "y_scale": 1.2})
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
+    out = clean[:31]
+    n = 1
+    while out.casefold() in used:
+        n += 1
+        suffix = f"~{n}"
+        out = clean[: 31 - len(suffix)] + suffix
+    used.add(out.casefold())
+    return out
+
+
+def _chart(
+    wb: Any,
+    sheet_name: str,
+    spec: Chart,
+    located: tuple[int, int, list[Col], list[dict[str, Any]]],
+    numbers: dict[str, str],
+) -> Any:
+    first, last, cols, rows = located
+    if last <= first:
+        return None
+    keys = [c.key for c in cols]
+    cat = keys.index(spec.categories)
+    chart = wb.add_chart({"type": spec.kind})
+    groups: list[tuple[str, int, int]] = []
+    if spec.series_by is None:
+        groups = [("", first + 1, last)]
+    else:
+        start = first + 1
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i][spec.series_by] != rows[i - 1][spec.series_by]:
+                groups.append((str(rows[i - 1][spec.series_by]), start, first + i))
+                start = first + i + 1
+    for label, r0, r1 in groups:
+        for key in spec.values:
+            col = keys.index(key)
+            name = f"{label} {cols[col].header}".strip() if label else cols[col].header
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": [sheet_name, r0, cat, r1, cat],
+                    "values": [sheet_name, r0, col, r1, col],
+                    "marker": {"type": "circle"} if spec.kind == "line" else None,
+                }
+            )
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_y_axis(
+        {
+            "name": spec.y_title,
+            "num_format": numbers.get(spec.y_format, "General"),
+            "major_gridlines": {"visible": True, "line": {"color": "#e2e8f0"}},
+        }
+    )
+    chart.set_x_axis({"name": spec.x_title})
+    chart.set_legend({"position": "bottom"})
+    return chart
