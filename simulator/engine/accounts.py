@@ -133,18 +133,7 @@ class Lifecycle:
         if seg.renewal_month_weights is not None:
             w = np.asarray(seg.renewal_month_weights, dtype=float)
             weights = np.cumsum(w / w.sum())
-        specs: list[tuple[str, float | None, float | None, str | None]] = []
-        if isinstance(seg.accounts, int):
-            specs = [(f"{plan.name}-{i + 1}", None, None, None) for i in range(seg.accounts)]
-        else:
-            for a in seg.accounts:
-                r = None
-                if a.renewal_date is not None:
-                    r = float((a.renewal_date - self.start_date).days)
-                    while r <= 0:
-                        r += term
-                specs.append((a.id, a.arr, r, a.stage))
-        for i, (ident, arr, r, stage) in enumerate(specs):
+        for i, (ident, arr, r, stage) in enumerate(_starting_accounts(plan, self.start_date)):
             acc = self.new_account(plan, i, ident, arr, 0.0, True)
             u = acc.rng.random()
             first = stage in ("onboarding", "adoption")
@@ -397,6 +386,30 @@ class Lifecycle:
         )
         if not churned:
             self.start_period(plan, acc, now, False)
+
+
+def _starting_accounts(
+    plan: SegmentPlan, start_date: dt.date
+) -> list[tuple[str, float | None, float | None, str | None]]:
+    """The starting book as (id, ARR, first renewal day, stage); None: drawn.
+
+    A count of accounts draws everything; an account list gives what it knows (a renewal
+    date is moved forward by whole terms to the first one after day 0).
+    """
+    accounts = plan.seg.accounts
+    if isinstance(accounts, int):
+        return [(f"{plan.name}-{i + 1}", None, None, None) for i in range(accounts)]
+    if not isinstance(accounts, list):
+        raise TypeError("accounts from a file are read by the loader before a simulation")
+    specs: list[tuple[str, float | None, float | None, str | None]] = []
+    for a in accounts:
+        r = None
+        if a.renewal_date is not None:
+            r = float((a.renewal_date - start_date).days)
+            while r <= 0:
+                r += plan.term
+        specs.append((a.id, a.arr, r, a.stage))
+    return specs
 
 
 def _renewal_day(u: float, term: float, weights: np.ndarray | None) -> float:

@@ -16,7 +16,7 @@ from simulator.engine.codes import Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent
 from simulator.engine.schedule import Scheduler
-from simulator.engine.state import CSM, Account, TeamState
+from simulator.engine.state import CSM, Account, QueueItem, TeamState
 from simulator.engine.work import Dispatcher
 
 __all__ = ["Books"]
@@ -90,7 +90,8 @@ class Books:
             )
         )
         if old is not None:
-            keep, move = [], []
+            keep: list[QueueItem] = []
+            move: list[QueueItem] = []
             for item in old.queue:
                 (move if item[1].account is acc else keep).append(item)
             if move:

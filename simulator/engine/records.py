@@ -188,142 +188,172 @@ class Records:
         return out
 
     def summary(self) -> dict[str, dict[str, float]]:
-        """Headline metrics per segment (see README, "What a run reports")."""
+        """Headline metrics per segment (see docs/outputs.md, "What a run reports").
+
+        Keys come in the order of :mod:`simulator.metrics`: the book and its retention,
+        then delivery (touches, hours, inbound work, escalations), then cost and staff.
+        """
         t = self.tasks
-        a = self.accounts
-        teams = self.team_summary()
-        status = t["status"]
         is_touch = planned_touches(t)
         work_mask = csm_work(t)
         delivered_hours = np.where(~np.isnan(t["start"]) & work_mask, t["hours"], 0.0)
         seg_hours = np.array(
             [delivered_hours[t["segment"] == i].sum() for i in range(len(self.segments))]
         )
+        teams = self.team_summary()
         out: dict[str, dict[str, float]] = {}
         for si, seg in enumerate(self.segments):
-            team_i = self.segment_team[si]
-            in_seg = t["segment"] == si
-            touches = in_seg & is_touch
-            st = status[touches]
-            requested = int(touches.sum())
-            on_time = int(((st == ON_TIME) | (st == AUTOMATED)).sum())
-            late = int((st == LATE).sum())
-            missed = int((st == MISSED).sum())
-            open_ = int((st == OPEN).sum())
-            cancelled = int((st == CANCELLED).sum())
-            skipped = int((st == SKIPPED).sum())
-            # service shares count only touches that were attempted and decided
-            resolved = requested - open_ - cancelled - skipped
-            work = in_seg & work_mask
-            acc = a["segment"] == si
-            start = acc & a["starting"]
-            arr_start = float(a["arr_start"][start].sum())
-            arr_end_start = a["arr_end"][start]
-            grr_num = float(np.minimum(arr_end_start, a["arr_start"][start]).sum())
-            nrr_num = float(arr_end_start.sum())
-            ren = self.renewals
-            seg_ren = (ren["segment"] == si) if len(ren["segment"]) else np.zeros(0, bool)
-            starting_ids = set(np.flatnonzero(start).tolist())
-            ren_start = (
-                seg_ren & np.isin(ren["account"], list(starting_ids))
-                if len(ren["segment"])
-                else seg_ren
-            )
-            renewed = ren_start & ~ren["churned"].astype(bool) if len(ren["segment"]) else ren_start
-            change_arr = ren["arr"] * ren["arr_change"] if len(ren["segment"]) else np.zeros(0)
-            expansion = (
-                float(np.clip(change_arr[renewed], 0, None).sum()) if len(change_arr) else 0.0
-            )
-            contraction = (
-                float(-np.clip(change_arr[renewed], None, 0).sum()) if len(change_arr) else 0.0
-            )
-            churned = acc & a["churned"]
-            n_start = int(start.sum())
-            # expected churn given what was delivered: the renewal probabilities summed
-            # (a smoother estimator of the same quantity as the realised churn)
-            if len(ren["segment"]):
-                p_start = ren["probability"][ren_start]
-                exp_logo = float(p_start.sum()) / n_start if n_start else 0.0
-                at_risk = float((ren["probability"][seg_ren] * ren["arr"][seg_ren]).sum())
-            else:
-                exp_logo, at_risk = 0.0, 0.0
-            team_name = self.teams[team_i] if team_i >= 0 else None
+            team_name, share = self._team_share(si, seg_hours)
             tsum = teams.get(team_name, {}) if team_name else {}
-            team_hours = sum(
-                seg_hours[j] for j in range(len(self.segments)) if self.segment_team[j] == team_i
-            )
-            share = seg_hours[si] / team_hours if team_hours > 0 else (1.0 if team_name else 0.0)
-            if team_name and team_hours == 0:
-                n_sharing = sum(
-                    1 for j in range(len(self.segments)) if self.segment_team[j] == team_i
-                )
-                share = 1.0 / n_sharing
-            auto_mask = touches & (status == AUTOMATED)
-            automation = (
-                float(self.touch_costs[si][t["tp"][auto_mask]].sum()) if auto_mask.any() else 0.0
-            )
-            people = tsum.get("people_cost", 0.0) * share
-            fte = tsum.get("fte", 0.0) * share
-            heads = tsum.get("headcount", 0.0) * share
-            grr = grr_num / arr_start if arr_start > 0 else math.nan
-            retained = grr_num
-            end_active = acc & ~a["churned"]
-            sup = in_seg & (t["channel"] == Channel.SUPPORT)
-            inbound = in_seg & (t["kind"] == Kind.INBOUND_REQUEST)
-            esc = touches & (t["kind"] == Kind.RISK_EVENT)
-            esc_status = status[esc]
-            ev = self.events
+            book, retained = self._book(si)
+            delivery = self._delivery(si, is_touch, work_mask, float(seg_hours[si]))
+            delivery["hours_available"] = tsum.get("hours_available", 0.0) * share
+            delivery["utilisation"] = tsum.get("utilisation", 0.0)
+            delivery.update(self._service(si, is_touch, work_mask))
             out[seg] = {
-                "accounts_start": float(n_start),
-                "arr_start": arr_start,
-                "new_accounts": float((acc & ~a["starting"]).sum()),
-                "new_arr": float(a["arr_start"][acc & ~a["starting"]].sum()),
-                "accounts_end": float(end_active.sum()),
-                "arr_end": float(a["arr_end"][acc].sum()),
-                "churned_logos": float(churned.sum()),
-                "churned_arr": float(a["arr_churned"][churned].sum()),
-                "logo_churn": float((churned & a["starting"]).sum()) / n_start if n_start else 0.0,
-                "expected_logo_churn": exp_logo,
-                "arr_at_risk": at_risk,
-                "expansion_arr": expansion,
-                "contraction_arr": contraction,
-                "grr": grr,
-                "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
-                "touches_requested": float(requested),
-                "touches_on_time": float(on_time),
-                "touches_late": float(late),
-                "touches_missed": float(missed),
-                "touches_open": float(open_),
-                "touches_skipped": float(skipped),
-                "on_time_share": on_time / resolved if resolved > 0 else math.nan,
-                "delivered_share": (on_time + late) / resolved if resolved > 0 else math.nan,
-                "hours_demanded": float(t["hours"][work].sum()),
-                "hours_delivered": float(seg_hours[si]),
-                "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
-                "hours_unscheduled": float(
-                    t["hours"][in_seg & (t["kind"] == Kind.UNSCHEDULED)].sum()
-                ),
-                "hours_available": tsum.get("hours_available", 0.0) * share,
-                "utilisation": tsum.get("utilisation", 0.0),
-                "backlog_end": float((work & (status == OPEN)).sum()),
-                "inbound_requests": float(inbound.sum()),
-                "inbound_to_support": float(sup.sum()),
-                "escalations": float(esc.sum()),
-                "escalations_handled": float(np.isin(esc_status, [ON_TIME, LATE, AUTOMATED]).sum()),
-                "late_onboardings": float(
-                    ((ev["segment"] == si) & (ev["event"] == Event.LATE_ONBOARDING)).sum()
-                ),
-                "fte": fte,
-                "headcount": heads,
-                "people_cost": people,
-                "automation_cost": automation,
-                "cost_per_retained_arr": (people + automation) / retained
-                if retained > 0
-                else math.nan,
-                "accounts_per_csm": n_start / heads if heads > 0 else math.nan,
-                "arr_per_csm": arr_start / heads if heads > 0 else math.nan,
+                **book,
+                **delivery,
+                **self._costs(si, is_touch, book, retained, tsum, share),
             }
         return out
+
+    def _team_share(self, si: int, seg_hours: np.ndarray) -> tuple[str | None, float]:
+        """Segment ``si``'s team and its share of that team (by delivered CSM hours).
+
+        Segments of a team that delivered nothing share it equally.
+        """
+        team_i = self.segment_team[si]
+        team_name = self.teams[team_i] if team_i >= 0 else None
+        mates = [j for j in range(len(self.segments)) if self.segment_team[j] == team_i]
+        team_hours = sum(seg_hours[j] for j in mates)
+        share = seg_hours[si] / team_hours if team_hours > 0 else (1.0 if team_name else 0.0)
+        if team_name and team_hours == 0:
+            share = 1.0 / len(mates)
+        return team_name, float(share)
+
+    def _book(self, si: int) -> tuple[dict[str, float], float]:
+        """Segment ``si``'s book: accounts, ARR, churn, expansion and retention.
+
+        Returns the metrics and the retained ARR of the starting book (the GRR numerator).
+        """
+        a = self.accounts
+        acc = a["segment"] == si
+        start = acc & a["starting"]
+        n_start = int(start.sum())
+        arr_start = float(a["arr_start"][start].sum())
+        arr_end_start = a["arr_end"][start]
+        grr_num = float(np.minimum(arr_end_start, a["arr_start"][start]).sum())
+        nrr_num = float(arr_end_start.sum())
+        expansion = contraction = exp_logo = at_risk = 0.0
+        ren = self.renewals
+        if len(ren["segment"]):
+            seg_ren = ren["segment"] == si
+            ren_start = seg_ren & np.isin(ren["account"], np.flatnonzero(start))
+            renewed = ren_start & ~ren["churned"].astype(bool)
+            change_arr = ren["arr"] * ren["arr_change"]
+            expansion = float(np.clip(change_arr[renewed], 0, None).sum())
+            contraction = float(-np.clip(change_arr[renewed], None, 0).sum())
+            # expected churn given what was delivered: the renewal probabilities summed
+            # (a smoother estimator of the same quantity as the realised churn)
+            exp_logo = float(ren["probability"][ren_start].sum()) / n_start if n_start else 0.0
+            at_risk = float((ren["probability"][seg_ren] * ren["arr"][seg_ren]).sum())
+        churned = acc & a["churned"]
+        new = acc & ~a["starting"]
+        book = {
+            "accounts_start": float(n_start),
+            "arr_start": arr_start,
+            "new_accounts": float(new.sum()),
+            "new_arr": float(a["arr_start"][new].sum()),
+            "accounts_end": float((acc & ~a["churned"]).sum()),
+            "arr_end": float(a["arr_end"][acc].sum()),
+            "churned_logos": float(churned.sum()),
+            "churned_arr": float(a["arr_churned"][churned].sum()),
+            "logo_churn": float((churned & a["starting"]).sum()) / n_start if n_start else 0.0,
+            "expected_logo_churn": exp_logo,
+            "arr_at_risk": at_risk,
+            "expansion_arr": expansion,
+            "contraction_arr": contraction,
+            "grr": grr_num / arr_start if arr_start > 0 else math.nan,
+            "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
+        }
+        return book, grr_num
+
+    def _delivery(
+        self, si: int, is_touch: np.ndarray, work_mask: np.ndarray, hours_delivered: float
+    ) -> dict[str, float]:
+        """Segment ``si``'s touches by outcome and its CSM hours."""
+        t = self.tasks
+        status = t["status"]
+        in_seg = t["segment"] == si
+        st = status[in_seg & is_touch]
+        requested = len(st)
+        on_time = int(((st == ON_TIME) | (st == AUTOMATED)).sum())
+        late = int((st == LATE).sum())
+        missed = int((st == MISSED).sum())
+        open_ = int((st == OPEN).sum())
+        skipped = int((st == SKIPPED).sum())
+        # service shares count only touches that were attempted and decided
+        resolved = requested - open_ - int((st == CANCELLED).sum()) - skipped
+        work = in_seg & work_mask
+        return {
+            "touches_requested": float(requested),
+            "touches_on_time": float(on_time),
+            "touches_late": float(late),
+            "touches_missed": float(missed),
+            "touches_open": float(open_),
+            "touches_skipped": float(skipped),
+            "on_time_share": on_time / resolved if resolved > 0 else math.nan,
+            "delivered_share": (on_time + late) / resolved if resolved > 0 else math.nan,
+            "hours_demanded": float(t["hours"][work].sum()),
+            "hours_delivered": hours_delivered,
+            "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
+            "hours_unscheduled": float(t["hours"][in_seg & (t["kind"] == Kind.UNSCHEDULED)].sum()),
+        }
+
+    def _service(self, si: int, is_touch: np.ndarray, work_mask: np.ndarray) -> dict[str, float]:
+        """Segment ``si``'s end backlog, inbound requests, escalations and late onboardings."""
+        t = self.tasks
+        status = t["status"]
+        in_seg = t["segment"] == si
+        esc = in_seg & is_touch & (t["kind"] == Kind.RISK_EVENT)
+        ev = self.events
+        return {
+            "backlog_end": float((in_seg & work_mask & (status == OPEN)).sum()),
+            "inbound_requests": float((in_seg & (t["kind"] == Kind.INBOUND_REQUEST)).sum()),
+            "inbound_to_support": float((in_seg & (t["channel"] == Channel.SUPPORT)).sum()),
+            "escalations": float(esc.sum()),
+            "escalations_handled": float(np.isin(status[esc], [ON_TIME, LATE, AUTOMATED]).sum()),
+            "late_onboardings": float(
+                ((ev["segment"] == si) & (ev["event"] == Event.LATE_ONBOARDING)).sum()
+            ),
+        }
+
+    def _costs(
+        self,
+        si: int,
+        is_touch: np.ndarray,
+        book: dict[str, float],
+        retained: float,
+        tsum: dict[str, float],
+        share: float,
+    ) -> dict[str, float]:
+        """Segment ``si``'s share of its team's staff and cost, and its automation spend."""
+        t = self.tasks
+        auto_mask = (t["segment"] == si) & is_touch & (t["status"] == AUTOMATED)
+        automation = (
+            float(self.touch_costs[si][t["tp"][auto_mask]].sum()) if auto_mask.any() else 0.0
+        )
+        people = tsum.get("people_cost", 0.0) * share
+        heads = tsum.get("headcount", 0.0) * share
+        return {
+            "fte": tsum.get("fte", 0.0) * share,
+            "headcount": heads,
+            "people_cost": people,
+            "automation_cost": automation,
+            "cost_per_retained_arr": (people + automation) / retained if retained > 0 else math.nan,
+            "accounts_per_csm": book["accounts_start"] / heads if heads > 0 else math.nan,
+            "arr_per_csm": book["arr_start"] / heads if heads > 0 else math.nan,
+        }
 
     def monthly(self) -> list[dict[str, Any]]:
         """Month-end series: backlog, utilisation, headcount per team; accounts, ARR per segment."""

@@ -64,11 +64,11 @@ class MonthlyRow(NamedTuple):
     """A month-end snapshot of a team (backlog, headcount) or a segment (accounts, ARR)."""
 
     kind: Literal["team", "segment"]
-    index: int
+    position: int
     """Team or segment index."""
     month: int
     day: float
-    count: int
+    size: int
     """Backlog tasks (team) or active accounts (segment)."""
     value: float
     """Backlog hours (team) or ARR (segment)."""

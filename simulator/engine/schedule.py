@@ -48,7 +48,7 @@ class Scheduler:
     ) -> None:
         """Plan ``handler(payload)`` at day ``t`` (dropped when ``t`` is past the horizon)."""
         if t < self.horizon:
-            heapq.heappush(self.heap, (t, next(self._seq), handler, payload, clock))
+            heapq.heappush(self.heap, Planned(t, next(self._seq), handler, payload, clock))
 
     def events_scheduled(self) -> int:
         """SimPy events scheduled so far in this replication.

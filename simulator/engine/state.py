@@ -43,6 +43,26 @@ class Task:
         "tp",
         "weight",
     )
+    id: int
+    segment: int
+    account: Account | None
+    tp: int
+    kind: Kind
+    channel: Channel
+    team: int
+    priority: int
+    planned: float
+    ontime: float
+    due: float
+    hours: float
+    weight: float
+    credit: float
+    start: float
+    end: float
+    status: Status
+    csm: int
+    attendees: list[Task] | None
+    risk: RiskHit | None
 
     @staticmethod
     def new(
@@ -108,13 +128,17 @@ class Task:
         self.end = float("nan")
         self.status = Status.OPEN
         self.csm = -1
-        self.attendees: list[Task] | None = None
-        self.risk: RiskHit | None = None
+        self.attendees = None
+        self.risk = None
         return self
 
     def key(self) -> tuple[int, float, int]:
         """Queue order: priority, then planned time, then creation order."""
         return (self.priority, self.planned, self.id)
+
+
+QueueItem = tuple[tuple[int, float, int], "Task"]
+"""A queued task with its order key (priority, planned day, creation order)."""
 
 
 class RiskHit:
@@ -220,7 +244,7 @@ class CSM:
         self.active = True
         self.busy = False
         self.idle: Any = None
-        self.queue: list[tuple[tuple[int, float, int], Task]] = []
+        self.queue: list[QueueItem] = []
         self.book: set[Account] = set()
         self.arr = 0.0
 
@@ -251,7 +275,7 @@ class TeamState:
         self.cost = spec.annual_cost_per_csm
         self.ramp = tuple(spec.ramp)
         self.csms: list[CSM] = []
-        self.pool: list[tuple[tuple[int, float, int], Task]] = []
+        self.pool: list[QueueItem] = []
         self.next_seat = 0
 
     def active_csms(self) -> list[CSM]:
@@ -259,6 +283,6 @@ class TeamState:
         return [c for c in self.csms if c.active]
 
 
-def push(queue: list[tuple[tuple[int, float, int], Task]], task: Task) -> None:
+def push(queue: list[QueueItem], task: Task) -> None:
     """Queue ``task`` by priority, planned time and creation order."""
     heapq.heappush(queue, (task.key(), task))
