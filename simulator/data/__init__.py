@@ -12,6 +12,8 @@ and accounts for every row it does not use.
 """
 
 from simulator.data.customers import Customer, CustomerList, read_customers
+from simulator.data.dates import infer_dayfirst, parse_date
+from simulator.data.durations import parse_hours
 from simulator.data.errors import RowIssue
 from simulator.data.fields import (
     CUSTOMER_FIELD_TABLE,
@@ -24,13 +26,7 @@ from simulator.data.fields import (
 )
 from simulator.data.table import RawTable, read_table
 from simulator.data.timesheet import TimeEntry, Timesheet, read_timesheet
-from simulator.data.values import (
-    infer_dayfirst,
-    infer_decimal_comma,
-    parse_date,
-    parse_hours,
-    parse_money,
-)
+from simulator.data.values import infer_decimal_comma, parse_money
 from simulator.errors import DataError
 
 __all__ = [

@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from simulator.data.blanks import is_blank, is_missing
 from simulator.data.common import (
     Notes,
     cell,
@@ -47,6 +48,7 @@ from simulator.data.common import (
     render_report,
     require_rows,
 )
+from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import (
     CUSTOMER_FIELDS,
@@ -55,7 +57,7 @@ from simulator.data.fields import (
     normalise_header,
 )
 from simulator.data.table import RawRow, RawTable, read_table
-from simulator.data.values import is_blank, is_missing, parse_date, parse_money
+from simulator.data.values import parse_money
 from simulator.errors import Hint, hinted
 
 __all__ = [

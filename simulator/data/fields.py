@@ -30,7 +30,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.data.values import is_missing, parse_date, parse_hours, parse_money
+from simulator.data.blanks import is_missing
+from simulator.data.dates import parse_date
+from simulator.data.durations import parse_hours
+from simulator.data.values import parse_money
 from simulator.errors import DataError, Hint, Issue, data_issue, did_you_mean, hinted
 
 __all__ = [

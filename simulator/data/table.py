@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.data.blanks import is_blank
+from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text
 from simulator.data.fields import header_hits, normalise_header
-from simulator.data.values import is_blank, parse_date, parse_money
+from simulator.data.values import parse_money
 from simulator.errors import DataError, Hint, data_issue, did_you_mean, hinted
 
 __all__ = ["RawRow", "RawTable", "read_table"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from simulator.data.blanks import is_blank
 from simulator.data.common import (
     Notes,
     cell,
@@ -32,10 +33,11 @@ from simulator.data.common import (
     render_report,
     require_rows,
 )
+from simulator.data.dates import parse_date
+from simulator.data.durations import parse_hours
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit
 from simulator.data.table import RawRow, read_table
-from simulator.data.values import is_blank, parse_date, parse_hours
 from simulator.errors import Hint, hinted
 
 __all__ = ["TimeEntry", "Timesheet", "read_timesheet"]
