@@ -11,6 +11,7 @@ and accounts for every row it does not use.
 * :data:`CUSTOMER_FIELD_TABLE` / :data:`TIMESHEET_FIELD_TABLE`: the recognised headers.
 """
 
+from simulator.data.columns import match_columns
 from simulator.data.customers import Customer, CustomerList, read_customers
 from simulator.data.dates import infer_dayfirst, parse_date
 from simulator.data.durations import parse_hours
@@ -21,9 +22,8 @@ from simulator.data.fields import (
     TIMESHEET_FIELD_TABLE,
     TIMESHEET_FIELDS,
     FieldSpec,
-    match_columns,
-    parse_mapping,
 )
+from simulator.data.mapping import parse_mapping
 from simulator.data.table import RawTable, read_table
 from simulator.data.timesheet import TimeEntry, Timesheet, read_timesheet
 from simulator.data.values import infer_decimal_comma, parse_money

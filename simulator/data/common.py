@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.data.columns import ColumnMatch, match_columns
 from simulator.data.dates import ambiguous_dates, infer_dayfirst
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
-from simulator.data.fields import ColumnMatch, match_columns
 from simulator.data.table import RawTable
 from simulator.data.values import decimal_votes
 from simulator.errors import DataError, Hint, data_issue, hinted, names

@@ -2,7 +2,7 @@
 
 Rules (each applied row by row; nothing is dropped without a recorded reason):
 
-* **Columns** are found by :func:`simulator.data.fields.match_columns` (aliases, then
+* **Columns** are found by :func:`simulator.data.columns.match_columns` (aliases, then
   ``--map field=column``). ARR is required, or MRR (used x 12). An ID is required; when
   there is no ID column the name column is used as the ID, with a warning.
 * **Skipped rows** (:attr:`CustomerList.skipped`, counted by reason): no ID ("no ID");
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.data.blanks import is_blank, is_missing
+from simulator.data.columns import ColumnMatch
 from simulator.data.common import (
     Notes,
     cell,
@@ -50,12 +51,8 @@ from simulator.data.common import (
 )
 from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
-from simulator.data.fields import (
-    CUSTOMER_FIELDS,
-    ColumnMatch,
-    header_scale,
-    normalise_header,
-)
+from simulator.data.fields import CUSTOMER_FIELDS
+from simulator.data.headers import header_scale, normalise_header
 from simulator.data.table import RawRow, RawTable, read_table
 from simulator.data.values import parse_money
 from simulator.errors import Hint, hinted

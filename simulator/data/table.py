@@ -32,7 +32,7 @@ from typing import Any
 from simulator.data.blanks import is_blank
 from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text
-from simulator.data.fields import header_hits, normalise_header
+from simulator.data.headers import header_hits, normalise_header
 from simulator.data.values import parse_money
 from simulator.errors import DataError, Hint, data_issue, did_you_mean, hinted
 

@@ -36,7 +36,8 @@ from simulator.data.common import (
 from simulator.data.dates import parse_date
 from simulator.data.durations import parse_hours
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
-from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit
+from simulator.data.fields import TIMESHEET_FIELDS
+from simulator.data.headers import header_time_unit
 from simulator.data.table import RawRow, read_table
 from simulator.errors import Hint, hinted
 
