@@ -27,7 +27,7 @@ from simulator.data.blanks import is_missing
 from simulator.data.dates import parse_date
 from simulator.data.durations import parse_hours
 from simulator.data.fields import FieldSpec
-from simulator.data.headers import normalise_header
+from simulator.data.headers import is_number_like, normalise_header
 from simulator.data.mapping import apply_mapping, column_listing, map_hint
 from simulator.data.values import parse_money
 from simulator.errors import DataError, data_issue, hinted
@@ -319,6 +319,7 @@ def _check_required(
     line: int | None,
     what: str,
 ) -> None:
+    """Raise :class:`DataError` naming each required field (or group) with no column."""
     specs = {f.name: f for f in fields}
     groups = [tuple(g) for g in required]
     grouped = {n for g in groups for n in g}
@@ -354,17 +355,12 @@ def _check_required(
 
 
 def _looks_like_data(header: Sequence[str]) -> bool:
-    for cell in header:
-        for parse in (parse_money, parse_date):
-            try:
-                parse(cell)
-            except ValueError:
-                continue
-            return True
-    return False
+    """True when a would-be header row holds an amount or a date (a data row?)."""
+    return any(is_number_like(cell) for cell in header)
 
 
 def _closest_header(header: Sequence[str], aliases: Sequence[str]) -> str | None:
+    """The header most like one of ``aliases`` (similarity 0.75 or more), for a hint."""
     best, best_ratio = None, 0.0
     for h in header:
         norm = normalise_header(h)

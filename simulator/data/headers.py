@@ -13,11 +13,26 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from simulator.data.blanks import is_blank
+from simulator.data.dates import parse_date
 from simulator.data.fields import CUSTOMER_FIELDS, TIMESHEET_FIELDS
+from simulator.data.values import parse_money
 
-__all__ = ["header_hits", "header_scale", "header_time_unit", "normalise_header"]
+__all__ = [
+    "HEADER_SCAN",
+    "header_hits",
+    "header_scale",
+    "header_score",
+    "header_time_unit",
+    "is_number_like",
+    "normalise_header",
+]
+
+HEADER_SCAN = 50
+"""Rows searched for the header row, from the top of the file."""
 
 _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -92,3 +107,23 @@ def header_hits(cells: Iterable[object]) -> int:
         if norm in _ALL_ALIASES:
             seen.add(norm)
     return len(seen)
+
+
+def is_number_like(value: Any) -> bool:
+    """True for a cell that reads as an amount or a date (so not as a column name)."""
+    if is_blank(value):
+        return False
+    for parse in (parse_money, parse_date):
+        try:
+            parse(value)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def header_score(cells: Sequence[Any]) -> int:
+    """Known names in a row, or 0 if it looks like data (as many numbers as names)."""
+    hits = header_hits(cells)
+    numbers = sum(is_number_like(c) for c in cells)
+    return hits if hits >= 2 and numbers < hits else 0
