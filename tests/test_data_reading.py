@@ -28,7 +28,7 @@ from simulator.data import (
     read_timesheet,
 )
 from simulator.data.customers import normalise_stage, parse_status, parse_term_months
-from simulator.data.fields import header_scale, header_time_unit, normalise_header
+from simulator.data.headers import header_scale, header_time_unit, normalise_header
 from simulator.data.values import (
     ambiguous_dates,
     infer_dayfirst,

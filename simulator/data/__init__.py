@@ -11,7 +11,10 @@ and accounts for every row it does not use.
 * :data:`CUSTOMER_FIELD_TABLE` / :data:`TIMESHEET_FIELD_TABLE`: the recognised headers.
 """
 
+from simulator.data.columns import match_columns
 from simulator.data.customers import Customer, CustomerList, read_customers
+from simulator.data.dates import infer_dayfirst, parse_date
+from simulator.data.durations import parse_hours
 from simulator.data.errors import RowIssue
 from simulator.data.fields import (
     CUSTOMER_FIELD_TABLE,
@@ -19,18 +22,11 @@ from simulator.data.fields import (
     TIMESHEET_FIELD_TABLE,
     TIMESHEET_FIELDS,
     FieldSpec,
-    match_columns,
-    parse_mapping,
 )
+from simulator.data.mapping import parse_mapping
 from simulator.data.table import RawTable, read_table
 from simulator.data.timesheet import TimeEntry, Timesheet, read_timesheet
-from simulator.data.values import (
-    infer_dayfirst,
-    infer_decimal_comma,
-    parse_date,
-    parse_hours,
-    parse_money,
-)
+from simulator.data.values import infer_decimal_comma, parse_money
 from simulator.errors import DataError
 
 __all__ = [

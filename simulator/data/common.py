@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.data.columns import ColumnMatch, match_columns
+from simulator.data.dates import ambiguous_dates, infer_dayfirst
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
-from simulator.data.fields import ColumnMatch, match_columns
+from simulator.data.fields import FieldSpec
 from simulator.data.table import RawTable
-from simulator.data.values import ambiguous_dates, decimal_votes, infer_dayfirst
+from simulator.data.values import decimal_votes
 from simulator.errors import DataError, Hint, data_issue, hinted, names
 
 __all__ = [
@@ -252,14 +254,13 @@ def text_or_none(value: Any) -> str | None:
 
 def match_table(
     table: RawTable,
-    fields: Any,
+    fields: Sequence[FieldSpec],
     mapping: Mapping[str, str] | None,
     what: str,
-    required: Any = None,
+    required: Sequence[tuple[str, ...]] | None = None,
 ) -> ColumnMatch:
     """Match a table's header to ``fields`` (see :func:`match_columns`); when nothing
-    fits in a workbook with other sheets, the error also names them (``--sheet``)."""
-    extra: dict[str, Any] = {} if required is None else {"required": required}
+    fits in a workbook with other sheets, the error also names them (``sheet=``)."""
     try:
         return match_columns(
             table.header,
@@ -268,8 +269,8 @@ def match_table(
             file=table.path,
             line=table.header_line,
             what=what,
+            required=required or (),
             samples=[table.column(i) for i in range(len(table.header))],
-            **extra,
         )
     except DataError as exc:
         exc.issues += [data_issue(w, table.path) for w in table.warnings if names(w, "sheet")]

@@ -23,6 +23,7 @@ __all__ = [
     "cell_text",
     "count_by_reason",
     "data_issue",
+    "file_error",
 ]
 
 
@@ -54,6 +55,11 @@ class RowIssue:
         """``file:line: detail`` (the reason when there is no detail)."""
         where = f"{file}:{self.line}" if file else f"line {self.line}"
         return f"{where}: {self.detail or self.reason}"
+
+
+def file_error(file: str, message: str, what: str, line: int | None = None) -> DataError:
+    """A :class:`DataError` with one issue about ``file`` (``what``: "the customer list")."""
+    return DataError([data_issue(message, file, line)], what)
 
 
 def count_by_reason(issues: Iterable[RowIssue]) -> dict[str, int]:

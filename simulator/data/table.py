@@ -3,13 +3,11 @@
 :func:`read_table` does no interpretation of values; it only finds the table in the
 file:
 
-* CSV: the delimiter is sniffed among ``,`` ``;`` tab and ``|``; the text is decoded as
-  UTF-8 (with or without a byte-order mark), UTF-16 (with a BOM), else Windows-1252, else
-  Latin-1. Line numbers are those of the file (a quoted value spanning lines counts
-  every line).
-* Excel ``.xlsx``/``.xlsm``: the first sheet, or the one named; computed values, not
-  formulas; line numbers are Excel's row numbers. Old ``.xls`` files are refused with
-  advice to save as ``.xlsx`` or CSV.
+* CSV: decoded and split by :mod:`simulator.data.csv_text` (encoding and delimiter
+  sniffed); line numbers are those of the file.
+* Excel ``.xlsx``/``.xlsm``: read by :mod:`simulator.data.workbook` (the first sheet, or
+  the one named; computed values); line numbers are Excel's row numbers. Old ``.xls``
+  files are refused with advice to save as ``.xlsx`` or CSV.
 * The header is the first row that holds at least two known column names (see
   :mod:`simulator.data.fields`) and fewer numbers than names, else the first row with
   the most text cells; rows above it (titles, export dates) are skipped and reported.
@@ -19,27 +17,19 @@ file:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.data.errors import RowIssue, cell_text
-from simulator.data.fields import header_hits, normalise_header
-from simulator.data.values import is_blank, parse_date, parse_money
-from simulator.errors import DataError, Hint, data_issue, did_you_mean, hinted
+from simulator.data.blanks import is_blank
+from simulator.data.csv_text import DELIMITER_NAMES, read_csv_text
+from simulator.data.errors import RowIssue, cell_text, file_error
+from simulator.data.headers import HEADER_SCAN, header_score, is_number_like, normalise_header
+from simulator.data.workbook import read_sheet
+from simulator.errors import Hint, hinted
 
 __all__ = ["RawRow", "RawTable", "read_table"]
-
-DELIMITERS = (",", ";", "\t", "|")
-_HEADER_SCAN = 50
-_SNIFF_LINES = 200
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 @dataclass
@@ -108,10 +98,6 @@ class RawTable:
         return [row.cells[index] for row in self.rows]
 
 
-def _fail(display: str, message: str, what: str, line: int | None = None) -> DataError:
-    return DataError([data_issue(message, display, line)], what)
-
-
 def read_table(path: str | Path, sheet: str | None = None, what: str = "the data file") -> RawTable:
     """Read a CSV or Excel file's table.
 
@@ -138,33 +124,35 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
     display = str(path)
     p = Path(path)
     if not p.exists():
-        raise _fail(display, "file not found; check the path and the file name", what)
+        raise file_error(display, "file not found; check the path and the file name", what)
     if p.is_dir():
-        raise _fail(display, "is a folder, not a file; give the path of a CSV or .xlsx file", what)
+        raise file_error(
+            display, "is a folder, not a file; give the path of a CSV or .xlsx file", what
+        )
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise _fail(
+        raise file_error(
             display, f"cannot open the file ({exc.strerror or exc}); check its permissions", what
         ) from None
     suffix = p.suffix.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or (suffix == ".xls" and not data.startswith(b"PK")):
-        raise _fail(
+        raise file_error(
             display,
             "is an old-format Excel (.xls) file, which cssim cannot read; open it in Excel "
             "and save it as .xlsx or CSV",
             what,
         )
     if suffix in (".xlsb", ".ods", ".numbers"):
-        raise _fail(
+        raise file_error(
             display,
             f"{suffix} files cannot be read; save the sheet as .xlsx or CSV",
             what,
         )
     if data.startswith(b"PK\x03\x04"):
-        table = _read_xlsx(p, display, sheet, what)
+        table = _xlsx_table(p, display, sheet, what)
     else:
-        table = _read_csv(data, display, what)
+        table = _csv_table(data, display, what)
         if sheet is not None:
             table.warnings.insert(
                 0, hinted(Hint("sheet", sheet, sheet), f" is ignored: {display} is not a workbook")
@@ -174,188 +162,23 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
     return table
 
 
-# ------------------------------------------------------------------------------ CSV
-
-
-def _decode(data: bytes, display: str, what: str) -> tuple[str, str]:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data[:8192]:
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError:
-                continue
-    raise _fail(
-        display,
-        "is not a text (CSV) or Excel file: it holds binary data; export the data as CSV or .xlsx",
-        what,
-    )
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:8192]
-    control = sum(
-        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\r\n"
-    )
-    return control > max(2, len(sample) // 100)
-
-
-def _is_number_like(value: Any) -> bool:
-    if is_blank(value):
-        return False
-    for parse in (parse_money, parse_date):
-        try:
-            parse(value)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-def _header_score(cells: Sequence[Any]) -> int:
-    """Known names in a row, or 0 if it looks like data (as many numbers as names)."""
-    hits = header_hits(cells)
-    numbers = sum(_is_number_like(c) for c in cells)
-    return hits if hits >= 2 and numbers < hits else 0
-
-
-def _sniff(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
-    sample = "\n".join(lines)
-    best: tuple[tuple[int, int, int], str] | None = None
-    for rank, delim in enumerate(DELIMITERS):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
-        except csv.Error:
-            continue
-        hits = max((_header_score(r) for r in rows[:_HEADER_SCAN]), default=0)
-        widths = Counter(len(r) for r in rows)
-        width, freq = widths.most_common(1)[0] if widths else (1, 0)
-        score = (hits, freq if width > 1 else 0, -rank)
-        if best is None or score > best[0]:
-            best = (score, delim)
-    return best[1] if best else ","
-
-
-def _read_csv(data: bytes, display: str, what: str) -> RawTable:
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise _fail(display, "the file is empty; export the data again, with a header row", what)
-    text, encoding = _decode(data, display, what)
-    if _looks_binary(text):
-        raise _fail(
-            display,
-            "is not a text (CSV) or Excel file: it holds binary data; export the data as "
-            "CSV or .xlsx",
-            what,
-        )
-    delimiter = _sniff(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[Any]]] = []
-    warnings: list[str] = []
-    last = 0
-    try:
-        for row in reader:
-            start = last + 1
-            last = reader.line_num
-            if last - start > 20:
-                warnings.append(
-                    f"line {start}: a quoted value runs over {last - start + 1} lines; "
-                    'check for a missing closing quote (")'
-                )
-            records.append((start, list(row)))
-    except csv.Error as exc:
-        raise _fail(
-            display,
-            f"cannot read the CSV ({exc}); check the quoting on this line",
-            what,
-            reader.line_num or None,
-        ) from None
-    if encoding in ("cp1252", "latin-1"):
-        name = "Windows-1252" if encoding == "cp1252" else "Latin-1"
-        warnings.append(
-            f"{display} is not UTF-8; read it as {name} text (check that accented letters "
-            "and currency signs came out right)"
-        )
-    table = _assemble(display, records, what)
-    table.format, table.encoding, table.delimiter = "csv", encoding, delimiter
-    if delimiter != ",":
-        table.warnings.append(f"columns are separated by {_DELIMITER_NAMES[delimiter]}s")
-    table.warnings[:0] = warnings
+def _csv_table(data: bytes, display: str, what: str) -> RawTable:
+    """The table of a delimited text file."""
+    text = read_csv_text(data, display, what)
+    table = _assemble(display, text.records, what)
+    table.format, table.encoding, table.delimiter = "csv", text.encoding, text.delimiter
+    if text.delimiter != ",":
+        table.warnings.append(f"columns are separated by {DELIMITER_NAMES[text.delimiter]}s")
+    table.warnings[:0] = text.warnings
     return table
 
 
-# ----------------------------------------------------------------------------- Excel
-
-
-def _read_xlsx(p: Path, display: str, sheet: str | None, what: str) -> RawTable:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise _fail(
-            display,
-            "reading Excel files needs the openpyxl package (pip install openpyxl); or "
-            "save the sheet as CSV",
-            what,
-        ) from None
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
-        raise _fail(
-            display,
-            f"is not a readable Excel workbook ({type(exc).__name__}: {exc}); open it in "
-            "Excel and save it again as .xlsx, or export it as CSV",
-            what,
-        ) from None
-    try:
-        sheets = [ws.title for ws in wb.worksheets]
-        if not sheets:
-            raise _fail(display, "the workbook has no worksheets", what)
-        warnings = []
-        if sheet is None:
-            name = sheets[0]
-            if len(sheets) > 1:
-                others = ", ".join(repr(s) for s in sheets[1:])
-                warnings.append(
-                    hinted(
-                        f"read the first sheet {name!r}; the workbook also has {others} "
-                        "(choose one with ",
-                        Hint("sheet", "NAME", "NAME"),
-                        ")",
-                    )
-                )
-        else:
-            by_lower = {s.lower(): s for s in sheets}
-            if sheet.strip().lower() not in by_lower:
-                raise _fail(
-                    display,
-                    f"there is no sheet {sheet!r}{did_you_mean(sheet, sheets)}; sheets are: "
-                    + ", ".join(repr(s) for s in sheets),
-                    what,
-                )
-            name = by_lower[sheet.strip().lower()]
-        ws = wb[name]
-        if ws.max_row is None or ws.max_column is None or (ws.max_row == ws.max_column == 1):
-            ws.reset_dimensions()
-        try:
-            records = [
-                (i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
-        except Exception as exc:  # damaged sheet XML
-            raise _fail(
-                display,
-                f"cannot read sheet {name!r} ({type(exc).__name__}: {exc}); save the "
-                "workbook again as .xlsx, or export the sheet as CSV",
-                what,
-            ) from None
-    finally:
-        wb.close()
-    table = _assemble(display, records, what, where=f"sheet {name!r}")
-    table.format, table.sheet = "xlsx", name
-    table.warnings[:0] = warnings
+def _xlsx_table(p: Path, display: str, sheet: str | None, what: str) -> RawTable:
+    """The table of one sheet of an Excel workbook."""
+    rows = read_sheet(p, display, sheet, what)
+    table = _assemble(display, rows.records, what, where=f"sheet {rows.sheet!r}")
+    table.format, table.sheet = "xlsx", rows.sheet
+    table.warnings[:0] = rows.warnings
     return table
 
 
@@ -387,11 +210,11 @@ def _is_repeat(
 def _find_header(content: list[tuple[int, list[Any]]]) -> int:
     """Index of the header: the first row naming two known fields, else the first row
     with the most text (non-number) cells, which passes over one-cell title rows."""
-    scan = content[:_HEADER_SCAN]
+    scan = content[:HEADER_SCAN]
     for i, (_, cells) in enumerate(scan):
-        if _header_score(cells):
+        if header_score(cells):
             return i
-    texts = [sum(not is_blank(c) and not _is_number_like(c) for c in cells) for _, cells in scan]
+    texts = [sum(not is_blank(c) and not is_number_like(c) for c in cells) for _, cells in scan]
     return texts.index(max(texts))
 
 
@@ -400,7 +223,7 @@ def _assemble(
 ) -> RawTable:
     content = [(line, cells) for line, cells in records if not _blank_row(cells)]
     if not content:
-        raise _fail(
+        raise file_error(
             display,
             f"{where} has no rows with content; export the data again, with a header row",
             what,

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from simulator.data.blanks import is_blank
+from simulator.data.columns import ColumnMatch
 from simulator.data.common import (
     Notes,
     cell,
@@ -32,10 +34,12 @@ from simulator.data.common import (
     render_report,
     require_rows,
 )
+from simulator.data.dates import parse_date
+from simulator.data.durations import parse_hours
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
-from simulator.data.fields import TIMESHEET_FIELDS, header_time_unit
-from simulator.data.table import RawRow, read_table
-from simulator.data.values import is_blank, parse_date, parse_hours
+from simulator.data.fields import TIMESHEET_FIELDS
+from simulator.data.headers import header_time_unit
+from simulator.data.table import RawRow, RawTable, read_table
 from simulator.errors import Hint, hinted
 
 __all__ = ["TimeEntry", "Timesheet", "read_timesheet"]
@@ -167,15 +171,34 @@ def read_timesheet(
     """
     table = read_table(path, sheet=sheet, what=WHAT)
     match = match_table(table, TIMESHEET_FIELDS, mapping, WHAT)
-    col, head = match.columns, match.headers
     notes = Notes(table.path)
     for w in table.warnings + match.warnings:
         notes.add(w)
-    orders, used = date_orders(table, col, head, ("date",), dayfirst, notes)
+    orders, used = date_orders(table, match.columns, match.headers, ("date",), dayfirst, notes)
+    unit = _column_notes(match, notes)
+    entries, skipped = _read_rows(table, match, orders.get("date"), unit, notes)
+    require_rows(table, len(entries), skipped, WHAT, "time entry")
+    return Timesheet(
+        entries=entries,
+        skipped=sorted(skipped, key=lambda i: i.line),
+        warnings=notes.render(),
+        columns=dict(match.headers),
+        path=table.path,
+        dayfirst_used=used,
+        hours_unit=unit,
+        rows_read=len(table.rows)
+        + sum(1 for i in table.skipped if i.reason == "repeated header row"),
+        blank_rows=table.blank_rows,
+    )
+
+
+def _column_notes(match: ColumnMatch, notes: Notes) -> str:
+    """Note how the hours and account columns are read; the unit of bare hours numbers."""
+    head = match.headers
     unit = header_time_unit(head["hours"])
     if unit == "minutes":
         notes.add(f"numbers in {head['hours']!r} are read as minutes (from the header)")
-    if "account" not in col:
+    if "account" not in match.columns:
         notes.add(
             hinted(
                 "no account column: every entry counts as internal work (map one with ",
@@ -183,59 +206,30 @@ def read_timesheet(
                 ")",
             )
         )
+    return unit
+
+
+def _read_rows(
+    table: RawTable, match: ColumnMatch, dayfirst: bool | None, unit: str, notes: Notes
+) -> tuple[list[TimeEntry], list[RowIssue]]:
+    """(entries kept, rows skipped, title rows included); notes long and repeated entries."""
     entries: list[TimeEntry] = []
     skipped: list[RowIssue] = list(table.skipped)
     long_lines: list[int] = []
-    seen: dict[tuple[str, ...], int] = {}
+    seen: set[tuple[str, ...]] = set()
     repeats: list[int] = []
-
-    def skip(row: RawRow, reason: str, detail: str) -> None:
-        skipped.append(RowIssue(row.line, reason, row.text(), detail))
-
     for row in table.rows:
-        person = cell_text(row.cells[col["person"]])
-        if not person:
-            skip(row, "no person", f'blank person in column "{head["person"]}"')
+        entry = _entry(row, match, dayfirst, unit)
+        if isinstance(entry, RowIssue):
+            skipped.append(entry)
             continue
-        raw_date = row.cells[col["date"]]
-        if is_blank(raw_date):
-            skip(row, "blank date", f'blank date in column "{head["date"]}"')
-            continue
-        try:
-            day = parse_date(raw_date, orders.get("date"))
-        except ValueError as exc:
-            skip(row, "date not a date", f"date {cell_text(raw_date)!r} is not a date ({exc})")
-            continue
-        raw_hours = row.cells[col["hours"]]
-        if is_blank(raw_hours):
-            skip(row, "blank hours", f'blank hours in column "{head["hours"]}"')
-            continue
-        try:
-            hours = parse_hours(raw_hours, unit)
-        except ValueError as exc:
-            skip(
-                row,
-                "hours not a duration",
-                f"hours {cell_text(raw_hours)!r} is not a duration ({exc})",
-            )
-            continue
-        if hours < 0:
-            skip(row, "negative hours", f"hours {cell_text(raw_hours)!r} is negative")
-            continue
-        if hours == 0:
-            skip(row, "zero hours", f"hours {cell_text(raw_hours)!r} is zero")
-            continue
-        if hours > 24:
+        if entry.hours > 24:
             long_lines.append(row.line)
-        account = cell_text(cell(row.cells, col.get("account"))) or None
-        if account is not None and account.lower() in INTERNAL_ACCOUNTS:
-            account = None
-        activity = cell_text(cell(row.cells, col.get("activity"))) or None
         key = row.text()
         if key in seen:
             repeats.append(row.line)
-        seen.setdefault(key, row.line)
-        entries.append(TimeEntry(person, day, activity, account, hours, row.line))
+        seen.add(key)
+        entries.append(entry)
     if long_lines:
         notes.add(
             f"{plural(len(long_lines), 'entry', 'entries')} longer than 24 hours "
@@ -247,16 +241,43 @@ def read_timesheet(
             f"({line_list(repeats)}): kept, as a timesheet can log the same work twice; "
             "remove them if they are export duplicates"
         )
-    require_rows(table, len(entries), skipped, WHAT, "time entry")
-    return Timesheet(
-        entries=entries,
-        skipped=sorted(skipped, key=lambda i: i.line),
-        warnings=notes.render(),
-        columns=dict(head),
-        path=table.path,
-        dayfirst_used=used,
-        hours_unit=unit,
-        rows_read=len(table.rows)
-        + sum(1 for i in table.skipped if i.reason == "repeated header row"),
-        blank_rows=table.blank_rows,
-    )
+    return entries, skipped
+
+
+def _entry(
+    row: RawRow, match: ColumnMatch, dayfirst: bool | None, unit: str
+) -> TimeEntry | RowIssue:
+    """The time entry on one row, or the reason the row is skipped."""
+    col, head = match.columns, match.headers
+
+    def skip(reason: str, detail: str) -> RowIssue:
+        return RowIssue(row.line, reason, row.text(), detail)
+
+    person = cell_text(row.cells[col["person"]])
+    if not person:
+        return skip("no person", f'blank person in column "{head["person"]}"')
+    raw_date = row.cells[col["date"]]
+    if is_blank(raw_date):
+        return skip("blank date", f'blank date in column "{head["date"]}"')
+    try:
+        day = parse_date(raw_date, dayfirst)
+    except ValueError as exc:
+        return skip("date not a date", f"date {cell_text(raw_date)!r} is not a date ({exc})")
+    raw_hours = row.cells[col["hours"]]
+    if is_blank(raw_hours):
+        return skip("blank hours", f'blank hours in column "{head["hours"]}"')
+    try:
+        hours = parse_hours(raw_hours, unit)
+    except ValueError as exc:
+        return skip(
+            "hours not a duration", f"hours {cell_text(raw_hours)!r} is not a duration ({exc})"
+        )
+    if hours < 0:
+        return skip("negative hours", f"hours {cell_text(raw_hours)!r} is negative")
+    if hours == 0:
+        return skip("zero hours", f"hours {cell_text(raw_hours)!r} is zero")
+    account = cell_text(cell(row.cells, col.get("account"))) or None
+    if account is not None and account.lower() in INTERNAL_ACCOUNTS:
+        account = None
+    activity = cell_text(cell(row.cells, col.get("activity"))) or None
+    return TimeEntry(person, day, activity, account, hours, row.line)

@@ -1,0 +1,139 @@
+"""Delimited text files: decode the bytes, sniff the delimiter, split into records.
+
+The text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 (with a BOM),
+else Windows-1252, else Latin-1; the delimiter is sniffed among ``,`` ``;`` tab and
+``|`` by which one gives a recognisable header row and a steady number of columns.
+Line numbers are those of the file (a quoted value spanning lines counts every line).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.data.errors import file_error
+from simulator.data.headers import HEADER_SCAN, header_score
+
+__all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SNIFF_LINES = 200
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """The records of a delimited text file.
+
+    Attributes
+    ----------
+    records
+        (1-based first line, cells as text) per record, blank ones included.
+    encoding, delimiter
+        As detected.
+    warnings
+        Notes for the report (long quoted values, a non-UTF-8 encoding).
+    """
+
+    records: list[tuple[int, list[Any]]]
+    encoding: str
+    delimiter: str
+    warnings: list[str]
+
+
+def read_csv_text(data: bytes, display: str, what: str) -> CsvText:
+    """Decode and split a delimited file's bytes; DataError when empty, binary or broken."""
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise file_error(
+            display, "the file is empty; export the data again, with a header row", what
+        )
+    text, encoding = _decode(data, display, what)
+    if _looks_binary(text):
+        raise file_error(
+            display,
+            "is not a text (CSV) or Excel file: it holds binary data; export the data as "
+            "CSV or .xlsx",
+            what,
+        )
+    delimiter = _sniff(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[Any]]] = []
+    warnings: list[str] = []
+    last = 0
+    try:
+        for row in reader:
+            start = last + 1
+            last = reader.line_num
+            if last - start > 20:
+                warnings.append(
+                    f"line {start}: a quoted value runs over {last - start + 1} lines; "
+                    'check for a missing closing quote (")'
+                )
+            records.append((start, list(row)))
+    except csv.Error as exc:
+        raise file_error(
+            display,
+            f"cannot read the CSV ({exc}); check the quoting on this line",
+            what,
+            reader.line_num or None,
+        ) from None
+    if encoding in ("cp1252", "latin-1"):
+        name = "Windows-1252" if encoding == "cp1252" else "Latin-1"
+        warnings.append(
+            f"{display} is not UTF-8; read it as {name} text (check that accented letters "
+            "and currency signs came out right)"
+        )
+    return CsvText(records, encoding, delimiter, warnings)
+
+
+def _decode(data: bytes, display: str, what: str) -> tuple[str, str]:
+    """(text, encoding name) of a file's bytes; DataError for binary data."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data[:8192]:
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                continue
+    raise file_error(
+        display,
+        "is not a text (CSV) or Excel file: it holds binary data; export the data as CSV or .xlsx",
+        what,
+    )
+
+
+def _looks_binary(text: str) -> bool:
+    """True when more than 1% of the text is control or unassigned characters."""
+    sample = text[:8192]
+    control = sum(
+        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\r\n"
+    )
+    return control > max(2, len(sample) // 100)
+
+
+def _sniff(text: str) -> str:
+    """The delimiter giving the best header row, then the steadiest width, then ``,``."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
+    sample = "\n".join(lines)
+    best: tuple[tuple[int, int, int], str] | None = None
+    for rank, delim in enumerate(DELIMITERS):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:
+            continue
+        hits = max((header_score(r) for r in rows[:HEADER_SCAN]), default=0)
+        widths = Counter(len(r) for r in rows)
+        width, freq = widths.most_common(1)[0] if widths else (1, 0)
+        score = (hits, freq if width > 1 else 0, -rank)
+        if best is None or score > best[0]:
+            best = (score, delim)
+    return best[1] if best else ","
