@@ -13,9 +13,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
 
-from simulator.data.customers import read_customers
+from simulator.data.customers import Customer, CustomerList, read_customers
 from simulator.data.values import text_key
-from simulator.errors import Issue, ScenarioError
+from simulator.errors import Issue, Location, ScenarioError
+from simulator.errors import Path as ErrPath
 from simulator.scenario.model import Stage
 from simulator.scenario.yamlsource import SourceMap
 
@@ -63,61 +64,73 @@ def resolve_account_files(
         if read is not None:
             read.append(str(path))
         book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
-        wanted = spec.get("segment")
-        rows = [
-            c
-            for c in book.customers
-            if wanted is None or (c.segment is not None and text_key(c.segment) == text_key(wanted))
-        ]
-        active = [c for c in rows if not c.churned]
-        if not active:
-            segs = sorted({c.segment for c in book.customers if c.segment})
-            hint = (
-                f"; segments in the file: {', '.join(segs)}" if wanted is not None and segs else ""
-            )
-            raise ScenarioError(
-                [
-                    Issue(
-                        f"{path} has no active account"
-                        + (f" with segment {wanted!r}" if wanted is not None else "")
-                        + hint,
-                        path=where[:-1],
-                        location=loc,
-                    )
-                ],
-                "reading the account file",
-            )
-        out = []
-        left: Counter[str] = Counter()
-        for c in active:
-            if not c.arr or c.arr <= 0:
-                left["ARR of zero"] += 1
-                continue
-            stage = c.stage if c.stage in _STAGES else None
-            if c.stage and stage is None:
-                left[
-                    f"stage {c.stage!r} not one of {', '.join(sorted(_STAGES))} (placed by renewal date)"
-                ] += 1
-            entry: dict[str, Any] = {"id": str(c.id), "arr": float(c.arr)}
-            if c.renewal_date is not None:
-                entry["renewal_date"] = c.renewal_date.isoformat()
-            if stage is not None:
-                entry["stage"] = stage
-            if c.contract_start is not None:
-                entry["contract_start"] = c.contract_start.isoformat()
-            out.append(entry)
-        seg["accounts"] = out
-        skipped = len(book.skipped)
+        active = _active_rows(book, spec.get("segment"), path, where[:-1], loc)
+        accounts, left = _account_entries(active)
+        seg["accounts"] = accounts
         notes = [f"{n} {why}" for why, n in left.items()]
-        if skipped:
-            notes.append(f"{skipped} rows of the file skipped (see 'cssim analyze {path}')")
+        if book.skipped:
+            notes.append(
+                f"{len(book.skipped)} rows of the file skipped (see 'cssim analyze {path}')"
+            )
         if notes:
             warnings.append(
                 Issue(
-                    f"{len(out)} accounts read from {path}; " + "; ".join(notes),
+                    f"{len(accounts)} accounts read from {path}; " + "; ".join(notes),
                     path=where[:-1],
                     location=loc,
                     severity="warning",
                 )
             )
     return warnings
+
+
+def _active_rows(
+    book: CustomerList, wanted: str | None, path: Path, where: ErrPath, loc: Location | None
+) -> list[Customer]:
+    """The active customers of ``book`` in segment ``wanted`` (all when None); never empty."""
+    rows = [
+        c
+        for c in book.customers
+        if wanted is None or (c.segment is not None and text_key(c.segment) == text_key(wanted))
+    ]
+    active = [c for c in rows if not c.churned]
+    if active:
+        return active
+    segs = sorted({c.segment for c in book.customers if c.segment})
+    hint = f"; segments in the file: {', '.join(segs)}" if wanted is not None and segs else ""
+    raise ScenarioError(
+        [
+            Issue(
+                f"{path} has no active account"
+                + (f" with segment {wanted!r}" if wanted is not None else "")
+                + hint,
+                path=where,
+                location=loc,
+            )
+        ],
+        "reading the account file",
+    )
+
+
+def _account_entries(active: list[Customer]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Scenario account entries of the customers, and why others were left out (counts)."""
+    out = []
+    left: Counter[str] = Counter()
+    for c in active:
+        if not c.arr or c.arr <= 0:
+            left["ARR of zero"] += 1
+            continue
+        stage = c.stage if c.stage in _STAGES else None
+        if c.stage and stage is None:
+            left[
+                f"stage {c.stage!r} not one of {', '.join(sorted(_STAGES))} (placed by renewal date)"
+            ] += 1
+        entry: dict[str, Any] = {"id": str(c.id), "arr": float(c.arr)}
+        if c.renewal_date is not None:
+            entry["renewal_date"] = c.renewal_date.isoformat()
+        if stage is not None:
+            entry["stage"] = stage
+        if c.contract_start is not None:
+            entry["contract_start"] = c.contract_start.isoformat()
+        out.append(entry)
+    return out, left

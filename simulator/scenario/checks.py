@@ -15,102 +15,129 @@ from simulator.scenario.model import Scenario, Segment, Team
 from simulator.scenario.yamlsource import SourceMap
 
 
+class _Issues:
+    """Cross-reference errors collected in order, each located through the source map."""
+
+    def __init__(self, src: SourceMap) -> None:
+        self.src = src
+        self.issues: list[Issue] = []
+
+    def add(self, path: Path, message: str, value: object = None, show: bool = True) -> None:
+        """Record an error at ``path``; ``show`` names ``value`` in the message."""
+        loc = self.src.locate(path)
+        self.issues.append(Issue(message, path, loc, value) if show else Issue(message, path, loc))
+
+
 def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
     """Every broken reference or inconsistent combination in the scenario."""
-    issues: list[Issue] = []
-
-    def err(path: Path, message: str, value: object = None, show: bool = True) -> None:
-        loc = src.locate(path)
-        issues.append(Issue(message, path, loc, value) if show else Issue(message, path, loc))
-
-    team_names = list(s.teams)
+    out = _Issues(src)
     for name, seg in s.segments.items():
-        base: Path = ("segments", name)
-        team = seg.team
-        if isinstance(team, str) and team not in s.teams:
-            err(
-                (*base, "team"),
-                "no such team in teams" + suggestion(team, team_names, "defined"),
-                team,
-            )
-        if isinstance(team, Team) and name in s.teams:
-            err(
-                (*base, "team"),
-                f"an inline team takes the segment's name, and teams.{name} already exists; "
-                f"rename one or write team: {name}",
-                show=False,
-            )
-        if team is None and seg.coverage != "digital":
-            err(
-                base,
-                f"a {seg.coverage} segment needs a team (a name from teams, or a team "
-                "defined inline)",
-                show=False,
-            )
-        events = list(seg.risk_events)
-        has_inbound_touch = False
-        for tname, tp in seg.touchpoints.items():
-            tpath: Path = (*base, "touchpoints", tname)
-            trig = tp.trigger
-            if trig.kind == "risk_event":
-                for i, ev in enumerate(trig.events or []):
-                    if ev not in seg.risk_events:
-                        err(
-                            (*tpath, "trigger", "events", i),
-                            "no such risk event in this segment's risk_events"
-                            + suggestion(ev, events, "defined"),
-                            ev,
-                        )
-                if not seg.risk_events:
-                    err(
-                        (*tpath, "trigger"),
-                        "answers risk events, but the segment defines no risk_events",
-                        show=False,
+        _team_reference_issues(out, s, name, seg)
+        _touchpoint_issues(out, name, seg)
+        _inbound_issues(out, name, seg)
+    _staffing_issues(out, s)
+    for name, seg in s.segments.items():
+        _book_issues(out, s, name, seg)
+    return out.issues
+
+
+def _team_reference_issues(out: _Issues, s: Scenario, name: str, seg: Segment) -> None:
+    """A segment's team: a known name, an inline team not clashing, present unless digital."""
+    base: Path = ("segments", name)
+    team = seg.team
+    if isinstance(team, str) and team not in s.teams:
+        out.add(
+            (*base, "team"),
+            "no such team in teams" + suggestion(team, list(s.teams), "defined"),
+            team,
+        )
+    if isinstance(team, Team) and name in s.teams:
+        out.add(
+            (*base, "team"),
+            f"an inline team takes the segment's name, and teams.{name} already exists; "
+            f"rename one or write team: {name}",
+            show=False,
+        )
+    if team is None and seg.coverage != "digital":
+        out.add(
+            base,
+            f"a {seg.coverage} segment needs a team (a name from teams, or a team defined inline)",
+            show=False,
+        )
+
+
+def _touchpoint_issues(out: _Issues, name: str, seg: Segment) -> None:
+    """Each touchpoint: risk events it answers, renewal offset, channel for the coverage."""
+    base: Path = ("segments", name)
+    events = list(seg.risk_events)
+    term = seg.contract_term_months * 365.0 / 12.0
+    for tname, tp in seg.touchpoints.items():
+        tpath: Path = (*base, "touchpoints", tname)
+        trig = tp.trigger
+        if trig.kind == "risk_event":
+            for i, ev in enumerate(trig.events or []):
+                if ev not in seg.risk_events:
+                    out.add(
+                        (*tpath, "trigger", "events", i),
+                        "no such risk event in this segment's risk_events"
+                        + suggestion(ev, events, "defined"),
+                        ev,
                     )
-            if trig.kind == "inbound_request":
-                has_inbound_touch = True
-            term = seg.contract_term_months * 365.0 / 12.0
-            if trig.kind == "before_renewal" and trig.days >= term:
-                err(
-                    (*tpath, "trigger", "days"),
-                    f"must be shorter than the contract term ({term:.0f} days)",
-                    trig.days,
+            if not seg.risk_events:
+                out.add(
+                    (*tpath, "trigger"),
+                    "answers risk events, but the segment defines no risk_events",
+                    show=False,
                 )
-            if seg.coverage == "digital" and tp.channel == "one_to_one":
-                err(
-                    (*tpath, "channel"),
-                    "a digital segment has no CSM owner for one_to_one work; use automated "
-                    "or one_to_many, or set the segment's coverage to pooled",
-                    tp.channel,
-                )
-            elif tp.channel in ("one_to_one", "one_to_many") and team is None:
-                err(
-                    (*tpath, "channel"),
-                    f"{tp.channel} touches need CSM time, and this segment has no team",
-                    tp.channel,
-                )
-        inbound_touches = [
-            t for t, tp in seg.touchpoints.items() if tp.trigger.kind == "inbound_request"
-        ]
-        if len(inbound_touches) > 1:
-            err(
-                (*base, "touchpoints", inbound_touches[1], "trigger"),
-                f"only one touchpoint may answer inbound requests ({inbound_touches[0]} "
-                "already does)",
-                show=False,
+        if trig.kind == "before_renewal" and trig.days >= term:
+            out.add(
+                (*tpath, "trigger", "days"),
+                f"must be shorter than the contract term ({term:.0f} days)",
+                trig.days,
             )
-        inb = seg.inbound
-        if inb.requests_per_account_year > 0 and inb.support_share < 1 and not has_inbound_touch:
-            err(
-                (*base, "inbound"),
-                "requests routed to CSMs need a touchpoint with trigger kind inbound_request "
-                "(its hours, due window, priority), or set support_share: 1",
-                show=False,
+        if seg.coverage == "digital" and tp.channel == "one_to_one":
+            out.add(
+                (*tpath, "channel"),
+                "a digital segment has no CSM owner for one_to_one work; use automated "
+                "or one_to_many, or set the segment's coverage to pooled",
+                tp.channel,
             )
+        elif tp.channel in ("one_to_one", "one_to_many") and seg.team is None:
+            out.add(
+                (*tpath, "channel"),
+                f"{tp.channel} touches need CSM time, and this segment has no team",
+                tp.channel,
+            )
+
+
+def _inbound_issues(out: _Issues, name: str, seg: Segment) -> None:
+    """Inbound requests routed to CSMs need exactly one touchpoint that answers them."""
+    base: Path = ("segments", name)
+    inbound_touches = [
+        t for t, tp in seg.touchpoints.items() if tp.trigger.kind == "inbound_request"
+    ]
+    if len(inbound_touches) > 1:
+        out.add(
+            (*base, "touchpoints", inbound_touches[1], "trigger"),
+            f"only one touchpoint may answer inbound requests ({inbound_touches[0]} already does)",
+            show=False,
+        )
+    inb = seg.inbound
+    if inb.requests_per_account_year > 0 and inb.support_share < 1 and not inbound_touches:
+        out.add(
+            (*base, "inbound"),
+            "requests routed to CSMs need a touchpoint with trigger kind inbound_request "
+            "(its hours, due window, priority), or set support_share: 1",
+            show=False,
+        )
+
+
+def _staffing_issues(out: _Issues, s: Scenario) -> None:
+    """Each team: some working capacity, hiring dates in the plan, never below zero CSMs."""
     for tname, t in s.all_teams().items():
         tbase: Path = ("teams", tname) if tname in s.teams else ("segments", tname, "team")
         if t.availability < 0.05:
-            err(
+            out.add(
                 tbase,
                 f"attrition x (hiring lead time + ramp-up) leaves no working capacity "
                 f"(availability {t.availability:.2f}: each leaver empties the seat for "
@@ -120,7 +147,7 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
             )
         for i, step in enumerate(t.hiring_plan):
             if not (s.start_date <= step.date <= s.end_date):
-                err(
+                out.add(
                     (*tbase, "hiring_plan", i, "date"),
                     f"falls outside the plan ({s.start_date} to {s.end_date})",
                     step.date.isoformat(),
@@ -129,31 +156,33 @@ def cross_reference_issues(s: Scenario, src: SourceMap) -> list[Issue]:
         for step in sorted(t.hiring_plan, key=lambda h: h.date):
             running += step.change
             if running < 0:
-                err(
+                out.add(
                     (*tbase, "hiring_plan"),
                     f"takes the team below zero CSMs on {step.date}",
                     show=False,
                 )
                 break
-    for name, seg in s.segments.items():
-        if isinstance(seg.accounts, list):
-            seen: dict[str, int] = {}
-            for i, acc in enumerate(seg.accounts):
-                if acc.id in seen:
-                    err(
-                        ("segments", name, "accounts", i, "id"),
-                        f"duplicate account id (first at item {seen[acc.id]})",
-                        acc.id,
-                    )
-                seen.setdefault(acc.id, i)
-        for i, batch in enumerate(seg.new_account_schedule):
-            if not (s.start_date <= batch.date <= s.end_date):
-                err(
-                    ("segments", name, "new_account_schedule", i, "date"),
-                    f"falls outside the plan ({s.start_date} to {s.end_date})",
-                    batch.date.isoformat(),
+
+
+def _book_issues(out: _Issues, s: Scenario, name: str, seg: Segment) -> None:
+    """A segment's accounts: unique ids, arrival dates within the plan."""
+    if isinstance(seg.accounts, list):
+        seen: dict[str, int] = {}
+        for i, acc in enumerate(seg.accounts):
+            if acc.id in seen:
+                out.add(
+                    ("segments", name, "accounts", i, "id"),
+                    f"duplicate account id (first at item {seen[acc.id]})",
+                    acc.id,
                 )
-    return issues
+            seen.setdefault(acc.id, i)
+    for i, batch in enumerate(seg.new_account_schedule):
+        if not (s.start_date <= batch.date <= s.end_date):
+            out.add(
+                ("segments", name, "new_account_schedule", i, "date"),
+                f"falls outside the plan ({s.start_date} to {s.end_date})",
+                batch.date.isoformat(),
+            )
 
 
 # ----------------------------------------------------------------------------- warnings

@@ -1,0 +1,51 @@
+"""Field types shared by the scenario models: stages, channels, names, shares, capped amounts.
+
+``Hours`` and ``Money`` are non-negative distributions whose mean must stay within a
+plausible bound, so a value given in the wrong unit is caught at load time.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from simulator.scenario.distributions import NonNegativeDistribution, _Dist
+
+__all__ = ["STAGES", "Channel", "Coverage", "Hours", "Money", "Name", "Share", "Stage"]
+
+STAGES: tuple[str, ...] = ("onboarding", "adoption", "steady", "renewal")
+"""Lifecycle stages in the order an account passes through them."""
+
+Stage = Literal["onboarding", "adoption", "steady", "renewal"]
+Channel = Literal["one_to_one", "one_to_many", "automated", "skipped"]
+Coverage = Literal["dedicated", "pooled", "digital"]
+
+Name = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"),
+]
+"""A segment, team, touchpoint or risk-event name: a letter, then letters, digits, _ or -."""
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _at_most(limit: float, what: str) -> Any:
+    """A check that a distribution's mean stays within a plausible ``limit``."""
+
+    def check(d: _Dist) -> _Dist:
+        if not d.mean <= limit:
+            raise PydanticCustomError(
+                "dist_too_large",
+                f"has a mean of {d.mean:.3g}, beyond any plausible {what} "
+                f"(at most {limit:,.0f}); check the unit",
+                {},
+            )
+        return d
+
+    return AfterValidator(check)
+
+
+Hours = Annotated[NonNegativeDistribution, _at_most(10_000, "hours for one touch")]
+Money = Annotated[NonNegativeDistribution, _at_most(1e11, "ARR of one account")]

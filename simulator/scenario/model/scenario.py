@@ -1,0 +1,106 @@
+"""The scenario root: CSM working time and the complete plan over its horizon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from simulator.scenario.base import Strict
+from simulator.scenario.model.fields import Name
+from simulator.scenario.model.segments import Segment
+from simulator.scenario.model.teams import Team
+
+__all__ = ["Calendar", "Scenario"]
+
+
+class Calendar(Strict):
+    """Working time of one fully ramped CSM."""
+
+    available_hours_per_year: float = Field(
+        default=1730,
+        gt=0,
+        le=8760,
+        description="Hours worked per year after holidays, PTO and sick days (1,730: 2,080 "
+        "paid less 44 days off; docs/assumptions.md#capacity).",
+    )
+    customer_time_share: float = Field(
+        default=0.63,
+        gt=0,
+        le=1,
+        description="Share of available hours spent on customers (0.63: "
+        "docs/assumptions.md#capacity).",
+    )
+    working_days_per_year: float = Field(
+        default=216,
+        gt=0,
+        le=366,
+        description="Working days per year over which capacity is spread (260 weekdays less "
+        "44 days off).",
+    )
+
+    @property
+    def customer_hours_per_year(self) -> float:
+        """Customer hours of one fully ramped CSM per year (hours)."""
+        return self.available_hours_per_year * self.customer_time_share
+
+
+class Scenario(Strict):
+    """A complete capacity plan: calendar, teams and segments over a horizon."""
+
+    extends: str | None = Field(
+        default=None,
+        description="Path of a base scenario this file extends (maps merge, lists replace, "
+        "null deletes); relative to this file.",
+    )
+    name: str = Field(default="Unnamed scenario", max_length=200, description="Plan name.")
+    description: str = Field(default="", description="Free text for reports.")
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code for every amount."
+    )
+    start_date: dt.date = Field(description="First day of the plan (day 0 of the simulation).")
+    horizon_days: int = Field(default=365, ge=1, le=3650, description="Length of the plan (days).")
+    seed: int = Field(
+        default=0, ge=0, le=2**63 - 1, description="Root seed of every random stream."
+    )
+    calendar: Calendar = Field(default_factory=Calendar, description="CSM working time.")
+    teams: dict[Name, Team] = Field(
+        default_factory=dict, description="Teams that segments name in their team field."
+    )
+    segments: dict[Name, Segment] = Field(min_length=1, description="Customer segments by name.")
+    variants: dict[Name, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Alternatives for 'cssim compare': each is a partial scenario merged over "
+        "this one (maps merge, lists replace, null deletes), e.g. six: {segments: {top: "
+        "{team: {csms: 6}}}}.",
+    )
+
+    def all_teams(self) -> dict[str, Team]:
+        """Every team by name: those under ``teams`` and those defined inside a segment."""
+        out = dict(self.teams)
+        for name, seg in self.segments.items():
+            if isinstance(seg.team, Team):
+                out[name] = seg.team
+        return out
+
+    def team_name(self, segment: str) -> str | None:
+        """Name of the team serving ``segment`` (the segment's own name for an inline team)."""
+        team = self.segments[segment].team
+        if team is None:
+            return None
+        return team if isinstance(team, str) else segment
+
+    def segments_of(self, team: str) -> list[str]:
+        """Segments served by ``team``, in scenario order."""
+        return [s for s in self.segments if self.team_name(s) == team]
+
+    @property
+    def horizon_years(self) -> float:
+        """Horizon in years of 365 days."""
+        return self.horizon_days / 365.0
+
+    @property
+    def end_date(self) -> dt.date:
+        """Last day of the plan."""
+        return self.start_date + dt.timedelta(days=self.horizon_days - 1)
