@@ -355,7 +355,8 @@ def dump_yaml(data: Any) -> str:
     """Plain data as block-style YAML text."""
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
-    y.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    # keep the field order; ruamel initialises this option to None, so mypy infers None
+    y.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     buf = io.StringIO()
     y.dump(data, buf)
     return buf.getvalue()
