@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # pinned versions CI and developers share (regenerate with `make lock`)
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo test browser lint format lock clean docs
+.PHONY: demo test test-fast browser lint format lock clean docs
 
 # the HTML report test renders pages in Debian's Chromium (not a downloaded browser)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -28,9 +28,14 @@ $(VENV)/.installed-dev: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/cssim run scenarios/default.yaml -n 10
 
+# the suite runs on every core (setup.cfg addopts: -n auto); `pytest -n 0` runs it serially
 test: $(VENV)/.installed-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# the quick loop: everything but the tests marked slow (trade-off searches, notebooks)
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -46,6 +51,7 @@ browser:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy simulator
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
@@ -63,4 +69,4 @@ lock: $(VENV)/.installed-dev
 	$(BIN)/python -m pip freeze --exclude-editable --exclude cssim > $(CONSTRAINTS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis

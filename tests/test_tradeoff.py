@@ -18,11 +18,17 @@ TOP = ["segments.mid=null", "segments.smb=null"]
 TOP_SET = ["--set", "segments.mid=null", "--set", "segments.smb=null"]
 
 
+# the tests that share this module fixture stay on one xdist worker (--dist loadgroup)
+RESULT_GROUP = pytest.mark.xdist_group("tradeoff_result")
+
+
 @pytest.fixture(scope="module")
 def result():
     return tradeoff(load(None, TOP), "top", 6, replications=4, root_seed=3, frontier=range(5, 10))
 
 
+@pytest.mark.slow
+@RESULT_GROUP
 def test_plan_fits_the_offered_headcount(result) -> None:
     assert result.plan is not None
     assert result.plan.fte <= 6
@@ -30,12 +36,16 @@ def test_plan_fits_the_offered_headcount(result) -> None:
     assert result.horizon_days >= 730  # judged over two contract terms
 
 
+@pytest.mark.slow
+@RESULT_GROUP
 def test_plan_loses_no_more_than_any_single_change_that_fits(result) -> None:
     fitting = [c for c in result.candidates if c.fte <= 6]
     for c in fitting:
         assert result.plan.arr_at_risk.mean <= c.arr_at_risk.mean + 1e-6, c.label
 
 
+@pytest.mark.slow
+@RESULT_GROUP
 def test_frontier_is_monotone_within_its_intervals(result) -> None:
     rows = result.frontier
     for lo, hi in itertools.pairwise(rows):
@@ -52,6 +62,7 @@ def test_candidates_keep_individual_conversations_individual() -> None:
     assert any(label.startswith("route top inbound") for label in labels)
 
 
+@pytest.mark.slow
 def test_tradeoff_cli_writes_a_plan_that_extends_the_input(
     tmp_path: Path, scenarios_dir: Path
 ) -> None:
@@ -99,6 +110,7 @@ def test_offer_that_already_fits_needs_no_change() -> None:
     assert tradeoff_renderable(r, "USD") is not None
 
 
+@pytest.mark.slow
 def test_every_days_cadences_can_be_halved() -> None:
     loaded = load(
         None,
@@ -141,6 +153,7 @@ segments:
     assert churn == pytest.approx(by_accounts)
 
 
+@pytest.mark.slow
 def test_plan_file_keeps_overrides_and_never_overwrites_an_input(
     tmp_path: Path, scenarios_dir: Path
 ) -> None:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.scenario.exposure import Exposure, expected_exposure, expected_sessions
-from simulator.scenario.model import Scenario, Segment, Team, Touchpoint
+from simulator.scenario.model import OnRiskEvent, Scenario, Segment, Team, Touchpoint
 
 __all__ = [
     "Estimate",
@@ -158,19 +158,20 @@ def _touch_rows(seg: Segment, exp: Exposure, horizon: float) -> list[TouchEstima
     ay = exp.account_years or 1.0
     rows = []
     for name, tp in seg.touchpoints.items():
-        kind = tp.trigger.kind
+        trig = tp.trigger
+        # exposure counts every stage_entry, cadence and before_renewal touchpoint
         if name in exp.touches:
             n = exp.touches[name]
-        elif kind == "inbound_request":
+        elif isinstance(trig, OnRiskEvent):
+            events = trig.events or list(seg.risk_events)
+            n = sum(seg.risk_events[e].per_account_year for e in events if e in seg.risk_events)
+            n *= exp.account_years
+        else:  # inbound_request
             n = (
                 seg.inbound.requests_per_account_year
                 * (1 - seg.inbound.support_share)
                 * exp.account_years
             )
-        else:  # risk_event
-            events = tp.trigger.events or list(seg.risk_events)
-            n = sum(seg.risk_events[e].per_account_year for e in events if e in seg.risk_events)
-            n *= exp.account_years
         rows.append(_touch_row(name, tp, n, ay, horizon))
     return rows
 

@@ -7,6 +7,7 @@ background work from the scheduled hours computed here.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ def _counts(
                 )
             )
         elif trig.kind == "cadence":
-            allowed = trig.stages or list(STAGES)
+            allowed: Sequence[str] = trig.stages or STAGES
             days = sum(stage_days[STAGES.index(s)] for s in allowed)
             touches[name] = days * trig.touches_per_year / 365.0
         elif trig.kind == "before_renewal":
@@ -132,6 +133,8 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
             for r, w in zip(r_grid, w_grid, strict=True):
                 add(timeline(lc, term, r - term, False, lookahead), seg.accounts * w, horizon_days)
     else:
+        # a validated Segment holds a list here: an accounts file is read at load time
+        assert isinstance(seg.accounts, list)
         r_grid, w_grid = _renewal_grid(seg, term)
         undated: dict[str | None, int] = {}  # accounts without a renewal date, by stage
         for acc in seg.accounts:
@@ -144,6 +147,7 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
             else:
                 undated[acc.stage] = undated.get(acc.stage, 0) + 1
         for stage, count in undated.items():
+            grid: Iterable[tuple[float, float]]
             if stage is None:
                 grid = zip(r_grid, w_grid, strict=True)
             else:  # spread evenly over the stage the account is known to be in

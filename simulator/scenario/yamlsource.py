@@ -27,7 +27,16 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:omap",
 }
 
-MAX_NODES = 2_000_000
+MAX_NODES = 60_000
+"""Values aliases may add beyond those the text spells out (count of values).
+
+About 100 times the largest real scenario: 585 values in the saved-run dump
+(``scenario.yaml`` of a run directory) of each bundled scenario, whose sources hold at
+most 295 (scenarios/default.yaml); tests/data holds at most 32. A document may also
+hold one value per character of its text (each value takes at least one character
+unless it is an alias), so long inline account lists always fit; only alias expansion
+is bounded: the ``a: &a [*b, *b, ...]`` bomb is stopped after about 60,000 values.
+"""
 MAX_DEPTH = 64
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -145,7 +154,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
         ) from None
     src = SourceMap()
     src.keys[()] = Location(filename, 1, 1)
-    builder = _Builder(filename, src)
+    builder = _Builder(filename, src, MAX_NODES + len(text))
     data = builder.convert(tree, ())
     if builder.issues:
         raise ScenarioError(builder.issues, "reading YAML")
@@ -168,10 +177,11 @@ def _mark(filename: str, mark: Any) -> Location:
 class _Builder:
     """Turns a ruamel round-trip tree into plain values, recording positions."""
 
-    def __init__(self, filename: str, src: SourceMap) -> None:
+    def __init__(self, filename: str, src: SourceMap, max_nodes: int) -> None:
         self.filename = filename
         self.src = src
         self.nodes = 0
+        self.max_nodes = max_nodes
         self.issues: list[Issue] = []
         self._active: set[int] = set()
 
@@ -194,7 +204,7 @@ class _Builder:
 
     def convert(self, node: Any, path: Path) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+        if self.nodes > self.max_nodes or len(path) > MAX_DEPTH:
             if not self.issues:
                 self._fail(
                     "the document is too large or too deeply nested (aliases expanding "
@@ -355,7 +365,8 @@ def dump_yaml(data: Any) -> str:
     """Plain data as block-style YAML text."""
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
-    y.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    # keep the field order; ruamel initialises this option to None, so mypy infers None
+    y.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     buf = io.StringIO()
     y.dump(data, buf)
     return buf.getvalue()
