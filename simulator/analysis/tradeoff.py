@@ -244,6 +244,33 @@ def _evaluation_data(loaded: Loaded, segments: list[str]) -> tuple[dict[str, Any
     return data, horizon, horizon / longest
 
 
+def _result_fields(
+    judge: _Judge,
+    s: Scenario,
+    csms: int,
+    base: Scenario,
+    fte_needed: float,
+    horizon: int,
+    terms: float,
+) -> dict[str, Any]:
+    """The :class:`TradeoffResult` fields every outcome shares: the team, the offer, the book."""
+    team, segments = judge.team, judge.segments
+    return {
+        "team": team,
+        "segments": segments,
+        "current": s.all_teams()[team].csms,
+        "offered": csms,
+        "cost_per_csm": s.all_teams()[team].annual_cost_per_csm,
+        "fte_needed": fte_needed,
+        "accounts": sum(base.segments[x].starting_accounts for x in segments),
+        "arr": sum(base.segments[x].starting_arr for x in segments),
+        "replications": judge.replications,
+        "horizon_days": horizon,
+        "terms": terms,
+        "reference": judge.reference,
+    }
+
+
 def tradeoff(
     loaded: Loaded,
     team: str,
@@ -300,20 +327,7 @@ def tradeoff(
         reference,
     )
     heads = frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
-    common: dict[str, Any] = {
-        "team": team,
-        "segments": segments,
-        "current": current,
-        "offered": csms,
-        "cost_per_csm": teams[team].annual_cost_per_csm,
-        "fte_needed": team_est.fte_needed,
-        "accounts": sum(base.segments[x].starting_accounts for x in segments),
-        "arr": sum(base.segments[x].starting_arr for x in segments),
-        "replications": replications,
-        "horizon_days": horizon,
-        "terms": terms,
-        "reference": reference,
-    }
+    common = _result_fields(judge, s, csms, base, team_est.fte_needed, horizon, terms)
     if judge.fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
         sc = with_csms(base, team, csms)
