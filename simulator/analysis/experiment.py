@@ -55,7 +55,7 @@ class MetricStats:
         return (self.high - self.low) / 2
 
 
-def summarise(values: Sequence[float], confidence: float = 0.95) -> MetricStats:
+def summarise(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> MetricStats:
     """Mean, t-based confidence interval and P10/P50/P90 of per-replication values.
 
     NaN values (a metric undefined in a replication) are left out.

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.analysis.analytic import estimate
+from simulator.analysis.analytic import TeamEstimate, estimate
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.analysis.frontier import frontier_row, team_only, with_csms
 from simulator.metrics import by_target
@@ -99,6 +99,7 @@ class TeamSolution:
 
 
 def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
+    """Every target of ``s``'s segments checked on the replications ``exp``."""
     out = []
     for seg_name, seg in s.segments.items():
         for name, metric in TARGET_METRICS.items():
@@ -159,6 +160,99 @@ def _plateau(cache: dict[int, list[TargetCheck]], n: int) -> bool:
     return bool(failing) and not any(improved(c) for c in failing)
 
 
+@dataclass
+class _Search:
+    """One team's headcount search: every headcount tried on the same replications."""
+
+    sub: Scenario
+    """The scenario cut to the team and its segments."""
+    team: str
+    reps: int
+    seed: int
+    executor: Executor | None
+    progress: Callable[[str, int], None] | None
+    cache: dict[int, list[TargetCheck]] = field(default_factory=dict)
+    runs: dict[int, Experiment] = field(default_factory=dict)
+
+    def checks_at(self, n: int) -> list[TargetCheck]:
+        """The targets at ``n`` CSMs (simulated on first use)."""
+        if n not in self.cache:
+            if self.progress is not None:
+                self.progress(self.team, n)
+            exp = run_experiment(
+                with_csms(self.sub, self.team, n),
+                self.reps,
+                self.seed,
+                executor=self.executor,
+                jobs=1,
+            )
+            self.cache[n] = _checks(exp, self.sub)
+            self.runs[n] = exp
+        return self.cache[n]
+
+    def meets(self, n: int) -> bool:
+        """Whether ``n`` CSMs meet every target."""
+        return all(c.met for c in self.checks_at(n))
+
+    def walk(self, start: int, limit: int) -> tuple[int | None, str]:
+        """The fewest CSMs meeting every target, walking down or up from ``start``, and
+        why the walk stopped without one (``limit`` or ``plateau``)."""
+        stopped = "limit"
+        if self.meets(start):
+            n = start
+            while n > 0 and self.meets(n - 1):
+                n -= 1
+            return n, stopped
+        n = start + 1
+        while n <= limit and not self.meets(n):
+            if _plateau(self.cache, n):
+                stopped = "plateau"
+                break
+            n += 1
+        return (n if n <= limit and self.meets(n) else None), stopped
+
+
+def _has_targets(sub: Scenario) -> bool:
+    """Whether any segment of ``sub`` has a target."""
+    return any(
+        getattr(sub.segments[s].targets, t) is not None
+        for s in sub.segments
+        for t in TARGET_METRICS
+    )
+
+
+def _solution(
+    scenario: Scenario, team_est: TeamEstimate, search: _Search, required: int | None, stopped: str
+) -> TeamSolution:
+    """The team's answer from a finished search."""
+    name = team_est.team
+    at = required if required is not None else max(search.cache)
+    segs = scenario.segments_of(name)
+    checks = search.checks_at(at)
+    below = search.checks_at(at - 1) if required is not None and required > 0 else []
+    return TeamSolution(
+        team=name,
+        segments=segs,
+        current=team_est.csms_current,
+        closed_form_fte=team_est.fte_needed,
+        closed_form_csms=team_est.csms_needed,
+        required=required,
+        checks=checks,
+        checks_below=below,
+        evaluated={k: all(c.met for c in v) for k, v in sorted(search.cache.items())},
+        annual_cost_per_csm=team_est.annual_cost_per_csm,
+        accounts=sum(scenario.segments[s].starting_accounts for s in segs),
+        arr=sum(scenario.segments[s].starting_arr for s in segs),
+        replications=search.reps,
+        stopped=stopped if required is None else "",
+        frontier=[
+            frontier_row(search.runs[k], name, segs, k, team_est.annual_cost_per_csm)
+            for k in sorted(search.runs)
+        ],
+        experiment=search.runs.get(at),
+    )
+
+
 def solve_headcount(
     scenario: Scenario,
     replications: int = 20,
@@ -191,22 +285,15 @@ def solve_headcount(
         headcount, so all of them stay on the same replications.
     """
     seed = scenario.seed if root_seed is None else int(root_seed)
-    est = estimate(scenario)
     out: list[TeamSolution] = []
-    for team_est in est.teams:
+    for team_est in estimate(scenario).teams:
         name = team_est.team
         sub = team_only(scenario, name)
-        if not any(
-            getattr(sub.segments[s].targets, t) is not None
-            for s in sub.segments
-            for t in TARGET_METRICS
-        ):
+        if not _has_targets(sub):
             continue
         limit = max_csms if max_csms is not None else 3 * team_est.csms_needed + 5
-        cache: dict[int, list[TargetCheck]] = {}
-        runs: dict[int, Experiment] = {}
         start = min(max(team_est.csms_needed, 1), limit)
-        reps = replications
+        search = _Search(sub, name, replications, seed, executor, progress)
         if precision is not None:
             # the precision rule sizes the replications once, at the closed-form headcount
             sized = run_experiment(
@@ -218,67 +305,9 @@ def solve_headcount(
                 executor=executor,
                 jobs=1,
             )
-            cache[start] = _checks(sized, sub)
-            runs[start] = sized
-            reps = sized.replications
-
-        def checks_at(
-            n: int,
-            sub: Scenario = sub,
-            name: str = name,
-            cache: dict = cache,
-            runs: dict = runs,
-            reps: int = reps,
-        ) -> list[TargetCheck]:
-            if n not in cache:
-                if progress is not None:
-                    progress(name, n)
-                exp = run_experiment(with_csms(sub, name, n), reps, seed, executor=executor, jobs=1)
-                cache[n] = _checks(exp, sub)
-                runs[n] = exp
-            return cache[n]
-
-        def meets(n: int, checks_at: Callable[[int], list[TargetCheck]] = checks_at) -> bool:
-            return all(c.met for c in checks_at(n))
-
-        required: int | None
-        stopped = "limit"
-        if meets(start):
-            n = start
-            while n > 0 and meets(n - 1):
-                n -= 1
-            required = n
-        else:
-            n = start + 1
-            while n <= limit and not meets(n):
-                if _plateau(cache, n):
-                    stopped = "plateau"
-                    break
-                n += 1
-            required = n if n <= limit and meets(n) else None
-        at = required if required is not None else max(cache)
-        segs = scenario.segments_of(name)
-        out.append(
-            TeamSolution(
-                team=name,
-                segments=segs,
-                current=team_est.csms_current,
-                closed_form_fte=team_est.fte_needed,
-                closed_form_csms=team_est.csms_needed,
-                required=required,
-                checks=checks_at(at),
-                checks_below=checks_at(at - 1) if required is not None and required > 0 else [],
-                evaluated={k: all(c.met for c in v) for k, v in sorted(cache.items())},
-                annual_cost_per_csm=team_est.annual_cost_per_csm,
-                accounts=sum(scenario.segments[s].starting_accounts for s in segs),
-                arr=sum(scenario.segments[s].starting_arr for s in segs),
-                replications=reps,
-                stopped=stopped if required is None else "",
-                frontier=[
-                    frontier_row(runs[k], name, segs, k, team_est.annual_cost_per_csm)
-                    for k in sorted(runs)
-                ],
-                experiment=runs.get(at),
-            )
-        )
+            search.cache[start] = _checks(sized, sub)
+            search.runs[start] = sized
+            search.reps = sized.replications
+        required, stopped = search.walk(start, limit)
+        out.append(_solution(scenario, team_est, search, required, stopped))
     return out

@@ -9,6 +9,9 @@ the CSM hours a year it frees (closed form) per dollar of ARR at risk it adds
 A greedy search adds the best-scoring changes until the closed-form FTE fits the offered
 headcount, then looks back and drops any change the plan no longer needs; the answer is
 the best (least ARR at risk) of that plan and every single change that fits alone.
+
+The menu of changes is :mod:`simulator.analysis.tradeoff_changes` (re-exported here);
+this module scores them and searches for the plan.
 """
 
 from __future__ import annotations
@@ -25,22 +28,26 @@ from simulator.analysis.compare import Difference, paired_difference
 from simulator.analysis.experiment import Experiment, run_experiment, run_points
 from simulator.analysis.frontier import frontier as frontier_table
 from simulator.analysis.frontier import team_values, with_csms
+from simulator.analysis.tradeoff_changes import (
+    Change,
+    candidate_changes,
+    combine_patches,
+    plan_patch,
+)
 from simulator.scenario.lifecycle import term_days
 from simulator.scenario.loader import Loaded, merge, validate_data
 from simulator.scenario.model import Scenario
 from simulator.scenario.yamlsource import SourceMap
 
-__all__ = ["Change", "Scored", "TradeoffResult", "candidate_changes", "combine_patches", "tradeoff"]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to the engagement model, as a partial scenario."""
-
-    label: str
-    target: str
-    """What it changes (one change per touchpoint or inbound routing in a plan)."""
-    patch: dict[str, Any]
+__all__ = [
+    "Change",
+    "Scored",
+    "TradeoffResult",
+    "candidate_changes",
+    "combine_patches",
+    "plan_patch",
+    "tradeoff",
+]
 
 
 @dataclass
@@ -125,111 +132,143 @@ class TradeoffResult:
         )
 
 
-def _touch(segment: str, name: str, body: Any) -> dict[str, Any]:
-    return {"segments": {segment: {"touchpoints": {name: body}}}}
+@dataclass
+class _Judge:
+    """Plans of changes for one team, judged on the same replications against today's."""
 
+    data: dict[str, Any]
+    """The team's segments of the scenario, over the evaluation horizon."""
+    team: str
+    segments: list[str]
+    replications: int
+    seed: int
+    executor: Executor | None
+    years: float
+    """The evaluation horizon in years (ARR at risk is per year)."""
+    base_fte: float
+    hours_per_fte: float
+    reference: Experiment
+    """Today's plan at today's headcount."""
 
-def candidate_changes(s: Scenario, team: str) -> list[Change]:
-    """Every single change considered for the segments ``team`` serves."""
-    out: list[Change] = []
-    for seg_name in s.segments_of(team):
-        seg = s.segments[seg_name]
-        for name, tp in seg.touchpoints.items():
-            trig = tp.trigger
-            if trig.kind not in ("stage_entry", "cadence", "before_renewal"):
-                continue
-            if tp.channel in ("automated", "skipped"):
-                continue
-            where = f"{seg_name}.{name}"
-            out.append(
-                Change(f"cut {where}", where, _touch(seg_name, name, {"channel": "skipped"}))
-            )
-            cut_name = f"{name}_cut"
-            halves: tuple[dict[str, Any], dict[str, Any]] | None = None
-            if trig.kind == "cadence":
-                half: dict[str, Any] = {
-                    "kind": "cadence",
-                    "per_year": trig.touches_per_year / 2,
-                    "every_days": None,  # null deletes an every_days the trigger had
-                }
-                if trig.stages:
-                    half["stages"] = list(trig.stages)
-                halves = (half, half)
-            elif trig.kind == "stage_entry" and len(trig.offsets) > 1:
-                k = len(trig.offsets) // 2
-                entry = {"kind": "stage_entry", "stage": trig.stage}
-                halves = (
-                    {**entry, "offset_days": trig.offsets[:k]},
-                    {**entry, "offset_days": trig.offsets[k:]},
-                )
-            if halves is not None and cut_name not in seg.touchpoints:
-                # half still delivered; the other half planned but skipped
-                kept, cut = halves
-                patch = {
-                    "segments": {
-                        seg_name: {
-                            "touchpoints": {
-                                name: {"trigger": kept},
-                                cut_name: {
-                                    "trigger": cut,
-                                    "channel": "skipped",
-                                    "weight": tp.weight,
-                                },
-                            }
-                        }
-                    }
-                }
-                out.append(Change(f"halve {where}", where, patch))
-            if tp.channel == "one_to_one" and trig.kind != "before_renewal":
-                # a renewal conversation is individual: never offered as a webinar
-                webinar = {
-                    "channel": "one_to_many",
-                    "hours": 2,
-                    "max_attendees": 10,
-                    "session_every_days": 30,
-                    "due_days": max(tp.resolved_due_days, 35.0),
-                }
-                out.append(
-                    Change(
-                        f"1:many {where} (monthly sessions of 10)",
-                        where,
-                        _touch(seg_name, name, webinar),
-                    )
-                )
-            out.append(
-                Change(f"automate {where}", where, _touch(seg_name, name, {"channel": "automated"}))
-            )
-        inbound = seg.inbound
-        if inbound.requests_per_account_year > 0 and inbound.support_share < 0.9:
-            share = round(min(0.95, inbound.support_share + 0.25), 3)
-            out.append(
-                Change(
-                    f"route {seg_name} inbound to support ({100 * inbound.support_share:.0f}% -> {100 * share:.0f}%)",
-                    f"{seg_name}.inbound",
-                    {"segments": {seg_name: {"inbound": {"support_share": share}}}},
-                )
-            )
-    return out
+    def scenario_of(self, changes: list[Change], n: int) -> Scenario:
+        """Today's plan with ``changes`` merged over it, at ``n`` CSMs."""
+        merged = copy.deepcopy(self.data)
+        for ch in changes:
+            merged = merge(merged, copy.deepcopy(ch.patch), (), SourceMap(), SourceMap())
+        return with_csms(validate_data(merged).scenario, self.team, n)
 
+    def fte_of(self, sc: Scenario) -> float:
+        """The team's closed-form FTE need in ``sc``."""
+        return next(t.fte_needed for t in estimate(sc).teams if t.team == self.team)
 
-def combine_patches(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """Two partial scenarios as one: maps merge, anything else in ``b`` wins (null kept)."""
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = (
-            combine_patches(out[k], v)
-            if isinstance(out.get(k), dict) and isinstance(v, dict)
-            else v
+    def fits(self, changes: list[Change], n: int) -> bool:
+        """Whether the plan with ``changes`` needs at most ``n`` FTE."""
+        return self.fte_of(self.scenario_of(changes, n)) <= n
+
+    def run(self, sc: Scenario) -> Experiment:
+        """The replications of ``sc`` (same seeds as every other plan)."""
+        return run_experiment(sc, self.replications, self.seed, executor=self.executor, jobs=1)
+
+    def score(self, changes: list[Change], sc: Scenario, exp: Experiment) -> Scored:
+        """Hours freed and the paired retention cost of ``changes`` (scenario ``sc``)."""
+        fte = self.fte_of(sc)
+        return Scored(
+            changes,
+            fte,
+            (self.base_fte - fte) * self.hours_per_fte,
+            _paired(self.reference, exp, self.segments, "arr_at_risk", scale=1 / self.years),
+            _paired(self.reference, exp, self.segments, "grr"),
+            _paired(self.reference, exp, self.segments, "expected_logo_churn"),
+            exp,
         )
-    return out
 
 
-def plan_patch(changes: list[Change]) -> dict[str, Any]:
-    """The changes as one partial scenario."""
-    out: dict[str, Any] = {}
-    for ch in changes:
-        out = combine_patches(out, ch.patch)
-    return out
+def _greedy(judge: _Judge, scored: list[Scored], csms: int) -> list[Change]:
+    """Best-ratio changes that free hours, one per target, until the plan fits."""
+    chosen: list[Change] = []
+    for x in sorted((x for x in scored if x.hours_freed > 0), key=lambda x: x.ratio, reverse=True):
+        if judge.fits(chosen, csms):
+            break
+        if any(c.target == x.changes[0].target for c in chosen):
+            continue
+        chosen.append(x.changes[0])
+    return chosen
+
+
+def _look_back(
+    judge: _Judge, chosen: list[Change], scored: list[Scored], csms: int
+) -> list[Change]:
+    """Drop the changes a fitting plan no longer needs, weakest first."""
+    by_change = {id(x.changes[0]): x for x in scored}
+    for ch in sorted(chosen, key=lambda c: by_change[id(c)].ratio):
+        trial = [c for c in chosen if c is not ch]
+        if trial and judge.fits(trial, csms):
+            chosen = trial
+    return chosen
+
+
+def _search(
+    judge: _Judge,
+    base: Scenario,
+    csms: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Scored | None, list[Scored]]:
+    """The best plan at ``csms`` (least ARR at risk among the greedy plan and the single
+    changes that fit alone; None: none fits) and every single change scored."""
+    candidates = candidate_changes(base, judge.team)
+    plans = [judge.scenario_of([c], csms) for c in candidates]
+    exps = run_points(plans, judge.replications, judge.seed, judge.executor, progress)
+    scored = [judge.score([c], sc, e) for c, sc, e in zip(candidates, plans, exps, strict=True)]
+    chosen = _greedy(judge, scored, csms)
+    options: list[Scored] = []
+    if chosen and judge.fits(chosen, csms):
+        chosen = _look_back(judge, chosen, scored, csms)
+        sc = judge.scenario_of(chosen, csms)
+        options.append(judge.score(chosen, sc, judge.run(sc)))
+    options += [x for x in scored if x.fte <= csms]
+    best = min(options, key=lambda x: x.arr_at_risk.mean) if options else None
+    return best, scored
+
+
+def _evaluation_data(loaded: Loaded, segments: list[str]) -> tuple[dict[str, Any], int, float]:
+    """The team's segments of the scenario data, the horizon (days) they are judged over
+    (at least two of the longest contract terms: a cut shows at the renewal after it), and
+    the terms in it."""
+    s = loaded.scenario
+    # only the team's segments matter (teams do not share anything): simulate just those
+    data = dict(loaded.data)
+    data["segments"] = {k: v for k, v in loaded.data["segments"].items() if k in segments}
+    longest = max(term_days(s.segments[x].contract_term_months) for x in segments)
+    horizon = min(3650, max(s.horizon_days, math.ceil(2 * longest)))
+    data["horizon_days"] = horizon
+    return data, horizon, horizon / longest
+
+
+def _result_fields(
+    judge: _Judge,
+    s: Scenario,
+    csms: int,
+    base: Scenario,
+    fte_needed: float,
+    horizon: int,
+    terms: float,
+) -> dict[str, Any]:
+    """The :class:`TradeoffResult` fields every outcome shares: the team, the offer, the book."""
+    team, segments = judge.team, judge.segments
+    return {
+        "team": team,
+        "segments": segments,
+        "current": s.all_teams()[team].csms,
+        "offered": csms,
+        "cost_per_csm": s.all_teams()[team].annual_cost_per_csm,
+        "fte_needed": fte_needed,
+        "accounts": sum(base.segments[x].starting_accounts for x in segments),
+        "arr": sum(base.segments[x].starting_arr for x in segments),
+        "replications": judge.replications,
+        "horizon_days": horizon,
+        "terms": terms,
+        "reference": judge.reference,
+    }
 
 
 def tradeoff(
@@ -267,105 +306,40 @@ def tradeoff(
     if team not in teams:
         raise ValueError(f"no team {team!r}; teams: {', '.join(teams)}")
     segments = s.segments_of(team)
-    seed = s.seed if root_seed is None else int(root_seed)
     current = teams[team].csms
-    cost = teams[team].annual_cost_per_csm
-    # only the team's segments matter (teams do not share anything): simulate just those
-    data = dict(loaded.data)
-    data["segments"] = {k: v for k, v in loaded.data["segments"].items() if k in segments}
-    # a cut shows at the renewal after it: judge plans over at least two contract terms
-    longest = max(term_days(s.segments[x].contract_term_months) for x in segments)
-    horizon = min(3650, max(s.horizon_days, math.ceil(2 * longest)))
-    data["horizon_days"] = horizon
-    years = horizon / 365.0
-    terms = horizon / longest
+    data, horizon, terms = _evaluation_data(loaded, segments)
     base = validate_data(data).scenario
     team_est = next(t for t in estimate(base).teams if t.team == team)
-    base_fte, hours_per_fte = team_est.fte_needed, team_est.customer_hours_per_csm
-
-    def scenario_of(changes: list[Change], n: int) -> Scenario:
-        merged = copy.deepcopy(data)
-        for ch in changes:
-            merged = merge(merged, copy.deepcopy(ch.patch), (), SourceMap(), SourceMap())
-        return with_csms(validate_data(merged).scenario, team, n)
-
-    def fte_of(sc: Scenario) -> float:
-        return next(t.fte_needed for t in estimate(sc).teams if t.team == team)
-
+    seed = s.seed if root_seed is None else int(root_seed)
     reference = run_experiment(
         with_csms(base, team, current), replications, seed, executor=executor, jobs=1
     )
-
-    def score(changes: list[Change], sc: Scenario, exp: Experiment) -> Scored:
-        fte = fte_of(sc)
-        return Scored(
-            changes,
-            fte,
-            (base_fte - fte) * hours_per_fte,
-            _paired(reference, exp, segments, "arr_at_risk", scale=1 / years),
-            _paired(reference, exp, segments, "grr"),
-            _paired(reference, exp, segments, "expected_logo_churn"),
-            exp,
-        )
-
-    def frontier_rows() -> list[dict[str, Any]]:
-        """Today's plan at each headcount: people cost, on-time, GRR, NRR, ARR at risk."""
-        heads = (
-            frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
-        )
-        return frontier_table(base, team, heads, replications, seed, executor)
-
-    common: dict[str, Any] = {
-        "team": team,
-        "segments": segments,
-        "current": current,
-        "offered": csms,
-        "cost_per_csm": cost,
-        "fte_needed": base_fte,
-        "accounts": sum(base.segments[x].starting_accounts for x in segments),
-        "arr": sum(base.segments[x].starting_arr for x in segments),
-        "replications": replications,
-        "horizon_days": horizon,
-        "terms": terms,
-        "reference": reference,
-    }
-    if fte_of(with_csms(base, team, csms)) <= csms:
+    judge = _Judge(
+        data,
+        team,
+        segments,
+        replications,
+        seed,
+        executor,
+        horizon / 365.0,
+        team_est.fte_needed,
+        team_est.customer_hours_per_csm,
+        reference,
+    )
+    heads = frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
+    common = _result_fields(judge, s, csms, base, team_est.fte_needed, horizon, terms)
+    if judge.fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
         sc = with_csms(base, team, csms)
-        plan = score([], sc, run_experiment(sc, replications, seed, executor=executor, jobs=1))
-        return TradeoffResult(**common, plan=plan, plan_patch={}, frontier=frontier_rows())
-    candidates = candidate_changes(base, team)
-    plans = [scenario_of([c], csms) for c in candidates]
-    exps = run_points(plans, replications, seed, executor, progress)
-    scored = [score([c], sc, e) for c, sc, e in zip(candidates, plans, exps, strict=True)]
-    by_change = {id(sc.changes[0]): sc for sc in scored}
-
-    chosen: list[Change] = []
-    for sc in sorted((x for x in scored if x.hours_freed > 0), key=lambda x: x.ratio, reverse=True):
-        if fte_of(scenario_of(chosen, csms)) <= csms:
-            break
-        if any(c.target == sc.changes[0].target for c in chosen):
-            continue
-        chosen.append(sc.changes[0])
-    options: list[Scored] = []
-    if chosen and fte_of(scenario_of(chosen, csms)) <= csms:
-        # look back: drop changes the plan no longer needs, weakest first
-        for ch in sorted(chosen, key=lambda c: by_change[id(c)].ratio):
-            trial = [c for c in chosen if c is not ch]
-            if trial and fte_of(scenario_of(trial, csms)) <= csms:
-                chosen = trial
-        sc = scenario_of(chosen, csms)
-        options.append(
-            score(chosen, sc, run_experiment(sc, replications, seed, executor=executor, jobs=1))
-        )
-    options += [x for x in scored if x.fte <= csms]
-    best = min(options, key=lambda x: x.arr_at_risk.mean) if options else None
-
+        plan = judge.score([], sc, judge.run(sc))
+        rows = frontier_table(base, team, heads, replications, seed, executor)
+        return TradeoffResult(**common, plan=plan, plan_patch={}, frontier=rows)
+    best, scored = _search(judge, base, csms, progress)
     return TradeoffResult(
         **common,
         plan=best,
         candidates=sorted(scored, key=lambda x: x.ratio, reverse=True),
-        frontier=frontier_rows(),
+        frontier=frontier_table(base, team, heads, replications, seed, executor),
         plan_patch=plan_patch(best.changes) if best is not None else None,
     )
 

@@ -28,17 +28,18 @@ def overrides_patch(overrides: Sequence[str], data: dict[str, Any]) -> dict[str,
         if path is None:
             continue
         first_index = next((i for i, el in enumerate(path) if isinstance(el, int)), None)
+        # the map keys before any list index (all of them when there is none)
+        keys = [el for el in path[:first_index] if isinstance(el, str)]
         if first_index is not None:
-            path = path[:first_index]
             value: Any = data
-            for el in path:
-                value = value[el]
+            for key in keys:
+                value = value[key]
         else:
             value, _ = parse_yaml(raw_value, f"override {text}")
         node = patch
-        for part in path[:-1]:
+        for part in keys[:-1]:
             node = node.setdefault(part, {})
-        node[path[-1]] = value
+        node[keys[-1]] = value
     return patch
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from simulator.report.files import atomic_write
 from simulator.report.saved import tidy_csv
 from simulator.report.targets import check_file_target, check_folder_target
 from simulator.scenario.loader import load_text
+
+if TYPE_CHECKING:
+    from simulator.analysis.timesheet import TimesheetAnalysis
 
 __all__ = ["analyze", "calibrate"]
 
@@ -262,59 +265,16 @@ def calibrate(
                       --as-of 2026-10-31 -o plans/calibrated.yaml
       cssim estimate plans/calibrated.yaml && cssim run plans/calibrated.yaml
     """
-    from simulator.analysis.book import account_segments
     from simulator.analysis.calibrate import calibrate as build
-    from simulator.analysis.timesheet import analyze_timesheet
-    from simulator.data.timesheet import read_timesheet
     from simulator.report.book import read_report_lines
 
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        fail(f"error: -o {output}: the output is a scenario; use a .yaml file name")
-    accounts_path = output.with_name(f"{output.stem}_accounts.csv")
-    inputs = [customers, *([timesheet] if timesheet is not None else [])]
-    for source in inputs:
-        if accounts_path.resolve() == source.resolve():
-            fail(
-                f"error: -o {output}: its accounts file {accounts_path} is an input of this run "
-                f"({source}); choose another -o name"
-            )
-    for path in (output, accounts_path):
-        check_file_target("output", path, None, inputs, force=force, role="the scenario")
+    accounts_path = _calibrate_targets(customers, output, timesheet, force)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
     if not quiet:
         echo_lines(read_report_lines(read))
     ts = None
     if timesheet is not None:
-        try:
-            entries = read_timesheet(
-                timesheet, mapping=_mapping(timesheet_map, "--timesheet-map"), dayfirst=dayfirst
-            )
-        except ScenarioError as exc:
-            # the reader's hints name its ``mapping``: here that is --timesheet-map
-            fail(render_error(exc, TIMESHEET_FLAGS))
-        seg_of = account_segments(read.customers, analysis)
-        counts = {name: s.active for name, s in analysis.segments.items()}
-        try:
-            ts = analyze_timesheet(entries.entries, seg_of, counts)
-        except ValueError as exc:
-            fail(f"error: {timesheet}: {_reason(exc)}")
-        if not quiet:
-            echo_lines(read_report_lines(entries, "timesheet entries"), TIMESHEET_FLAGS)
-            if ts.unknown_accounts:
-                unknown = sorted(
-                    {
-                        str(e.account)
-                        for e in entries.entries
-                        if e.account and seg_of(str(e.account)) is None
-                    }
-                )
-                click.echo(
-                    f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
-                    f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
-                    + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-                    + "; their hours count in the totals but in no segment",
-                    err=True,
-                )
+        ts = _timesheet_analysis(timesheet, timesheet_map, dayfirst, read, analysis, quiet)
     cost = money(cost_per_csm, "--cost-per-csm") if cost_per_csm is not None else None
     try:
         result = build(analysis, read.customers, str(customers), accounts_path.name, ts, cost)
@@ -333,3 +293,68 @@ def calibrate(
     print_warnings([w for w in loaded.warnings if "accounts read from" not in w.message], quiet)
     click.echo(f"wrote {output} and {accounts_path}", err=True)
     click.echo(f"next: cssim estimate {output} && cssim run {output}", err=True)
+
+
+def _calibrate_targets(customers: Path, output: Path, timesheet: Path | None, force: bool) -> Path:
+    """Refuse unwritable outputs before any work; the accounts file's path."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        fail(f"error: -o {output}: the output is a scenario; use a .yaml file name")
+    accounts_path = output.with_name(f"{output.stem}_accounts.csv")
+    inputs = [customers, *([timesheet] if timesheet is not None else [])]
+    for source in inputs:
+        if accounts_path.resolve() == source.resolve():
+            fail(
+                f"error: -o {output}: its accounts file {accounts_path} is an input of this run "
+                f"({source}); choose another -o name"
+            )
+    for path in (output, accounts_path):
+        check_file_target("output", path, None, inputs, force=force, role="the scenario")
+    return accounts_path
+
+
+def _timesheet_analysis(
+    timesheet: Path,
+    timesheet_map: tuple[str, ...],
+    dayfirst: bool | None,
+    read: Any,
+    analysis: Any,
+    quiet: bool,
+) -> TimesheetAnalysis:
+    """Read and analyse the timesheet against the book's segments (warnings unless quiet)."""
+    from simulator.analysis.book import account_segments
+    from simulator.analysis.timesheet import analyze_timesheet
+    from simulator.data.timesheet import read_timesheet
+    from simulator.report.book import read_report_lines
+
+    try:
+        entries = read_timesheet(
+            timesheet, mapping=_mapping(timesheet_map, "--timesheet-map"), dayfirst=dayfirst
+        )
+    except ScenarioError as exc:
+        # the reader's hints name its ``mapping``: here that is --timesheet-map
+        fail(render_error(exc, TIMESHEET_FLAGS))
+    seg_of = account_segments(read.customers, analysis)
+    counts = {name: s.active for name, s in analysis.segments.items()}
+    try:
+        ts = analyze_timesheet(entries.entries, seg_of, counts)
+    except ValueError as exc:
+        fail(f"error: {timesheet}: {_reason(exc)}")
+    if quiet:
+        return ts
+    echo_lines(read_report_lines(entries, "timesheet entries"), TIMESHEET_FLAGS)
+    if ts.unknown_accounts:
+        unknown = sorted(
+            {
+                str(e.account)
+                for e in entries.entries
+                if e.account and seg_of(str(e.account)) is None
+            }
+        )
+        click.echo(
+            f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
+            f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
+            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            + "; their hours count in the totals but in no segment",
+            err=True,
+        )
+    return ts

@@ -38,9 +38,36 @@ from simulator.report.tradeoff import (
     tradeoff_pack,
     tradeoff_renderable,
 )
+from simulator.scenario.loader import Loaded
 from simulator.scenario.targets import target_overrides
 
 __all__ = ["hire", "solve", "tradeoff_command"]
+
+
+def _check_team(loaded: Loaded, team: str) -> None:
+    """Refuse an unknown ``--team`` or one that serves no segment."""
+    teams = loaded.scenario.all_teams()
+    if team not in teams:
+        fail(f"error: --team {team}: no such team; teams: {', '.join(teams)}")
+    if not loaded.scenario.segments_of(team):
+        fail(f"error: --team {team}: no segment is served by this team; nothing to trade off")
+
+
+def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
+    """The headcount on offer: ``--csms``, or what ``--budget`` buys at ``cost`` a CSM."""
+    if budget is not None:
+        amount = money(budget, "--budget")
+        csms = int(amount // cost) if cost else 0
+        if csms < 1:
+            fail(
+                f"error: --budget {budget} buys no CSM at {cost:,.0f} a year each; give at "
+                f"least {cost:,.0f}"
+            )
+    if csms is None:
+        fail("error: give --csms or --budget (one of them)")
+    if csms < 1:
+        fail("error: --csms must be at least 1")
+    return csms
 
 
 @click.command()
@@ -216,25 +243,10 @@ def tradeoff_command(
     if precision is not None:
         fail("error: --precision is not used by tradeoff; give -n REPLICATIONS")
     loaded = load_plan(scenario, overrides, quiet)
-    teams = loaded.scenario.all_teams()
-    if team not in teams:
-        fail(f"error: --team {team}: no such team; teams: {', '.join(teams)}")
-    if not loaded.scenario.segments_of(team):
-        fail(f"error: --team {team}: no segment is served by this team; nothing to trade off")
+    _check_team(loaded, team)
     for out in outputs:
         check_file_target("output", out, None, loaded.inputs(), role="the plan")
-    cost = teams[team].annual_cost_per_csm
-    if budget is not None:
-        amount = money(budget, "--budget")
-        csms = int(amount // cost) if cost else 0
-        if csms < 1:
-            fail(
-                f"error: --budget {budget} buys no CSM at {cost:,.0f} a year each; give at "
-                f"least {cost:,.0f}"
-            )
-    assert csms is not None
-    if csms < 1:
-        fail("error: --csms must be at least 1")
+    csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
     with (
         executor(jobs, dask) as ex,
         progress_bar("candidate changes x replications", quiet) as progress,

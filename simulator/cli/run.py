@@ -105,7 +105,7 @@ def run(
             "without a suffix for a saved run"
         )
     loaded = load_plan(scenario, overrides, quiet)
-    inputs = [*loaded.inputs(), *([scenario] if scenario is not None else [])]
+    inputs: list[str | Path] = [*loaded.inputs(), *([scenario] if scenario is not None else [])]
     if output is not None and as_dir:
         check_run_directory("directory", output, inputs, force)
     else:

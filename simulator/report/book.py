@@ -1,4 +1,7 @@
-"""Rendering the customer-list analysis: terminal tables, tidy rows, an Excel pack, charts."""
+"""Rendering the customer-list analysis: terminal tables, tidy rows, an Excel pack.
+
+The charts are :mod:`simulator.report.book_charts` (``book_charts`` is re-exported here).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,6 @@ import json
 import math
 from typing import Any
 
-import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -16,7 +16,7 @@ from rich.text import Text
 from simulator.analysis.book import BookAnalysis, SegmentBook
 from simulator.data.common import line_list, plural
 from simulator.data.errors import count_by_reason
-from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
+from simulator.report.book_charts import book_charts
 from simulator.report.formatting import json_safe, money, num, pct
 from simulator.report.layout import Block, Col, Sheet
 
@@ -63,11 +63,8 @@ def read_report_lines(read: Any, what: str = "customers") -> list[str]:
     return lines
 
 
-def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
-    """The analysis as terminal tables and sentences."""
-    parts: list[Any] = []
-    if read is not None:
-        parts.append(Text("\n".join(read_report_lines(read)), style="dim"))
+def _segment_table(a: BookAnalysis) -> Table:
+    """One row per segment (and 'all'): size, value spread, tenure, churn, growth."""
     t = Table(
         title=f"The book as of {a.as_of:%d %b %Y} (segments from "
         + ("the segment column" if a.segment_source == "column" else "value breaks")
@@ -108,9 +105,13 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             pct(s.growth_mean),
             num(s.new_per_month, 1),
         )
-    parts.append(t)
+    return t
+
+
+def _summary_lines(a: BookAnalysis) -> list[str]:
+    """The book in sentences: size, value spread, 80/20, tertiles, tenure, growth, renewals."""
     tot = a.total
-    lines = [
+    return [
         f"{tot.customers:,} customers: {tot.active:,} active holding {money(tot.arr_total)} ARR, "
         f"{tot.churned:,} churned (average churned ARR {money(tot.churned_arr_mean)}).",
         f"Contract values run from {money(tot.arr_min)} ({tot.smallest[0] if tot.smallest else '-'}) "
@@ -143,7 +144,10 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             else "Renewals: unknown (no renewal dates in the list)."
         ),
     ]
-    parts.append(Text("\n".join(lines)))
+
+
+def _yearly_table(a: BookAnalysis) -> Table:
+    """Churn by calendar year of the customers active on 1 January."""
     y = Table(title="Churn by calendar year (customers active on 1 January)", title_justify="left")
     for col in [
         "Year",
@@ -163,8 +167,11 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             money(r["arr_at_risk"]),
             _ci(r["dollar_churn"], r["dollar_churn_low"], r["dollar_churn_high"]),
         )
-    if a.yearly:
-        parts.append(y)
+    return y
+
+
+def _retention_table(a: BookAnalysis) -> Table:
+    """Kaplan-Meier retention after 1, 2 and 3 years per segment (with a curve)."""
     k = Table(title="Retention after 1, 2, 3 years (Kaplan-Meier, 95% CI)", title_justify="left")
     for col in [
         "Segment",
@@ -184,14 +191,31 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
             else:
                 cells.append(_ci(*s.km.at(day)))
         k.add_row(name, num(s.km.n), num(s.km.n_events), *cells)
-    if any(s.km is not None for _, s in _segment_rows(a)):
-        parts.append(k)
+    return k
+
+
+def _stage_table(a: BookAnalysis) -> Table:
+    """Active customers, ARR and average age by lifecycle stage."""
     st = Table(title="Active customers by lifecycle stage", title_justify="left")
     for col in ["Stage", "Customers", "ARR", "Average age"]:
         st.add_column(col, justify="left" if col == "Stage" else "right")
     for r in a.stages:
         st.add_row(r["stage"], num(r["customers"]), money(r["arr"]), _years(r["age_years_mean"]))
-    parts.append(st)
+    return st
+
+
+def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
+    """The analysis as terminal tables and sentences."""
+    parts: list[Any] = []
+    if read is not None:
+        parts.append(Text("\n".join(read_report_lines(read)), style="dim"))
+    parts.append(_segment_table(a))
+    parts.append(Text("\n".join(_summary_lines(a))))
+    if a.yearly:
+        parts.append(_yearly_table(a))
+    if any(s.km is not None for _, s in _segment_rows(a)):
+        parts.append(_retention_table(a))
+    parts.append(_stage_table(a))
     if a.notes:
         parts.append(Text("\n".join(f"note: {n}" for n in a.notes), style="dim"))
     return Group(*parts)
@@ -347,108 +371,3 @@ def book_sheets(a: BookAnalysis, read: Any | None = None) -> list[Sheet]:
             )
         )
     return sheets
-
-
-def _money_fmt(currency: str = "USD") -> FuncFormatter:
-    return FuncFormatter(lambda v, _: esc(money(v, currency)))
-
-
-def book_charts(a: BookAnalysis) -> dict[str, Figure]:
-    """Pareto curve, value distribution with breaks, renewals by month, retention curves."""
-    figs: dict[str, Figure] = {}
-    context = f"Customer list as of {a.as_of:%d %b %Y}; {a.total.active:,} active customers."
-
-    fig, ax = new_figure()
-    x, y = a.pareto_curve
-    ax.plot(x, y, color=BLUE, linewidth=2)
-    ax.axhline(0.8, color=GREY, linestyle="--", linewidth=1)
-    ax.axvline(a.pareto_share, color=GREY, linestyle="--", linewidth=1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Share of active customers, largest first")
-    ax.set_ylabel("Share of ARR")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    titles(fig, f"The largest {pct(a.pareto_share)} of customers hold 80% of ARR", context)
-    figs["pareto"] = fig
-
-    fig, ax = new_figure()
-    arr = a.active_arr[a.active_arr > 0]
-    bins = np.logspace(np.log10(arr.min()), np.log10(arr.max()), 40) if len(arr) > 1 else 10
-    ax.hist(arr, bins=bins, color=BLUE, alpha=0.8)
-    ax.set_xscale("log")
-    for b in a.breaks:
-        ax.axvline(b, color="#c53030", linestyle="--", linewidth=1.2)
-        ax.annotate(
-            esc(money(b)),
-            (b, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, -12),
-            textcoords="offset points",
-            fontsize=9,
-            color="#c53030",
-        )
-    ax.xaxis.set_major_formatter(_money_fmt())
-    ax.set_xlabel("ARR per customer (USD per year, log scale)")
-    ax.set_ylabel("Customers")
-    titles(
-        fig,
-        f"Contract values from {money(a.total.arr_min)} to {money(a.total.arr_max)}; "
-        f"breaks at {', '.join(money(b) for b in a.breaks)}",
-        context,
-    )
-    figs["value_distribution"] = fig
-
-    fig, ax = new_figure()
-    months = [r["month"] for r in a.renewals_by_month]
-    ax.bar(months, [r["arr"] for r in a.renewals_by_month], color=BLUE)
-    for i, r in enumerate(a.renewals_by_month):
-        ax.annotate(
-            f"{r['renewals']}",
-            (i, r["arr"]),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            fontsize=9,
-        )
-    ax.yaxis.set_major_formatter(_money_fmt())
-    ax.set_ylabel("ARR up for renewal (USD per year)")
-    ax.set_xlabel("Month (labels: number of renewals)")
-    ax.tick_params(axis="x", rotation=45)
-    n6, arr6 = a.renewals_next_6_months
-    if a.renewal_dates:
-        finding = f"{n6:,} renewals worth {money(arr6)} in the next six months"
-    else:
-        ax.set_ylim(0, 1)
-        finding = "Renewals unknown: the list has no renewal dates"
-    titles(fig, finding, context)
-    figs["renewals_by_month"] = fig
-
-    fig, ax = new_figure()
-    lines = 0
-    for i, (name, s) in enumerate(a.segments.items()):
-        if s.km is None:
-            continue
-        c = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        t = s.km.times / 365.25
-        ax.step(
-            t, s.km.survival, where="post", color=c, linewidth=2, label=esc(f"{name} ({s.km.n:,})")
-        )
-        ax.fill_between(t, s.km.low, s.km.high, step="post", color=c, alpha=0.15, linewidth=0)
-        lines += 1
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Years since the original contract")
-    ax.set_ylabel("Customers retained (Kaplan-Meier)")
-    ax.set_ylim(0, 1.02)
-    if lines:
-        ax.legend(frameon=False, loc="lower left", title="segment (customers)")
-    km = a.total.km
-    one = km.at(365.25)[0] if km is not None and km.max_time >= 365.25 else math.nan
-    finding = (
-        f"{pct(one)} of customers are still with us a year after signing"
-        if math.isfinite(one)
-        else "No retention curve a year out: the list lacks contract start dates or a year of history"
-    )
-    titles(fig, finding, context + " Bands: 95% CI (Greenwood).")
-    figs["retention_curves"] = fig
-    return figs

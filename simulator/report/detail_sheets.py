@@ -91,66 +91,52 @@ def _typed_metric_block(title: str, rows: list[dict[str, Any]]) -> Block:
     return Block(title, cols + [MultiCol(k, h, formats) for k, h in stats], out)
 
 
-def monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:
+def _monthly_rows(
+    label: str | None, exp: Experiment, multi: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One run's month-end rows: ARR per segment and in total; per team CSMs,
+    utilisation and open tasks (mean, P10, P90)."""
     arr_rows: list[dict[str, Any]] = []
     team_rows: list[dict[str, Any]] = []
-    multi = len(exps) > 1
-    for label, exp in exps:
-        fan = exp.monthly_fan()
-        segs = list(dict.fromkeys(r["name"] for r in fan if r["kind"] == "segment"))
-        months = sorted({r["month"] for r in fan})
-        by = {(r["kind"], r["name"], r["month"], r["metric"]): r for r in fan}
+    fan = exp.monthly_fan()
+    segs = list(dict.fromkeys(r["name"] for r in fan if r["kind"] == "segment"))
+    months = sorted({r["month"] for r in fan})
+    by = {(r["kind"], r["name"], r["month"], r["metric"]): r for r in fan}
+    for k in months:
+        row: dict[str, Any] = {"scenario": label, "month": k}
+        total = 0.0
+        for seg in segs:
+            v = by[("segment", seg, k, "arr")]["mean"]
+            row[f"arr_{seg}"] = v
+            total += v
+        row["arr_total"] = total
+        arr_rows.append(row)
+    teams = list(dict.fromkeys(r["name"] for r in fan if r["kind"] == "team"))
+    for team in teams:
         for k in months:
-            row: dict[str, Any] = {"scenario": label, "month": k}
-            total = 0.0
-            for seg in segs:
-                v = by[("segment", seg, k, "arr")]["mean"]
-                row[f"arr_{seg}"] = v
-                total += v
-            row["arr_total"] = total
-            arr_rows.append(row)
-        teams = list(dict.fromkeys(r["name"] for r in fan if r["kind"] == "team"))
-        for team in teams:
-            for k in months:
-                u = by[("team", team, k, "utilisation")]
-                b = by[("team", team, k, "backlog_tasks")]
-                h = by[("team", team, k, "headcount")]
-                team_rows.append(
-                    {
-                        "scenario": label,
-                        "team": f"{label}: {team}" if multi else team,
-                        "month": k,
-                        "headcount": h["mean"],
-                        "utilisation": u["mean"],
-                        "util_p10": u["p10"],
-                        "util_p90": u["p90"],
-                        "backlog": b["mean"],
-                        "backlog_p10": b["p10"],
-                        "backlog_p90": b["p90"],
-                    }
-                )
-    segs = (
-        [k[4:] for k in arr_rows[0] if k.startswith("arr_") and k != "arr_total"]
-        if arr_rows
-        else []
-    )
-    arr_cols = [Col("month", "Month of plan", "int")]
-    if multi:
-        arr_cols.insert(0, Col("scenario", "Scenario"))
-    arr_cols += [Col(f"arr_{s}", f"ARR {s}", "money", 14) for s in segs]
-    arr_cols.append(Col("arr_total", "ARR total", "money", 14))
-    team_cols = [
-        Col("team", "Team"),
-        Col("month", "Month of plan", "int"),
-        Col("headcount", "CSMs", "num1"),
-        Col("utilisation", "Utilisation mean", "pct"),
-        Col("util_p10", "Utilisation P10", "pct"),
-        Col("util_p90", "Utilisation P90", "pct"),
-        Col("backlog", "Open tasks mean", "num1"),
-        Col("backlog_p10", "Open tasks P10", "num1"),
-        Col("backlog_p90", "Open tasks P90", "num1"),
-    ]
-    charts = [
+            u = by[("team", team, k, "utilisation")]
+            b = by[("team", team, k, "backlog_tasks")]
+            h = by[("team", team, k, "headcount")]
+            team_rows.append(
+                {
+                    "scenario": label,
+                    "team": f"{label}: {team}" if multi else team,
+                    "month": k,
+                    "headcount": h["mean"],
+                    "utilisation": u["mean"],
+                    "util_p10": u["p10"],
+                    "util_p90": u["p90"],
+                    "backlog": b["mean"],
+                    "backlog_p10": b["p10"],
+                    "backlog_p90": b["p90"],
+                }
+            )
+    return arr_rows, team_rows
+
+
+def _monthly_charts(multi: bool) -> list[Chart]:
+    """ARR by month (a line per scenario when several) and utilisation by team."""
+    return [
         Chart(
             "line",
             "ARR by month (mean)",
@@ -174,6 +160,38 @@ def monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:
             series_by="team",
         ),
     ]
+
+
+def monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:
+    """Month-end ARR and team load of every run (scenario column when several)."""
+    arr_rows: list[dict[str, Any]] = []
+    team_rows: list[dict[str, Any]] = []
+    multi = len(exps) > 1
+    for label, exp in exps:
+        arr, team = _monthly_rows(label, exp, multi)
+        arr_rows += arr
+        team_rows += team
+    segs = (
+        [k[4:] for k in arr_rows[0] if k.startswith("arr_") and k != "arr_total"]
+        if arr_rows
+        else []
+    )
+    arr_cols = [Col("month", "Month of plan", "int")]
+    if multi:
+        arr_cols.insert(0, Col("scenario", "Scenario"))
+    arr_cols += [Col(f"arr_{s}", f"ARR {s}", "money", 14) for s in segs]
+    arr_cols.append(Col("arr_total", "ARR total", "money", 14))
+    team_cols = [
+        Col("team", "Team"),
+        Col("month", "Month of plan", "int"),
+        Col("headcount", "CSMs", "num1"),
+        Col("utilisation", "Utilisation mean", "pct"),
+        Col("util_p10", "Utilisation P10", "pct"),
+        Col("util_p90", "Utilisation P90", "pct"),
+        Col("backlog", "Open tasks mean", "num1"),
+        Col("backlog_p10", "Open tasks P10", "num1"),
+        Col("backlog_p90", "Open tasks P90", "num1"),
+    ]
     return Sheet(
         "Monthly",
         [
@@ -187,5 +205,5 @@ def monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:
                 name="team_month",
             ),
         ],
-        charts=charts,
+        charts=_monthly_charts(multi),
     )

@@ -9,22 +9,21 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
-from simulator.analysis.analytic import Estimate
+from simulator.analysis.analytic import Estimate, SegmentEstimate
 from simulator.report.formatting import json_safe, money, num, pct
 
 
-def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
-    """Tables and headline sentences for a terminal."""
-    cur = est.currency
+def _demand_table(est: Estimate) -> Table:
+    """Demand per account per year by segment: touches, hours, uplift, planned coverage."""
     demand = Table(
         title=f"{est.scenario}: demand per account per year (closed form, {est.horizon_days}-day plan)",
         title_justify="left",
     )
-    for col, just in [
+    columns: list[tuple[str, JustifyMethod]] = [
         ("Segment", "left"),
         ("Coverage", "left"),
         ("Accounts", "right"),
@@ -37,8 +36,9 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
         ("Demand h/yr", "right"),
         ("Plan cov.", "right"),
         ("Churn @plan", "right"),
-    ]:
-        demand.add_column(col, justify=just)  # type: ignore[arg-type]
+    ]
+    for col, just in columns:
+        demand.add_column(col, justify=just)
     for s in est.segments:
         demand.add_row(
             s.segment,
@@ -54,7 +54,12 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
             pct(s.planned_coverage, 0),
             pct(s.churn_at_plan, 1),
         )
+    return demand
 
+
+def _staff_table(est: Estimate) -> Table:
+    """Staffing by team: hours per CSM, FTE and CSMs needed, the gap, load and cost."""
+    cur = est.currency
     staff = Table(title="Staffing by team", title_justify="left")
     for col in [
         "Team",
@@ -89,14 +94,17 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
             money(t.people_cost_needed, cur),
             pct((t.people_cost_needed + automation) / arr) if arr else "-",
         )
+    return staff
 
-    parts: list[Any] = [demand, staff]
+
+def _verdict_lines(est: Estimate) -> list[str]:
+    """Per team: hours, FTE and CSMs needed against the plan's; then what h per CSM means."""
     lines = []
     for t in est.teams:
         verdict = (
             "enough"
             if t.gap <= 0
-            else f"short by {t.gap}, {money(t.gap * t.annual_cost_per_csm, cur)} a year to close"
+            else f"short by {t.gap}, {money(t.gap * t.annual_cost_per_csm, est.currency)} a year to close"
         )
         lines.append(
             f"{t.team}: {num(t.demand_hours_per_year)} h/yr of customer work at "
@@ -108,48 +116,57 @@ def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
         "from attrition, hiring lead time and ramp). The closed form ignores queueing, due "
         "windows, variability and churn."
     )
-    parts.append(Text("\n".join(lines)))
+    return lines
+
+
+def _touchpoint_table(s: SegmentEstimate, cur: str) -> Table:
+    """One segment's touchpoints over the plan, and its unscheduled (uplift) hours."""
+    t = Table(title=f"{s.segment}: touchpoints over the plan", title_justify="left")
+    for col in [
+        "Touchpoint",
+        "Trigger",
+        "Channel",
+        "Touches",
+        "Per acct/yr",
+        "CSM h",
+        "h/acct/yr",
+        "Sessions",
+        "Automation",
+    ]:
+        t.add_column(
+            col, justify="left" if col in ("Touchpoint", "Trigger", "Channel") else "right"
+        )
+    for r in s.touchpoints:
+        t.add_row(
+            r.name,
+            r.trigger,
+            r.channel,
+            num(r.touches),
+            num(r.touches_per_account_year, 2),
+            num(r.csm_hours),
+            num(r.csm_hours_per_account_year, 2),
+            num(r.sessions) if r.channel == "one_to_many" else "",
+            money(r.automation_cost, cur) if r.channel == "automated" else "",
+        )
+    t.add_row(
+        "unscheduled (uplift)",
+        "",
+        "one_to_one",
+        "",
+        "",
+        num(s.residual_unscheduled_hours_per_account * s.account_years),
+        num(s.residual_unscheduled_hours_per_account, 2),
+        "",
+        "",
+    )
+    return t
+
+
+def estimate_renderable(est: Estimate, detail: bool = False) -> Group:
+    """Tables and headline sentences for a terminal."""
+    parts: list[Any] = [_demand_table(est), _staff_table(est), Text("\n".join(_verdict_lines(est)))]
     if detail:
-        for s in est.segments:
-            t = Table(title=f"{s.segment}: touchpoints over the plan", title_justify="left")
-            for col in [
-                "Touchpoint",
-                "Trigger",
-                "Channel",
-                "Touches",
-                "Per acct/yr",
-                "CSM h",
-                "h/acct/yr",
-                "Sessions",
-                "Automation",
-            ]:
-                t.add_column(
-                    col, justify="left" if col in ("Touchpoint", "Trigger", "Channel") else "right"
-                )
-            for r in s.touchpoints:
-                t.add_row(
-                    r.name,
-                    r.trigger,
-                    r.channel,
-                    num(r.touches),
-                    num(r.touches_per_account_year, 2),
-                    num(r.csm_hours),
-                    num(r.csm_hours_per_account_year, 2),
-                    num(r.sessions) if r.channel == "one_to_many" else "",
-                    money(r.automation_cost, cur) if r.channel == "automated" else "",
-                )
-            t.add_row(
-                "unscheduled (uplift)",
-                "",
-                "one_to_one",
-                "",
-                "",
-                num(s.residual_unscheduled_hours_per_account * s.account_years),
-                num(s.residual_unscheduled_hours_per_account, 2),
-                "",
-                "",
-            )
-            parts.append(t)
+        parts += [_touchpoint_table(s, est.currency) for s in est.segments]
     return Group(*parts)
 
 

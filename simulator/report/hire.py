@@ -15,7 +15,7 @@ from simulator.report.saved import tidy_csv
 
 def hire_renderable(plans: list[HiringPlan], currency: str) -> Group:
     """Per team: requisitions, then demand and capacity by month."""
-    parts = []
+    parts: list[Table | Text] = []
     for hp in plans:
         if hp.requisitions:
             t = Table(

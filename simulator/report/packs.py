@@ -104,7 +104,7 @@ def compare_pack(
     exps: list[tuple[str | None, Experiment]] = list(
         zip(result.labels, result.experiments, strict=True)
     )
-    diff_rows = []
+    diff_rows: list[dict[str, Any]] = []
     for i in range(1, len(result.labels)):
         for d in result.differences(i):
             m = metric(d.metric)

@@ -149,12 +149,8 @@ def solve_csv(solutions: list[TeamSolution]) -> str:
     )
 
 
-def solve_pack(
-    solutions: Sequence[TeamSolution],
-    assumptions: Sequence[dict[str, Any]],
-    provenance: dict[str, Any],
-) -> list[Sheet]:
-    """The pack of ``cssim solve``: the required headcount per team, the targets, the frontier."""
+def _headcount_block(solutions: Sequence[TeamSolution]) -> Block:
+    """Per team: the plan's, the closed-form and the required headcount, and its cost."""
     rows = [
         {
             "team": s.team,
@@ -186,6 +182,18 @@ def solve_pack(
         Col("replications", "Replications", "int"),
         Col("status", "Targets", width=20),
     ]
+    return Block(
+        "Fewest CSMs meeting every target",
+        cols,
+        rows,
+        note="A target holds with confidence q when at least q of the replications meet "
+        "it; N meets every target and N - 1 does not, on the same replications.",
+        name="headcount",
+    )
+
+
+def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
+    """Every target at the answer and at one CSM below it."""
     checks = [
         {
             "team": s.team,
@@ -211,22 +219,21 @@ def solve_pack(
         Col("mean", "Mean value", "num3"),
         Col("met", "Met"),
     ]
+    return Block("Targets at the answer and one CSM below", check_cols, checks)
+
+
+def solve_pack(
+    solutions: Sequence[TeamSolution],
+    assumptions: Sequence[dict[str, Any]],
+    provenance: dict[str, Any],
+) -> list[Sheet]:
+    """The pack of ``cssim solve``: the required headcount per team, the targets, the frontier."""
     exps: list[tuple[str | None, Experiment]] = [
         (f"{s.team} at {s.required if s.required is not None else max(s.evaluated)}", s.experiment)
         for s in solutions
         if s.experiment is not None
     ]
-    summary_blocks = [
-        Block(
-            "Fewest CSMs meeting every target",
-            cols,
-            rows,
-            note="A target holds with confidence q when at least q of the replications meet "
-            "it; N meets every target and N - 1 does not, on the same replications.",
-            name="headcount",
-        ),
-        Block("Targets at the answer and one CSM below", check_cols, checks),
-    ]
+    summary_blocks = [_headcount_block(solutions), _checks_block(solutions)]
     if exps:
         summary_blocks.append(retention_block(exps))
     first = solutions[0].experiment if solutions else None

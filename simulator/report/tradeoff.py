@@ -31,14 +31,14 @@ __all__ = ["tradeoff_csv", "tradeoff_json", "tradeoff_pack", "tradeoff_renderabl
 
 
 def _money_ci(d: Difference, currency: str) -> str:
+    """A signed money difference with its 95% CI in thousands (``+$12,000 [+5k, +19k]``)."""
     if math.isnan(d.mean):
         return "-"
     return f"{'+' if d.mean >= 0 else '-'}{money(abs(d.mean), currency)} [{d.low / 1e3:+.0f}k, {d.high / 1e3:+.0f}k]"
 
 
-def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
-    """The recommended plan, the best candidates, the frontier and the break-even."""
-    parts: list[Any] = []
+def _headline(r: TradeoffResult, currency: str) -> Text:
+    """The answer in sentences: savings, the plan and its retention cost, the break-even."""
     change = (
         f"saves {money(r.savings, currency)} a year"
         if r.savings >= 0
@@ -50,40 +50,38 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
     )
     if r.plan is not None and not r.plan.changes:
         p = r.plan
-        parts.append(
-            Text(
-                head
-                + f"{r.offered} CSMs carry it without changes. Against today's plan at {r.current} "
-                f"CSMs: ARR at risk {_money_ci(p.arr_at_risk, currency)} a year, expected logo churn "
-                f"{100 * p.expected_logo_churn.mean:+.2f} pp [{100 * p.expected_logo_churn.low:+.2f}, "
-                f"{100 * p.expected_logo_churn.high:+.2f}]."
-            )
+        return Text(
+            head
+            + f"{r.offered} CSMs carry it without changes. Against today's plan at {r.current} "
+            f"CSMs: ARR at risk {_money_ci(p.arr_at_risk, currency)} a year, expected logo churn "
+            f"{100 * p.expected_logo_churn.mean:+.2f} pp [{100 * p.expected_logo_churn.low:+.2f}, "
+            f"{100 * p.expected_logo_churn.high:+.2f}]."
         )
-    elif r.plan is None:
-        parts.append(
-            Text(
-                head
-                + "no change or combination tried fits. Offer more CSMs or add changes by hand."
-            )
+    if r.plan is None:
+        return Text(
+            head + "no change or combination tried fits. Offer more CSMs or add changes by hand."
         )
-    else:
-        p = r.plan
-        extra = r.expected_extra_churned
-        text = (
-            head + f"to fit {r.offered}: {p.label}.\n"
-            f"That plan needs {p.fte:.1f} FTE, frees {p.hours_freed:,.0f} CSM hours a year, and "
-            f"against today's plan at {r.current} CSMs puts {_money_ci(p.arr_at_risk, currency)} more "
-            f"ARR at risk a year; expected logo churn {100 * p.expected_logo_churn.mean:+.2f} pp "
-            f"[{100 * p.expected_logo_churn.low:+.2f}, {100 * p.expected_logo_churn.high:+.2f}]."
+    p = r.plan
+    extra = r.expected_extra_churned
+    text = (
+        head + f"to fit {r.offered}: {p.label}.\n"
+        f"That plan needs {p.fte:.1f} FTE, frees {p.hours_freed:,.0f} CSM hours a year, and "
+        f"against today's plan at {r.current} CSMs puts {_money_ci(p.arr_at_risk, currency)} more "
+        f"ARR at risk a year; expected logo churn {100 * p.expected_logo_churn.mean:+.2f} pp "
+        f"[{100 * p.expected_logo_churn.low:+.2f}, {100 * p.expected_logo_churn.high:+.2f}]."
+    )
+    if extra is not None and r.savings > 0 and r.accounts:
+        text += (
+            f"\nBreak-even: cutting to {r.offered} saves {money(r.savings, currency)} a year and is "
+            f"worth it while it loses fewer than {r.break_even_accounts:.1f} {r.team} accounts a "
+            f"year (at {money(r.arr / r.accounts, currency)} average ARR); the simulation expects "
+            f"{extra.mean:+.2f} [{extra.low:+.2f}, {extra.high:+.2f}]."
         )
-        if extra is not None and r.savings > 0 and r.accounts:
-            text += (
-                f"\nBreak-even: cutting to {r.offered} saves {money(r.savings, currency)} a year and is "
-                f"worth it while it loses fewer than {r.break_even_accounts:.1f} {r.team} accounts a "
-                f"year (at {money(r.arr / r.accounts, currency)} average ARR); the simulation expects "
-                f"{extra.mean:+.2f} [{extra.low:+.2f}, {extra.high:+.2f}]."
-            )
-        parts.append(Text(text))
+    return Text(text)
+
+
+def _candidate_table(r: TradeoffResult, currency: str) -> Table:
+    """The twelve best candidate changes at the offered headcount."""
     c = Table(
         title="Candidate changes at the offered headcount (best first: CSM hours freed per $ of ARR at risk)",
         title_justify="left",
@@ -98,7 +96,11 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
             _money_ci(sc.arr_at_risk, currency),
             f"{100 * sc.expected_logo_churn.mean:+.2f} pp",
         )
-    parts.append(c)
+    return c
+
+
+def _frontier_table(r: TradeoffResult, currency: str) -> Table:
+    """Today's plan at each headcount: cost, on-time share, GRR, NRR, ARR at risk."""
     f = Table(
         title=f"Frontier: today's plan at each headcount over {r.horizon_days} days (GRR and NRR over that "
         f"span; mean [95% CI], {r.replications} replications)",
@@ -115,15 +117,21 @@ def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
             f"{pct(row['nrr'])} [{100 * row['nrr_low']:.1f}, {100 * row['nrr_high']:.1f}]",
             f"{money(row['arr_at_risk'], currency)} [{row['arr_at_risk_low'] / 1e3:.0f}k, {row['arr_at_risk_high'] / 1e3:.0f}k]",
         )
-    parts.append(f)
-    parts.append(
+    return f
+
+
+def tradeoff_renderable(r: TradeoffResult, currency: str) -> Group:
+    """The recommended plan, the best candidates, the frontier and the break-even."""
+    return Group(
+        _headline(r, currency),
+        _candidate_table(r, currency),
+        _frontier_table(r, currency),
         Text(
             f"Plans are judged over {r.horizon_days} days ({r.terms:.1f} contract terms): a cut shows at "
             "the renewal after it. Cuts are modelled as 'skipped' touches (still planned, counted as "
             "missed in coverage); ARR at risk sums each renewal's churn probability x ARR."
-        )
+        ),
     )
-    return Group(*parts)
 
 
 def tradeoff_json(r: TradeoffResult) -> str:
@@ -195,15 +203,10 @@ def tradeoff_csv(r: TradeoffResult) -> str:
     return tidy_csv(rows)
 
 
-def tradeoff_pack(
-    result: TradeoffResult,
-    assumptions: Sequence[dict[str, Any]],
-    provenance: dict[str, Any],
-    currency: str = "USD",
-) -> list[Sheet]:
-    """The pack of ``cssim tradeoff``: the plan, every candidate change, the frontier."""
+def _summary_rows(result: TradeoffResult, currency: str) -> list[dict[str, Any]]:
+    """The Summary sheet's item-value rows: the team, the offer, the plan and its cost."""
     plan = result.plan
-    summary_rows = [
+    summary_rows: list[dict[str, Any]] = [
         {"item": "Team", "value": result.team},
         {"item": "Segments", "value": ", ".join(result.segments)},
         {"item": "Accounts", "value": result.accounts},
@@ -218,30 +221,35 @@ def tradeoff_pack(
         {"item": "Replications per evaluation", "value": result.replications},
         {"item": "Evaluation horizon (days)", "value": result.horizon_days},
     ]
-    if plan is not None:
-        summary_rows += [
-            {
-                "item": "Recommended changes",
-                "value": "; ".join(c.label for c in plan.changes) or "none: the plan fits",
-            },
-            {"item": "FTE after the changes", "value": plan.fte},
-            {"item": "CSM hours freed per year", "value": plan.hours_freed},
-            {
-                "item": f"ARR at risk added per year ({currency}), mean",
-                "value": plan.arr_at_risk.mean,
-            },
-            {"item": "  95% CI low", "value": plan.arr_at_risk.low},
-            {"item": "  95% CI high", "value": plan.arr_at_risk.high},
-            {"item": "GRR change (percentage points)", "value": 100 * plan.grr.mean},
-            {
-                "item": "Expected logo churn change (pp)",
-                "value": 100 * plan.expected_logo_churn.mean,
-            },
-        ]
-    else:
+    if plan is None:
         summary_rows.append(
             {"item": "Recommended changes", "value": "no plan fits the offered headcount"}
         )
+        return summary_rows
+    summary_rows += [
+        {
+            "item": "Recommended changes",
+            "value": "; ".join(c.label for c in plan.changes) or "none: the plan fits",
+        },
+        {"item": "FTE after the changes", "value": plan.fte},
+        {"item": "CSM hours freed per year", "value": plan.hours_freed},
+        {
+            "item": f"ARR at risk added per year ({currency}), mean",
+            "value": plan.arr_at_risk.mean,
+        },
+        {"item": "  95% CI low", "value": plan.arr_at_risk.low},
+        {"item": "  95% CI high", "value": plan.arr_at_risk.high},
+        {"item": "GRR change (percentage points)", "value": 100 * plan.grr.mean},
+        {
+            "item": "Expected logo churn change (pp)",
+            "value": 100 * plan.expected_logo_churn.mean,
+        },
+    ]
+    return summary_rows
+
+
+def _candidates_sheet(result: TradeoffResult) -> Sheet:
+    """Every single change: FTE after it, hours freed, ARR at risk, ratio."""
     cand = [
         {
             "change": "; ".join(c.label for c in sc.changes),
@@ -269,6 +277,16 @@ def tradeoff_pack(
         Col("churn", "Expected logo churn change", "pp"),
         Col("ratio", "Hours freed per $ at risk", "num3"),
     ]
+    return Sheet(
+        "Candidates",
+        [Block("Every single change, best ratio first", cand_cols, cand)],
+        freeze=True,
+    )
+
+
+def _summary_sheet(result: TradeoffResult, currency: str) -> Sheet:
+    """The answer, and today's plan against the offer with the recommended changes."""
+    plan = result.plan
     exps: list[tuple[str | None, Experiment]] = []
     if result.reference is not None:
         exps.append((f"today: {result.current} CSMs, full plan", result.reference))
@@ -278,12 +296,12 @@ def tradeoff_pack(
         Block(
             f"{result.team}: from {result.current} to {result.offered} CSMs",
             [Col("item", "Item", width=44), Col("value", "Value", "num2", width=60)],
-            summary_rows,
+            _summary_rows(result, currency),
         )
     ]
     if exps:
         blocks += [headcount_block(exps), retention_block(exps), arr_block(exps)]
-    summary = Sheet(
+    return Sheet(
         "Summary",
         blocks,
         intro=[
@@ -295,14 +313,18 @@ def tradeoff_pack(
         ],
         charts=summary_charts("scenario") if exps else [],
     )
-    candidates = Sheet(
-        "Candidates",
-        [Block("Every single change, best ratio first", cand_cols, cand)],
-        freeze=True,
-    )
+
+
+def tradeoff_pack(
+    result: TradeoffResult,
+    assumptions: Sequence[dict[str, Any]],
+    provenance: dict[str, Any],
+    currency: str = "USD",
+) -> list[Sheet]:
+    """The pack of ``cssim tradeoff``: the plan, every candidate change, the frontier."""
     return [
-        summary,
-        candidates,
+        _summary_sheet(result, currency),
+        _candidates_sheet(result),
         frontier_sheet(result.frontier, "Today's plan at each headcount, same replications."),
         assumptions_sheet(assumptions),
         provenance_sheet(provenance),

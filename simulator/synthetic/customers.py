@@ -220,6 +220,32 @@ def messy_customers(
     rng = np.random.default_rng(truth.seed if seed is None else seed)
     clean = _clean_customers(truth, rng)
     # the mess draws come after all clean draws, so the records match the clean list
+    picked, no_churn_date, dup_src = _pick_mess(clean, rng)
+    rows, blank_cells = _export_rows(clean, picked, no_churn_date)
+    final, stray, copy_line, line_of = _with_copies(rows, dup_src, rng)
+    title = (
+        f"Customer export - generated {truth.as_of.month}/{truth.as_of.day}/{truth.as_of.year}"
+        " - SYNTHETIC DATA (not real customers)"
+    )
+    mess = Mess(
+        title=title,
+        blank_cells=tuple((clean[i]["Customer ID"], c) for i, c in blank_cells),
+        churn_date_blank=tuple(clean[i]["Customer ID"] for i in no_churn_date),
+        duplicates=tuple(clean[i]["Customer ID"] for i in dup_src),
+        duplicate_lines=tuple(copy_line[i] for i in dup_src),
+        stray_header_line=stray,
+        line_of=line_of,
+        records=len(clean),
+        data_lines=len(final),
+    )
+    return final, mess
+
+
+def _pick_mess(
+    clean: list[dict[str, str]], rng: np.random.Generator
+) -> tuple[list[int], list[int], list[int]]:
+    """Rows to blank cells of (active), to lose the churn date (churned), to duplicate
+    (active, none of the blanked)."""
     active = [i for i, r in enumerate(clean) if r["Status"] == "Active"]
     churned = [i for i, r in enumerate(clean) if r["Status"] == "Churned"]
     n_blank = sum(k for _, k in MESSY_BLANKS)
@@ -233,7 +259,14 @@ def messy_customers(
     dup_src = sorted(
         untouched[int(j)] for j in rng.choice(len(untouched), MESSY_DUPLICATES, replace=False)
     )
+    return picked, no_churn_date, dup_src
 
+
+def _export_rows(
+    clean: list[dict[str, str]], picked: list[int], no_churn_date: list[int]
+) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
+    """The rows in CRM format (money strings, US dates) with the picked cells blanked,
+    and the (row, column) cells blanked."""
     rows = [
         {
             **r,
@@ -254,7 +287,14 @@ def messy_customers(
         pos += k
     for i in no_churn_date:
         rows[i]["Churn Date"] = ""
+    return rows, blank_cells
 
+
+def _with_copies(
+    rows: list[dict[str, str]], dup_src: list[int], rng: np.random.Generator
+) -> tuple[list[dict[str, str]], int, dict[int, int], dict[str, int]]:
+    """The rows with duplicates at random later positions and a header copy in the middle;
+    the header copy's line, each duplicate's line (by source row) and each ID's first line."""
     # insert duplicates (highest target first keeps earlier positions valid), then header
     targets = [int(rng.integers(i + 1, len(rows) + 1)) for i in dup_src]
     out: list[dict[str, str] | None] = list(rows)
@@ -277,22 +317,7 @@ def messy_customers(
         else:
             line_of[r["Customer ID"]] = line
         final.append(r)
-    title = (
-        f"Customer export - generated {truth.as_of.month}/{truth.as_of.day}/{truth.as_of.year}"
-        " - SYNTHETIC DATA (not real customers)"
-    )
-    mess = Mess(
-        title=title,
-        blank_cells=tuple((clean[i]["Customer ID"], c) for i, c in blank_cells),
-        churn_date_blank=tuple(clean[i]["Customer ID"] for i in no_churn_date),
-        duplicates=tuple(clean[i]["Customer ID"] for i in dup_src),
-        duplicate_lines=tuple(copy_line[i] for i in dup_src),
-        stray_header_line=stray,
-        line_of=line_of,
-        records=len(clean),
-        data_lines=len(final),
-    )
-    return final, mess
+    return final, stray, copy_line, line_of
 
 
 def generate_customers(

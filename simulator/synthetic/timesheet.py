@@ -18,7 +18,7 @@ from simulator.data.values import parse_date, parse_money
 from simulator.synthetic.customers import generate_customers
 from simulator.synthetic.lifecycle import lifecycle_stage, next_renewal
 from simulator.synthetic.stats import lognormal_params
-from simulator.synthetic.timesheet_truth import ActivityTruth, Kind
+from simulator.synthetic.timesheet_truth import ActivityTruth, Kind, TimesheetTruth
 from simulator.synthetic.truth import DEFAULT_TRUTH, Truth
 
 __all__ = ["TIMESHEET_COLUMNS", "generate_timesheet"]
@@ -43,12 +43,15 @@ _PEOPLE = (
 
 
 def _person(i: int) -> str:
+    """The ``i``-th CSM's made-up name."""
     first = _PEOPLE[i] if i < len(_PEOPLE) else f"CSM {i + 1:02d}"
     return f"{first} Example"
 
 
 @dataclass(frozen=True)
 class _Account:
+    """An active account as the timesheet draws need it."""
+
     id: str
     segment: str
     since: dt.date
@@ -129,27 +132,8 @@ def generate_timesheet(
     if not accounts:
         raise ValueError("the customer list has no active account to log time against")
     rng = np.random.default_rng(ts.seed if seed is None else seed)
-
-    last = truth.as_of - dt.timedelta(days=(truth.as_of.weekday() - 4) % 7)  # last Friday
-    monday = last - dt.timedelta(days=4 + 7 * (weeks - 1))
-    days = [
-        monday + dt.timedelta(days=d) for d in range(7 * weeks) if (monday.weekday() + d) % 7 < 5
-    ]
-
-    book = rng.permutation(len(accounts)) % csms
-    seg = np.array([a.segment for a in accounts])
-    since = np.array([a.since.toordinal() for a in accounts])
-    arr = np.array([a.arr for a in accounts])
-    kinds: tuple[Kind, ...] = ("scheduled", "unscheduled", "internal")
-    rates = {k: ts.entries_per_day(k) for k in kinds}
-    acts = {k: ts.of_kind(k) for k in kinds}
-    probs = {
-        k: np.array([a.weight for a in acts[k]]) / sum(a.weight for a in acts[k])
-        for k in kinds
-        if acts[k]
-    }
-    params = {a.name: lognormal_params(a.mean_hours, a.cv) for a in ts.activities}
-
+    days = _working_days(truth.as_of, weeks)
+    draws = _draws(accounts, ts, csms, rng)
     rows: list[dict[str, str]] = []
     for day in days:
         stage = np.array(
@@ -158,34 +142,102 @@ def generate_timesheet(
                 for a in accounts
             ]
         )
-        signed = since <= day.toordinal()
+        signed = draws.since <= day.toordinal()
         for p in range(csms):
-            mine = signed & (book == p)
-            used: dict[str, list[int]] = {}
-            entries: list[dict[str, str]] = []
-            for kind in kinds:
-                r = rates[kind]
-                count = math.floor(r) + int(rng.random() < r - math.floor(r))
-                for _ in range(count):
-                    act = acts[kind][int(rng.choice(len(acts[kind]), p=probs[kind]))]
-                    mu, sig = params[act.name]
-                    hours = ts.hour_step * max(1.0, round(rng.lognormal(mu, sig) / ts.hour_step))
-                    account = ""
-                    if kind != "internal":
-                        account = accounts[
-                            _pick_account(rng, act, mine, signed, stage, seg, arr, used)
-                        ].id
-                    entries.append(
-                        {
-                            "Person": _person(p),
-                            "Date": day.isoformat(),
-                            "Activity": act.name,
-                            "Account": account,
-                            "Hours": f"{hours:g}",
-                        }
-                    )
-            rows.extend(entries[int(j)] for j in rng.permutation(len(entries)))
+            rows += _person_day(draws, rng, day, p, signed, stage)
     return rows
+
+
+def _working_days(as_of: dt.date, weeks: int) -> list[dt.date]:
+    """Monday to Friday of the ``weeks`` weeks ending on the last Friday on or before ``as_of``."""
+    last = as_of - dt.timedelta(days=(as_of.weekday() - 4) % 7)  # last Friday
+    monday = last - dt.timedelta(days=4 + 7 * (weeks - 1))
+    return [
+        monday + dt.timedelta(days=d) for d in range(7 * weeks) if (monday.weekday() + d) % 7 < 5
+    ]
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """What each day's draws need: the accounts as arrays, their CSM, the activity mix."""
+
+    accounts: list[_Account]
+    book: np.ndarray
+    """Each account's CSM (0 .. csms - 1)."""
+    seg: np.ndarray
+    since: np.ndarray
+    """Signing dates as ordinals."""
+    arr: np.ndarray
+    kinds: tuple[Kind, ...]
+    rates: dict[Kind, float]
+    """Entries per CSM-day of each kind."""
+    acts: dict[Kind, tuple[ActivityTruth, ...]]
+    probs: dict[Kind, np.ndarray]
+    params: dict[str, tuple[float, float]]
+    """Lognormal (mu, sigma) of each activity's hours."""
+    hour_step: float
+
+
+def _draws(
+    accounts: list[_Account], ts: TimesheetTruth, csms: int, rng: np.random.Generator
+) -> _Draws:
+    """The accounts shared out among ``csms`` CSMs at random, and the activity mix."""
+    book = rng.permutation(len(accounts)) % csms
+    kinds: tuple[Kind, ...] = ("scheduled", "unscheduled", "internal")
+    acts = {k: ts.of_kind(k) for k in kinds}
+    return _Draws(
+        accounts=accounts,
+        book=book,
+        seg=np.array([a.segment for a in accounts]),
+        since=np.array([a.since.toordinal() for a in accounts]),
+        arr=np.array([a.arr for a in accounts]),
+        kinds=kinds,
+        rates={k: ts.entries_per_day(k) for k in kinds},
+        acts=acts,
+        probs={
+            k: np.array([a.weight for a in acts[k]]) / sum(a.weight for a in acts[k])
+            for k in kinds
+            if acts[k]
+        },
+        params={a.name: lognormal_params(a.mean_hours, a.cv) for a in ts.activities},
+        hour_step=ts.hour_step,
+    )
+
+
+def _person_day(
+    d: _Draws,
+    rng: np.random.Generator,
+    day: dt.date,
+    p: int,
+    signed: np.ndarray,
+    stage: np.ndarray,
+) -> list[dict[str, str]]:
+    """CSM ``p``'s entries on ``day``, in random order."""
+    mine = signed & (d.book == p)
+    used: dict[str, list[int]] = {}
+    entries: list[dict[str, str]] = []
+    for kind in d.kinds:
+        r = d.rates[kind]
+        count = math.floor(r) + int(rng.random() < r - math.floor(r))
+        for _ in range(count):
+            act = d.acts[kind][int(rng.choice(len(d.acts[kind]), p=d.probs[kind]))]
+            mu, sig = d.params[act.name]
+            hours = d.hour_step * max(1.0, round(rng.lognormal(mu, sig) / d.hour_step))
+            account = ""
+            if kind != "internal":
+                account = d.accounts[
+                    _pick_account(rng, act, mine, signed, stage, d.seg, d.arr, used)
+                ].id
+            entries.append(
+                {
+                    "Person": _person(p),
+                    "Date": day.isoformat(),
+                    "Activity": act.name,
+                    "Account": account,
+                    "Hours": f"{hours:g}",
+                }
+            )
+    return [entries[int(j)] for j in rng.permutation(len(entries))]
 
 
 def _pick_account(

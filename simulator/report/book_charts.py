@@ -1,0 +1,138 @@
+"""Charts of the customer-list analysis: Pareto curve, value distribution, renewals,
+retention curves (matplotlib figures; :mod:`simulator.report.book` renders the rest)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from simulator.analysis.book import BookAnalysis
+from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
+from simulator.report.formatting import money, pct
+
+__all__ = ["book_charts"]
+
+
+def _money_fmt(currency: str = "USD") -> FuncFormatter:
+    """An axis formatter writing values as money."""
+    return FuncFormatter(lambda v, _: esc(money(v, currency)))
+
+
+def _pareto(a: BookAnalysis, context: str) -> Figure:
+    """Share of ARR against share of customers, largest first, with the 80% line."""
+    fig, ax = new_figure()
+    x, y = a.pareto_curve
+    ax.plot(x, y, color=BLUE, linewidth=2)
+    ax.axhline(0.8, color=GREY, linestyle="--", linewidth=1)
+    ax.axvline(a.pareto_share, color=GREY, linestyle="--", linewidth=1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Share of active customers, largest first")
+    ax.set_ylabel("Share of ARR")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    titles(fig, f"The largest {pct(a.pareto_share)} of customers hold 80% of ARR", context)
+    return fig
+
+
+def _value_distribution(a: BookAnalysis, context: str) -> Figure:
+    """Histogram of ARR per active customer (log scale) with the segment breaks."""
+    fig, ax = new_figure()
+    arr = a.active_arr[a.active_arr > 0]
+    bins = np.logspace(np.log10(arr.min()), np.log10(arr.max()), 40) if len(arr) > 1 else 10
+    ax.hist(arr, bins=bins, color=BLUE, alpha=0.8)
+    ax.set_xscale("log")
+    for b in a.breaks:
+        ax.axvline(b, color="#c53030", linestyle="--", linewidth=1.2)
+        ax.annotate(
+            esc(money(b)),
+            (b, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=9,
+            color="#c53030",
+        )
+    ax.xaxis.set_major_formatter(_money_fmt())
+    ax.set_xlabel("ARR per customer (USD per year, log scale)")
+    ax.set_ylabel("Customers")
+    titles(
+        fig,
+        f"Contract values from {money(a.total.arr_min)} to {money(a.total.arr_max)}; "
+        f"breaks at {', '.join(money(b) for b in a.breaks)}",
+        context,
+    )
+    return fig
+
+
+def _renewals_by_month(a: BookAnalysis, context: str) -> Figure:
+    """ARR up for renewal in each of the next 12 months, labelled with the count."""
+    fig, ax = new_figure()
+    months = [r["month"] for r in a.renewals_by_month]
+    ax.bar(months, [r["arr"] for r in a.renewals_by_month], color=BLUE)
+    for i, r in enumerate(a.renewals_by_month):
+        ax.annotate(
+            f"{r['renewals']}",
+            (i, r["arr"]),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
+    ax.yaxis.set_major_formatter(_money_fmt())
+    ax.set_ylabel("ARR up for renewal (USD per year)")
+    ax.set_xlabel("Month (labels: number of renewals)")
+    ax.tick_params(axis="x", rotation=45)
+    n6, arr6 = a.renewals_next_6_months
+    if a.renewal_dates:
+        finding = f"{n6:,} renewals worth {money(arr6)} in the next six months"
+    else:
+        ax.set_ylim(0, 1)
+        finding = "Renewals unknown: the list has no renewal dates"
+    titles(fig, finding, context)
+    return fig
+
+
+def _retention_curves(a: BookAnalysis, context: str) -> Figure:
+    """Kaplan-Meier retention per segment with its 95% band."""
+    fig, ax = new_figure()
+    lines = 0
+    for i, (name, s) in enumerate(a.segments.items()):
+        if s.km is None:
+            continue
+        c = TEAM_COLOURS[i % len(TEAM_COLOURS)]
+        t = s.km.times / 365.25
+        ax.step(
+            t, s.km.survival, where="post", color=c, linewidth=2, label=esc(f"{name} ({s.km.n:,})")
+        )
+        ax.fill_between(t, s.km.low, s.km.high, step="post", color=c, alpha=0.15, linewidth=0)
+        lines += 1
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Years since the original contract")
+    ax.set_ylabel("Customers retained (Kaplan-Meier)")
+    ax.set_ylim(0, 1.02)
+    if lines:
+        ax.legend(frameon=False, loc="lower left", title="segment (customers)")
+    km = a.total.km
+    one = km.at(365.25)[0] if km is not None and km.max_time >= 365.25 else math.nan
+    finding = (
+        f"{pct(one)} of customers are still with us a year after signing"
+        if math.isfinite(one)
+        else "No retention curve a year out: the list lacks contract start dates or a year of history"
+    )
+    titles(fig, finding, context + " Bands: 95% CI (Greenwood).")
+    return fig
+
+
+def book_charts(a: BookAnalysis) -> dict[str, Figure]:
+    """Pareto curve, value distribution with breaks, renewals by month, retention curves."""
+    context = f"Customer list as of {a.as_of:%d %b %Y}; {a.total.active:,} active customers."
+    return {
+        "pareto": _pareto(a, context),
+        "value_distribution": _value_distribution(a, context),
+        "renewals_by_month": _renewals_by_month(a, context),
+        "retention_curves": _retention_curves(a, context),
+    }
