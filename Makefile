@@ -28,9 +28,9 @@ $(VENV)/.installed-dev: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/cssim run scenarios/default.yaml -n 10
 
-# the suite runs on every core (setup.cfg addopts: -n auto); `pytest -n 0` runs it serially
-test: $(VENV)/.installed-dev browser
-	$(BIN)/ruff check .
+# lint first (ruff, format, mypy), then the suite on every core (setup.cfg addopts:
+# -n auto; `pytest -n 0` runs it serially)
+test: $(VENV)/.installed-dev browser lint
 	$(BIN)/python -m pytest
 
 # the quick loop: everything but the tests marked slow (trade-off searches, notebooks)

@@ -209,97 +209,105 @@ def estimate(s: Scenario) -> Estimate:
         per year); FTE are average CSMs over the horizon; costs are per year, in the
         scenario's currency.
     """
-    horizon = float(s.horizon_days)
-    years = s.horizon_years
     teams = s.all_teams()
     out = Estimate(s.name, s.currency, s.horizon_days, s.calendar.customer_hours_per_year)
     demand_by_team: dict[str, float] = {}
     for name, seg in s.segments.items():
-        exp = expected_exposure(seg, horizon, s.start_date)
-        ay = exp.account_years or 1.0
-        rows = _touch_rows(seg, exp, horizon)
-        scheduled_hours = sum(r.csm_hours for r in rows if r.scheduled)
-        inbound = sum(r.csm_hours for r in rows if r.trigger == "inbound_request")
-        escal = sum(r.csm_hours for r in rows if r.trigger == "risk_event")
-        residual = (seg.unscheduled_uplift - 1.0) * scheduled_hours
-        total = scheduled_hours + residual + inbound + escal
-        tname = s.team_name(name)
-        team = teams.get(tname) if tname else None
-        avail = team.availability if team else 1.0
-        per_csm = s.calendar.customer_hours_per_year * avail
-        fte = total / (per_csm * years) if per_csm > 0 else math.inf
-        needed = _needed(fte)
-        cost = team.annual_cost_per_csm if team else 0.0
-        automation = sum(r.automation_cost for r in rows) / years
-        arr = seg.starting_arr
-        weights = {n: tp.weight for n, tp in seg.touchpoints.items()}
-        planned = sum(r.touches * weights[r.name] for r in rows)
-        credited = sum(
-            r.touches * weights[r.name] * seg.touchpoints[r.name].resolved_effectiveness
-            for r in rows
-        )
-        coverage = credited / planned if planned > 0 else 1.0
-        multiplier = 1.0 + seg.churn.coverage_effect * (1.0 - coverage)
-        churn_at_plan = 1.0 - (1.0 - seg.churn.annual_baseline) ** multiplier
-        out.segments.append(
-            SegmentEstimate(
-                segment=name,
-                team=tname,
-                coverage=seg.coverage,
-                accounts_start=seg.starting_accounts,
-                arr_start=arr,
-                new_accounts=exp.new_accounts,
-                account_years=exp.account_years,
-                average_accounts=exp.account_years / years,
-                touchpoints=rows,
-                scheduled_touches_per_account=sum(r.touches for r in rows if r.scheduled) / ay,
-                scheduled_hours_per_account=scheduled_hours / ay,
-                residual_unscheduled_hours_per_account=residual / ay,
-                inbound_hours_per_account=inbound / ay,
-                escalation_hours_per_account=escal / ay,
-                effective_uplift=total / scheduled_hours if scheduled_hours else math.nan,
-                demand_hours_per_account=total / ay,
-                demand_hours_per_year=total / years,
-                customer_hours_per_csm=per_csm,
-                availability=avail,
-                fte_needed=fte,
-                csms_needed=needed,
-                csms_current=team.csms if team else 0,
-                accounts_per_csm=seg.starting_accounts / needed if needed else math.inf,
-                arr_per_csm=arr / needed if needed else math.inf,
-                people_cost_needed=needed * cost,
-                people_cost_current=(team.csms if team else 0) * cost,
-                automation_cost=automation,
-                cost_pct_arr=(needed * cost + automation) / arr if arr else math.nan,
-                planned_coverage=coverage,
-                churn_at_plan=churn_at_plan,
-            )
-        )
-        if tname:
-            demand_by_team[tname] = demand_by_team.get(tname, 0.0) + total / years
+        est = _segment_estimate(s, name, seg, teams)
+        out.segments.append(est)
+        if est.team:
+            demand_by_team[est.team] = demand_by_team.get(est.team, 0.0) + est.demand_hours_per_year
     for tname, team in teams.items():
         segs = s.segments_of(tname)
-        if not segs:
-            continue
-        demand = demand_by_team.get(tname, 0.0)
-        per_csm = s.calendar.customer_hours_per_year * team.availability
-        fte = demand / per_csm if per_csm > 0 else math.inf
-        needed = _needed(fte)
-        out.teams.append(
-            TeamEstimate(
-                team=tname,
-                segments=segs,
-                csms_current=team.csms,
-                planned_average_csms=_planned_average(team, s),
-                demand_hours_per_year=demand,
-                customer_hours_per_csm=per_csm,
-                availability=team.availability,
-                fte_needed=fte,
-                csms_needed=needed,
-                gap=needed - team.csms,
-                annual_cost_per_csm=team.annual_cost_per_csm,
-                people_cost_needed=needed * team.annual_cost_per_csm,
-                people_cost_current=team.csms * team.annual_cost_per_csm,
-            )
-        )
+        if segs:
+            out.teams.append(_team_estimate(s, tname, team, segs, demand_by_team.get(tname, 0.0)))
     return out
+
+
+def _segment_estimate(
+    s: Scenario, name: str, seg: Segment, teams: dict[str, Team]
+) -> SegmentEstimate:
+    """One segment's demand (hours), the CSMs it needs and its planned coverage."""
+    horizon = float(s.horizon_days)
+    years = s.horizon_years
+    exp = expected_exposure(seg, horizon, s.start_date)
+    ay = exp.account_years or 1.0
+    rows = _touch_rows(seg, exp, horizon)
+    scheduled_hours = sum(r.csm_hours for r in rows if r.scheduled)
+    inbound = sum(r.csm_hours for r in rows if r.trigger == "inbound_request")
+    escal = sum(r.csm_hours for r in rows if r.trigger == "risk_event")
+    residual = (seg.unscheduled_uplift - 1.0) * scheduled_hours
+    total = scheduled_hours + residual + inbound + escal
+    tname = s.team_name(name)
+    team = teams.get(tname) if tname else None
+    avail = team.availability if team else 1.0
+    per_csm = s.calendar.customer_hours_per_year * avail
+    fte = total / (per_csm * years) if per_csm > 0 else math.inf
+    needed = _needed(fte)
+    cost = team.annual_cost_per_csm if team else 0.0
+    automation = sum(r.automation_cost for r in rows) / years
+    arr = seg.starting_arr
+    weights = {n: tp.weight for n, tp in seg.touchpoints.items()}
+    planned = sum(r.touches * weights[r.name] for r in rows)
+    credited = sum(
+        r.touches * weights[r.name] * seg.touchpoints[r.name].resolved_effectiveness for r in rows
+    )
+    coverage = credited / planned if planned > 0 else 1.0
+    multiplier = 1.0 + seg.churn.coverage_effect * (1.0 - coverage)
+    churn_at_plan = 1.0 - (1.0 - seg.churn.annual_baseline) ** multiplier
+    return SegmentEstimate(
+        segment=name,
+        team=tname,
+        coverage=seg.coverage,
+        accounts_start=seg.starting_accounts,
+        arr_start=arr,
+        new_accounts=exp.new_accounts,
+        account_years=exp.account_years,
+        average_accounts=exp.account_years / years,
+        touchpoints=rows,
+        scheduled_touches_per_account=sum(r.touches for r in rows if r.scheduled) / ay,
+        scheduled_hours_per_account=scheduled_hours / ay,
+        residual_unscheduled_hours_per_account=residual / ay,
+        inbound_hours_per_account=inbound / ay,
+        escalation_hours_per_account=escal / ay,
+        effective_uplift=total / scheduled_hours if scheduled_hours else math.nan,
+        demand_hours_per_account=total / ay,
+        demand_hours_per_year=total / years,
+        customer_hours_per_csm=per_csm,
+        availability=avail,
+        fte_needed=fte,
+        csms_needed=needed,
+        csms_current=team.csms if team else 0,
+        accounts_per_csm=seg.starting_accounts / needed if needed else math.inf,
+        arr_per_csm=arr / needed if needed else math.inf,
+        people_cost_needed=needed * cost,
+        people_cost_current=(team.csms if team else 0) * cost,
+        automation_cost=automation,
+        cost_pct_arr=(needed * cost + automation) / arr if arr else math.nan,
+        planned_coverage=coverage,
+        churn_at_plan=churn_at_plan,
+    )
+
+
+def _team_estimate(
+    s: Scenario, tname: str, team: Team, segs: list[str], demand: float
+) -> TeamEstimate:
+    """One team's CSMs needed for ``demand`` customer hours a year of its segments."""
+    per_csm = s.calendar.customer_hours_per_year * team.availability
+    fte = demand / per_csm if per_csm > 0 else math.inf
+    needed = _needed(fte)
+    return TeamEstimate(
+        team=tname,
+        segments=segs,
+        csms_current=team.csms,
+        planned_average_csms=_planned_average(team, s),
+        demand_hours_per_year=demand,
+        customer_hours_per_csm=per_csm,
+        availability=team.availability,
+        fte_needed=fte,
+        csms_needed=needed,
+        gap=needed - team.csms,
+        annual_cost_per_csm=team.annual_cost_per_csm,
+        people_cost_needed=needed * team.annual_cost_per_csm,
+        people_cost_current=team.csms * team.annual_cost_per_csm,
+    )

@@ -90,7 +90,12 @@ def monthly_demand(s: Scenario, team: str, months: int) -> list[float]:
 
 
 def hiring_plan(s: Scenario, team: str) -> HiringPlan:
-    """Requisitions that keep the team's capacity at or above demand in every month."""
+    """Requisitions that keep the team's capacity at or above demand in every month.
+
+    Long because the roster, capacity and sizing rules are small closures over the same
+    month tables (days per month, ramp, the dated plan); each is documented where it is
+    defined, and pulling them apart would only pass those tables around.
+    """
     spec = s.all_teams()[team]
     months = max(1, math.ceil(s.horizon_days / DAYS_PER_MONTH))
     demand = monthly_demand(s, team, months)

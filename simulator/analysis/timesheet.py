@@ -52,13 +52,21 @@ SCHEDULED_WORDS = (
 
 
 class EntryLike(Protocol):
-    """One time-tracking entry (see simulator.data.timesheet)."""
+    """One time-tracking entry (see simulator.data.timesheet).
 
-    person: str
-    date: dt.date
-    activity: str | None
-    account: str | None
-    hours: float
+    Read-only members, so frozen records (the reader's ``TimeEntry``) satisfy it.
+    """
+
+    @property
+    def person(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def activity(self) -> str | None: ...
+    @property
+    def account(self) -> str | None: ...
+    @property
+    def hours(self) -> float: ...
 
 
 def is_scheduled(activity: str) -> bool:
@@ -150,6 +158,45 @@ def _share_people(people: int, hours: dict[str, float]) -> dict[str, int]:
     return {s: n for s, n in out.items() if n > 0}
 
 
+def _activity_stats(
+    scheduled: Sequence[EntryLike],
+    segment_of: Callable[[str], str | None],
+    accounts_per_segment: dict[str, int],
+    years: float,
+) -> list[ActivityStats]:
+    """Per segment and scheduled activity: deliveries, hours and frequency.
+
+    A delivery is one person's time on one account on one day; ``years`` is the span of
+    the timesheet (years).
+    """
+    # activities are grouped by their scenario key: "QBR" and "qbr" are one touchpoint
+    groups: dict[tuple[str, str], dict[tuple[str, str, dt.date], float]] = {}
+    shown: dict[str, str] = {}
+    for e in scheduled:
+        seg = segment_of(str(e.account)) or "(unknown)"
+        name = (e.activity or "").strip() or "(no activity)"
+        tp = touchpoint_name(name)
+        shown.setdefault(tp, name)
+        occ = groups.setdefault((seg, tp), {})
+        k = (e.person, str(e.account), e.date)
+        occ[k] = occ.get(k, 0.0) + e.hours
+    activities = []
+    for (seg, tp), occ in sorted(groups.items()):
+        h = np.array(list(occ.values()))
+        n_acc = accounts_per_segment.get(seg, 0)
+        activities.append(
+            ActivityStats(
+                segment=seg,
+                activity=shown[tp],
+                deliveries=len(h),
+                hours_mean=float(h.mean()),
+                hours_cv=float(h.std(ddof=1) / h.mean()) if len(h) > 1 and h.mean() > 0 else 0.0,
+                per_account_year=len(h) / n_acc / years if n_acc else math.nan,
+            )
+        )
+    return activities
+
+
 def analyze_timesheet(
     entries: Sequence[EntryLike],
     segment_of: Callable[[str], str | None],
@@ -186,34 +233,7 @@ def analyze_timesheet(
     hours_cust = sum(e.hours for e in customer)
     unknown = sum(1 for e in customer if segment_of(str(e.account)) is None)
 
-    # activities are grouped by their scenario key: "QBR" and "qbr" are one touchpoint
-    groups: dict[tuple[str, str], dict[tuple[str, str, dt.date], float]] = {}
-    shown: dict[str, str] = {}
-    for e in scheduled:
-        seg = segment_of(str(e.account)) or "(unknown)"
-        name = (e.activity or "").strip() or "(no activity)"
-        tp = touchpoint_name(name)
-        shown.setdefault(tp, name)
-        key = (seg, tp)
-        occ = groups.setdefault(key, {})
-        k = (e.person, str(e.account), e.date)
-        occ[k] = occ.get(k, 0.0) + e.hours
-    activities = []
-    years = days / 365.0
-    for (seg, tp), occ in sorted(groups.items()):
-        activity = shown[tp]
-        h = np.array(list(occ.values()))
-        n_acc = accounts_per_segment.get(seg, 0)
-        activities.append(
-            ActivityStats(
-                segment=seg,
-                activity=activity,
-                deliveries=len(h),
-                hours_mean=float(h.mean()),
-                hours_cv=float(h.std(ddof=1) / h.mean()) if len(h) > 1 and h.mean() > 0 else 0.0,
-                per_account_year=len(h) / n_acc / years if n_acc else math.nan,
-            )
-        )
+    activities = _activity_stats(scheduled, segment_of, accounts_per_segment, days / 365.0)
     by_seg: dict[str, float] = {}
     sched_by_seg: dict[str, float] = {}
     person_seg: dict[str, dict[str, float]] = {}

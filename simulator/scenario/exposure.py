@@ -7,7 +7,7 @@ background work from the scheduled hours computed here.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,64 +126,96 @@ def expected_exposure(seg: Segment, horizon_days: float, start_date: Any = None)
         renewals += weight * rn
         account_days += weight * present_days
 
-    lc = seg.lifecycle
-    if isinstance(seg.accounts, int):
-        if seg.accounts:
-            r_grid, w_grid = _renewal_grid(seg, term)
-            for r, w in zip(r_grid, w_grid, strict=True):
-                add(timeline(lc, term, r - term, False, lookahead), seg.accounts * w, horizon_days)
-    else:
-        # a validated Segment holds a list here: an accounts file is read at load time
-        assert isinstance(seg.accounts, list)
-        r_grid, w_grid = _renewal_grid(seg, term)
-        undated: dict[str | None, int] = {}  # accounts without a renewal date, by stage
-        for acc in seg.accounts:
-            first = acc.stage in ("onboarding", "adoption")
-            if acc.renewal_date is not None and start_date is not None:
-                r = float((acc.renewal_date - start_date).days)
-                while r <= 0:
-                    r += term
-                add(timeline(lc, term, r - term, first, lookahead), 1.0, horizon_days)
-            else:
-                undated[acc.stage] = undated.get(acc.stage, 0) + 1
-        for stage, count in undated.items():
-            grid: Iterable[tuple[float, float]]
-            if stage is None:
-                grid = zip(r_grid, w_grid, strict=True)
-            else:  # spread evenly over the stage the account is known to be in
-                us = (np.arange(PHASE_POINTS) + 0.5) / PHASE_POINTS
-                first = stage in ("onboarding", "adoption")
-                grid = (
-                    (renewal_in_stage(lc, term, first, stage, u), 1.0 / PHASE_POINTS) for u in us
-                )
-            first = stage in ("onboarding", "adoption")
-            for r, w in grid:
-                add(timeline(lc, term, r - term, first, lookahead), count * w, horizon_days)
-
-    new = 0.0
-    if seg.new_accounts_per_month > 0:
-        rate = seg.new_accounts_per_month * 12.0 / 365.0  # accounts per day
-        n = PHASE_POINTS
-        arrivals = (np.arange(n) + 0.5) / n * horizon_days
-        w = rate * horizon_days / n
-        for a in arrivals:
-            add(timeline(lc, term, a, True, lookahead), w, horizon_days - a)
-        new = rate * horizon_days
-    for batch in seg.new_account_schedule:
-        if start_date is None:
-            continue
-        a = float((batch.date - start_date).days)
-        if 0 <= a < horizon_days and batch.count:
-            add(timeline(lc, term, a, True, lookahead), float(batch.count), horizon_days - a)
-            new += batch.count
+    for tl, weight, present_days in _starting_book(seg, term, horizon_days, start_date, lookahead):
+        add(tl, weight, present_days)
+    for tl, weight, present_days in _arrivals(seg, term, horizon_days, start_date, lookahead):
+        add(tl, weight, present_days)
 
     return Exposure(
         account_years=account_days / 365.0,
         stage_years={s: float(stage_days[i]) / 365.0 for i, s in enumerate(STAGES)},
         touches=touches,
         renewals=renewals,
-        new_accounts=new,
+        new_accounts=_new_accounts(seg, horizon_days, start_date),
     )
+
+
+_Weighted = tuple[Timeline, float, float]
+"""A timeline, the accounts it stands for and the days they are present."""
+
+
+def _starting_book(
+    seg: Segment, term: float, horizon_days: float, start_date: Any, lookahead: float
+) -> Iterator[_Weighted]:
+    """The starting book's timelines, weighted over their unknown renewal dates."""
+    lc = seg.lifecycle
+    if isinstance(seg.accounts, int):
+        if seg.accounts:
+            r_grid, w_grid = _renewal_grid(seg, term)
+            for r, w in zip(r_grid, w_grid, strict=True):
+                yield timeline(lc, term, r - term, False, lookahead), seg.accounts * w, horizon_days
+        return
+    # a validated Segment holds a list here: an accounts file is read at load time
+    assert isinstance(seg.accounts, list)
+    r_grid, w_grid = _renewal_grid(seg, term)
+    undated: dict[str | None, int] = {}  # accounts without a renewal date, by stage
+    for acc in seg.accounts:
+        first = acc.stage in ("onboarding", "adoption")
+        if acc.renewal_date is not None and start_date is not None:
+            r = float((acc.renewal_date - start_date).days)
+            while r <= 0:
+                r += term
+            yield timeline(lc, term, r - term, first, lookahead), 1.0, horizon_days
+        else:
+            undated[acc.stage] = undated.get(acc.stage, 0) + 1
+    for stage, count in undated.items():
+        grid: Iterable[tuple[float, float]]
+        if stage is None:
+            grid = zip(r_grid, w_grid, strict=True)
+        else:  # spread evenly over the stage the account is known to be in
+            us = (np.arange(PHASE_POINTS) + 0.5) / PHASE_POINTS
+            first = stage in ("onboarding", "adoption")
+            grid = ((renewal_in_stage(lc, term, first, stage, u), 1.0 / PHASE_POINTS) for u in us)
+        first = stage in ("onboarding", "adoption")
+        for r, w in grid:
+            yield timeline(lc, term, r - term, first, lookahead), count * w, horizon_days
+
+
+def _arrivals(
+    seg: Segment, term: float, horizon_days: float, start_date: Any, lookahead: float
+) -> Iterator[_Weighted]:
+    """New accounts' timelines: a Poisson rate spread over arrival times, dated batches exact.
+
+    Dated batches need the plan's ``start_date``.
+    """
+    lc = seg.lifecycle
+    if seg.new_accounts_per_month > 0:
+        rate = seg.new_accounts_per_month * 12.0 / 365.0  # accounts per day
+        n = PHASE_POINTS
+        arrivals = (np.arange(n) + 0.5) / n * horizon_days
+        w = rate * horizon_days / n
+        for a in arrivals:
+            yield timeline(lc, term, a, True, lookahead), w, horizon_days - a
+    for batch in seg.new_account_schedule:
+        if start_date is None:
+            continue
+        a = float((batch.date - start_date).days)
+        if 0 <= a < horizon_days and batch.count:
+            yield timeline(lc, term, a, True, lookahead), float(batch.count), horizon_days - a
+
+
+def _new_accounts(seg: Segment, horizon_days: float, start_date: Any) -> float:
+    """Expected new accounts over the horizon (Poisson rate plus dated batches in it)."""
+    new = 0.0
+    if seg.new_accounts_per_month > 0:
+        new = seg.new_accounts_per_month * 12.0 / 365.0 * horizon_days
+    for batch in seg.new_account_schedule:
+        if start_date is None:
+            continue
+        a = float((batch.date - start_date).days)
+        if 0 <= a < horizon_days and batch.count:
+            new += batch.count
+    return new
 
 
 def expected_sessions(
