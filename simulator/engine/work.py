@@ -78,9 +78,8 @@ class Dispatcher:
         csm.idle = None
         ev.succeed()
 
-    def next_task(self, csm: CSM) -> Task | None:
-        """The most urgent task ``csm`` can start now, settling expired tasks on the way."""
-        now = self.env.now
+    def next_task(self, csm: CSM, now: float) -> Task | None:
+        """The most urgent task ``csm`` can start at day ``now``, settling expired tasks."""
         pool = self.teams[csm.team].pool
         own = csm.queue
         for q in (own, pool):
@@ -112,9 +111,8 @@ class Dispatcher:
             return heapq.heappop(pool)[1]
         return None
 
-    def begin(self, task: Task, csm: CSM) -> None:
-        """``csm`` starts ``task`` now: on time or late, and a session's attendees with it."""
-        now = self.env.now
+    def begin(self, task: Task, csm: CSM, now: float) -> None:
+        """``csm`` starts ``task`` at day ``now``: on time or late, and a session's attendees."""
         task.start = now
         task.csm = csm.id
         task.status = ON_TIME if now <= task.ontime else LATE
@@ -144,7 +142,7 @@ class Dispatcher:
                 # a new hire at zero productivity does no work until the ramp lets them
                 yield env.timeout(csm.next_productive(now) - now)
                 continue
-            task = self.next_task(csm)
+            task = self.next_task(csm, now)
             if task is None:
                 csm.idle = env.event()
                 yield csm.idle
@@ -155,7 +153,7 @@ class Dispatcher:
                     if other.idle is not None and other is not csm:
                         self.wake(other)
                         break
-            self.begin(task, csm)
+            self.begin(task, csm, now)
             csm.busy = True
             yield env.timeout(task.hours / speed)
             csm.busy = False
