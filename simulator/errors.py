@@ -163,16 +163,25 @@ def suggestion(word: object, options: Iterable[str], listing: str = "allowed") -
 
 @dataclass(frozen=True)
 class Location:
-    """Where a value came from: a file position, or a command-line override."""
+    """Where a value came from: a file position, or an override.
+
+    An override's ``file`` is a :class:`Hinted` naming it (``overrides=['a.b=1']`` in
+    Python, ``--set a.b=1`` on the command line).
+    """
 
     file: str
     line: int | None = None
     col: int | None = None
 
-    def __str__(self) -> str:
+    def render(self, flags: Flags | None = None) -> str:
+        """``file:line:col``; an override's hint spelled for ``flags`` (``--set PATH=VALUE``)."""
+        where = render_text(self.file, flags)
         if self.line is None:
-            return self.file
-        return f"{self.file}:{self.line}:{self.col or 1}"
+            return where
+        return f"{where}:{self.line}:{self.col or 1}"
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ class Issue:
         """``file:line:col field.path: message (got value)``; hints spelled for ``flags``."""
         parts = []
         if self.location is not None:
-            parts.append(str(self.location))
+            parts.append(self.location.render(flags))
         if self.path:
             parts.append(format_path(self.path) + ":")
         elif parts:

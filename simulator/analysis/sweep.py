@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.analysis.experiment import Experiment, run_points
-from simulator.errors import Issue, Location, ScenarioError
+from simulator.errors import Hint, Issue, Location, ScenarioError, hinted
 
 __all__ = ["Sweep", "parse_vary", "sweep_grid"]
 
@@ -23,11 +23,11 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
     Values: an integer range ``a..b`` (inclusive, optional ``:step``), or a comma list of
     YAML values (``0.5,0.7,0.9``, ``automated,one_to_one``).
     """
-    where = Location(f"--vary {text}")
+    where = Location(hinted(Hint("varies", [text], text)))
     if "=" not in text:
         raise ScenarioError(
             [Issue("expected PATH=VALUES, e.g. segments.top.team.csms=4..10", location=where)],
-            "reading --vary",
+            "reading the sweep",
         )
     path, spec = text.split("=", 1)
     m = _RANGE.match(spec)
@@ -41,7 +41,7 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
                         location=where,
                     )
                 ],
-                "reading --vary",
+                "reading the sweep",
             )
         values = [str(v) for v in range(a, b + 1, step)]
     else:
@@ -54,7 +54,7 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
                     location=where,
                 )
             ],
-            "reading --vary",
+            "reading the sweep",
         )
     return path.strip(), values
 

@@ -30,6 +30,7 @@ EXIT_BAD_INPUT = 2
 
 FLAGS: Mapping[str, str] = {
     "overrides": "--set",
+    "varies": "--vary",
     "mapping": "--map",
     "sheet": "--sheet",
     "dayfirst": "--dayfirst",

@@ -4,7 +4,7 @@ The source of a value is the comment on its line in the scenario file, as writte
 bundled scenarios say ``# D: Section - note`` (the basis is that section of
 docs/assumptions.md), ``# assumption: note`` (no source) or, when calibrated, ``# data:
 note``. A value without a comment of its own takes that of the nearest enclosing key that
-has one; a value set by ``--set`` says so, and a value no file sets is a cssim default.
+has one; a value set by an override (``--set``) says so, and a value no file sets is a cssim default.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from simulator.scenario.distributions import _Dist as Distribution
 from simulator.scenario.loader import Loaded
 from simulator.scenario.model import Scenario
+from simulator.scenario.overrides import override_text
 
 __all__ = ["ASSUMPTION_COLUMNS", "assumption_rows", "unit_of"]
 
@@ -133,8 +134,9 @@ def _source(loaded: Loaded | None, path: tuple[Any, ...]) -> str:
     while p:
         loc = keys.get(p) or loaded.sources.values.get(p)
         if loc is not None:
-            if loc.file.startswith("--set"):
-                return f"override ({loc.file})"
+            override = override_text(loc)
+            if override is not None:
+                return f"override ({override})"
             text = _comment(loc.file, loc.line) if loc.line else None
             if text:
                 return text

@@ -6,7 +6,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from simulator.errors import Hint, Issue, Location, Path, ScenarioError, format_path, hinted
+from simulator.errors import (
+    Hint,
+    Hinted,
+    Issue,
+    Location,
+    Path,
+    ScenarioError,
+    format_path,
+    hinted,
+)
 from simulator.scenario.datapath import has_item
 from simulator.scenario.yamlsource import SourceMap, parse_yaml
 
@@ -31,6 +40,20 @@ def parse_override_path(text: str) -> Path | None:
     return tuple(out) if out and all(p != "" for p in out) else None
 
 
+def override_location(text: str) -> Location:
+    """Where an override's values come from: the override itself (a hint naming it)."""
+    return Location(hinted(Hint("overrides", [text], text)))
+
+
+def override_text(loc: Location) -> str | None:
+    """The ``PATH=VALUE`` text of an override location; None for a file position."""
+    if isinstance(loc.file, Hinted):
+        for part in loc.file.parts:
+            if isinstance(part, Hint) and part.param == "overrides":
+                return part.text
+    return None
+
+
 def apply_overrides(
     data: dict[str, Any], src: SourceMap, overrides: Iterable[str]
 ) -> dict[str, Any]:
@@ -40,7 +63,7 @@ def apply_overrides(
     """
     issues: list[Issue] = []
     for text in overrides:
-        where = Location(f"--set {text}")
+        where = override_location(text)
         if "=" not in text:
             issues.append(
                 Issue("expected PATH=VALUE, e.g. segments.top.team.csms=6", location=where)
@@ -90,7 +113,7 @@ def apply_overrides(
         src.keys[path] = where
         src.values[path] = where
     if issues:
-        raise ScenarioError(issues, "applying --set overrides")
+        raise ScenarioError(issues, "applying the overrides")
     return data
 
 
