@@ -237,7 +237,8 @@ class DataLocation(Location):
     Spreadsheet columns are named by their header in the message instead.
     """
 
-    def __str__(self) -> str:
+    def render(self, flags: Flags | None = None) -> str:
+        """``file`` or ``file:line``."""
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
