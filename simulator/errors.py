@@ -70,6 +70,8 @@ class Hint:
         """``mapping={'arr': 'COLUMN'}``, or ``--map arr=COLUMN`` when ``flags`` name it."""
         if flags is not None and self.param in flags:
             option = flags[self.param]
+            if not option:  # a positional argument: the value alone
+                return "" if self.text is None else str(self.text)
             return option if self.text is None else f"{option} {self.text}"
         return self.param if self.value is None else f"{self.param}={self.value!r}"
 

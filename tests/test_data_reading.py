@@ -1019,3 +1019,9 @@ def test_guessed_columns_are_reported_and_checked(tmp_path) -> None:
         ["Customer", "ARR", "Renewal ARR"], CUSTOMER_FIELDS, file="x", samples=samples
     )
     assert "renewal_date" not in m.columns
+
+
+@pytest.mark.parametrize("text", ["--5", "(-5)", "--1,200", "-+5", "+-5", "-5-"])
+def test_amounts_with_two_signs_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"sign|parentheses"):
+        parse_money(text)

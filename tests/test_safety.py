@@ -188,3 +188,72 @@ def test_data_does_not_import_scenario() -> None:
                 assert not node.module.startswith("simulator.scenario"), module.name
             elif isinstance(node, ast.Import):
                 assert not any(a.name.startswith("simulator.scenario") for a in node.names)
+
+
+# ---------------------------------------------------------------- found by an adversarial pass
+
+
+def test_sweep_never_writes_over_an_input_of_the_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None
+) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text("id,arr\nA1,1000\nA2,2000\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"extends: {ROOT / 'scenarios' / 'default.yaml'}\n"
+        "segments:\n  top:\n    accounts: {from_csv: book.csv}\n"
+    )
+    before = book.read_bytes()
+    res = CliRunner().invoke(
+        cli, ["sweep", str(plan), "--vary", "segments.top.team.csms=4..5", "-o", str(book)]
+    )
+    assert res.exit_code == 2, res.output
+    assert "is an input of this run" in res.output
+    assert book.read_bytes() == before
+
+
+def test_a_folder_under_a_run_file_name_is_not_cssims(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.json").write_text('{"format": 1, "scenario_hash": "x"}')
+    assert is_run_directory(out)
+    (out / "frontier.csv").mkdir()
+    (out / "frontier.csv" / "important.txt").write_text("mine")
+    assert not is_run_directory(out)
+    with pytest.raises(OutputError, match="holds files that cssim did not write"):
+        check_run_directory("directory", out, force=True)
+
+
+def test_schema_replaces_only_a_schema_without_force(tmp_path: Path) -> None:
+    mine = tmp_path / "precious.json"
+    mine.write_text('{"mine": true}')
+    res = CliRunner().invoke(cli, ["schema", "-o", str(mine)])
+    assert res.exit_code == 2 and "--force" in res.output
+    assert mine.read_text() == '{"mine": true}'
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: x\n")
+    res = CliRunner().invoke(cli, ["schema", "-o", str(plan)])
+    assert res.exit_code == 2 and ".json" in res.output and plan.read_text() == "name: x\n"
+    schema = tmp_path / "cssim.schema.json"
+    assert CliRunner().invoke(cli, ["schema", "-o", str(schema)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["schema", "-o", str(schema)]).exit_code == 0  # its own
+    assert CliRunner().invoke(cli, ["schema", "-o", str(mine), "--force"]).exit_code == 0
+
+
+def test_init_names_its_path_argument_by_value() -> None:
+    err = OutputError("path", "plans/s.yaml", "cannot write there")
+    assert err.render(common.FLAGS) == "plans/s.yaml: cannot write there"
+    assert err.render() == "path='plans/s.yaml': cannot write there"
+
+
+def test_from_csv_fixes_name_scenario_keys(tmp_path: Path) -> None:
+    (tmp_path / "book.csv").write_text("Ref,Fee\nA1,100\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"extends: {ROOT / 'scenarios' / 'default.yaml'}\n"
+        "segments:\n  top:\n    accounts: {from_csv: book.csv}\n"
+    )
+    res = CliRunner().invoke(cli, ["validate", str(plan)])
+    assert res.exit_code == 2
+    assert "map: {arr: COLUMN} under segments.top.accounts" in res.output
+    assert "--map" not in res.output and "mapping=" not in res.output

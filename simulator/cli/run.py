@@ -270,10 +270,11 @@ def sweep(
       cssim sweep --vary segments.top.team.csms=5..8 \\
                   --vary segments.top.touchpoints.qbr.trigger.per_year=2,3,4 -o grid.parquet
     """
-    check_output(output, (".csv", ".json", ".parquet"))
     if precision is not None:
         fail("error: --precision is not used by sweep; give -n REPLICATIONS")
-    load_plan(scenario, overrides, quiet)  # report the base scenario's problems and warnings once
+    # report the base scenario's problems and warnings once, then check -o against its inputs
+    base = load_plan(scenario, overrides, quiet)
+    check_output(output, (".csv", ".json", ".parquet"), base.inputs())
 
     def at(point: list[str]) -> Any:
         return load(scenario, [*overrides, *point]).scenario

@@ -27,7 +27,7 @@ from simulator.report.estimate import estimate_csv, estimate_json, estimate_rend
 from simulator.report.files import atomic_write
 from simulator.report.targets import check_file_target
 from simulator.scenario.loader import load
-from simulator.scenario.schema import schema_text
+from simulator.scenario.schema import is_schema_file, schema_text
 from simulator.scenario.yamlsource import dump_yaml
 
 __all__ = ["estimate", "init", "schema", "show", "validate"]
@@ -76,10 +76,12 @@ def validate(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of stdout.",
+    help="Write to this file instead of stdout (a .json file; an existing file is replaced "
+    "only when it is a cssim schema, or with --force).",
 )
+@click.option("--force", is_flag=True, help="Replace an existing -o file that is not a schema.")
 @handle_errors
-def schema(output: Path | None) -> None:
+def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion).
 
     Point your editor at it with a first line such as
@@ -90,7 +92,8 @@ def schema(output: Path | None) -> None:
       cssim schema -o cssim.schema.json
     """
     if output is not None:
-        check_file_target("output", output)
+        replace = force or not output.exists() or is_schema_file(output)
+        check_file_target("output", output, (".json",), force=None if replace else False)
     text = schema_text()
     if output is None:
         click.echo(text, nl=False)

@@ -78,21 +78,25 @@ def _amount_core(text: str) -> tuple[bool, str, float]:
         raise ValueError("a missing-value marker")
     if s.startswith("#"):
         raise ValueError("a spreadsheet error value; fix the formula or type the amount")
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1]
+    parenthesised = s.startswith("(") and s.endswith(")")
+    if parenthesised:
+        s = s[1:-1]
     s = s.replace("\u2212", "-")
+    # the sign may sit before or after the currency: "-$1,200", "$-1,200", "- $ 5", "5-"
     s = _CURRENCY_SYMBOLS.sub(" ", s)
     s = _CURRENCY_CODES.sub(" ", s).strip()
+    minus = False
     if s.startswith("-"):
-        negative, s = not negative, s[1:].strip()
+        minus, s = True, s[1:].strip()
     elif s.endswith("-"):
-        negative, s = not negative, s[:-1].strip()
+        minus, s = True, s[:-1].strip()
     elif s.startswith("+"):
         s = s[1:].strip()
-    # the sign may sit between the currency and the number: "$-1,200", "- $ 5"
-    if s.startswith("-"):
-        negative, s = not negative, s[1:].strip()
+    if s.startswith(("-", "+")) or (minus and s.endswith("-")):
+        raise ValueError("more than one sign")
+    if minus and parenthesised:
+        raise ValueError("both a minus sign and parentheses; write one of them")
+    negative = minus or parenthesised
     if _SCIENTIFIC.match(s):
         return negative, s, 1.0
     m = _AMOUNT.match(s)

@@ -46,14 +46,17 @@ def is_run_directory(path: str | Path) -> bool:
     """True when ``path`` is a directory cssim saved a run to, holding nothing else.
 
     It must hold a ``run.json`` with cssim's ``format`` and ``scenario_hash`` keys, and
-    only the files of :data:`RUN_FILES`.
+    only the files of :data:`RUN_FILES` (regular files, not folders or links).
     """
     path = Path(path)
     if not path.is_dir() or path.is_symlink():
         return False
-    names = {p.name for p in path.iterdir()}
+    entries = list(path.iterdir())
+    names = {p.name for p in entries}
     if "run.json" not in names or not names <= RUN_FILES:
         return False
+    if any(p.is_symlink() or not p.is_file() for p in entries):
+        return False  # a folder or link under a run file's name is not cssim's
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

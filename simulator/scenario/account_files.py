@@ -15,9 +15,10 @@ from typing import Any, get_args
 
 from simulator.data.customers import Customer, CustomerList, read_customers
 from simulator.data.values import text_key
-from simulator.errors import Issue, Location, ScenarioError
+from simulator.errors import DataError, Hint, Hinted, Issue, Location, ScenarioError, format_path
 from simulator.errors import Path as ErrPath
 from simulator.scenario.model import Stage
+from simulator.scenario.overrides import override_text
 from simulator.scenario.yamlsource import SourceMap
 
 __all__ = ["resolve_account_files"]
@@ -56,14 +57,16 @@ def resolve_account_files(
             continue  # field validation reports the unknown key or the wrong type
         where = ("segments", name, "accounts", "from_csv")
         loc = src.locate(where)
-        base = (
-            Path(loc.file).parent if loc is not None and not loc.file.startswith("--") else Path()
-        )
+        # a file named in a scenario file is relative to it; one set by an override, to "."
+        base = Path(loc.file).parent if loc is not None and override_text(loc) is None else Path()
         path = base / spec["from_csv"]
         mapping = {str(k): str(v) for k, v in (spec.get("map") or {}).items()}
         if read is not None:
             read.append(str(path))
-        book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
+        try:
+            book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
+        except DataError as exc:
+            raise _as_scenario_keys(exc, where[:-1]) from None
         active = _active_rows(book, spec.get("segment"), path, where[:-1], loc)
         accounts, left = _account_entries(active)
         seg["accounts"] = accounts
@@ -134,3 +137,32 @@ def _account_entries(active: list[Customer]) -> tuple[list[dict[str, Any]], Coun
             entry["contract_start"] = c.contract_start.isoformat()
         out.append(entry)
     return out, left
+
+
+def _as_scenario_keys(exc: DataError, where: ErrPath) -> DataError:
+    """The reader's error with its fixes written as keys of the scenario's accounts entry.
+
+    The reader names its Python parameters (``mapping={'arr': 'COLUMN'}``); a scenario
+    sets them as ``map: {arr: COLUMN}`` beside ``from_csv``.
+    """
+    at = format_path(where)
+
+    def key(hint: Hint) -> str:
+        if hint.param == "mapping" and isinstance(hint.value, dict):
+            pairs = ", ".join(
+                f"{k}: {v!r}" if " " in str(v) else f"{k}: {v}" for k, v in hint.value.items()
+            )
+            return f"map: {{{pairs}}} under {at}"
+        if hint.param == "dayfirst":
+            return f"dayfirst: {'true' if hint.value in (None, True) else 'false'} under {at}"
+        return hint.render()
+
+    def message(text: str) -> str:
+        if not isinstance(text, Hinted):
+            return text
+        return "".join(key(p) if isinstance(p, Hint) else p for p in text.parts)
+
+    issues = [
+        Issue(message(i.message), i.path, i.location, i.value, i.severity) for i in exc.issues
+    ]
+    return DataError(issues, exc.what)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path as FsPath
 from typing import Any
 
 from simulator.scenario.model import Scenario
@@ -66,3 +67,12 @@ def scenario_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The schema as stable, indented JSON text."""
     return json.dumps(scenario_schema(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def is_schema_file(path: str | FsPath) -> bool:
+    """True when ``path`` is a JSON Schema cssim wrote (same ``$id``), so it may be replaced."""
+    try:
+        data = json.loads(FsPath(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("$id") == scenario_schema().get("$id")
