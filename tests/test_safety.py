@@ -69,7 +69,7 @@ def test_force_never_replaces_the_folder_of_the_input(
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "budget.xlsx").write_text("x")
     res = CliRunner().invoke(cli, ["run", "plans/fy27.yaml", "-o", "other", "--force"])
-    assert res.exit_code == 2 and "holds files that cssim did not write" in res.output
+    assert res.exit_code == 2 and "holds more than a saved run" in res.output
     assert (tmp_path / "other" / "budget.xlsx").read_text() == "x"
 
 
@@ -111,7 +111,7 @@ def test_force_replaces_a_saved_run_by_swapping_it_in(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.parent.iterdir()) == ["fy27"]  # nothing left aside
     (out / "mine.txt").write_text("x")
     assert not is_run_directory(out)
-    with pytest.raises(OutputError, match="holds files that cssim did not write"):
+    with pytest.raises(OutputError, match="holds more than a saved run"):
         check_run_directory("directory", out, force=True)
 
 
@@ -220,7 +220,7 @@ def test_a_folder_under_a_run_file_name_is_not_cssims(tmp_path: Path) -> None:
     (out / "frontier.csv").mkdir()
     (out / "frontier.csv" / "important.txt").write_text("mine")
     assert not is_run_directory(out)
-    with pytest.raises(OutputError, match="holds files that cssim did not write"):
+    with pytest.raises(OutputError, match="holds more than a saved run"):
         check_run_directory("directory", out, force=True)
 
 

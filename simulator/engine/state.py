@@ -6,11 +6,17 @@ Plain classes with ``__slots__``: they are created by the thousand per run.
 from __future__ import annotations
 
 import heapq
+import math
 from typing import Any
 
 from simulator.engine.codes import Channel, Kind, Status
 
 _new_object = object.__new__
+
+MONTH_DAYS = 365.0 / 12.0
+"""Days in a ramp month."""
+_MONTH_TOLERANCE = 1e-9
+"""Months: a day this close below a month boundary counts as the boundary (rounding)."""
 
 
 class Task:
@@ -240,7 +246,7 @@ class CSM:
         self.joined = joined
         self.left = float("inf")
         self.ramp = ramp
-        self.ramped = joined + len(ramp) * (365.0 / 12.0)  # full speed from this day on
+        self.ramped = joined + len(ramp) * MONTH_DAYS  # full speed from this day on
         self.active = True
         self.busy = False
         self.idle: Any = None
@@ -248,16 +254,24 @@ class CSM:
         self.book: set[Account] = set()
         self.arr = 0.0
 
+    def ramp_month(self, t: float) -> int:
+        """Whole ramp months (30.4 days) since joining at day ``t``.
+
+        A day that is a whole number of months after joining, up to rounding of the day
+        itself (``99 + 30.42 - 1e-13``), counts as the start of that month.
+        """
+        return math.floor((t - self.joined) / MONTH_DAYS + _MONTH_TOLERANCE)
+
     def next_productive(self, t: float) -> float:
         """First day from ``t`` on at which the ramp gives a productivity above zero."""
-        month = int((t - self.joined) / (365.0 / 12.0))
+        month = self.ramp_month(t)
         while month < len(self.ramp) and self.ramp[month] <= 0:
             month += 1
-        return max(t, self.joined + month * (365.0 / 12.0))
+        return max(t, self.joined + month * MONTH_DAYS)
 
     def productivity(self, t: float) -> float:
         """Share of full speed at day ``t`` (ramp by 30.4-day month since joining)."""
-        month = int((t - self.joined) / (365.0 / 12.0))
+        month = self.ramp_month(t)
         if month < 0:
             return self.ramp[0] if self.ramp else 1.0
         return self.ramp[month] if month < len(self.ramp) else 1.0

@@ -173,11 +173,16 @@ def check_run_directory(
                 hinted("exists; pass ", _FORCE, " to replace it or choose another path"),
             )
         if not is_run_directory(path):
+            others = sorted(
+                p.name for p in path.iterdir() if p.name not in RUN_FILES or not p.is_file()
+            )
+            listed = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+            what = f"holds more than a saved run ({listed})" if others else "is not a saved run"
             raise OutputError(
                 param,
                 path,
-                "holds files that cssim did not write; cssim replaces only a run directory it "
-                "saved (with run.json and nothing else); choose another path",
+                f"{what}; cssim replaces only a run directory it saved (run.json and its "
+                "files, nothing else); move those files or choose another path",
             )
     _check_folder(param, path)
 
