@@ -280,7 +280,7 @@ class CSM:
 class TeamState:
     """A team: its CSMs, its pooled queue and the idle CSMs waiting for work."""
 
-    __slots__ = ("cost", "csms", "index", "name", "next_seat", "pool", "ramp", "spec")
+    __slots__ = ("cost", "csms", "idle", "index", "name", "next_seat", "pool", "ramp", "spec")
 
     def __init__(self, index: int, name: str, spec: Any) -> None:
         self.index = index
@@ -290,6 +290,9 @@ class TeamState:
         self.ramp = tuple(spec.ramp)
         self.csms: list[CSM] = []
         self.pool: list[QueueItem] = []
+        self.idle: list[tuple[int, int, CSM]] = []
+        """Heap of (seat, order, CSM) of CSMs that went idle; entries of CSMs woken since
+        are dropped when they reach the top."""
         self.next_seat = 0
 
     def active_csms(self) -> list[CSM]:

@@ -10,6 +10,7 @@ day is missed; that is settled lazily when a queue is read, so it costs no event
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Generator
 from typing import Any
 
@@ -53,6 +54,7 @@ class Dispatcher:
         self.env = env
         self.teams = teams
         self.rate = rate
+        self._sleeps = itertools.count()
 
     def enqueue(self, task: Task) -> None:
         """Queue ``task`` on its account's owner, else on its team's pool."""
@@ -67,10 +69,25 @@ class Dispatcher:
             return  # no team: the task can never start and will be missed
         team = self.teams[task.team]
         push(team.pool, task)
-        for c in team.csms:
-            if c.idle is not None:
-                self.wake(c)
-                break
+        idle = self.first_idle(team)
+        if idle is not None:
+            self.wake(idle)
+
+    def first_idle(self, team: TeamState) -> CSM | None:
+        """The idle CSM of ``team`` in the lowest seat (the longest on the team), if any."""
+        heap = team.idle
+        while heap:
+            csm = heap[0][2]
+            if csm.idle is not None:
+                return csm
+            heapq.heappop(heap)  # woken since it went idle
+        return None
+
+    def sleep(self, csm: CSM) -> simpy.Event:
+        """``csm`` has nothing to do: the event that wakes it, and it joins the idle heap."""
+        csm.idle = ev = self.env.event()
+        heapq.heappush(self.teams[csm.team].idle, (csm.seat, next(self._sleeps), csm))
+        return ev
 
     def wake(self, csm: CSM) -> None:
         """Wake an idle CSM."""
@@ -144,15 +161,13 @@ class Dispatcher:
                 continue
             task = self.next_task(csm, now)
             if task is None:
-                csm.idle = env.event()
-                yield csm.idle
+                yield self.sleep(csm)
                 continue
             if team.pool:
                 # the pool may still hold work this CSM was woken for: pass the wake-up on
-                for other in team.csms:
-                    if other.idle is not None and other is not csm:
-                        self.wake(other)
-                        break
+                other = self.first_idle(team)
+                if other is not None:
+                    self.wake(other)
             self.begin(task, csm, now)
             csm.busy = True
             yield env.timeout(task.hours / speed)
