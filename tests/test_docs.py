@@ -119,3 +119,15 @@ def test_every_default_is_documented() -> None:
             if f"{field.alias or name}`" not in text:
                 missing.append(f"{cls.__name__}.{name}")
     assert not missing, f"docs/assumptions.md: give unit, range and basis of {missing}"
+
+
+def test_no_tracked_file_cites_a_file_users_do_not_have() -> None:
+    """Citations point at docs/assumptions.md, never at a reference file outside the repo."""
+    import subprocess
+
+    out = subprocess.run(
+        ["git", "grep", "-l", "DOMAIN" + ".md"], cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode not in (0, 1):
+        pytest.skip("not a git checkout")
+    assert out.stdout.split() == []

@@ -19,7 +19,7 @@ ONBOARDING_DAYS = 90
 ADOPTION_END_DAYS = 180
 """Tenure (days) below which an account past onboarding is in Adoption."""
 RENEWAL_WINDOW_DAYS = 120
-"""Days before the next renewal from which an account is in Renewal (DOMAIN.md: ~120)."""
+"""Days before the next renewal from which an account is in Renewal (docs/assumptions.md#lifecycle: ~120)."""
 
 
 def next_renewal(since: dt.date, term_months: int, after: dt.date) -> tuple[dt.date, int]:

@@ -58,7 +58,7 @@ class ActivityTruth:
 
 
 DEFAULT_ACTIVITIES: tuple[ActivityTruth, ...] = (
-    # Scheduled touchpoints; hours from DOMAIN.md "Hours per touchpoint".
+    # Scheduled touchpoints; hours from docs/assumptions.md#touchpoint-hours.
     ActivityTruth("Kickoff", "scheduled", 0.08, 6.0, 0.25, ("Onboarding",)),  # 4-8 h
     ActivityTruth("Onboarding session", "scheduled", 0.15, 2.5, 0.3, ("Onboarding",)),
     ActivityTruth("Training", "scheduled", 0.10, 5.0, 0.3, ("Onboarding", "Adoption")),  # ~5
@@ -107,10 +107,10 @@ class TimesheetTruth:
     hours_per_day
         Expected hours logged per CSM per working day (hours).
     customer_share
-        Expected customer hours over all logged hours (DOMAIN.md: 0.63).
+        Expected customer hours over all logged hours (docs/assumptions.md#capacity: 0.63).
     uplift
         Expected (scheduled + unscheduled customer hours) / scheduled hours
-        (DOMAIN.md: x1.75 enterprise, x1.56 mid-market).
+        (docs/assumptions.md#unscheduled-work: x1.75 enterprise, x1.56 mid-market).
     hour_step
         Hours are rounded to a multiple of this (hours).
     activities

@@ -84,7 +84,7 @@ class SegmentTruth:
 
 
 DEFAULT_SEGMENTS: tuple[SegmentTruth, ...] = (
-    # DOMAIN.md Retention: SMB logo churn 25% (15-40%); ACV < $12k -> GRR 90%, NRR 100%.
+    # docs/assumptions.md#retention: SMB logo churn 25% (15-40%); ACV < $12k -> GRR 90%, NRR 100%.
     # 20% churn and +10% expansion are within those ranges (NRR ~0.88, a churn-heavy tail).
     SegmentTruth(
         name="SMB",
@@ -95,7 +95,7 @@ DEFAULT_SEGMENTS: tuple[SegmentTruth, ...] = (
         expansion_mean=0.10,
         expansion_sd=0.20,
     ),
-    # DOMAIN.md Retention: mid-market 11% (8-15%); $25-50k ACV NRR 103%.
+    # docs/assumptions.md#retention: mid-market 11% (8-15%); $25-50k ACV NRR 103%.
     # Example segment "mid-market 400 accounts x $30k".
     SegmentTruth(
         name="Mid-Market",
@@ -106,7 +106,7 @@ DEFAULT_SEGMENTS: tuple[SegmentTruth, ...] = (
         expansion_mean=0.14,
         expansion_sd=0.15,
     ),
-    # DOMAIN.md Retention: enterprise 6% (3-10%); $100-250k ACV NRR 107%.
+    # docs/assumptions.md#retention: enterprise 6% (3-10%); $100-250k ACV NRR 107%.
     SegmentTruth(
         name="Enterprise",
         new_logo_share=0.10,
@@ -117,7 +117,7 @@ DEFAULT_SEGMENTS: tuple[SegmentTruth, ...] = (
         expansion_sd=0.12,
     ),
 )
-"""Default segments; values traced to DOMAIN.md in the comments above."""
+"""Default segments; values traced to docs/assumptions.md in the comments above."""
 
 
 @dataclass(frozen=True)
