@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from bisect import bisect_right
 
 import numpy as np
 
@@ -219,18 +218,15 @@ class Lifecycle:
                 times.extend((t0 + off, i) for off in offsets)
         times.extend((renewal - days, i) for i, days in plan.before_renewal_auto)
         lo, hi = max(start, now), min(renewal, horizon)
-        # the stages are contiguous and in order: the stage holding day t is the last one
-        # starting at or before t, if t is before its end (zero-length stages hold nothing)
-        starts = [t0 for _, t0, _ in intervals]
         for i, interval, allowed in plan.cadence_auto:
             first = acc.phases[i]
             t = first + max(0, math.ceil((lo - first) / interval)) * interval
             while t < hi:
-                k = bisect_right(starts, t) - 1
-                if k >= 0:
-                    stage, _, t1 = intervals[k]
-                    if t < t1 and stage in allowed:
-                        times.append((t, i))
+                for stage, t0, t1 in intervals:
+                    if t0 <= t < t1:
+                        if stage in allowed:
+                            times.append((t, i))
+                        break
                 t += interval
         for t, i in sorted(times):
             if t >= renewal:
