@@ -216,6 +216,13 @@ def overrides_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def output_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output FILE`` with the command's own ``help`` (what each suffix writes)."""
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=help
+    )
+
+
 def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``-q/--quiet``."""
     return click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")(fn)

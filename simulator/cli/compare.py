@@ -17,6 +17,7 @@ from simulator.cli.common import (
     format_option,
     handle_errors,
     load_plan,
+    output_option,
     overrides_option,
     quiet_option,
     run_provenance,
@@ -36,11 +37,8 @@ __all__ = ["compare_command"]
 )
 @experiment_options
 @overrides_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the differences to FILE (.csv or .json), or the Excel pack (.xlsx: "
+@output_option(
+    "Also write the differences to FILE (.csv or .json), or the Excel pack (.xlsx: "
     "differences, every alternative, months, assumptions, provenance).",
 )
 @format_option

@@ -18,6 +18,7 @@ from simulator.cli.common import (
     format_option,
     handle_errors,
     money,
+    output_option,
     print_warnings,
     quiet_option,
     render_error,
@@ -133,11 +134,8 @@ def _reason(exc: ValueError) -> str:
 @click.command()
 @click.argument("customers", type=click.Path(path_type=Path, dir_okay=False))
 @data_input_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write FILE.csv or FILE.json (tidy measures) or FILE.xlsx (every table).",
+@output_option(
+    "Also write FILE.csv or FILE.json (tidy measures) or FILE.xlsx (every table).",
 )
 @click.option(
     "--charts",

@@ -20,6 +20,7 @@ from simulator.cli.common import (
     handle_errors,
     load_plan,
     money,
+    output_option,
     overrides_option,
     quiet_option,
     scenario_argument,
@@ -82,11 +83,8 @@ def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
     "(metrics: on_time_coverage, grr, nrr, logo_churn, utilisation; confidence default 0.9).",
 )
 @overrides_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
+@output_option(
+    "Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
     "answer, targets, every headcount tried, assumptions, provenance).",
 )
 @format_option

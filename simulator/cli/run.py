@@ -19,6 +19,7 @@ from simulator.cli.common import (
     format_option,
     handle_errors,
     load_plan,
+    output_option,
     overrides_option,
     quiet_option,
     run_provenance,
@@ -235,11 +236,8 @@ def report(
 )
 @experiment_options
 @overrides_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
+@output_option(
+    "Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
     "FILE.csv, FILE.json or FILE.parquet.",
 )
 @format_option

@@ -16,6 +16,7 @@ from simulator.cli.common import (
     fail,
     handle_errors,
     load_plan,
+    output_option,
     overrides_option,
     print_warnings,
     quiet_option,
@@ -72,11 +73,8 @@ def validate(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of stdout (a .json file; an existing file is replaced "
+@output_option(
+    "Write to this file instead of stdout (a .json file; an existing file is replaced "
     "only when it is a cssim schema, or with --force).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing -o file that is not a schema.")
