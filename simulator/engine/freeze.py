@@ -15,6 +15,7 @@ import numpy as np
 from simulator.engine.codes import Event, Status
 from simulator.engine.records import Records
 from simulator.engine.runlog import RENEWAL_COLUMNS, RunLog
+from simulator.engine.work import gone
 
 __all__ = ["build_records"]
 
@@ -26,7 +27,7 @@ def _settle_open(log: RunLog) -> None:
         if task.status == Status.OPEN:
             acc = task.account
             if acc is not None and not acc.active:
-                task.status = Status.MISSED if task.due < acc.churned_at else Status.CANCELLED
+                task.status = gone(task)
             elif task.due < horizon:
                 task.status = Status.MISSED
 

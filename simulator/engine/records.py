@@ -24,8 +24,7 @@ import numpy as np
 
 from simulator.engine.codes import Channel, Event, Kind, Status
 from simulator.engine.runlog import MonthlyRow
-
-MONTH_DAYS = 365.0 / 12.0
+from simulator.engine.state import MONTH_DAYS
 
 ON_TIME, LATE, MISSED, OPEN = Status.ON_TIME, Status.LATE, Status.MISSED, Status.OPEN
 CANCELLED, AUTOMATED, SKIPPED = Status.CANCELLED, Status.AUTOMATED, Status.SKIPPED

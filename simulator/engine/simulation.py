@@ -37,14 +37,12 @@ from simulator.engine.plan import SegmentPlan
 from simulator.engine.records import Records
 from simulator.engine.runlog import MonthlyRow, RunLog
 from simulator.engine.schedule import Scheduler
-from simulator.engine.state import CSM, TeamState
+from simulator.engine.state import CSM, MONTH_DAYS, TeamState
 from simulator.engine.touches import Touches
 from simulator.engine.work import Dispatcher
 from simulator.scenario.model import Scenario
 
 __all__ = ["simulate"]
-
-MONTH_DAYS = 365.0 / 12.0
 
 
 class _Simulation:

@@ -10,11 +10,12 @@ import math
 from typing import Any
 
 from simulator.engine.codes import Channel, Kind, Status
+from simulator.scenario.lifecycle import DAYS_PER_MONTH
 
 _new_object = object.__new__
 
-MONTH_DAYS = 365.0 / 12.0
-"""Days in a ramp month."""
+MONTH_DAYS = DAYS_PER_MONTH
+"""Days in a ramp month (a twelfth of a year)."""
 _MONTH_TOLERANCE = 1e-9
 """Months: a day this close below a month boundary counts as the boundary (rounding)."""
 
@@ -294,10 +295,6 @@ class TeamState:
         """Heap of (seat, order, CSM) of CSMs that went idle; entries of CSMs woken since
         are dropped when they reach the top."""
         self.next_seat = 0
-
-    def active_csms(self) -> list[CSM]:
-        """CSMs currently on the team."""
-        return [c for c in self.csms if c.active]
 
 
 def push(queue: list[QueueItem], task: Task) -> None:
