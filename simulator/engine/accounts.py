@@ -332,13 +332,16 @@ class Lifecycle:
             acc.risks, now, plan.risk_effect_days, plan.risk_hazard
         )
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
+        rule = self.rules[acc.segment]
+        cov, cov_full = churn.coverage(acc.touches, now, rule.late_credit_half_life)
         drivers = churn.Drivers(
-            coverage=churn.coverage(acc.touches, now),
+            coverage=cov,
+            late_credit_loss=cov_full - cov,
             late_onboarding=acc.late_onboarding_at >= now - window,
             reassigned=acc.reassigned_at >= now - ch.reassignment_window_days,
             risk_hazard=h_risk,
         )
-        d = churn.decide(self.rules[acc.segment], drivers)
+        d = churn.decide(rule, drivers)
         k = acc.renewals
         u = float(acc.churn_u[k]) if k < len(acc.churn_u) else float(acc.rng.random())
         churned = u < d.probability
@@ -369,6 +372,7 @@ class Lifecycle:
                 arr=arr_before,
                 p_baseline=d.p_baseline,
                 coverage=drivers.coverage,
+                late_credit_loss=drivers.late_credit_loss,
                 coverage_multiplier=d.coverage_multiplier,
                 late_onboarding=drivers.late_onboarding,
                 late_onboarding_multiplier=d.late_onboarding_multiplier,

@@ -12,8 +12,10 @@ by whether an escalation started in time). Shortfalls multiply it::
     probability = 1 - exp(-hazard)
 
 ``coverage`` is the weighted share of the touches planned in the coverage window that
-were delivered, each delivered touch earning its channel's credit (automated < 1);
-missed, skipped and overdue touches count against it. Late onboarding and a recent
+were delivered, each delivered touch earning its channel's credit (automated < 1), and a
+late one (started d days after its on-time day) that credit x 0.5 ** (d / half-life)
+(``late_credit_half_life_days``; null: full credit); missed, skipped and overdue touches
+count against it. Late onboarding and a recent
 reassignment apply their multipliers. Every effect size is a scenario input.
 """
 
@@ -27,11 +29,20 @@ from simulator.engine.codes import DELIVERED, Status
 from simulator.engine.state import RiskHit, Task
 from simulator.scenario.model import Churn
 
-__all__ = ["ChurnRule", "Decision", "Drivers", "coverage", "decide", "strongest_risk"]
+__all__ = [
+    "ChurnRule",
+    "Decision",
+    "Drivers",
+    "coverage",
+    "decide",
+    "late_credit",
+    "strongest_risk",
+]
 
 # coverage() runs over every touch in a renewal's window: module-level names avoid an
 # enum class lookup per comparison
 _OPEN = Status.OPEN
+_LATE = Status.LATE
 _UNDELIVERED = (Status.MISSED, Status.SKIPPED)
 
 
@@ -43,6 +54,8 @@ class ChurnRule(NamedTuple):
     coverage_effect: float
     late_onboarding_multiplier: float
     reassignment_multiplier: float
+    late_credit_half_life: float | None
+    """Days late at which a touch earns half its credit (None: full credit)."""
 
     @classmethod
     def of(cls, churn: Churn, base_hazard: float) -> ChurnRule:
@@ -52,6 +65,7 @@ class ChurnRule(NamedTuple):
             churn.coverage_effect,
             churn.late_onboarding_multiplier,
             churn.reassignment_multiplier,
+            churn.late_credit_half_life_days,
         )
 
 
@@ -59,7 +73,11 @@ class Drivers(NamedTuple):
     """What the work delivered, as it bears on one renewal."""
 
     coverage: float
-    """Weighted delivered share of planned touches in the coverage window (0-1)."""
+    """Weighted delivered share of planned touches in the coverage window (0-1), late
+    touches at their late credit."""
+    late_credit_loss: float
+    """Coverage lost to lateness: coverage at full credit for late touches minus
+    ``coverage`` (0 when nothing was late or late touches earn full credit)."""
     late_onboarding: bool
     """Onboarding ended with a planned touch undelivered, within the coverage window."""
     reassigned: bool
@@ -102,23 +120,41 @@ def decide(rule: ChurnRule, drivers: Drivers) -> Decision:
     )
 
 
-def coverage(touches: Iterable[Task], now: float) -> float:
+def late_credit(days_late: float, half_life: float | None) -> float:
+    """Share of its credit a touch started ``days_late`` after its on-time day earns."""
+    if half_life is None or days_late <= 0:
+        return 1.0
+    return 0.5 ** (days_late / half_life)
+
+
+def coverage(
+    touches: Iterable[Task], now: float, half_life: float | None = None
+) -> tuple[float, float]:
     """Weighted credit of delivered touches over the weight of touches due by ``now``.
 
     Touches planned after ``now`` do not count; open touches count against coverage once
-    overdue. 1 when nothing was due.
+    overdue. A late touch earns its credit x :func:`late_credit` of its days late.
+    Returns (coverage, coverage with full credit for late touches); (1, 1) when nothing
+    was due.
     """
-    num = den = 0.0
+    num = full = den = 0.0
     for t in touches:
         if t.planned > now:
             continue
         st = t.status
         if st in DELIVERED:
-            num += t.weight * t.credit
-            den += t.weight
+            w = t.weight
+            c = w * t.credit
+            full += c
+            if st == _LATE and half_life is not None:
+                c *= 0.5 ** ((t.start - t.ontime) / half_life)
+            num += c
+            den += w
         elif st in _UNDELIVERED or (st == _OPEN and t.due < now):
             den += t.weight
-    return num / den if den > 0 else 1.0
+    if den > 0:
+        return num / den, full / den
+    return 1.0, 1.0
 
 
 def strongest_risk(

@@ -39,6 +39,9 @@ class RenewalRow(NamedTuple):
     p_baseline: float
     """Renewal churn probability with the plan fully delivered."""
     coverage: float
+    """Weighted delivered share of planned touches (late ones at their late credit)."""
+    late_credit_loss: float
+    """Coverage lost to late touches (coverage at full credit minus ``coverage``)."""
     coverage_multiplier: float
     late_onboarding: bool
     late_onboarding_multiplier: float

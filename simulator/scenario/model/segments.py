@@ -92,6 +92,14 @@ class Churn(Strict):
     reassignment_window_days: float = Field(
         default=180, ge=0, le=3650, description="Window for the reassignment effect (days)."
     )
+    late_credit_half_life_days: float | None = Field(
+        default=30,
+        gt=0,
+        le=3650,
+        description="A delivered touch started d days after its on-time day earns its credit "
+        "x 0.5 ** (d / half-life) in coverage (default 30 days, an assumption: "
+        "docs/assumptions.md#churn-drivers); null: a late touch earns full credit.",
+    )
 
 
 class RiskEvent(Strict):

@@ -1,0 +1,167 @@
+"""Overload mechanisms that reach revenue (issue 12): late credit, responsiveness, late
+onboarding, late escalations, expansion from CSM work and the CSM's book NRR.
+
+Deterministic checks recompute each renewal driver from the task records; metamorphic
+checks pair replications over seeds (common random numbers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from simulator.engine import churn
+from simulator.engine.codes import Channel, Kind, Status
+from simulator.engine.records import Records, planned_touches
+from simulator.engine.simulation import simulate
+from simulator.engine.state import Task
+from simulator.scenario.loader import load_text
+from simulator.scenario.model import Scenario
+
+# one overloaded CSM: 12 accounts x 12 calls x 10 h = 1,440 h a year against ~1,090 h
+TINY = """\
+name: Revenue drivers
+start_date: 2027-01-01
+horizon_days: 365
+seed: 5
+segments:
+  s:
+    accounts: 12
+    arr: 100000
+    coverage: dedicated
+    team: {csms: 1, annual_cost_per_csm: 150000, annual_attrition: 0}
+    lifecycle: {onboarding_days: 60, adoption_days: 60, renewal_window_days: 60}
+    churn: {annual_baseline: 0.1}
+    touchpoints:
+      call: {trigger: {kind: cadence, per_year: 12}, hours: 10}
+      renewal: {trigger: {kind: before_renewal, days: 30}, hours: 4}
+"""
+
+
+def churn_inputs(**inputs: object) -> str:
+    """An override setting the tiny segment's whole churn mapping (``--set KEY=null`` would
+    delete a key, so a null input is set inside the mapping)."""
+    items = {"annual_baseline": 0.1, **inputs}
+    body = ", ".join(f"{k}: {'null' if v is None else v}" for k, v in items.items())
+    return f"segments.s.churn={{{body}}}"
+
+
+def tiny(*overrides: str, text: str = TINY) -> Scenario:
+    """The tiny overloaded scenario with ``overrides`` (``segments.s.churn...=...``)."""
+    return load_text(text, "tiny.yaml", list(overrides)).scenario
+
+
+def _task(status: Status, *, planned: float = 0.0, start: float = math.nan, **kw: float) -> Task:
+    t = Task.new(
+        tid=0,
+        segment=0,
+        account=None,
+        tp=0,
+        kind=Kind.CADENCE,
+        channel=Channel.ONE_TO_ONE,
+        team=0,
+        priority=5,
+        planned=planned,
+        ontime=planned + kw.get("ontime_days", 7.0),
+        due=planned + kw.get("due_days", 30.0),
+        hours=1.0,
+        weight=kw.get("weight", 1.0),
+        credit=kw.get("credit", 1.0),
+    )
+    t.status = status
+    t.start = start
+    return t
+
+
+def _coverage_at(rec: Records, account: int, now: float, window: float, half_life: float | None):
+    """An account's coverage at a renewal at ``now``, recomputed from the task records."""
+    t = rec.tasks
+    m = (
+        planned_touches(t)
+        & (t["account"] == account)
+        & (t["kind"] != Kind.INBOUND_REQUEST)
+        & (t["planned"] >= now - window)
+        & (t["planned"] <= now)
+    )
+    num = full = den = 0.0
+    for i in np.flatnonzero(m):
+        st, w, c = int(t["status"][i]), float(t["weight"][i]), float(t["credit"][i])
+        start = float(t["start"][i])
+        if st == Status.AUTOMATED or (not math.isnan(start) and start <= now):
+            days = start - float(t["ontime"][i])
+            full += w * c
+            num += w * c * churn.late_credit(days, half_life)
+            den += w
+        elif st == Status.SKIPPED or float(t["due"][i]) < now:
+            den += w
+    return (num / den, full / den) if den > 0 else (1.0, 1.0)
+
+
+# ---------------------------------------------------------------------------- late credit
+
+
+def test_late_credit_halves_at_the_half_life() -> None:
+    assert churn.late_credit(0.0, 30.0) == 1.0
+    assert churn.late_credit(-3.0, 30.0) == 1.0
+    assert churn.late_credit(30.0, 30.0) == pytest.approx(0.5)
+    assert churn.late_credit(60.0, 30.0) == pytest.approx(0.25)
+    assert churn.late_credit(60.0, None) == 1.0
+
+
+def test_coverage_discounts_late_touches_only() -> None:
+    touches = [
+        _task(Status.ON_TIME, start=3.0),  # on time: 1
+        _task(Status.LATE, start=17.0),  # 10 days late: 0.5 at a 10-day half-life
+        _task(Status.AUTOMATED, start=0.0, credit=0.5),  # automated: its credit
+        _task(Status.MISSED),  # 0
+        _task(Status.SKIPPED, credit=0.0),  # 0
+        _task(Status.OPEN, planned=50.0),  # not yet due: left out
+        _task(Status.LATE, planned=100.0, start=120.0),  # planned after now: left out
+    ]
+    cov, full = churn.coverage(touches, 60.0, 10.0)
+    assert cov == pytest.approx((1 + 0.5 + 0.5) / 5)
+    assert full == pytest.approx((1 + 1 + 0.5) / 5)
+    assert churn.coverage(touches, 60.0, None) == (full, full)
+    assert churn.coverage([], 60.0, 10.0) == (1.0, 1.0)
+
+
+def test_renewal_coverage_and_late_credit_loss_are_recomputed_from_the_tasks() -> None:
+    s = tiny("segments.s.churn.late_credit_half_life_days=10")
+    rec = simulate(s, 0)
+    r = rec.renewals
+    assert len(r["time"]) >= 10
+    assert (rec.tasks["status"] == Status.LATE).sum() > 20, "the scenario must be overloaded"
+    assert r["late_credit_loss"].max() > 0.05
+    for i in range(len(r["time"])):
+        cov, full = _coverage_at(rec, int(r["account"][i]), float(r["time"][i]), 365.0, 10.0)
+        assert r["coverage"][i] == pytest.approx(cov, abs=1e-12)
+        assert r["late_credit_loss"][i] == pytest.approx(full - cov, abs=1e-12)
+
+
+def test_no_half_life_gives_late_touches_full_credit() -> None:
+    rec = simulate(tiny(churn_inputs(late_credit_half_life_days=None)), 0)
+    r = rec.renewals
+    assert np.all(r["late_credit_loss"] == 0.0)
+    for i in range(len(r["time"])):
+        cov, full = _coverage_at(rec, int(r["account"][i]), float(r["time"][i]), 365.0, None)
+        assert r["coverage"][i] == pytest.approx(cov, abs=1e-12) and cov == full
+
+
+def _expected_churn(s: Scenario, reps: int) -> np.ndarray:
+    return np.array(
+        [simulate(s, rep, 31).summary()["s"]["expected_logo_churn"] for rep in range(reps)]
+    )
+
+
+def test_expected_churn_never_falls_as_late_credit_falls() -> None:
+    """Metamorphic, paired over seeds: a shorter half-life never lowers expected churn."""
+    lives = [None, 90, 30, 10, 2]
+    churns = {
+        h: _expected_churn(tiny(churn_inputs(late_credit_half_life_days=h)), 5) for h in lives
+    }
+    means = [churns[h].mean() for h in lives]
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(means)), means
+    assert means[-1] > means[0] + 0.005, means
