@@ -196,6 +196,7 @@ def test_renewal_probability_is_explained_by_its_drivers() -> None:
         base_h
         * r["risk_multiplier"]
         * r["coverage_multiplier"]
+        * r["responsiveness_multiplier"]
         * r["late_onboarding_multiplier"]
         * r["reassignment_multiplier"]
     )

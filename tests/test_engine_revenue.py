@@ -165,3 +165,93 @@ def test_expected_churn_never_falls_as_late_credit_falls() -> None:
     means = [churns[h].mean() for h in lives]
     assert all(b >= a - 1e-12 for a, b in itertools.pairwise(means)), means
     assert means[-1] > means[0] + 0.005, means
+
+
+# ---------------------------------------------------------------------------- responsiveness
+
+SERVICE = (
+    "segments.s.touchpoints.ask={trigger: {kind: inbound_request}, hours: 1, weight: 2}",
+    "segments.s.inbound={requests_per_account_year: 12, support_share: 0.5}",
+    "segments.s.unscheduled_uplift=1.5",
+)
+"""Inbound requests (half of them to the CSM) and ad hoc work on the tiny scenario."""
+
+
+def _service(rec: Records, account: int) -> np.ndarray:
+    t = rec.tasks
+    return (t["account"] == account) & (
+        ((t["kind"] == Kind.INBOUND_REQUEST) & (t["channel"] != Channel.SUPPORT))
+        | (t["kind"] == Kind.UNSCHEDULED)
+    )
+
+
+def _responsiveness_at(
+    rec: Records, account: int, now: float, window: float, half_life: float | None
+) -> float:
+    """An account's responsiveness at a renewal at ``now``, recomputed from the records."""
+    t = rec.tasks
+    m = _service(rec, account) & (t["planned"] >= now - window) & (t["planned"] <= now)
+    num = den = 0.0
+    for i in np.flatnonzero(m):
+        adhoc = int(t["kind"][i]) == Kind.UNSCHEDULED
+        w = 1.0 if adhoc else float(t["weight"][i])
+        c = 1.0 if adhoc else float(t["credit"][i])
+        start = float(t["start"][i])
+        if not math.isnan(start) and start <= now:
+            num += w * c * churn.late_credit(start - float(t["ontime"][i]), half_life)
+            den += w
+        elif int(t["status"][i]) == Status.SKIPPED or float(t["due"][i]) < now:
+            den += w
+    return num / den if den > 0 else 1.0
+
+
+def test_responsiveness_weighs_requests_and_ad_hoc_work_by_response_time() -> None:
+    request = {"weight": 2.0}
+    service = [
+        _task(Status.ON_TIME, start=1.0, **request),  # 2 x 1
+        _task(Status.LATE, start=17.0, **request),  # 2 x 0.5 (10 days late)
+        _task(Status.MISSED, **request),  # 2 x 0
+        _task(Status.OPEN, planned=40.0, **request),  # not yet due: left out
+        _task(Status.OPEN, planned=0.0, due_days=5.0, **request),  # overdue: 2 x 0
+    ]
+    adhoc = [_task(Status.LATE, start=27.0), _task(Status.MISSED)]  # 1 x 0.25, 1 x 0
+    for t in adhoc:
+        t.tp, t.weight, t.credit = -1, 0.0, 0.0  # as on_background makes them
+    got = churn.responsiveness(service + adhoc, 60.0, 10.0)
+    assert got == pytest.approx((2 + 1 + 0.25) / (4 * 2 + 2))
+    assert churn.responsiveness([], 60.0, 10.0) == 1.0
+    assert churn.responsiveness(service + adhoc, 60.0, None) == pytest.approx((2 + 2 + 1) / 10)
+
+
+def test_inbound_requests_do_not_pad_coverage_and_set_responsiveness() -> None:
+    s = tiny(*SERVICE)
+    rec = simulate(s, 0)
+    r, t = rec.renewals, rec.tasks
+    inbound = (t["kind"] == Kind.INBOUND_REQUEST) & (t["channel"] != Channel.SUPPORT)
+    assert inbound.sum() > 20 and (t["kind"] == Kind.UNSCHEDULED).sum() > 20
+    assert (t["status"][inbound | (t["kind"] == Kind.UNSCHEDULED)] == Status.MISSED).sum() > 5
+    assert r["responsiveness"].min() < 0.9
+    rule = churn.ChurnRule.of(s.segments["s"].churn, 0.1)
+    for i in range(len(r["time"])):
+        acc, now = int(r["account"][i]), float(r["time"][i])
+        cov, _ = _coverage_at(rec, acc, now, 365.0, 30.0)
+        assert r["coverage"][i] == pytest.approx(cov, abs=1e-12)
+        resp = _responsiveness_at(rec, acc, now, 365.0, 30.0)
+        assert r["responsiveness"][i] == pytest.approx(resp, abs=1e-12)
+        m = 1 + rule.responsiveness_effect * (1 - resp)
+        assert r["responsiveness_multiplier"][i] == pytest.approx(m)
+
+
+def test_responsiveness_has_its_own_effect_size() -> None:
+    off = simulate(tiny(*SERVICE, "segments.s.churn.responsiveness_effect=0"), 0).renewals
+    on = simulate(tiny(*SERVICE, "segments.s.churn.responsiveness_effect=2"), 0).renewals
+    assert np.all(off["responsiveness_multiplier"] == 1.0)
+    assert on["responsiveness"].min() < 0.9
+    np.testing.assert_allclose(on["responsiveness_multiplier"], 1 + 2 * (1 - on["responsiveness"]))
+    # up to the first churn in either run the work is the same: the same drivers
+    churned = np.flatnonzero(on["churned"].astype(bool) | off["churned"][: len(on["time"])])
+    k = int(churned[0]) + 1 if len(churned) else len(on["time"])
+    np.testing.assert_array_equal(on["responsiveness"][:k], off["responsiveness"][:k])
+    late = on["responsiveness"][:k] < 1.0
+    assert late.sum() >= 2
+    assert np.all(on["probability"][:k][late] > off["probability"][:k][late])

@@ -328,6 +328,7 @@ class Lifecycle:
         now = self.sched.now
         window = ch.coverage_window_days
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        acc.service = [t for t in acc.service if t.planned >= now - window]
         h_risk, risk_event, risk_handled = churn.strongest_risk(
             acc.risks, now, plan.risk_effect_days, plan.risk_hazard
         )
@@ -337,6 +338,7 @@ class Lifecycle:
         drivers = churn.Drivers(
             coverage=cov,
             late_credit_loss=cov_full - cov,
+            responsiveness=churn.responsiveness(acc.service, now, rule.late_credit_half_life),
             late_onboarding=acc.late_onboarding_at >= now - window,
             reassigned=acc.reassigned_at >= now - ch.reassignment_window_days,
             risk_hazard=h_risk,
@@ -374,6 +376,8 @@ class Lifecycle:
                 coverage=drivers.coverage,
                 late_credit_loss=drivers.late_credit_loss,
                 coverage_multiplier=d.coverage_multiplier,
+                responsiveness=drivers.responsiveness,
+                responsiveness_multiplier=d.responsiveness_multiplier,
                 late_onboarding=drivers.late_onboarding,
                 late_onboarding_multiplier=d.late_onboarding_multiplier,
                 reassigned=drivers.reassigned,

@@ -7,16 +7,24 @@ delivered (``annual_baseline`` over the contract term, as a cumulative hazard). 
 event in effect replaces it by its own hazard when that is larger (handled or unhandled,
 by whether an escalation started in time). Shortfalls multiply it::
 
-    hazard      = max(h0, h_risk) x m_coverage x m_late_onboarding x m_reassignment
+    hazard      = max(h0, h_risk) x m_coverage x m_responsiveness x m_late_onboarding
+                  x m_reassignment
     m_coverage  = 1 + coverage_effect x (1 - coverage)
+    m_responsiveness = 1 + responsiveness_effect x (1 - responsiveness)
     probability = 1 - exp(-hazard)
 
 ``coverage`` is the weighted share of the touches planned in the coverage window that
 were delivered, each delivered touch earning its channel's credit (automated < 1), and a
 late one (started d days after its on-time day) that credit x 0.5 ** (d / half-life)
 (``late_credit_half_life_days``; null: full credit); missed, skipped and overdue touches
-count against it. Late onboarding and a recent
-reassignment apply their multipliers. Every effect size is a scenario input.
+count against it. Inbound requests are no planned touches and stay out of coverage.
+
+``responsiveness`` is how well the CSM answered what the account asked for and what came
+up unplanned: the weighted share of its CSM-routed inbound requests and ad hoc
+(unscheduled) tasks in the coverage window that were answered, each earning its credit
+by response time (on time 1, late by the same late-credit curve, missed or dropped 0);
+1 when there were none. Late onboarding and a recent reassignment apply their
+multipliers. Every effect size is a scenario input.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ __all__ = [
     "coverage",
     "decide",
     "late_credit",
+    "responsiveness",
     "strongest_risk",
 ]
 
@@ -56,6 +65,7 @@ class ChurnRule(NamedTuple):
     reassignment_multiplier: float
     late_credit_half_life: float | None
     """Days late at which a touch earns half its credit (None: full credit)."""
+    responsiveness_effect: float
 
     @classmethod
     def of(cls, churn: Churn, base_hazard: float) -> ChurnRule:
@@ -66,6 +76,7 @@ class ChurnRule(NamedTuple):
             churn.late_onboarding_multiplier,
             churn.reassignment_multiplier,
             churn.late_credit_half_life_days,
+            churn.responsiveness_effect,
         )
 
 
@@ -78,6 +89,9 @@ class Drivers(NamedTuple):
     late_credit_loss: float
     """Coverage lost to lateness: coverage at full credit for late touches minus
     ``coverage`` (0 when nothing was late or late touches earn full credit)."""
+    responsiveness: float
+    """Weighted answered share of inbound requests and ad hoc tasks, late answers at
+    their late credit (0-1; 1 when there were none)."""
     late_onboarding: bool
     """Onboarding ended with a planned touch undelivered, within the coverage window."""
     reassigned: bool
@@ -91,6 +105,7 @@ class Decision(NamedTuple):
 
     p_baseline: float
     coverage_multiplier: float
+    responsiveness_multiplier: float
     late_onboarding_multiplier: float
     reassignment_multiplier: float
     risk_multiplier: float
@@ -104,10 +119,11 @@ def decide(rule: ChurnRule, drivers: Drivers) -> Decision:
     h0 = rule.base_hazard
     h_risk = drivers.risk_hazard
     m_cov = 1.0 + rule.coverage_effect * (1.0 - drivers.coverage)
+    m_resp = 1.0 + rule.responsiveness_effect * (1.0 - drivers.responsiveness)
     m_late = rule.late_onboarding_multiplier if drivers.late_onboarding else 1.0
     m_re = rule.reassignment_multiplier if drivers.reassigned else 1.0
     base = max(h0, h_risk)
-    mults = m_cov * m_late * m_re
+    mults = m_cov * m_resp * m_late * m_re
     if base == 0.0 or mults == 0.0:
         hazard = 0.0
     elif math.isinf(base):
@@ -116,7 +132,7 @@ def decide(rule: ChurnRule, drivers: Drivers) -> Decision:
         hazard = base * mults
     m_risk = (h_risk / h0) if h0 > 0 and h_risk > h0 else 1.0
     return Decision(
-        1.0 - math.exp(-h0), m_cov, m_late, m_re, m_risk, hazard, 1.0 - math.exp(-hazard)
+        1.0 - math.exp(-h0), m_cov, m_resp, m_late, m_re, m_risk, hazard, 1.0 - math.exp(-hazard)
     )
 
 
@@ -155,6 +171,34 @@ def coverage(
     if den > 0:
         return num / den, full / den
     return 1.0, 1.0
+
+
+def responsiveness(service: Iterable[Task], now: float, half_life: float | None) -> float:
+    """Weighted credit of answered requests and ad hoc tasks over those due by ``now``.
+
+    Inbound requests weigh and earn as their touchpoint says (``weight``, the channel's
+    ``credit``); ad hoc tasks, which are no touchpoint, weigh 1 and earn 1. A late answer
+    earns its credit x :func:`late_credit` of its days late; missed and dropped ones 0;
+    open ones count against once overdue. 1 when nothing was due.
+    """
+    num = den = 0.0
+    for t in service:
+        if t.planned > now:
+            continue
+        st = t.status
+        if st in DELIVERED:
+            if t.tp < 0:
+                w = c = 1.0
+            else:
+                w = t.weight
+                c = w * t.credit
+            if st == _LATE and half_life is not None:
+                c *= 0.5 ** ((t.start - t.ontime) / half_life)
+            num += c
+            den += w
+        elif st in _UNDELIVERED or (st == _OPEN and t.due < now):
+            den += 1.0 if t.tp < 0 else t.weight
+    return num / den if den > 0 else 1.0
 
 
 def strongest_risk(

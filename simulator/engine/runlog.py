@@ -43,6 +43,10 @@ class RenewalRow(NamedTuple):
     late_credit_loss: float
     """Coverage lost to late touches (coverage at full credit minus ``coverage``)."""
     coverage_multiplier: float
+    responsiveness: float
+    """Weighted answered share of inbound requests and ad hoc tasks (late ones at their
+    late credit; 1 when there were none)."""
+    responsiveness_multiplier: float
     late_onboarding: bool
     late_onboarding_multiplier: float
     reassigned: bool

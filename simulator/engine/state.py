@@ -181,6 +181,7 @@ class Account:
         "risks",
         "rng",
         "segment",
+        "service",
         "stage",
         "starting",
         "touches",
@@ -210,6 +211,8 @@ class Account:
         self.owner: CSM | None = None
         self.touches: list[Task] = []
         self.onboarding_tasks: list[Task] = []
+        self.service: list[Task] = []
+        """CSM-routed inbound requests and ad hoc (unscheduled) tasks: responsiveness."""
         self.risks: list[RiskHit] = []
         self.reassigned_at = -1e18
         self.late_onboarding_at = -1e18

@@ -184,7 +184,10 @@ class Touches:
             task.status = Status.SUPPORT
             task.start = task.end = self.sched.now
             return
-        self.touch(plan, acc, plan.inbound_tp)
+        task = self.touch(plan, acc, plan.inbound_tp)
+        # helper A (issue 12): a request is service (responsiveness), not a planned touch
+        acc.touches.pop()
+        acc.service.append(task)
 
     def on_background(self, acc: Account) -> None:
         """An ad hoc task of background work for ``acc``'s owner or team."""
@@ -205,6 +208,7 @@ class Touches:
             due_days=due,
             hours=hours,
         )
+        acc.service.append(task)  # helper A (issue 12): responsiveness
         self.work.enqueue(task)
 
     def on_slot(self, payload: tuple[SegmentPlan, int]) -> None:

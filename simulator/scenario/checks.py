@@ -242,6 +242,7 @@ _SEGMENT_RANGES = [
         ("churn", "late_onboarding_multiplier"), 1.0, 3.0, "1.2-2.5 (assumption)", "Churn drivers"
     ),
     _Range(("churn", "coverage_effect"), 0.0, 3.0, "0.8 (assumption)", "Churn drivers"),
+    _Range(("churn", "responsiveness_effect"), 0.0, 3.0, "0.5 (assumption)", "Churn drivers"),
     _Range(("lifecycle", "renewal_window_days"), 30, 240, "~120 days", "Lifecycle"),
 ]
 

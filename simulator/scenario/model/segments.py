@@ -74,7 +74,8 @@ class Churn(Strict):
         ge=0,
         le=100,
         description="Hazard multiplier 1 + coverage_effect x (1 - coverage), coverage being "
-        "weighted delivered / planned touches over coverage_window_days.",
+        "weighted delivered / planned touches over coverage_window_days (inbound requests "
+        "are no planned touches: they count in responsiveness).",
     )
     coverage_window_days: float = Field(
         default=365, gt=0, le=3650, description="Trailing window for coverage (days)."
@@ -91,6 +92,15 @@ class Churn(Strict):
     )
     reassignment_window_days: float = Field(
         default=180, ge=0, le=3650, description="Window for the reassignment effect (days)."
+    )
+    responsiveness_effect: float = Field(
+        default=0.5,
+        ge=0,
+        le=100,
+        description="Hazard multiplier 1 + responsiveness_effect x (1 - responsiveness), "
+        "responsiveness being the weighted answered share of the account's CSM-routed "
+        "inbound requests and ad hoc tasks over coverage_window_days, late answers at their "
+        "late credit (default 0.5, an assumption: docs/assumptions.md#churn-drivers).",
     )
     late_credit_half_life_days: float | None = Field(
         default=30,

@@ -206,7 +206,11 @@ class Touchpoint(Strict):
         "2, inbound_request 3, stage_entry 4, cadence 5).",
     )
     weight: float = Field(
-        default=1.0, ge=0, le=100, description="Weight of this touch in coverage."
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Weight of this touch in coverage (an inbound_request touchpoint: of a "
+        "request in responsiveness, where an ad hoc task weighs 1).",
     )
 
     @model_validator(mode="after")
