@@ -255,3 +255,145 @@ def test_responsiveness_has_its_own_effect_size() -> None:
     late = on["responsiveness"][:k] < 1.0
     assert late.sum() >= 2
     assert np.all(on["probability"][:k][late] > off["probability"][:k][late])
+
+
+# ---------------------------------------------------------------------------- onboarding
+
+ONBOARDING = """\
+name: Onboarding
+start_date: 2027-01-01
+horizon_days: 365
+seed: 9
+segments:
+  s:
+    accounts: 0
+    arr: 50000
+    contract_term_months: 6
+    new_accounts_per_month: 4
+    coverage: dedicated
+    team: {csms: 2, annual_cost_per_csm: 150000, annual_attrition: 0}
+    lifecycle: {onboarding_days: 45, adoption_days: 30, renewal_window_days: 30}
+    churn: {annual_baseline: 0.1}
+    touchpoints:
+      kickoff:
+        trigger: {kind: stage_entry, stage: onboarding}
+        hours: 4
+        due_days: 14
+        purpose: milestone
+      welcome: {trigger: {kind: stage_entry, stage: onboarding, offset_days: [0, 7]}, channel: automated}
+      setup: {trigger: {kind: stage_entry, stage: onboarding, offset_days: 10}, hours: 3}
+      call: {trigger: {kind: cadence, per_year: 6}, hours: 1}
+"""
+"""New accounts onboarding with a light load: every CSM touch is delivered on time."""
+
+
+def _onboarding(*overrides: str) -> Scenario:
+    return tiny(*overrides, text=ONBOARDING)
+
+
+def _late_onboardings(s: Scenario, reps: int = 3) -> list[float]:
+    return [simulate(s, rep).summary()["s"]["late_onboardings"] for rep in range(reps)]
+
+
+def test_a_delivered_kickoff_at_low_load_makes_no_late_onboarding() -> None:
+    rec = simulate(_onboarding(), 0)
+    t = rec.tasks
+    kickoff = planned_touches(t) & (t["tp"] == 0)
+    assert kickoff.sum() > 20
+    assert np.all(np.isin(t["status"][kickoff], [Status.ON_TIME, Status.OPEN]))
+    assert rec.summary()["s"]["late_onboardings"] == 0
+
+
+@pytest.mark.parametrize("channel", ["skipped", "automated"])
+def test_skipping_or_automating_a_milestone_makes_every_onboarding_late(channel: str) -> None:
+    base = _late_onboardings(_onboarding())
+    cut = _late_onboardings(_onboarding(f"segments.s.touchpoints.kickoff.channel={channel}"))
+    assert all(c > b for b, c in zip(base, cut, strict=True)), (base, cut)
+    # every onboarding that ended within the horizon is late
+    for rep, n in enumerate(cut):
+        rec = simulate(_onboarding(f"segments.s.touchpoints.kickoff.channel={channel}"), rep)
+        ev = rec.events
+        late = ev["event"] == 6
+        assert n == late.sum() > 10 and np.all(ev["value"][late] == 0)
+        status = Status.SKIPPED if channel == "skipped" else Status.AUTOMATED
+        assert np.all(ev["value2"][late] == status)
+
+
+def test_skipping_any_onboarding_touch_is_late_but_automating_a_plain_one_is_not() -> None:
+    assert sum(_late_onboardings(_onboarding("segments.s.touchpoints.setup.channel=skipped"))) > 20
+    assert (
+        sum(_late_onboardings(_onboarding("segments.s.touchpoints.setup.channel=automated"))) == 0
+    )
+    # the kickoff automated, but not a milestone: delivered, so not late
+    plain = _onboarding(
+        "segments.s.touchpoints.kickoff.channel=automated",
+        "segments.s.touchpoints.kickoff.purpose=engagement",
+    )
+    assert sum(_late_onboardings(plain)) == 0
+
+
+def test_a_late_milestone_makes_the_onboarding_late() -> None:
+    # one CSM, kickoffs of 40 h and no other CSM onboarding touch: the queue makes many
+    # kickoffs start after their on-time day, and each of those makes its onboarding late
+    slow = (
+        "segments.s.team.csms=1",
+        "segments.s.touchpoints.kickoff.hours=40",
+        "segments.s.touchpoints.setup=null",
+    )
+    rec = simulate(_onboarding(*slow), 0)
+    t, ev = rec.tasks, rec.events
+    kickoff = planned_touches(t) & (t["tp"] == 0)
+    assert (t["status"][kickoff] == Status.LATE).sum() > 5
+    late = ev["event"] == 6
+    assert set(ev["value"][late].astype(int)) == {0}
+    assert (ev["value2"][late] == Status.LATE).sum() > 5
+    assert set(ev["value2"][late].astype(int)) <= {Status.LATE, Status.MISSED, Status.OPEN}
+    # the same kickoffs as plain engagement touches: late is still delivered
+    plain = simulate(_onboarding(*slow, "segments.s.touchpoints.kickoff.purpose=engagement"), 0)
+    assert (plain.events["event"] == 6).sum() < late.sum()
+
+
+def test_skipping_a_kickoff_raises_expected_churn() -> None:
+    """Metamorphic, paired over seeds: cutting a kickoff is not cheaper than delivering it."""
+
+    def churn_of(s: Scenario) -> float:
+        return float(np.mean([simulate(s, r).summary()["s"]["arr_at_risk"] for r in range(3)]))
+
+    kept = churn_of(_onboarding())
+    cut = churn_of(_onboarding("segments.s.touchpoints.kickoff.channel=skipped"))
+    assert cut > kept
+
+
+def test_onboarding_touches_are_kept_in_plan_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.engine.accounts import Lifecycle
+
+    seen: list[list[tuple[float, int, int]]] = []
+    original = Lifecycle.on_onboarding_end
+
+    def spy(self: Lifecycle, acc) -> None:  # type: ignore[no-untyped-def]
+        seen.append([(t.planned, t.tp, int(t.status)) for t in acc.onboarding_tasks])
+        original(self, acc)
+
+    monkeypatch.setattr(Lifecycle, "on_onboarding_end", spy)
+    simulate(_onboarding(), 0)
+    assert len(seen) > 10
+    for tasks in seen:
+        assert tasks == sorted(tasks)
+        # kickoff (0), welcome (1) at days 0 and 7, setup (2) at day 10, all of one onboarding
+        assert [tp for _, tp, _ in tasks] == [0, 1, 1, 2]
+        assert tasks[-1][0] - tasks[0][0] == pytest.approx(10.0)
+        assert [st for _, tp, st in tasks if tp == 1] == [Status.AUTOMATED] * 2
+
+
+def test_a_milestone_must_be_an_onboarding_touch() -> None:
+    from simulator.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="milestone is for onboarding touches"):
+        tiny("segments.s.touchpoints.call.purpose=milestone")
+    with pytest.raises(ScenarioError, match="not stage adoption"):
+        _onboarding(
+            "segments.s.touchpoints.setup.trigger.stage=adoption",
+            "segments.s.touchpoints.setup.purpose=milestone",
+        )
+    with pytest.raises(ScenarioError, match="inbound request counts in responsiveness"):
+        tiny(*SERVICE, "segments.s.touchpoints.ask.purpose=expansion")

@@ -8,6 +8,7 @@ changes, its renewal and its touches when it starts; a renewal decides churn
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 
@@ -19,7 +20,7 @@ from simulator.engine.codes import DELIVERED, Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
 from simulator.engine.schedule import Scheduler
-from simulator.engine.state import Account, RiskHit
+from simulator.engine.state import Account, RiskHit, Task
 from simulator.engine.touches import Touches
 from simulator.scenario.lifecycle import STAGES, renewal_in_stage
 
@@ -61,6 +62,10 @@ class Lifecycle:
         self.rep = replication
         self.start_date = start_date
         self.rules = [churn.ChurnRule.of(p.seg.churn, p.h_base) for p in plans]
+        self.milestones = [
+            frozenset(i for i, tp in enumerate(p.tps) if tp.purpose == "milestone") for p in plans
+        ]
+        """Per segment: indices of its onboarding milestone touchpoints."""
 
     # ------------------------------------------------------------------ creation
 
@@ -181,6 +186,8 @@ class Lifecycle:
         now = sched.now
         t = start
         intervals = []
+        if plan.periods[first] and plan.periods[first][0][0] == "onboarding":
+            acc.onboarding_tasks = []  # this period's onboarding touches, in plan order
         for stage, d in plan.periods[first]:
             intervals.append((stage, t, t + d))
             if t >= now:
@@ -212,11 +219,12 @@ class Lifecycle:
     ) -> None:
         """Create a contract period's automated touches (the planner would create the same)."""
         now, horizon = self.sched.now, self.sched.horizon
-        times: list[tuple[float, int]] = []
+        times: list[tuple[float, int, bool]] = []
         for stage, t0, _ in intervals:
+            onboarding = stage == "onboarding"
             for i, offsets in plan.entry_auto[stage]:
-                times.extend((t0 + off, i) for off in offsets)
-        times.extend((renewal - days, i) for i, days in plan.before_renewal_auto)
+                times.extend((t0 + off, i, onboarding) for off in offsets)
+        times.extend((renewal - days, i, False) for i, days in plan.before_renewal_auto)
         lo, hi = max(start, now), min(renewal, horizon)
         for i, interval, allowed in plan.cadence_auto:
             first = acc.phases[i]
@@ -225,15 +233,18 @@ class Lifecycle:
                 for stage, t0, t1 in intervals:
                     if t0 <= t < t1:
                         if stage in allowed:
-                            times.append((t, i))
+                            times.append((t, i, False))
                         break
                 t += interval
-        for t, i in sorted(times):
+        for t, i, onboarding in sorted(times):
             if t >= renewal:
                 # beyond this contract period: only if the account renews
                 self.sched.push(t, self.on_touch, (acc, i, False), False)
             elif now <= t < horizon:
                 self.touches.automated(plan, acc, i, t)
+                if onboarding:
+                    # an automated or skipped onboarding touch is still an onboarding touch
+                    _in_plan_order(acc.onboarding_tasks, acc.touches[-1])
 
     def plan_entry_touches(
         self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float
@@ -262,7 +273,7 @@ class Lifecycle:
             )
         )
         if stage == "onboarding":
-            acc.onboarding_tasks = []
+            # acc.onboarding_tasks was started by start_period, with the automated ones
             self.sched.push(ends, self.on_onboarding_end, acc, False)
         self.plan_entry_touches(plan, acc, stage, entered, entered)
 
@@ -273,7 +284,7 @@ class Lifecycle:
             return
         task = self.touches.touch(self.plans[acc.segment], acc, i)
         if onboarding:
-            acc.onboarding_tasks.append(task)
+            _in_plan_order(acc.onboarding_tasks, task)
 
     def on_cadence(self, payload: tuple[Account, int, float]) -> None:
         """A cadence touch is due (in an allowed stage); plan the next one."""
@@ -286,20 +297,29 @@ class Lifecycle:
         self.sched.push(self.sched.now + interval, self.on_cadence, payload, plan.sync[i])
 
     def on_onboarding_end(self, acc: Account) -> None:
-        """Onboarding ends: late when a planned onboarding touch was not delivered."""
+        """Onboarding ends: late when an onboarding touch planned before now was not
+        delivered (missed, skipped or not started), or a milestone was automated or
+        started after its on-time day.
+
+        The late-onboarding event names the first such touch (``value``: touchpoint index,
+        ``value2``: its status code).
+        """
         if not acc.active:
             return
         now = self.sched.now
-        late = any(
-            t.status not in DELIVERED
-            for t in acc.onboarding_tasks
-            if t.status != Status.CANCELLED and t.planned < now
-        )
-        if late:
-            acc.late_onboarding_at = now
-            self.log.events.append(
-                AccountEvent(now, acc.segment, acc.index, Event.LATE_ONBOARDING, 0.0, 0.0)
-            )
+        milestones = self.milestones[acc.segment]
+        for t in acc.onboarding_tasks:
+            st = t.status
+            if st == Status.CANCELLED or t.planned >= now:
+                continue
+            if st not in DELIVERED or (t.tp in milestones and st != Status.ON_TIME):
+                acc.late_onboarding_at = now
+                self.log.events.append(
+                    AccountEvent(
+                        now, acc.segment, acc.index, Event.LATE_ONBOARDING, float(t.tp), float(st)
+                    )
+                )
+                break
         acc.onboarding_tasks = []
 
     def on_risk(self, payload: tuple[Account, int]) -> None:
@@ -394,6 +414,15 @@ class Lifecycle:
         )
         if not churned:
             self.start_period(plan, acc, now, False)
+
+
+def _in_plan_order(tasks: list[Task], task: Task) -> None:
+    """Insert ``task`` into ``tasks`` kept by planned day, then touchpoint order."""
+    bisect.insort(tasks, task, key=_plan_order)
+
+
+def _plan_order(task: Task) -> tuple[float, int]:
+    return (task.planned, task.tp)
 
 
 def _starting_accounts(

@@ -205,6 +205,15 @@ class Touchpoint(Strict):
         description="Queue priority, 1 served first (default: risk_event 1, before_renewal "
         "2, inbound_request 3, stage_entry 4, cadence 5).",
     )
+    purpose: Literal["engagement", "milestone", "expansion"] = Field(
+        default="engagement",
+        description="engagement: a touch of the plan (counts in coverage); milestone: an "
+        "onboarding milestone such as a kickoff or first value review (a stage_entry touch "
+        "of onboarding): skipped, automated, missed or started after its on-time day, it "
+        "makes the onboarding late; expansion: expansion or upsell work, whose delivery "
+        "drives expansion at renewal (docs/assumptions.md#expansion). Milestones and "
+        "expansion touches count in coverage too.",
+    )
     weight: float = Field(
         default=1.0,
         ge=0,
@@ -227,6 +236,23 @@ class Touchpoint(Strict):
         if self.channel == "one_to_many" and self.max_attendees is None:
             raise PydanticCustomError(
                 "missing_attendees", "one_to_many touchpoints need max_attendees", {}
+            )
+        trig = self.trigger
+        if self.purpose == "milestone" and not (
+            trig.kind == "stage_entry" and trig.stage == "onboarding"
+        ):
+            raise PydanticCustomError(
+                "milestone_trigger",
+                "purpose: milestone is for onboarding touches (trigger kind stage_entry, "
+                "stage onboarding), not {kind}",
+                {"kind": trig.kind if trig.kind != "stage_entry" else f"stage {trig.stage}"},
+            )
+        if self.purpose == "expansion" and trig.kind == "inbound_request":
+            raise PydanticCustomError(
+                "expansion_trigger",
+                "purpose: expansion is for planned touches; an inbound request counts in "
+                "responsiveness",
+                {},
             )
         if (
             self.due_days is not None
