@@ -156,11 +156,15 @@ def _expected_churn(s: Scenario, reps: int) -> np.ndarray:
     )
 
 
-def test_expected_churn_never_falls_as_late_credit_falls() -> None:
-    """Metamorphic, paired over seeds: a shorter half-life never lowers expected churn."""
+@pytest.mark.parametrize("extra", [(), "service and risk"])
+def test_expected_churn_never_falls_as_late_credit_falls(extra: tuple[str, ...] | str) -> None:
+    """Metamorphic, paired over seeds: a shorter half-life never lowers expected churn
+    (through coverage alone, and with responsiveness and late escalations too)."""
+    more = (*SERVICE, *RISK) if extra else ()
     lives = [None, 90, 30, 10, 2]
     churns = {
-        h: _expected_churn(tiny(churn_inputs(late_credit_half_life_days=h)), 5) for h in lives
+        h: _expected_churn(tiny(*more, churn_inputs(late_credit_half_life_days=h)), 5)
+        for h in lives
     }
     means = [churns[h].mean() for h in lives]
     assert all(b >= a - 1e-12 for a, b in itertools.pairwise(means)), means
@@ -397,3 +401,57 @@ def test_a_milestone_must_be_an_onboarding_touch() -> None:
         )
     with pytest.raises(ScenarioError, match="inbound request counts in responsiveness"):
         tiny(*SERVICE, "segments.s.touchpoints.ask.purpose=expansion")
+
+
+# ---------------------------------------------------------------------------- risk events
+
+RISK = (
+    "segments.s.risk_events={champion_loss: {per_account_year: 1.5, "
+    "unhandled_churn_probability: 0.6, handled_churn_probability: 0.2}}",
+    "segments.s.touchpoints.save={trigger: {kind: risk_event}, hours: 4, priority: 5, due_days: 60}",
+)
+"""Frequent risk events answered by an escalation that waits behind the calls."""
+
+
+def _risk_at(rec: Records, account: int, now: float, half_life: float | None):
+    """(hazard, handling) of an account's strongest risk at ``now``, from the records."""
+    from simulator.engine.plan import hazard
+
+    h_handled, h_unhandled = hazard(0.2), hazard(0.6)  # a 12-month term, 365-day effect
+    ev, t = rec.events, rec.tasks
+    hits = (ev["account"] == account) & (ev["event"] == 4) & (ev["time"] <= now)
+    hits &= now - ev["time"] <= 365.0
+    best: tuple[float, float] = (0.0, 0.0)
+    for time in ev["time"][hits]:
+        esc = (t["account"] == account) & (t["kind"] == Kind.RISK_EVENT) & (t["planned"] == time)
+        assert esc.sum() == 1
+        i = int(np.flatnonzero(esc)[0])
+        start = float(t["start"][i])
+        k = 0.0
+        if not math.isnan(start) and start <= now:
+            k = churn.late_credit(start - float(t["ontime"][i]), half_life)
+        h = h_handled if k == 1.0 else h_unhandled - (h_unhandled - h_handled) * k
+        if h > best[0] or best == (0.0, 0.0):
+            best = (h, k)
+    return best
+
+
+@pytest.mark.parametrize("half_life", [None, 5.0])
+def test_a_late_escalation_saves_less_of_the_risk(half_life: float | None) -> None:
+    s = tiny(*RISK, churn_inputs(late_credit_half_life_days=half_life))
+    rec = simulate(s, 0)
+    r, t = rec.renewals, rec.tasks
+    esc = t["kind"] == Kind.RISK_EVENT
+    assert (t["status"][esc] == Status.LATE).sum() >= 3, "some escalations must start late"
+    h0 = -math.log1p(-0.1)
+    partial = 0
+    for i in range(len(r["time"])):
+        h, k = _risk_at(rec, int(r["account"][i]), float(r["time"][i]), half_life)
+        assert r["risk_handling"][i] == pytest.approx(k, abs=1e-12)
+        assert r["risk_multiplier"][i] == pytest.approx(max(h, h0) / h0, rel=1e-12)
+        assert bool(r["risk_handled"][i]) == (k > 0)
+        partial += 0 < k < 1
+    if half_life is None:
+        assert partial == 0  # any start before the due day handles the event in full
+    else:
+        assert partial >= 2

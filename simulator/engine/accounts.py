@@ -335,6 +335,7 @@ class Lifecycle:
         for i in plan.risk_tps[e]:
             task = self.touches.touch(plan, acc, i)
             task.risk = hit
+            hit.tasks.append(task)
             if task.status == Status.AUTOMATED:
                 hit.handled = True
 
@@ -349,11 +350,11 @@ class Lifecycle:
         window = ch.coverage_window_days
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
         acc.service = [t for t in acc.service if t.planned >= now - window]
-        h_risk, risk_event, risk_handled = churn.strongest_risk(
-            acc.risks, now, plan.risk_effect_days, plan.risk_hazard
+        rule = self.rules[acc.segment]
+        h_risk, risk_event, risk_handling = churn.strongest_risk(
+            acc.risks, now, plan.risk_effect_days, plan.risk_hazard, rule.late_credit_half_life
         )
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
-        rule = self.rules[acc.segment]
         cov, cov_full = churn.coverage(acc.touches, now, rule.late_credit_half_life)
         drivers = churn.Drivers(
             coverage=cov,
@@ -403,7 +404,8 @@ class Lifecycle:
                 reassigned=drivers.reassigned,
                 reassignment_multiplier=d.reassignment_multiplier,
                 risk_event=risk_event,
-                risk_handled=risk_handled,
+                risk_handled=risk_handling > 0,
+                risk_handling=risk_handling,
                 risk_multiplier=d.risk_multiplier,
                 hazard=d.hazard,
                 probability=d.probability,

@@ -5,7 +5,7 @@ This is the one place to read how a renewal's churn probability comes about.
 The segment's baseline hazard ``h0`` is the renewal churn probability with the plan fully
 delivered (``annual_baseline`` over the contract term, as a cumulative hazard). A risk
 event in effect replaces it by its own hazard when that is larger (handled or unhandled,
-by whether an escalation started in time). Shortfalls multiply it::
+by how promptly an escalation started, below). Shortfalls multiply it::
 
     hazard      = max(h0, h_risk) x m_coverage x m_responsiveness x m_late_onboarding
                   x m_reassignment
@@ -18,6 +18,10 @@ were delivered, each delivered touch earning its channel's credit (automated < 1
 late one (started d days after its on-time day) that credit x 0.5 ** (d / half-life)
 (``late_credit_half_life_days``; null: full credit); missed, skipped and overdue touches
 count against it. Inbound requests are no planned touches and stay out of coverage.
+
+A risk event's hazard lies between its handled and unhandled hazards by how promptly an
+escalation answered it: on time (started by its on-time day) handled, late by the
+late-credit curve toward unhandled, none started unhandled.
 
 ``responsiveness`` is how well the CSM answered what the account asked for and what came
 up unplanned: the weighted share of its CSM-routed inbound requests and ad hoc
@@ -43,6 +47,7 @@ __all__ = [
     "Drivers",
     "coverage",
     "decide",
+    "handling",
     "late_credit",
     "responsiveness",
     "strongest_risk",
@@ -52,6 +57,8 @@ __all__ = [
 # enum class lookup per comparison
 _OPEN = Status.OPEN
 _LATE = Status.LATE
+_ON_TIME = Status.ON_TIME
+_AUTOMATED = Status.AUTOMATED
 _UNDELIVERED = (Status.MISSED, Status.SKIPPED)
 
 
@@ -201,21 +208,44 @@ def responsiveness(service: Iterable[Task], now: float, half_life: float | None)
     return num / den if den > 0 else 1.0
 
 
+def handling(hit: RiskHit, now: float, half_life: float | None) -> float:
+    """How well ``hit`` was answered by ``now``: the best late credit of its escalations.
+
+    An escalation started on time (or automated) earns 1, one started d days after its
+    on-time day :func:`late_credit` of d, one not started by ``now`` 0.
+    """
+    best = 0.0
+    for t in hit.tasks:
+        st = t.status
+        if st == _AUTOMATED:
+            return 1.0
+        if st in (_ON_TIME, _LATE) and t.start <= now:
+            c = late_credit(t.start - t.ontime, half_life)
+            if c > best:
+                best = c
+    return best
+
+
 def strongest_risk(
     hits: Iterable[RiskHit],
     now: float,
     effect_days: list[float],
     hazards: list[tuple[float, float]],
-) -> tuple[float, int, bool]:
-    """The strongest risk event in effect at ``now``: (hazard, event index, handled).
+    half_life: float | None = None,
+) -> tuple[float, int, float]:
+    """The strongest risk event in effect at ``now``: (hazard, event index, handling).
 
     ``effect_days`` and ``hazards`` (handled, unhandled) are per risk event of the
-    segment. (0, -1, False) when none is in effect.
+    segment. A hit's hazard moves from unhandled toward handled by its
+    :func:`handling` (h_unhandled - (h_unhandled - h_handled) x handling), so an escalation
+    started late saves less than one started on time. (0, -1, 0) when none is in effect.
     """
-    h_risk, event, handled = 0.0, -1, False
+    h_risk, event, handled = 0.0, -1, 0.0
     for hit in hits:
         if now - hit.time <= effect_days[hit.event]:
-            h = hazards[hit.event][0 if hit.handled else 1]
+            h_handled, h_unhandled = hazards[hit.event]
+            k = handling(hit, now, half_life)
+            h = h_unhandled - (h_unhandled - h_handled) * k if k < 1.0 else h_handled
             if h > h_risk or event < 0:
-                h_risk, event, handled = h, hit.event, hit.handled
+                h_risk, event, handled = h, hit.event, k
     return h_risk, event, handled

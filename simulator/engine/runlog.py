@@ -54,6 +54,10 @@ class RenewalRow(NamedTuple):
     risk_event: int
     """Index of the strongest risk event in effect (-1: none)."""
     risk_handled: bool
+    """An escalation of that event started before its due day."""
+    risk_handling: float
+    """How far its hazard fell from unhandled toward handled: the late credit of its
+    earliest-starting escalation (1 on time, 0 none started)."""
     risk_multiplier: float
     hazard: float
     probability: float

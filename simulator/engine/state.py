@@ -149,14 +149,20 @@ QueueItem = tuple[tuple[int, float, int], "Task"]
 
 
 class RiskHit:
-    """A risk event that hit an account, and whether an escalation answered it in time."""
+    """A risk event that hit an account, and the escalations that answer it.
 
-    __slots__ = ("event", "handled", "time")
+    ``tasks`` are its escalation touches (how promptly they started decides how far the
+    hit's hazard falls from unhandled toward handled: :func:`simulator.engine.churn.
+    strongest_risk`); ``handled`` says an escalation started before its due day.
+    """
+
+    __slots__ = ("event", "handled", "tasks", "time")
 
     def __init__(self, event: int, time: float) -> None:
         self.event = event
         self.time = time
         self.handled = False
+        self.tasks: list[Task] = []
 
 
 class Account:
