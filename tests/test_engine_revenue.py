@@ -455,3 +455,168 @@ def test_a_late_escalation_saves_less_of_the_risk(half_life: float | None) -> No
         assert partial == 0  # any start before the due day handles the event in full
     else:
         assert partial >= 2
+
+
+# ---------------------------------------------------------------------------- expansion
+
+UNIFORM = "segments.s.arr_change_at_renewal={dist: uniform, low: -0.2, high: 0.3}"
+"""An ARR change with q = P(change <= 0) = 0.4 and a quantile function easy to invert."""
+
+UPSELL = (
+    "segments.s.touchpoints.upsell="
+    "{trigger: {kind: before_renewal, days: 60}, hours: 2, purpose: expansion}"
+)
+
+NO_EXPANSION_EFFECT = "segments.s.expansion={coverage_effect: 0, touch_effect: 0}"
+
+
+def _uniform_rule(**inputs: float):
+    from simulator.engine.expansion import ExpansionRule
+
+    s = tiny(UNIFORM, *(f"segments.s.expansion.{k}={v}" for k, v in inputs.items()))
+    return ExpansionRule.of(s.segments["s"])
+
+
+def test_the_slide_keeps_the_share_e_of_the_expected_expansion() -> None:
+    rule = _uniform_rule()
+    assert rule.no_expansion == pytest.approx(0.4, abs=1e-12)
+    for e in (1.0, 0.81, 0.5, 0.25, 0.0):
+        # uniform: the top s of the quantiles hold 1 - (0.6 - s)^2 / 0.36 of the expansion
+        assert rule.slide(e) == pytest.approx(0.6 * (1 - math.sqrt(e)), abs=1e-6)
+    u = (np.arange(200_000) + 0.5) / 200_000
+    planned = np.array([rule.change(x, 1.0)[1] for x in u[::50]])
+    for e in (0.8, 0.3):
+        got = np.array([rule.change(x, e)[1] for x in u[::50]])
+        assert got.clip(0).mean() == pytest.approx(e * planned.clip(0).mean(), rel=2e-3)
+        assert (got > 0).mean() < (planned > 0).mean()  # fewer expand ...
+        assert np.median(got[got > 0]) < np.median(planned[planned > 0])  # ... and by less
+        np.testing.assert_array_equal(got[planned <= 0], planned[planned <= 0])
+
+
+def test_e_of_one_gives_the_draw_bit_for_bit() -> None:
+    from simulator.engine.expansion import ExpansionRule
+
+    s = tiny(*TOP_EXPANSION)
+    rule = ExpansionRule.of(s.segments["s"])
+    for u in np.random.default_rng(3).random(500).tolist():
+        planned, change = rule.change(u, 1.0)
+        assert planned == change == s.segments["s"].arr_change_at_renewal.ppf1(u)
+
+
+TOP_EXPANSION = (
+    "segments.s.arr_change_at_renewal={dist: normal, mean: 0.17, sd: 0.15, min: -0.5, max: 1.0}",
+)
+"""The default plan's top-tier ARR change."""
+
+
+def test_renewal_expansion_is_explained_by_its_drivers() -> None:
+    s = tiny(UNIFORM, UPSELL, "segments.s.expansion={coverage_effect: 0.6, touch_effect: 0.4}")
+    rec = simulate(s, 0)
+    r = rec.renewals
+    renewed = ~r["churned"].astype(bool)
+    assert renewed.sum() >= 8
+    t = rec.tasks
+    upsell = planned_touches(t) & (t["tp"] == 2)
+    assert upsell.any()
+    for i in np.flatnonzero(renewed):
+        acc, now = int(r["account"][i]), float(r["time"][i])
+        mine = upsell & (t["account"] == acc) & (t["planned"] <= now) & (t["planned"] >= now - 365)
+        d = 1.0
+        if mine.any():
+            j = int(np.flatnonzero(mine)[0])
+            start = float(t["start"][j])
+            if not math.isnan(start) and start <= now:
+                d = churn.late_credit(start - float(t["ontime"][j]), 30.0)
+            elif float(t["due"][j]) < now:
+                d = 0.0
+        assert r["expansion_delivery"][i] == pytest.approx(d, abs=1e-12)
+        e = (1 - 0.6 * (1 - r["coverage"][i])) * (1 - 0.4 * (1 - d))
+        assert r["expansion_multiplier"][i] == pytest.approx(e, abs=1e-12)
+        planned = float(r["arr_change_planned"][i])
+        u = (planned + 0.2) / 0.5
+        v = u - 0.6 * (1 - math.sqrt(e))
+        want = planned if planned <= 0 else (0.0 if v <= 0.4 else -0.2 + 0.5 * v)
+        assert r["arr_change"][i] == pytest.approx(want, abs=1e-5)
+    assert np.any(r["arr_change"][renewed] < r["arr_change_planned"][renewed])
+
+
+def test_zero_expansion_effects_reproduce_the_planned_change_exactly() -> None:
+    off = simulate(tiny(UNIFORM, UPSELL, NO_EXPANSION_EFFECT), 0).renewals
+    on = simulate(tiny(UNIFORM, UPSELL), 0).renewals
+    renewed = ~off["churned"].astype(bool)
+    np.testing.assert_array_equal(off["arr_change"][renewed], off["arr_change_planned"][renewed])
+    assert np.all(off["expansion_multiplier"] == 1.0)
+    # ARR moves no work here (one CSM, no new accounts): the same renewals, the same draws
+    np.testing.assert_array_equal(on["probability"], off["probability"])
+    np.testing.assert_array_equal(on["arr_change_planned"], off["arr_change_planned"])
+    assert np.all(on["arr_change"] <= off["arr_change"])
+    assert np.any(on["arr_change"] < off["arr_change"])
+
+
+def test_skipping_expansion_touches_costs_expansion() -> None:
+    """Metamorphic, paired over seeds: cutting the upsell call loses expansion ARR."""
+
+    def expansion_of(*overrides: str) -> np.ndarray:
+        s = tiny(UNIFORM, UPSELL, *overrides)
+        return np.array([simulate(s, r).summary()["s"]["expansion_arr"] for r in range(4)])
+
+    kept = expansion_of()
+    cut = expansion_of("segments.s.touchpoints.upsell.channel=skipped")
+    assert np.all(cut < kept), (kept, cut)
+
+
+# ---------------------------------------------------------------------------- all together
+
+MECHANISMS_OFF = (
+    churn_inputs(late_credit_half_life_days=None, responsiveness_effect=0),
+    NO_EXPANSION_EFFECT,
+)
+"""No late decay, no responsiveness effect, no expansion effect: coverage-only churn."""
+
+
+def test_zero_effect_sizes_reproduce_coverage_only_churn_exactly() -> None:
+    """With every new effect off, each renewal's probability is the coverage-only rule of
+    before issue 12 (full credit for late touches, an escalation that started handles the
+    event in full), computed directly from the task records."""
+    s = tiny(*RISK, "segments.s.unscheduled_uplift=1.5", UNIFORM, UPSELL, *MECHANISMS_OFF)
+    h0 = -math.log1p(-0.1)
+    for rep in range(2):
+        rec = simulate(s, rep)
+        r = rec.renewals
+        assert len(r["time"]) >= 10
+        assert (r["risk_event"] >= 0).sum() >= 3
+        for i in range(len(r["time"])):
+            acc, now = int(r["account"][i]), float(r["time"][i])
+            _, full = _coverage_at(rec, acc, now, 365.0, None)
+            h_risk, k = _risk_at(rec, acc, now, None)
+            assert k in (0.0, 1.0)
+            hazard = max(h0, h_risk) * (1 + 0.8 * (1 - full))
+            assert r["probability"][i] == pytest.approx(1 - math.exp(-hazard), rel=1e-12)
+            assert r["responsiveness_multiplier"][i] == 1.0
+            assert r["late_credit_loss"][i] == 0.0
+        renewed = ~r["churned"].astype(bool)
+        np.testing.assert_array_equal(r["arr_change"][renewed], r["arr_change_planned"][renewed])
+
+
+def test_one_more_csm_never_lowers_expected_nrr_beyond_its_ci() -> None:
+    """Metamorphic, paired over seeds, with churn and expansion on (every new driver at its
+    default): each CSM added to the overloaded tiny book keeps NRR within its paired CI."""
+    from scipy import stats
+
+    more = (*SERVICE, *RISK, UPSELL, TOP_EXPANSION[0])
+    reps = 6
+    nrr = {
+        c: np.array(
+            [
+                simulate(tiny(*more, f"segments.s.team.csms={c}"), r, 77).summary()["s"]["nrr"]
+                for r in range(reps)
+            ]
+        )
+        for c in (1, 2, 3)
+    }
+    t = stats.t.ppf(0.975, reps - 1)
+    for a, b in ((1, 2), (2, 3)):
+        diff = nrr[b] - nrr[a]
+        half = t * diff.std(ddof=1) / math.sqrt(reps)
+        assert diff.mean() >= -half, (a, b, diff)
+    assert nrr[2].mean() > nrr[1].mean()  # relief of an overloaded CSM shows in NRR

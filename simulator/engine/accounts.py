@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from simulator.engine import churn, streams
+from simulator.engine import churn, expansion, streams
 from simulator.engine.books import Books
 from simulator.engine.codes import DELIVERED, Event, Status
 from simulator.engine.plan import SegmentPlan
@@ -62,6 +62,7 @@ class Lifecycle:
         self.rep = replication
         self.start_date = start_date
         self.rules = [churn.ChurnRule.of(p.seg.churn, p.h_base) for p in plans]
+        self.growth = [expansion.ExpansionRule.of(p.seg) for p in plans]
         self.milestones = [
             frozenset(i for i, tp in enumerate(p.tps) if tp.purpose == "milestone") for p in plans
         ]
@@ -370,6 +371,8 @@ class Lifecycle:
         churned = u < d.probability
         arr_before = acc.arr
         change = 0.0
+        grow = self.growth[acc.segment]
+        x = expansion.Outcome(0.0, 0.0, 1.0, 1.0)
         events = self.log.events
         if churned:
             acc.active = False
@@ -378,7 +381,8 @@ class Lifecycle:
             events.append(AccountEvent(now, acc.segment, acc.index, Event.CHURNED, arr_before, 0.0))
         else:
             ue = float(acc.expand_u[k]) if k < len(acc.expand_u) else float(acc.rng.random())
-            change = seg.arr_change_at_renewal.ppf1(ue)
+            x = grow.decide(ue, cov, acc.touches, now, rule.late_credit_half_life)
+            change = x.change
             new_arr = arr_before * (1.0 + change)
             if acc.owner is not None:
                 acc.owner.arr += new_arr - arr_before
@@ -412,6 +416,9 @@ class Lifecycle:
                 uniform=u,
                 churned=churned,
                 arr_change=change,
+                arr_change_planned=x.planned,
+                expansion_delivery=x.delivery,
+                expansion_multiplier=x.multiplier,
             )
         )
         if not churned:

@@ -66,6 +66,13 @@ class RenewalRow(NamedTuple):
     churned: bool
     arr_change: float
     """Relative ARR change at the renewal (0 when churned)."""
+    arr_change_planned: float
+    """The change the account's draw gives with the plan fully delivered (0 when churned)."""
+    expansion_delivery: float
+    """Weighted delivered share of the account's expansion touches (1: none planned)."""
+    expansion_multiplier: float
+    """What delivery left of the planned expansion (1: all; see
+    :mod:`simulator.engine.expansion`)."""
 
 
 RENEWAL_COLUMNS = RenewalRow._fields

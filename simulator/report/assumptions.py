@@ -56,6 +56,9 @@ _UNITS: dict[str, str] = {
     "renewal_month_weights": "relative weight",
     "arr_change_at_renewal": "fraction of ARR",
     "coverage_effect": "hazard multiplier slope",
+    "responsiveness_effect": "hazard multiplier slope",
+    "expansion.coverage_effect": "share of expected expansion",
+    "expansion.touch_effect": "share of expected expansion",
     "late_onboarding_multiplier": "hazard multiplier",
     "reassignment_multiplier": "hazard multiplier",
     "unscheduled_uplift": "multiplier on scheduled hours",
@@ -72,8 +75,11 @@ _UNITS: dict[str, str] = {
 _MONEY = {"arr": "{c} per year", "annual_cost_per_csm": "{c} per CSM-year", "cost_per_touch": "{c}"}
 
 
-def unit_of(name: str, currency: str = "USD") -> str:
-    """The unit of a scenario field by its name (``hours`` -> ``hours``)."""
+def unit_of(name: str, currency: str = "USD", parent: str = "") -> str:
+    """The unit of a scenario field by its name (``hours`` -> ``hours``); ``parent`` (the
+    enclosing field) tells apart fields of the same name (``expansion.coverage_effect``)."""
+    if f"{parent}.{name}" in _UNITS:
+        return _UNITS[f"{parent}.{name}"]
     if name in _MONEY:
         return _MONEY[name].format(c=currency)
     if name in _UNITS:
@@ -162,7 +168,7 @@ def assumption_rows(scenario: Scenario, loaded: Loaded | None = None) -> list[di
             {
                 "input": ".".join(str(p) for p in path),
                 "value": _describe(value),
-                "unit": unit_of(name, cur),
+                "unit": unit_of(name, cur, str(path[-2]) if len(path) > 1 else ""),
                 "meaning": meaning,
                 "source": _source(loaded, path),
             }

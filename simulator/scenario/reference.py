@@ -58,6 +58,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("inbound", m.Inbound, "`segments.NAME.inbound:`"),
     ("risk_events.NAME", m.RiskEvent, "`segments.NAME.risk_events: {NAME: ...}`"),
     ("churn", m.Churn, "`segments.NAME.churn:`"),
+    ("expansion", m.Expansion, "`segments.NAME.expansion:`"),
     ("targets", m.Targets, "`segments.NAME.targets:`"),
     ("a target", m.Target, "`targets.METRIC: {...}`"),
 ]

@@ -31,6 +31,7 @@ from simulator.scenario.model.fields import (
 from simulator.scenario.model.scenario import Calendar, Scenario
 from simulator.scenario.model.segments import (
     Churn,
+    Expansion,
     Inbound,
     Lifecycle,
     RiskEvent,
@@ -64,6 +65,7 @@ __all__ = [
     "Churn",
     "Coverage",
     "Distribution",
+    "Expansion",
     "Fixed",
     "HiringStep",
     "Hours",

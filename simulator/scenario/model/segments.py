@@ -14,7 +14,16 @@ from simulator.scenario.model.fields import Coverage, Money, Name, Share
 from simulator.scenario.model.teams import TeamRef
 from simulator.scenario.model.touchpoints import Touchpoint
 
-__all__ = ["Churn", "Inbound", "Lifecycle", "RiskEvent", "Segment", "Target", "Targets"]
+__all__ = [
+    "Churn",
+    "Expansion",
+    "Inbound",
+    "Lifecycle",
+    "RiskEvent",
+    "Segment",
+    "Target",
+    "Targets",
+]
 
 
 def _ge_minus_one(d: _Dist) -> _Dist:
@@ -109,6 +118,34 @@ class Churn(Strict):
         description="A delivered touch started d days after its on-time day earns its credit "
         "x 0.5 ** (d / half-life) in coverage (default 30 days, an assumption: "
         "docs/assumptions.md#churn-drivers); null: a late touch earns full credit.",
+    )
+
+
+class Expansion(Strict):
+    """How expansion at renewal responds to the CSM's work.
+
+    ``arr_change_at_renewal`` is the change with the plan fully delivered; what was
+    delivered leaves a share ``E = (1 - coverage_effect (1 - coverage)) x (1 - touch_effect
+    (1 - expansion delivery))`` of it: the probability of expanding is scaled by ``E`` and
+    the expansions that happen are the smaller ones (docs/assumptions.md#expansion).
+    """
+
+    coverage_effect: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of expansion that depends on the relationship: with coverage c "
+        "the expansion factor is 1 - coverage_effect x (1 - c) (default 0.5, an "
+        "assumption: docs/assumptions.md#expansion; 0: expansion ignores the CSM).",
+    )
+    touch_effect: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of expansion that depends on the purpose: expansion touches: "
+        "with their weighted delivered share d the factor is 1 - touch_effect x (1 - d) "
+        "(default 0.5, an assumption: docs/assumptions.md#expansion; no effect when the "
+        "segment has no expansion touchpoint).",
     )
 
 
@@ -253,8 +290,14 @@ class Segment(Strict):
     churn: Churn = Field(description="Churn model.")
     arr_change_at_renewal: Annotated[Distribution, AfterValidator(_ge_minus_one)] = Field(
         default_factory=lambda: Fixed(value=0.0),
-        description="Fractional ARR change of a renewing account (0.1 = +10% expansion, "
-        "-0.2 = 20% contraction).",
+        description="Fractional ARR change of a renewing account with the plan fully "
+        "delivered (0.1 = +10% expansion, -0.2 = 20% contraction); under-delivery shrinks "
+        "expansion (see expansion).",
+    )
+    expansion: Expansion = Field(
+        default_factory=Expansion,
+        description="How expansion at renewal responds to delivered coverage and to "
+        "expansion touchpoints.",
     )
     targets: Targets = Field(default_factory=Targets, description="Targets for the solver.")
 
