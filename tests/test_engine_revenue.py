@@ -620,3 +620,68 @@ def test_one_more_csm_never_lowers_expected_nrr_beyond_its_ci() -> None:
         half = t * diff.std(ddof=1) / math.sqrt(reps)
         assert diff.mean() >= -half, (a, b, diff)
     assert nrr[2].mean() > nrr[1].mean()  # relief of an overloaded CSM shows in NRR
+
+
+# ---------------------------------------------------------------------------- CSM book NRR
+
+
+def test_each_renewal_records_its_owner_and_every_csm_book_its_nrr() -> None:
+    s = tiny(
+        UNIFORM,
+        "segments.s.team.csms=3",
+        "segments.s.team.annual_attrition=0.9",
+        "segments.s.team.hiring_lead_days=20",
+        "segments.s.csm_nrr_quota=1.05",
+    )
+    rec = simulate(s, 1)
+    r, ev, staff = rec.renewals, rec.events, rec.staff
+    assert set(r["csm"].astype(int)) <= set(staff["csm"].astype(int))
+    moved = ev["event"] == 5  # reassigned: value2 is the new owner
+    checked = 0
+    for i in range(len(r["time"])):
+        acc, now = int(r["account"][i]), float(r["time"][i])
+        mine = moved & (ev["account"] == acc) & (ev["time"] <= now)
+        if mine.any():
+            assert r["csm"][i] == ev["value2"][np.flatnonzero(mine)[-1]]
+            checked += 1
+    assert checked >= 2, "attrition must move some accounts before their renewal"
+    books = rec.csm_books()
+    assert len(books) >= 3
+    back = np.where(r["churned"].astype(bool), 0.0, r["arr"] * (1 + r["arr_change"]))
+    for b in books:
+        mine = r["csm"] == b["csm"]
+        assert b["renewals"] == mine.sum()
+        assert b["nrr"] == pytest.approx(back[mine].sum() / r["arr"][mine].sum())
+        assert b["at_quota"] == (b["nrr"] >= 1.05)
+    nrr = [b["nrr"] for b in books]
+    m = rec.summary()["s"]
+    assert m["csm_book_nrr"] == pytest.approx(float(np.median(nrr)))
+    assert m["csm_quota_attainment"] == pytest.approx(np.mean([x >= 1.05 for x in nrr]))
+
+
+def test_a_pooled_segment_has_no_csm_books() -> None:
+    rec = simulate(tiny("segments.s.coverage=pooled"), 0)
+    assert np.all(rec.renewals["csm"] == -1)
+    assert rec.csm_books() == []
+    m = rec.summary()["s"]
+    assert math.isnan(m["csm_book_nrr"]) and math.isnan(m["csm_quota_attainment"])
+
+
+def test_the_csm_book_nrr_is_a_solver_target() -> None:
+    from simulator.analysis.solve import TARGET_METRICS, solve_headcount
+    from simulator.scenario.targets import target_overrides
+
+    assert TARGET_METRICS["csm_book_nrr"] == "csm_book_nrr"
+    assert TARGET_METRICS["csm_quota_attainment"] == "csm_quota_attainment"
+    s = tiny(
+        *SERVICE,
+        UNIFORM,
+        *target_overrides("s.csm_book_nrr>=0.95@0.5"),
+        *target_overrides("s.csm_quota_attainment>=0.5@0.5"),
+    )
+    (sol,) = solve_headcount(s, replications=4, max_csms=6)
+    assert sol.required is not None and sol.required > 1
+    names = {c.target for c in sol.checks}
+    assert names == {"csm_book_nrr", "csm_quota_attainment"}
+    assert all(c.met for c in sol.checks)
+    assert not all(c.met for c in sol.checks_below)

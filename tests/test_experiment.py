@@ -203,6 +203,7 @@ def test_saved_run_round_trip(tmp_path: Path) -> None:
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "assumptions.csv",
+        "csm_books.csv",
         "metrics.csv",
         "metrics.parquet",
         "monthly.csv",

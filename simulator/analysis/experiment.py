@@ -88,6 +88,9 @@ class ReplicationResult:
     monthly: list[dict[str, Any]]
     tasks: int
     simpy_events: int
+    csm_books: list[dict[str, Any]] = field(default_factory=list)
+    """Per segment and CSM: the book NRR of the renewals the CSM owned
+    (:meth:`~simulator.engine.records.Records.csm_books`)."""
 
 
 def run_replication(scenario: Scenario, replication: int, root_seed: int) -> ReplicationResult:
@@ -101,6 +104,7 @@ def run_replication(scenario: Scenario, replication: int, root_seed: int) -> Rep
         monthly=rec.monthly(),
         tasks=len(rec.tasks["id"]),
         simpy_events=rec.simpy_events,
+        csm_books=rec.csm_books(),
     )
 
 
@@ -153,6 +157,11 @@ class Experiment:
                 avg[k] = float(np.mean([r.touches[i][k] for r in self.results]))
             rows.append(avg)
         return rows
+
+    def csm_book_rows(self) -> list[dict[str, Any]]:
+        """Every replication's CSM books (segment, CSM, renewals, ARR up and returned,
+        book NRR, quota), with the replication index."""
+        return [{"replication": r.replication, **row} for r in self.results for row in r.csm_books]
 
     def monthly_fan(self) -> list[dict[str, Any]]:
         """Month-end series across replications: mean and P10/P50/P90 per month.

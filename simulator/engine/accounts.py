@@ -63,6 +63,7 @@ class Lifecycle:
         self.start_date = start_date
         self.rules = [churn.ChurnRule.of(p.seg.churn, p.h_base) for p in plans]
         self.growth = [expansion.ExpansionRule.of(p.seg) for p in plans]
+        log.csm_nrr_quota = [p.seg.csm_nrr_quota for p in plans]
         self.milestones = [
             frozenset(i for i, tp in enumerate(p.tps) if tp.purpose == "milestone") for p in plans
         ]
@@ -370,6 +371,7 @@ class Lifecycle:
         u = float(acc.churn_u[k]) if k < len(acc.churn_u) else float(acc.rng.random())
         churned = u < d.probability
         arr_before = acc.arr
+        owner = acc.owner.id if acc.owner is not None else -1
         change = 0.0
         grow = self.growth[acc.segment]
         x = expansion.Outcome(0.0, 0.0, 1.0, 1.0)
@@ -396,6 +398,7 @@ class Lifecycle:
                 time=now,
                 segment=acc.segment,
                 account=acc.index,
+                csm=owner,
                 arr=arr_before,
                 p_baseline=d.p_baseline,
                 coverage=drivers.coverage,

@@ -126,4 +126,5 @@ def build_records(log: RunLog) -> Records:
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],
+        csm_nrr_quota=log.csm_nrr_quota,  # helper A (issue 12): per-CSM book NRR
     )

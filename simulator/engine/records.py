@@ -71,7 +71,10 @@ class Records:
     simpy_events: int
     touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
     """Per segment: cost of each touchpoint's automated touch (0 for other channels)."""
+    csm_nrr_quota: list[float] = field(default_factory=list)
+    """Per segment: the NRR a CSM's book is asked to return."""
     _capacity: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _books: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     # --------------------------------------------------------------- capacity
 
@@ -211,6 +214,7 @@ class Records:
             delivery.update(self._service(si, is_touch, work_mask))
             out[seg] = {
                 **book,
+                **self._csm_quota(si),
                 **delivery,
                 **self._costs(si, is_touch, book, retained, tsum, share),
             }
@@ -276,6 +280,63 @@ class Records:
             "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
         }
         return book, grr_num
+
+    def csm_books(self) -> list[dict[str, Any]]:
+        """Per segment and CSM: the book NRR of the renewals the CSM owned.
+
+        ``arr_up`` is the ARR that came up for renewal while the CSM owned the account,
+        ``arr_returned`` what those renewals returned (0 for a churned one, the ARR after
+        its change otherwise); ``nrr`` their ratio; ``at_quota`` whether it reaches the
+        segment's ``csm_nrr_quota``. Renewals of unowned accounts (pooled segments) are
+        left out.
+        """
+        if self._books is not None:
+            return self._books
+        ren = self.renewals
+        if not len(ren["segment"]):
+            self._books = []
+            return self._books
+        csm = ren["csm"].astype(int)
+        seg = ren["segment"].astype(int)
+        arr = ren["arr"].astype(float)
+        back = np.where(ren["churned"].astype(bool), 0.0, arr * (1.0 + ren["arr_change"]))
+        rows = []
+        for si, c in sorted({(int(s), int(x)) for s, x in zip(seg, csm, strict=True) if x >= 0}):
+            mine = (seg == si) & (csm == c)
+            up, returned = float(arr[mine].sum()), float(back[mine].sum())
+            nrr = returned / up if up > 0 else math.nan
+            quota = self.csm_nrr_quota[si] if si < len(self.csm_nrr_quota) else 1.0
+            rows.append(
+                {
+                    "segment": self.segments[si],
+                    "csm": c,
+                    "renewals": int(mine.sum()),
+                    "arr_up": up,
+                    "arr_returned": returned,
+                    "nrr": nrr,
+                    "quota": quota,
+                    "at_quota": bool(nrr >= quota - 1e-12) if up > 0 else False,
+                }
+            )
+        self._books = rows
+        return rows
+
+    def _csm_quota(self, si: int) -> dict[str, float]:
+        """Segment ``si``'s CSM books: the median CSM's book NRR and the share at quota.
+
+        Over the CSMs who owned at least one renewal with ARR of the segment; NaN when
+        none did (a pooled segment, or no renewal in the horizon).
+        """
+        name = self.segments[si]
+        nrr = np.array([r["nrr"] for r in self.csm_books() if r["segment"] == name])
+        nrr = nrr[~np.isnan(nrr)]
+        if not len(nrr):
+            return {"csm_book_nrr": math.nan, "csm_quota_attainment": math.nan}
+        quota = self.csm_nrr_quota[si] if si < len(self.csm_nrr_quota) else 1.0
+        return {
+            "csm_book_nrr": float(np.median(nrr)),
+            "csm_quota_attainment": float((nrr >= quota - 1e-12).mean()),
+        }
 
     def _delivery(
         self, si: int, is_touch: np.ndarray, work_mask: np.ndarray, hours_delivered: float

@@ -34,6 +34,8 @@ class RenewalRow(NamedTuple):
     time: float
     segment: int
     account: int
+    csm: int
+    """Id of the CSM who owned the account at the renewal (-1: none, a pooled segment)."""
     arr: float
     """ARR before the decision."""
     p_baseline: float
@@ -113,6 +115,8 @@ class RunLog:
     team_ramp: list[tuple[float, ...]]
     touch_costs: list[list[float]]
     """Per segment and touchpoint: cost of an automated touch (0 for other channels)."""
+    csm_nrr_quota: list[float] = field(default_factory=list)
+    """Per segment: the NRR a CSM's book is asked to return (set by the lifecycle)."""
     tasks: list[Task] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
     csms: list[CSM] = field(default_factory=list)

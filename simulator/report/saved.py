@@ -4,7 +4,8 @@ A run directory holds ``metrics.csv`` and ``metrics.parquet`` (segment x metric:
 CI, quantiles), ``touchpoints.csv``, ``monthly.csv`` (fan data), ``scenario.yaml`` (the
 fully resolved scenario), ``run.json`` (seed, replications, precision, scenario hash,
 package versions, command), ``replications.json`` (per-replication summaries, from
-which ``cssim report`` re-renders without simulating), ``assumptions.csv`` (every input
+which ``cssim report`` re-renders without simulating), ``csm_books.csv`` (each
+replication's per-CSM book NRR, when a segment has CSM-owned renewals), ``assumptions.csv`` (every input
 with its unit and source) and, after ``cssim run --frontier``, ``frontier.csv``. It is
 written to a temporary
 directory and renamed into place, so an interrupted run leaves nothing behind.
@@ -149,6 +150,9 @@ def save_run(
         write_parquet(rows, tmp / "metrics.parquet")
         (tmp / "touchpoints.csv").write_text(tidy_csv(exp.touch_stats()), encoding="utf-8")
         (tmp / "monthly.csv").write_text(tidy_csv(exp.monthly_fan()), encoding="utf-8")
+        books = exp.csm_book_rows()
+        if books:
+            (tmp / "csm_books.csv").write_text(tidy_csv(books), encoding="utf-8")
         (tmp / "scenario.yaml").write_text(
             "# the fully resolved scenario of this run\n"
             + dump_yaml(exp.scenario.model_dump(mode="json", exclude={"extends"})),
@@ -237,6 +241,7 @@ def load_run(directory: Path) -> tuple[Experiment, dict[str, Any]]:
             monthly=r["monthly"],
             tasks=r["tasks"],
             simpy_events=r["simpy_events"],
+            csm_books=[{k: _nan(v) for k, v in b.items()} for b in r.get("csm_books", [])],
         )
         for r in reps
     ]

@@ -30,6 +30,7 @@ RUN_FILES = frozenset(
         "metrics.parquet",
         "touchpoints.csv",
         "monthly.csv",
+        "csm_books.csv",
         "scenario.yaml",
         "run.json",
         "replications.json",

@@ -219,6 +219,15 @@ class Targets(Strict):
     utilisation: Target | None = Field(
         default=None, description="CSM utilisation (busy / available hours)."
     )
+    csm_book_nrr: Target | None = Field(
+        default=None,
+        description="Book NRR of the median CSM (ARR their renewals returned over the ARR "
+        "that came up for renewal; dedicated segments).",
+    )
+    csm_quota_attainment: Target | None = Field(
+        default=None,
+        description="Share of the segment's CSMs whose book NRR is at least csm_nrr_quota.",
+    )
 
 
 class Segment(Strict):
@@ -288,6 +297,14 @@ class Segment(Strict):
         default_factory=dict, description="Risk event types by name."
     )
     churn: Churn = Field(description="Churn model.")
+    csm_nrr_quota: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="NRR a CSM's book is asked to return: ARR their renewals returned over "
+        "the ARR that came up for renewal (default 1.0, a book returned whole: "
+        "docs/assumptions.md#expansion); the share of CSMs at or above it is reported.",
+    )
     arr_change_at_renewal: Annotated[Distribution, AfterValidator(_ge_minus_one)] = Field(
         default_factory=lambda: Fixed(value=0.0),
         description="Fractional ARR change of a renewing account with the plan fully "
