@@ -12,14 +12,17 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.engine import churn
 from simulator.engine.codes import Channel, Kind, Status
 from simulator.engine.records import Records, planned_touches
 from simulator.engine.simulation import simulate
 from simulator.engine.state import Task
-from simulator.scenario.loader import load_text
+from simulator.scenario.loader import load_text, validate_data
 from simulator.scenario.model import Scenario
+from tests.test_engine import scenarios as engine_scenarios
 
 # one overloaded CSM: 12 accounts x 12 calls x 10 h = 1,440 h a year against ~1,090 h
 TINY = """\
@@ -685,3 +688,71 @@ def test_the_csm_book_nrr_is_a_solver_target() -> None:
     assert names == {"csm_book_nrr", "csm_quota_attainment"}
     assert all(c.met for c in sol.checks)
     assert not all(c.met for c in sol.checks_below)
+
+
+# ---------------------------------------------------------------------------- invariants
+
+
+@st.composite
+def revenue_scenarios(draw: st.DrawFn) -> dict:
+    """The engine fuzz scenarios with the revenue inputs drawn too."""
+    data = draw(engine_scenarios())
+    for seg in data["segments"].values():
+        seg["churn"].update(
+            late_credit_half_life_days=draw(st.sampled_from([None, 1, 30, 3650])),
+            responsiveness_effect=draw(st.sampled_from([0, 0.5, 3])),
+        )
+        seg["expansion"] = {
+            "coverage_effect": draw(st.sampled_from([0, 0.5, 1])),
+            "touch_effect": draw(st.sampled_from([0, 0.5, 1])),
+        }
+        seg["csm_nrr_quota"] = draw(st.sampled_from([0.9, 1.0, 1.2]))
+        tps = seg["touchpoints"]
+        for name in list(tps):
+            trig = tps[name]["trigger"]
+            if trig["kind"] == "stage_entry" and trig["stage"] == "onboarding":
+                purpose = draw(st.sampled_from(["engagement", "milestone"]))
+            elif trig["kind"] in ("cadence", "before_renewal"):
+                purpose = draw(st.sampled_from(["engagement", "expansion"]))
+            else:
+                continue
+            tps[name] = {**tps[name], "purpose": purpose}
+    return data
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(revenue_scenarios(), st.integers(0, 3))
+def test_revenue_drivers_stay_in_range_and_explain_each_renewal(data: dict, rep: int) -> None:
+    s = validate_data(data).scenario
+    rec = simulate(s, rep, 5)
+    r = rec.renewals
+    for col in ("coverage", "responsiveness", "risk_handling", "expansion_delivery"):
+        assert np.all((r[col] >= 0) & (r[col] <= 1 + 1e-12)), col
+    assert np.all((r["expansion_multiplier"] >= 0) & (r["expansion_multiplier"] <= 1))
+    assert np.all(
+        (r["late_credit_loss"] >= -1e-12) & (r["coverage"] + r["late_credit_loss"] <= 1 + 1e-9)
+    )
+    assert np.all((r["probability"] >= 0) & (r["probability"] <= 1))
+    renewed = ~r["churned"].astype(bool)
+    planned, change = r["arr_change_planned"][renewed], r["arr_change"][renewed]
+    # contractions are untouched; an expansion keeps at most its planned size
+    np.testing.assert_array_equal(change[planned <= 0], planned[planned <= 0])
+    assert np.all((change[planned > 0] >= 0) & (change[planned > 0] <= planned[planned > 0]))
+    full = r["expansion_multiplier"][renewed] == 1.0
+    np.testing.assert_array_equal(change[full], planned[full])
+    finite = np.isfinite(r["hazard"]) & (r["p_baseline"] > 0) & (r["p_baseline"] < 1)
+    base_h = -np.log1p(-r["p_baseline"][finite])
+    hazard = (
+        base_h
+        * r["risk_multiplier"][finite]
+        * r["coverage_multiplier"][finite]
+        * r["responsiveness_multiplier"][finite]
+        * r["late_onboarding_multiplier"][finite]
+        * r["reassignment_multiplier"][finite]
+    )
+    np.testing.assert_allclose(hazard, r["hazard"][finite], rtol=1e-9, atol=1e-12)
+    for book in rec.csm_books():
+        assert book["nrr"] >= 0 and book["renewals"] >= 1
+    for name, m in rec.summary().items():
+        q = m["csm_quota_attainment"]
+        assert math.isnan(q) or 0 <= q <= 1, name
