@@ -243,6 +243,9 @@ _SEGMENT_RANGES = [
     ),
     _Range(("churn", "coverage_effect"), 0.0, 3.0, "0.8 (assumption)", "Churn drivers"),
     _Range(("churn", "responsiveness_effect"), 0.0, 3.0, "0.5 (assumption)", "Churn drivers"),
+    _Range(
+        ("churn", "late_credit_half_life_days"), 7, 180, "30 days (assumption)", "Churn drivers"
+    ),
     _Range(("lifecycle", "renewal_window_days"), 30, 240, "~120 days", "Lifecycle"),
 ]
 
