@@ -68,6 +68,8 @@ class Lifecycle:
             frozenset(i for i, tp in enumerate(p.tps) if tp.purpose == "milestone") for p in plans
         ]
         """Per segment: indices of its onboarding milestone touchpoints."""
+        self.onboarding_auto = [frozenset(i for i, _ in p.entry_auto["onboarding"]) for p in plans]
+        """Per segment: its automated and skipped onboarding touchpoints."""
 
     # ------------------------------------------------------------------ creation
 
@@ -221,12 +223,11 @@ class Lifecycle:
     ) -> None:
         """Create a contract period's automated touches (the planner would create the same)."""
         now, horizon = self.sched.now, self.sched.horizon
-        times: list[tuple[float, int, bool]] = []
+        times: list[tuple[float, int]] = []
         for stage, t0, _ in intervals:
-            onboarding = stage == "onboarding"
             for i, offsets in plan.entry_auto[stage]:
-                times.extend((t0 + off, i, onboarding) for off in offsets)
-        times.extend((renewal - days, i, False) for i, days in plan.before_renewal_auto)
+                times.extend((t0 + off, i) for off in offsets)
+        times.extend((renewal - days, i) for i, days in plan.before_renewal_auto)
         lo, hi = max(start, now), min(renewal, horizon)
         for i, interval, allowed in plan.cadence_auto:
             first = acc.phases[i]
@@ -235,18 +236,23 @@ class Lifecycle:
                 for stage, t0, t1 in intervals:
                     if t0 <= t < t1:
                         if stage in allowed:
-                            times.append((t, i, False))
+                            times.append((t, i))
                         break
                 t += interval
-        for t, i, onboarding in sorted(times):
+        made = len(acc.touches)
+        for t, i in sorted(times):
             if t >= renewal:
                 # beyond this contract period: only if the account renews
                 self.sched.push(t, self.on_touch, (acc, i, False), False)
             elif now <= t < horizon:
                 self.touches.automated(plan, acc, i, t)
-                if onboarding:
-                    # an automated or skipped onboarding touch is still an onboarding touch
-                    _in_plan_order(acc.onboarding_tasks, acc.touches[-1])
+        onboarding = self.onboarding_auto[acc.segment]
+        if onboarding and intervals and intervals[0][0] == "onboarding":
+            # an automated or skipped onboarding touch is still an onboarding touch (each
+            # touchpoint has one trigger: these are the onboarding stage-entry ones)
+            for task in acc.touches[made:]:
+                if task.tp in onboarding:
+                    _in_plan_order(acc.onboarding_tasks, task)
 
     def plan_entry_touches(
         self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float
@@ -430,7 +436,10 @@ class Lifecycle:
 
 def _in_plan_order(tasks: list[Task], task: Task) -> None:
     """Insert ``task`` into ``tasks`` kept by planned day, then touchpoint order."""
-    bisect.insort(tasks, task, key=_plan_order)
+    if not tasks or (tasks[-1].planned, tasks[-1].tp) <= (task.planned, task.tp):
+        tasks.append(task)  # the common case: touches come in plan order
+    else:
+        bisect.insort(tasks, task, key=_plan_order)
 
 
 def _plan_order(task: Task) -> tuple[float, int]:

@@ -95,6 +95,8 @@ class Event(_Named):
     REASSIGNED = 5
     """``value`` is the old owner's CSM id, ``value2`` the new one's (-1: none)."""
     LATE_ONBOARDING = 6
+    """``value`` is the touchpoint index of the first touch that made it late, ``value2``
+    that touch's status code."""
 
 
 NO_TOUCHPOINT = -1

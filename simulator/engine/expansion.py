@@ -163,7 +163,7 @@ class ExpansionRule(NamedTuple):
         self, u: float, cov: float, touches: Iterable[Task], now: float, half_life: float | None
     ) -> Outcome:
         """The ARR change of a renewing account (uniform ``u``, churn driver ``cov``)."""
-        delivery = self.delivery(touches, now, half_life)
+        delivery = self.delivery(touches, now, half_life) if self.touchpoints else 1.0
         e = self.multiplier(cov, delivery)
         planned, change = self.change(u, e)
         return Outcome(planned, change, delivery, e)
