@@ -124,7 +124,16 @@ def test_solve_cli(tmp_path) -> None:
 
 
 def test_precision_sizes_one_replication_count_for_every_headcount() -> None:
-    s = load_scenario(None, [*TOP_ONLY, "segments.top.targets.grr.confidence=0.5"])
+    # the bundled median GRR of 0.92 is out of reach at any headcount once risk events
+    # weigh from day 0 (the burn-in): GRR is near 0.90 at 8 to 15 CSMs; 0.88 is reachable
+    s = load_scenario(
+        None,
+        [
+            *TOP_ONLY,
+            "segments.top.targets.grr.confidence=0.5",
+            "segments.top.targets.grr.min=0.88",
+        ],
+    )
     (sol,) = solve_headcount(s, root_seed=2, precision=0.05, max_replications=30)
     assert 10 <= sol.replications <= 30
     assert (

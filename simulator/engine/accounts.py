@@ -90,15 +90,28 @@ class Lifecycle:
         self.log.events.append(
             AccountEvent(created, plan.index, acc.index, Event.CREATED, arr, 0.0)
         )
-        # risk events, inbound requests and background work: one merged Poisson stream,
-        # each event's type drawn by its share of the total rate (superposition)
+        self.plan_events(plan, acc, created, horizon, created)
+        return acc
+
+    def plan_events(
+        self, plan: SegmentPlan, acc: Account, lo: float, hi: float, since: float
+    ) -> None:
+        """Draw the account's risk events, inbound requests and background work in
+        [``lo``, ``hi``) and plan those from day ``since`` on.
+
+        One merged Poisson stream, each event's type drawn by its share of the total rate
+        (superposition). Leaving out the events before ``since`` leaves a Poisson process
+        after it.
+        """
         rates = plan.event_rates
         total = plan.event_rate_total
+        span = hi - lo
         if total > 0 and span > 0:
+            rng = acc.rng
             n = int(rng.poisson(total * span))
             if n:
                 u = rng.random((n, 3))
-                times = created + span * u[:, 0]
+                times = lo + span * u[:, 0]
                 kinds = np.searchsorted(plan.event_cum, u[:, 1] * total, side="right")
                 n_risk = len(plan.risk_rates)
                 push = self.sched.push
@@ -106,6 +119,8 @@ class Lifecycle:
                 for t, kind, route in zip(
                     times.tolist(), kinds.tolist(), u[:, 2].tolist(), strict=True
                 ):
+                    if t < since:
+                        continue
                     kind = min(kind, len(rates) - 1)
                     if kind < n_risk:
                         push(t, self.on_risk, (acc, kind))
@@ -114,21 +129,37 @@ class Lifecycle:
                         push(t, self.touches.on_inbound, (acc, route), to_csm)
                     else:
                         push(t, self.touches.on_background, acc)
-        return acc
 
-    def cadence_phases(self, plan: SegmentPlan, acc: Account, origin: float) -> None:
-        """Each cadence's first time: a uniform phase within one interval of ``origin``."""
+    def cadence_phases(
+        self, plan: SegmentPlan, acc: Account, origin: float, since: float | None = None
+    ) -> None:
+        """Each cadence's first time: a uniform phase within one interval of ``origin``,
+        moved back by whole intervals to the first on or after ``since`` (a burn-in's
+        history keeps the cadence's days in the plan)."""
         for i, interval, auto in plan.cadence_order:
             first = origin + acc.rng.random() * interval
+            if since is not None and since < origin:
+                first -= math.floor((first - since) / interval) * interval
             if auto:
                 acc.phases[i] = first
             else:
                 self.sched.push(first, self.on_cadence, (acc, i, interval), plan.sync[i])
 
     def start_book(self, plan: SegmentPlan) -> None:
-        """Create the segment's starting accounts, each at a drawn point of its contract."""
+        """Create the segment's starting accounts, each at a drawn point of its contract.
+
+        With a burn-in (the clock starts before day 0) each account also gets its
+        history: its contract periods run back from the one running at day 0 to the start
+        of the burn-in (an account whose period at day 0 is its first, an account list's
+        onboarding or adoption stage, starts when that period starts), with risk events,
+        inbound requests and background work drawn for the burn-in after everything
+        else. Everything the account draws for the plan (ARR, renewal day, cadence days,
+        the plan's events) is the same with or without a burn-in; its ARR stays the
+        scenario's until day 0 and the records say it was created at day 0.
+        """
         seg = plan.seg
         term = plan.term
+        origin = self.sched.now  # the start of the burn-in (day 0 without one)
         weights = None
         if seg.renewal_month_weights is not None:
             w = np.asarray(seg.renewal_month_weights, dtype=float)
@@ -141,8 +172,19 @@ class Lifecycle:
                 r = renewal_in_stage(plan.seg.lifecycle, term, first, stage, u)
             if r is None:
                 r = _renewal_day(u, term, weights)
-            self.cadence_phases(plan, acc, 0.0)
-            self.start_period(plan, acc, r - term, first)
+            start = r - term  # the period running at day 0
+            if origin >= 0.0:
+                self.cadence_phases(plan, acc, 0.0)
+            else:
+                since = origin
+                if first:
+                    since = max(start, origin)  # no history before the first contract
+                elif start > origin:
+                    # back through earlier periods to the one running at the burn-in's start
+                    start -= math.ceil((start - origin) / term) * term
+                self.cadence_phases(plan, acc, 0.0, since)
+                self.plan_events(plan, acc, origin, 0.0, since)
+            self.start_period(plan, acc, start, first)
             self.books.assign(plan, acc)
 
     def schedule_arrivals(self, plan: SegmentPlan) -> None:
@@ -320,6 +362,9 @@ class Lifecycle:
 
     def on_renewal(self, acc: Account) -> None:
         """The renewal: decide churn from the drivers, then expand or contract and renew."""
+        if self.sched.now < 0.0:  # a burn-in renewal (before day 0): history only
+            self.renew_in_burn_in(acc)
+            return
         if not acc.active:
             return
         plan = self.plans[acc.segment]
@@ -386,6 +431,16 @@ class Lifecycle:
         )
         if not churned:
             self.start_period(plan, acc, now, False)
+
+    def renew_in_burn_in(self, acc: Account) -> None:
+        """A renewal before day 0: no churn, no ARR change, not recorded; the next period
+        starts (its touches and risk events build the history the plan starts with)."""
+        plan = self.plans[acc.segment]
+        now = self.sched.now
+        window = plan.seg.churn.coverage_window_days
+        acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
+        self.start_period(plan, acc, now, False)
 
 
 def _starting_accounts(

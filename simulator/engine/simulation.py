@@ -25,6 +25,7 @@ in :mod:`simulator.engine.churn`. Nothing here reads or writes files or prints.
 from __future__ import annotations
 
 import gc
+import math
 
 import simpy
 
@@ -52,9 +53,14 @@ class _Simulation:
         self.s = scenario
         self.rep = replication
         self.seed = root_seed
-        self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_days)
+        # the burn-in: the clock starts at -burn_in so the plan's day 0 has a history;
+        # every day of the plan (and every date) is the same with or without it
+        self.burn_in = scenario.resolved_burn_in_days
+        self.t0 = -self.burn_in if self.burn_in > 0 else 0.0
+        self.env = simpy.Environment(initial_time=self.t0)
         self.sched = Scheduler(self.env, self.horizon)
+        self.sched.now = self.t0
         rate = scenario.calendar.customer_hours_per_year / 365.0
         all_teams = scenario.all_teams()
         team_names = [t for t in all_teams if scenario.segments_of(t)]
@@ -129,7 +135,10 @@ class _Simulation:
             self.life.start_book(plan)
             self.life.schedule_arrivals(plan)
             for i in plan.one_to_many:
-                sched.push(plan.tps[i].session_every_days, self.touches.on_slot, (plan, i))
+                # session slots every session_every_days from day 0, from the burn-in on
+                every = plan.tps[i].session_every_days
+                first = every * (math.floor(self.t0 / every) + 1)
+                sched.push(first, self.touches.on_slot, (plan, i))
         k = 1
         while k * MONTH_DAYS < self.horizon:
             sched.push(k * MONTH_DAYS, self._snapshot, k, False)
@@ -138,7 +147,7 @@ class _Simulation:
         self.env.run(until=self.horizon)
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
-        return build_records(self.log)
+        return build_records(self.log, self.burn_in)
 
     # ------------------------------------------------------------------ staff
 

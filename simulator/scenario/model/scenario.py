@@ -64,6 +64,17 @@ class Scenario(Strict):
     seed: int = Field(
         default=0, ge=0, le=2**63 - 1, description="Root seed of every random stream."
     )
+    burn_in_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Days simulated before day 0 so the plan starts with a history: coverage "
+        "windows, risk events in effect, late onboardings and queued work carry into the "
+        "plan; nothing before day 0 is reported, and the starting book and its ARR at day 0 "
+        "are the scenario's. Default (null): the longest contract term, coverage window or "
+        "risk effect_days of any segment (365 for annual contracts); 0 turns it off, so the "
+        "plan starts with no history (assumption: docs/assumptions.md#plan-settings).",
+    )
     calendar: Calendar = Field(default_factory=Calendar, description="CSM working time.")
     teams: dict[Name, Team] = Field(
         default_factory=dict, description="Teams that segments name in their team field."
@@ -94,6 +105,29 @@ class Scenario(Strict):
     def segments_of(self, team: str) -> list[str]:
         """Segments served by ``team``, in scenario order."""
         return [s for s in self.segments if self.team_name(s) == team]
+
+    @property
+    def resolved_burn_in_days(self) -> float:
+        """Days simulated before day 0 (``burn_in_days``, or its default; days).
+
+        The default is the longest look-back of any renewal in the plan, and at least one
+        contract term: every segment's term, churn coverage window and risk events'
+        effect_days.
+        """
+        if self.burn_in_days is not None:
+            return float(self.burn_in_days)
+        # imported here: simulator.scenario.lifecycle imports this package
+        from simulator.scenario.lifecycle import term_days
+
+        longest = 0.0
+        for seg in self.segments.values():
+            longest = max(
+                longest,
+                term_days(seg.contract_term_months),
+                seg.churn.coverage_window_days,
+                *(ev.effect_days for ev in seg.risk_events.values()),
+            )
+        return min(longest, 3650.0)
 
     @property
     def horizon_years(self) -> float:
