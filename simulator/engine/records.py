@@ -211,6 +211,7 @@ class Records:
             delivery.update(self._service(si, is_touch, work_mask))
             out[seg] = {
                 **book,
+                **self._cohorts(si),
                 **delivery,
                 **self._costs(si, is_touch, book, retained, tsum, share),
             }
@@ -276,6 +277,45 @@ class Records:
             "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
         }
         return book, grr_num
+
+    def _cohorts(self, si: int) -> dict[str, float]:
+        """Segment ``si``'s new logos (accounts that arrived during the plan) as a cohort.
+
+        Each new logo is measured against its ARR at arrival: GRR and NRR of that ARR at
+        the end, logo churn and expected logo churn (the renewal probabilities summed)
+        per new logo, and the expected churn per renewal of a new logo, which does not
+        depend on how many of them came up for renewal within the horizon. NaN when the
+        segment had no new logos (or no renewal of one).
+        """
+        a = self.accounts
+        new = (a["segment"] == si) & ~a["starting"]
+        n_new = int(new.sum())
+        nan = math.nan
+        if n_new == 0:
+            return {
+                "new_logo_churn": nan,
+                "new_expected_logo_churn": nan,
+                "new_renewals": 0.0,
+                "new_renewal_churn": nan,
+                "new_grr": nan,
+                "new_nrr": nan,
+            }
+        arr0 = a["arr_start"][new]
+        arr1 = a["arr_end"][new]
+        base = float(arr0.sum())
+        ren = self.renewals
+        p = np.zeros(0)
+        if len(ren["segment"]):
+            mine = (ren["segment"] == si) & np.isin(ren["account"], np.flatnonzero(new))
+            p = ren["probability"][mine]
+        return {
+            "new_logo_churn": float(a["churned"][new].sum()) / n_new,
+            "new_expected_logo_churn": float(p.sum()) / n_new,
+            "new_renewals": float(len(p)),
+            "new_renewal_churn": float(p.mean()) if len(p) else nan,
+            "new_grr": float(np.minimum(arr1, arr0).sum()) / base if base > 0 else nan,
+            "new_nrr": float(arr1.sum()) / base if base > 0 else nan,
+        }
 
     def _delivery(
         self, si: int, is_touch: np.ndarray, work_mask: np.ndarray, hours_delivered: float
