@@ -32,6 +32,7 @@ import simpy
 from simulator.engine import streams
 from simulator.engine.accounts import Lifecycle
 from simulator.engine.books import Books
+from simulator.engine.burnout import Burnout
 from simulator.engine.codes import Status
 from simulator.engine.freeze import build_records
 from simulator.engine.plan import SegmentPlan
@@ -98,6 +99,11 @@ class _Simulation:
             ],
         )
         self.work = Dispatcher(self.env, self.teams, rate)
+        self.burnout = {
+            t.index: Burnout(self.sched, t, self.t0, self._on_leave)
+            for t in self.teams
+            if t.spec.burnout is not None and t.spec.annual_attrition > 0
+        }
         session_rngs = {
             (p.index, i): streams.stream(root_seed, replication, streams.SESSIONS, p.index, i)
             for p in self.plans
@@ -162,7 +168,11 @@ class _Simulation:
         if attr > 0:
             rng = streams.stream(self.seed, self.rep, streams.STAFF, team.index, seat)
             stay = rng.exponential(365.0 / attr)
-            self.sched.push(max(joined, 0.0) + stay, self._on_leave, csm)
+            burnout = self.burnout.get(team.index)
+            if burnout is None:
+                self.sched.push(max(joined, 0.0) + stay, self._on_leave, csm)
+            else:
+                burnout.join(csm, stay * attr / 365.0)  # the same draw as a hazard budget
         self.env.process(self.work.work(csm))
         return csm
 

@@ -227,6 +227,7 @@ class CSM:
         "arr",
         "book",
         "busy",
+        "busy_days",
         "id",
         "idle",
         "joined",
@@ -250,6 +251,8 @@ class CSM:
         self.ramped = joined + len(ramp) * MONTH_DAYS  # full speed from this day on
         self.active = True
         self.busy = False
+        self.busy_days = 0.0
+        """Calendar days spent on tasks so far (each task added when it ends)."""
         self.idle: Any = None
         self.queue: list[QueueItem] = []
         self.book: set[Account] = set()

@@ -173,4 +173,5 @@ class Dispatcher:
             yield env.timeout(task.hours / speed)
             csm.busy = False
             task.end = env.now
+            csm.busy_days += task.end - now
         csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
