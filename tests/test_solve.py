@@ -61,7 +61,7 @@ def test_answer_is_minimal_on_the_same_seeds() -> None:
     s = load_scenario(None, [*TOP_ONLY, "segments.top.targets.grr.confidence=0.5"])
     (sol,) = solve_headcount(s, replications=6, root_seed=2)
     n = sol.required
-    assert n is not None and n > 8
+    assert n is not None and n > 1
     assert sol.evaluated[n] and not sol.evaluated[n - 1]
     # re-check both headcounts independently, on the same replications and seed
     for csms, expect in ((n, True), (n - 1, False)):

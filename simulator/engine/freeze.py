@@ -105,6 +105,12 @@ def build_records(log: RunLog) -> Records:
         "joined": np.array([c.joined for c in csms], float),
         "left": np.array([min(c.left, horizon) for c in csms], float),
     }
+    bl = log.blocks
+    blocks = {
+        "csm": np.fromiter((b[0] for b in bl), int, len(bl)),
+        "start": np.fromiter((b[1] for b in bl), float, len(bl)),
+        "end": np.fromiter((b[2] for b in bl), float, len(bl)),
+    }
     return Records(
         scenario=log.scenario,
         replication=log.replication,
@@ -123,6 +129,7 @@ def build_records(log: RunLog) -> Records:
         events=events,
         renewals=renewals,
         staff=staff,
+        blocks=blocks,
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],

@@ -67,6 +67,8 @@ class Records:
     events: dict[str, np.ndarray]
     renewals: dict[str, np.ndarray]
     staff: dict[str, np.ndarray]
+    blocks: dict[str, np.ndarray]
+    """Work blocks: CSM id, start and end day of every stretch a CSM worked on a task."""
     monthly_raw: list[MonthlyRow]
     simpy_events: int
     touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
@@ -93,8 +95,10 @@ class Records:
         heads = np.zeros((n, days))
         fte = np.zeros((n, days))
         st = self.staff
-        t = self.tasks
-        work = ~np.isnan(t["start"]) & (t["csm"] >= 0) & csm_work(t) & (t["hours"] > 0)
+        bl = self.blocks
+        # blocks of one CSM never overlap: each CSM works one block at a time
+        order = np.lexsort((bl["start"], bl["csm"]))
+        b_csm, b_start, b_end = bl["csm"][order], bl["start"][order], bl["end"][order]
         for i in range(len(st["csm"])):
             cid, team = int(st["csm"][i]), int(st["team"][i])
             joined, left = float(st["joined"][i]), float(st["left"][i])
@@ -109,12 +113,10 @@ class Records:
             heads[team] += present
             fte[team] += present * prod
             avail[team] += present * prod * self.hours_per_day
-            mine = work & (t["csm"] == cid)
-            if mine.any():
-                s = t["start"][mine]
-                e = np.where(np.isnan(t["end"][mine]), self.horizon_days, t["end"][mine])
-                order = np.argsort(s)
-                s, e = s[order], np.minimum(e[order], self.horizon_days)
+            lo_i, hi_i = np.searchsorted(b_csm, [cid, cid + 1])
+            if hi_i > lo_i:
+                s = b_start[lo_i:hi_i]
+                e = np.minimum(b_end[lo_i:hi_i], self.horizon_days)
                 cum = np.concatenate([[0.0], np.cumsum(e - s)])
 
                 def busy_until(

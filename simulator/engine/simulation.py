@@ -91,7 +91,11 @@ class _Simulation:
                 for p in self.plans
             ],
         )
-        self.work = Dispatcher(self.env, self.teams, rate)
+        self.work = Dispatcher(
+            self.env, self.teams, rate, scenario.calendar.max_block_hours, self.log.blocks
+        )
+        if any(t.overflow_days is not None for t in self.teams):
+            self.work.overflow_plan = lambda task, t: self.sched.push(t, self.work.overflow, task)
         session_rngs = {
             (p.index, i): streams.stream(root_seed, replication, streams.SESSIONS, p.index, i)
             for p in self.plans
@@ -136,6 +140,9 @@ class _Simulation:
             k += 1
         self.env.process(sched.run())
         self.env.run(until=self.horizon)
+        for csm in self.log.csms:
+            if csm.busy_since == csm.busy_since:  # a block still being worked at the end
+                self.log.blocks.append((csm.id, csm.busy_since, self.horizon))
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
         return build_records(self.log)
@@ -188,9 +195,10 @@ class _Simulation:
             hours = 0.0
             queues = [team.pool] + [c.queue for c in team.csms if c.active]
             for q in queues:
-                for _, task in q:
+                for task in q.tasks():
                     if (
                         task.status == Status.OPEN
+                        and task.planned <= t
                         and task.due >= t
                         and (task.account is None or task.account.active)
                     ):

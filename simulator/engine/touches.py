@@ -98,11 +98,15 @@ class Touches:
         self.tasks.append(task)
         return task
 
-    def touch(self, plan: SegmentPlan, acc: Account, i: int) -> Task:
-        """Create touch ``i`` for ``acc`` now and route it by channel."""
+    def touch(self, plan: SegmentPlan, acc: Account, i: int, planned: float | None = None) -> Task:
+        """Create touch ``i`` for ``acc`` now and route it by channel.
+
+        ``planned`` is its planned day (default now); a later day books it ahead: it is
+        queued now and a CSM may start it before that day when nothing due is waiting.
+        """
         # one unpacking instead of eight attribute reads: this runs for every touch
         kind, channel, priority, on_time_days, due_days, weight, credit, hours = plan.params[i]
-        now = self.sched.now
+        now = self.sched.now if planned is None else planned
         task = Task.new(
             tid=next(self._tid),
             segment=plan.index,

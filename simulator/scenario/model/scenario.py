@@ -40,6 +40,16 @@ class Calendar(Strict):
         "44 days off).",
     )
 
+    max_block_hours: float | None = Field(
+        default=4,
+        gt=0,
+        le=1000,
+        description="Longest stretch a CSM works on one task before looking for more "
+        "urgent work: a longer task is done in blocks, and a due task of higher priority "
+        "may come between them (4 hours, about a working day's customer time: "
+        "docs/assumptions.md#how-csms-work, an assumption); null: every task in one go.",
+    )
+
     @property
     def customer_hours_per_year(self) -> float:
         """Customer hours of one fully ramped CSM per year (hours)."""
