@@ -227,3 +227,43 @@ def test_booking_ahead_raises_on_time_share_under_load() -> None:
         for d in (14, 0)
     )
     assert on > off
+
+
+ONBOARDING = """\
+name: Onboarding order
+start_date: 2027-01-01
+horizon_days: 365
+seed: 5
+segments:
+  s:
+    accounts: 0
+    arr: 20000
+    new_accounts_per_month: 12
+    coverage: dedicated
+    team: {csms: 1, annual_cost_per_csm: 150000, annual_attrition: 0}
+    churn: {annual_baseline: 0.05}
+    touchpoints:
+      setup: {trigger: {kind: stage_entry, stage: onboarding, offset_days: 1}, hours: 3}
+      kickoff: {trigger: {kind: stage_entry, stage: onboarding}, hours: 6}
+      check_in: {trigger: {kind: cadence, per_year: 12}, hours: 3, priority: 2}
+"""
+
+
+def test_an_onboarding_touch_never_starts_before_the_one_planned_ahead_of_it() -> None:
+    # the setup session is listed first and planned a day after the kickoff; the CSM is
+    # overloaded, so kickoffs start late: no setup may start before its kickoff
+    rec = simulate(load_text(ONBOARDING, "onboarding.yaml").scenario, 0)
+    t = rec.tasks
+    kick, setup = (rec.touchpoints[0].index(n) for n in ("kickoff", "setup"))
+    starts: dict[int, dict[int, tuple[float, float]]] = {}
+    for acc, tp, planned, start in zip(
+        t["account"], t["tp"], t["planned"], t["start"], strict=True
+    ):
+        starts.setdefault(int(acc), {})[int(tp)] = (float(planned), float(start))
+    pairs = [(s[kick], s[setup]) for s in starts.values() if kick in s and setup in s]
+    # kickoffs that started after their setup session was planned: without the order,
+    # the setup session would have gone first
+    assert len(pairs) > 50
+    assert sum(1 for (_, k), (p, _) in pairs if k > p) >= 5
+    for (_, k), (_, s) in pairs:
+        assert math.isnan(s) or (not math.isnan(k) and s >= k)

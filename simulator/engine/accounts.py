@@ -15,7 +15,7 @@ import numpy as np
 
 from simulator.engine import churn, streams
 from simulator.engine.books import Books
-from simulator.engine.codes import DELIVERED, Event, Status
+from simulator.engine.codes import DELIVERED, Channel, Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
 from simulator.engine.schedule import Scheduler
@@ -24,6 +24,8 @@ from simulator.engine.touches import Touches
 from simulator.scenario.lifecycle import STAGES, renewal_in_stage
 
 __all__ = ["Lifecycle"]
+
+_CSM_CHANNELS = (Channel.ONE_TO_ONE, Channel.ONE_TO_MANY)
 
 
 class Lifecycle:
@@ -258,12 +260,16 @@ class Lifecycle:
         """
         onboarding = stage == "onboarding"
         push = self.sched.push
-        for i, offsets in plan.entry[stage]:
-            ahead = plan.ahead[i]
-            for off in offsets:
-                t = entered + off
-                if t >= now:
-                    push(max(now, t - ahead), self.on_touch, (acc, i, onboarding, t), plan.sync[i])
+        due = sorted((entered + off, i) for i, offsets in plan.entry[stage] for off in offsets)
+        release = now
+        for t, i in due:
+            if t < now:
+                continue
+            # in planned order; an onboarding touch is never released before the one
+            # planned ahead of it, so it can wait for it (Touches.touch's ``after``)
+            r = max(now, t - plan.ahead[i])
+            release = max(release, r) if onboarding else r
+            push(release, self.on_touch, (acc, i, onboarding, t), plan.sync[i])
 
     # ------------------------------------------------------------------ handlers
 
@@ -286,9 +292,15 @@ class Lifecycle:
         acc, i, onboarding, planned = payload
         if not acc.active or planned >= self.sched.horizon:
             return  # booked ahead of a day past the plan: not part of it
-        task = self.touches.touch(self.plans[acc.segment], acc, i, planned)
-        if onboarding:
-            acc.onboarding_tasks.append(task)
+        if not onboarding:
+            self.touches.touch(self.plans[acc.segment], acc, i, planned)
+            return
+        # onboarding keeps its order: a touch waits until the CSM touch before it started
+        before = next(
+            (t for t in reversed(acc.onboarding_tasks) if t.channel in _CSM_CHANNELS), None
+        )
+        task = self.touches.touch(self.plans[acc.segment], acc, i, planned, after=before)
+        acc.onboarding_tasks.append(task)
 
     def on_cadence(self, payload: tuple[Account, int, float, float]) -> None:
         """A cadence touch is released (if its planned day is in an allowed stage); plan

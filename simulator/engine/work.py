@@ -119,7 +119,7 @@ class Dispatcher:
         else:
             self.after.setdefault(first.id, []).append(task)
 
-    def _release(self, task: Task) -> None:
+    def release(self, task: Task) -> None:
         """``task`` started or was settled: queue the tasks that waited for it."""
         for nxt in self.after.pop(task.id, ()):
             if nxt.status == OPEN:
@@ -159,7 +159,7 @@ class Dispatcher:
         else:
             return False
         if self.after:
-            self._release(task)
+            self.release(task)
         return True
 
     # ------------------------------------------------------------------ idle CSMs
@@ -239,8 +239,10 @@ class Dispatcher:
                     a.status = ON_TIME if now <= a.ontime else LATE
                     if a.risk is not None:
                         a.risk.handled = True
+                if self.after:
+                    self.release(a)
         if self.after:
-            self._release(task)
+            self.release(task)
 
     # ------------------------------------------------------------------ the CSM process
 
