@@ -30,6 +30,7 @@ def mmc_scenario(c: int, rho: float, mean_hours: float, horizon: int) -> tuple[s
     text = f"""
 start_date: 2027-01-01
 horizon_days: {horizon}
+calendar: {{model: continuous}}  # queueing formulas: capacity on every day
 segments:
   q:
     accounts: {accounts}
@@ -84,6 +85,7 @@ def test_pooled_queue_matches_erlang_c(c: int, rho: float) -> None:
 EXACT = """
 start_date: 2027-01-01
 horizon_days: 365
+calendar: {model: continuous}  # the closed form: capacity on every day
 segments:
   s:
     accounts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import simpy
 
 from simulator.engine.codes import Channel, Kind, Status
@@ -204,8 +205,10 @@ segments:
 """
 
 
-def test_at_low_load_every_planned_touch_starts_on_or_before_its_date() -> None:
-    rec = simulate(load_text(LOW_LOAD, "low.yaml").scenario, 0)
+@pytest.mark.parametrize("model", ["continuous", "working_days"])
+def test_at_low_load_every_planned_touch_starts_on_or_before_its_date(model: str) -> None:
+    scenario = load_text(LOW_LOAD, "low.yaml", [f"calendar.model={model}"]).scenario
+    rec = simulate(scenario, 0)
     t = rec.tasks
     touches = planned_touches(t) & (t["status"] != Status.CANCELLED)
     assert touches.sum() > 500
@@ -213,9 +216,11 @@ def test_at_low_load_every_planned_touch_starts_on_or_before_its_date() -> None:
     assert np.all(t["status"][touches] == Status.ON_TIME)
     # a kickoff is known only on its day (its contract period starts then) and may wait
     # for the work in hand (on time all the same); every touch known in advance starts on
-    # or before its date
+    # or before its date. With weekends and PTO, a touch released while its owner is
+    # away (planned just after a week off) may start after its date: only on time then.
     known = touches & (t["tp"] != rec.touchpoints[0].index("kickoff"))
-    assert np.all(t["start"][known] <= t["planned"][known] + 1e-9)
+    early = t["start"][known] <= t["planned"][known] + 1e-9
+    assert early.all() if model == "continuous" else early.mean() > 0.95
 
 
 def test_booking_ahead_raises_on_time_share_under_load() -> None:

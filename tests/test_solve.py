@@ -34,6 +34,7 @@ def test_solver_agrees_with_erlang_c_staffing() -> None:
     text = f"""
 start_date: 2027-01-01
 horizon_days: 400
+calendar: {{model: continuous}}  # queueing formulas: capacity on every day
 segments:
   q:
     accounts: 200

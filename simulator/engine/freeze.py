@@ -7,6 +7,7 @@ becomes a dict of numpy arrays.
 
 from __future__ import annotations
 
+import itertools
 import math
 from operator import attrgetter
 
@@ -105,6 +106,14 @@ def build_records(log: RunLog) -> Records:
         "joined": np.array([c.joined for c in csms], float),
         "left": np.array([min(c.left, horizon) for c in csms], float),
     }
+    # per CSM and day of the plan: the share of the day that is working time
+    days = math.ceil(horizon)
+    edges = np.minimum(np.arange(days + 1, dtype=float), horizon)
+    working = np.ones((len(csms), days))
+    for i, c in enumerate(csms):
+        if c.cal is not None:
+            between = c.cal.working_between
+            working[i] = [between(a, b) / (b - a) for a, b in itertools.pairwise(edges)]
     bl = log.blocks
     blocks = {
         "csm": np.fromiter((b[0] for b in bl), int, len(bl)),
@@ -130,6 +139,7 @@ def build_records(log: RunLog) -> Records:
         renewals=renewals,
         staff=staff,
         blocks=blocks,
+        working=working,
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],

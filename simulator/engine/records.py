@@ -69,6 +69,9 @@ class Records:
     staff: dict[str, np.ndarray]
     blocks: dict[str, np.ndarray]
     """Work blocks: CSM id, start and end day of every stretch a CSM worked on a task."""
+    working: np.ndarray
+    """Per CSM (rows, in the order of ``staff``) and day: the share of the day that is
+    working time (1 without a working-day calendar; off days are whole days)."""
     monthly_raw: list[MonthlyRow]
     simpy_events: int
     touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
@@ -80,7 +83,8 @@ class Records:
     def capacity(self) -> dict[str, np.ndarray]:
         """Per team and day: available and busy hours, headcount and effective FTE.
 
-        Available hours are presence x ramp productivity x hours per day; busy hours the
+        Available hours are presence x ramp productivity x working share x hours per working
+        day; busy hours the
         part of that capacity spent on tasks. Busy time lies within presence, so
         utilisation never exceeds 1. Arrays have shape (teams, days).
         """
@@ -110,9 +114,10 @@ class Records:
             if ramp and joined > -1e8:
                 inside = (month >= 0) & (month < len(ramp))
                 prod[inside] = np.asarray(ramp)[month[inside]]
+            work_share = self.working[i]
             heads[team] += present
             fte[team] += present * prod
-            avail[team] += present * prod * self.hours_per_day
+            avail[team] += present * prod * work_share * self.hours_per_day
             lo_i, hi_i = np.searchsorted(b_csm, [cid, cid + 1])
             if hi_i > lo_i:
                 s = b_start[lo_i:hi_i]
@@ -131,8 +136,9 @@ class Records:
                     )
                     return done + last
 
+                # off days are whole days, so a block's part on an off day holds no work
                 b = np.diff(busy_until(edges))
-                busy[team] += np.minimum(b, present) * prod * self.hours_per_day
+                busy[team] += np.minimum(b, present) * prod * work_share * self.hours_per_day
         self._capacity = {
             "available": avail,
             "busy": busy,

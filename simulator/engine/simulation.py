@@ -12,9 +12,11 @@ Design, for speed and for common random numbers:
   event (:mod:`simulator.engine.work`).
 - Every account draws its attributes, event times and churn uniforms from its own random
   stream when it is created (see :mod:`simulator.engine.streams`).
-- Capacity: a CSM delivers ``customer_hours_per_year / 365`` hours per calendar day at full
-  productivity (the working-day capacity spread evenly over the calendar); a task of E hours
-  holds the CSM for ``E / (that rate x ramp productivity)`` days.
+- Capacity: in the ``working_days`` calendar model a CSM delivers
+  ``customer_hours_per_year / working_days_per_year`` hours per working day at full
+  productivity and nothing on weekends and days off (:mod:`simulator.engine.calendar`);
+  in the ``continuous`` model ``customer_hours_per_year / 365`` hours every calendar day.
+  A task of E hours takes ``E / (that rate x ramp productivity)`` working days.
 
 This module wires the parts together and owns the staff (joining, leaving, cuts) and the
 month-end snapshots; accounts live in :mod:`simulator.engine.accounts`, tasks in
@@ -31,6 +33,7 @@ import simpy
 from simulator.engine import streams
 from simulator.engine.accounts import Lifecycle
 from simulator.engine.books import Books
+from simulator.engine.calendar import WorkCalendar
 from simulator.engine.codes import Status
 from simulator.engine.freeze import build_records
 from simulator.engine.plan import SegmentPlan
@@ -55,7 +58,10 @@ class _Simulation:
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_days)
         self.sched = Scheduler(self.env, self.horizon)
-        rate = scenario.calendar.customer_hours_per_year / 365.0
+        cal = scenario.calendar
+        working = cal.model == "working_days"
+        rate = cal.customer_hours_per_year / (cal.working_days_per_year if working else 365.0)
+        self.working_days = working
         all_teams = scenario.all_teams()
         team_names = [t for t in all_teams if scenario.segments_of(t)]
         self.teams = [TeamState(i, n, all_teams[n]) for i, n in enumerate(team_names)]
@@ -154,6 +160,17 @@ class _Simulation:
         seat = team.next_seat
         team.next_seat += 1
         csm = CSM(len(self.log.csms), team.index, seat, joined, team.ramp)
+        if self.working_days:
+            cal = self.s.calendar
+            csm.cal = WorkCalendar.build(
+                self.s.start_date,
+                min(self.sched.now, 0.0),
+                self.horizon,
+                working_days_per_year=cal.working_days_per_year,
+                rng=streams.stream(self.seed, self.rep, streams.CALENDAR, team.index, seat),
+                pto_block_days=cal.pto_block_days,
+                holidays=cal.holidays,
+            )
         self.log.csms.append(csm)
         team.csms.append(csm)
         attr = team.spec.annual_attrition

@@ -228,7 +228,8 @@ class CSM:
 
     ``held`` are tasks this CSM started and will resume (a task done in blocks, set
     aside between blocks for more urgent work); ``busy_days`` the calendar days spent
-    working on finished blocks so far.
+    working on finished blocks so far (working days when
+    the CSM has a calendar).
     """
 
     __slots__ = (
@@ -237,6 +238,7 @@ class CSM:
         "book",
         "busy_days",
         "busy_since",
+        "cal",
         "held",
         "id",
         "idle",
@@ -266,6 +268,9 @@ class CSM:
         self.queue = WorkQueue()
         self.held: list[QueueItem] = []
         self.busy_days = 0.0
+        self.cal: Any = None
+        """The CSM's working-day calendar (:class:`~simulator.engine.calendar.WorkCalendar`;
+        None: every day is a working day)."""
         self.book: set[Account] = set()
         self.arr = 0.0
 

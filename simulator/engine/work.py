@@ -18,6 +18,10 @@ A task longer than ``max_block_hours`` is done in blocks of at most that many ho
 is on time, late or missed by the start of its first block and delivered when its last
 block ends. A task not started by its due day is missed; that is settled lazily when a
 queue is read, so it costs no event.
+
+A CSM with a working-day calendar (:mod:`simulator.engine.calendar`) works on working
+days only: a block runs through working time (a block begun on a Friday afternoon may end
+on Monday) and off days hold no work.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ class Dispatcher:
     teams
         Every team, by index.
     rate
-        Customer hours a CSM delivers per calendar day at full productivity (hours/day).
+        Customer hours a CSM delivers per working day at full productivity (hours/day;
+        every calendar day is a working day for a CSM without a calendar).
     max_block_hours
         Longest stretch of one task before the CSM looks for more urgent work (hours;
         None: a task is done in one go).
@@ -253,8 +258,14 @@ class Dispatcher:
         pool = team.pool
         block = self.block
         log = self.blocks.append
+        cal = csm.cal
         while csm.active:
             now = env.now
+            if cal is not None:
+                opens = cal.next_open(now)
+                if opens > now:  # a weekend, holiday or PTO: back when work resumes
+                    yield env.timeout(opens - now)
+                    continue
             speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
             if speed <= 0:
                 # a new hire at zero productivity does no work until the ramp lets them
@@ -273,18 +284,17 @@ class Dispatcher:
                 self.begin(task, csm, now)
             hours = task.remaining
             csm.busy_since = now
+            days = (block if hours > block else hours) / speed  # working days
+            yield env.timeout((cal.finish(now, days) if cal is not None else now + days) - now)
             if hours > block:
-                yield env.timeout(block / speed)
                 task.remaining = hours - block
                 _push(csm.held, ((task.priority, task.planned, task.id), task))
             else:
-                yield env.timeout(hours / speed)
                 task.remaining = 0.0
                 task.end = env.now
             csm.busy_since = math.nan
-            end = env.now
-            csm.busy_days += end - now
-            log((csm.id, now, end))
+            csm.busy_days += days
+            log((csm.id, now, env.now))
         csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
         self.hand_over(csm)
 
