@@ -272,3 +272,29 @@ def test_an_onboarding_touch_never_starts_before_the_one_planned_ahead_of_it() -
     assert sum(1 for (_, k), (p, _) in pairs if k > p) >= 5
     for (_, k), (_, s) in pairs:
         assert math.isnan(s) or (not math.isnan(k) and s >= k)
+
+
+def test_days_off_hold_no_work_and_capacity_counts_working_days_only() -> None:
+    busy = LOW_LOAD.replace("csms: 4", "csms: 2").replace("per_year: 6", "per_year: 14")
+    rec = simulate(load_text(busy, "busy.yaml").scenario, 0)
+    bl, working = rec.blocks, rec.working
+    # no block starts on a CSM's weekend, holiday or PTO day
+    day = np.floor(bl["start"]).astype(int)
+    assert len(day) > 1000
+    assert np.all(working[bl["csm"], day] == 1.0)
+    # each CSM's plan year holds working_days_per_year working days
+    per_year = working[:, :365].sum(axis=1)
+    assert np.all(np.abs(per_year - 216) <= 1)
+    # capacity: available hours only on working days
+    cap = rec.capacity()
+    assert np.isclose(cap["available"].sum(), (working * rec.hours_per_day).sum())
+
+
+def test_peer_cover_is_reported_and_off_by_default() -> None:
+    busy = LOW_LOAD.replace("csms: 4", "csms: 3").replace("per_year: 6", "per_year: 12")
+    off = simulate(load_text(busy, "busy.yaml").scenario, 0).summary()["s"]
+    on = simulate(
+        load_text(busy, "busy.yaml", ["segments.s.team.overflow_after_days=3"]).scenario, 0
+    ).summary()["s"]
+    assert off["peer_covered"] == 0
+    assert on["peer_covered"] > 0

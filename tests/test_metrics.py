@@ -70,6 +70,7 @@ def test_analysis_lists_come_from_the_registry() -> None:
         "grr": "arr_start",
         "nrr": "arr_start",
         "on_time_share": "touches_requested",
+        "adhoc_dropped": "adhoc_tasks",
     }
 
 

@@ -140,6 +140,7 @@ def build_records(log: RunLog) -> Records:
         staff=staff,
         blocks=blocks,
         working=working,
+        peer_covered=log.peer_covered,
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],

@@ -46,6 +46,12 @@ def planned_touches(t: dict[str, np.ndarray]) -> np.ndarray:
     )
 
 
+def _dropped_share(status: np.ndarray) -> float:
+    """Share of decided tasks that were missed (NaN when none was decided)."""
+    decided = int(np.isin(status, [ON_TIME, LATE, MISSED]).sum())
+    return float((status == MISSED).sum()) / decided if decided else math.nan
+
+
 @dataclass
 class Records:
     """Everything one replication produced, as flat columns."""
@@ -74,6 +80,8 @@ class Records:
     working time (1 without a working-day calendar; off days are whole days)."""
     monthly_raw: list[MonthlyRow]
     simpy_events: int
+    peer_covered: list[int] = field(default_factory=list)
+    """Per segment: tasks a CSM started for an account of another CSM's book."""
     touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
     """Per segment: cost of each touchpoint's automated touch (0 for other channels)."""
     _capacity: dict[str, np.ndarray] | None = field(default=None, repr=False)
@@ -302,6 +310,7 @@ class Records:
         # service shares count only touches that were attempted and decided
         resolved = requested - open_ - int((st == CANCELLED).sum()) - skipped
         work = in_seg & work_mask
+        adhoc = in_seg & (t["kind"] == Kind.UNSCHEDULED)
         return {
             "touches_requested": float(requested),
             "touches_on_time": float(on_time),
@@ -315,6 +324,9 @@ class Records:
             "hours_delivered": hours_delivered,
             "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
             "hours_unscheduled": float(t["hours"][in_seg & (t["kind"] == Kind.UNSCHEDULED)].sum()),
+            "adhoc_tasks": float(adhoc.sum()),
+            "adhoc_dropped": _dropped_share(status[adhoc]),
+            "peer_covered": float(self.peer_covered[si]) if self.peer_covered else 0.0,
         }
 
     def _service(self, si: int, is_touch: np.ndarray, work_mask: np.ndarray) -> dict[str, float]:

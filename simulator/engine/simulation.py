@@ -151,6 +151,7 @@ class _Simulation:
                 self.log.blocks.append((csm.id, csm.busy_since, self.horizon))
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
+        self.log.peer_covered = [self.work.covered.get(p.index, 0) for p in self.plans]
         return build_records(self.log)
 
     # ------------------------------------------------------------------ staff

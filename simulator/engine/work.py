@@ -88,6 +88,8 @@ class Dispatcher:
         self.rate = rate
         self.block = math.inf if max_block_hours is None else float(max_block_hours)
         self.blocks: list[tuple[int, float, float]] = [] if blocks is None else blocks
+        self.covered: dict[int, int] = {}
+        """Per segment index: tasks started by a CSM other than the account's owner."""
         self.after: dict[int, list[Task]] = {}
         """Tasks held back until a task starts (by that task's id): the onboarding order."""
         self.overflow_plan: Any = None
@@ -232,6 +234,10 @@ class Dispatcher:
         task.remaining = task.hours
         if task.risk is not None:
             task.risk.handled = True
+        acc = task.account
+        if acc is not None and acc.owner is not None and acc.owner is not csm:
+            # a teammate took a task of another CSM's book (peer cover, or a hand-over)
+            self.covered[task.segment] = self.covered.get(task.segment, 0) + 1
         if task.attendees is not None:
             for a in task.attendees:
                 if a.account is not None and not a.account.active:
