@@ -65,10 +65,12 @@ def scenarios(draw: st.DrawFn) -> dict:
                 "annual_cost_per_csm": 100000,
                 "annual_attrition": draw(st.sampled_from([0, 0.3, 0.9])),
                 "hiring_lead_days": 30,
+                "overflow_after_days": draw(st.sampled_from([None, 1, 5])),
             },
             "lifecycle": {"onboarding_days": 20, "adoption_days": 20, "renewal_window_days": 15},
             "churn": {"annual_baseline": draw(st.sampled_from([0, 0.1, 0.5, 1]))},
             "unscheduled_uplift": draw(st.sampled_from([1, 1.5])),
+            "book_ahead_days": draw(st.sampled_from([0, 7, 30])),
             "touchpoints": touchpoints,
             "arr_change_at_renewal": {"dist": "uniform", "low": -0.2, "high": 0.3},
         }
@@ -94,6 +96,11 @@ def scenarios(draw: st.DrawFn) -> dict:
     return {
         "start_date": "2027-01-01",
         "horizon_days": draw(st.integers(30, 200)),
+        "calendar": {
+            "model": draw(st.sampled_from(["working_days", "continuous"])),
+            "max_block_hours": draw(st.sampled_from([None, 0.5, 4])),
+            "pto_block_days": draw(st.sampled_from([1, 5])),
+        },
         "segments": segments,
     }
 
@@ -144,6 +151,17 @@ def test_invariants(data: dict, rep: int) -> None:
     assert np.all(t["start"][started] <= t["due"][started] + 1e-9)
     assert not np.any(started & (t["status"] == Status.MISSED))
     assert np.all(a["arr_start"] >= 0)
+    ended = started & ~np.isnan(t["end"])
+    assert np.all(t["end"][ended] >= t["start"][ended])
+    # a CSM works one block at a time, and only on working days
+    bl = rec.blocks
+    order = np.lexsort((bl["start"], bl["csm"]))
+    csm, start, end = bl["csm"][order], bl["start"][order], bl["end"][order]
+    same = csm[1:] == csm[:-1]
+    assert np.all(start[1:][same] >= end[:-1][same] - 1e-9)
+    inside = start < s.horizon_days
+    day = np.floor(start[inside]).astype(int)
+    assert np.all(rec.working[csm[inside], day] == 1.0)
 
 
 def test_same_seed_same_records_and_other_seed_differs() -> None:
