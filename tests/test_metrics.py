@@ -75,6 +75,7 @@ def test_analysis_lists_come_from_the_registry() -> None:
         "new_grr": "new_arr",
         "new_nrr": "new_arr",
         "on_time_share": "touches_requested",
+        "adhoc_dropped": "adhoc_tasks",
     }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from simulator.engine import churn, streams
 from simulator.engine.books import Books
-from simulator.engine.codes import DELIVERED, Event, Status
+from simulator.engine.codes import DELIVERED, Channel, Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
 from simulator.engine.schedule import Scheduler
@@ -24,6 +24,8 @@ from simulator.engine.touches import Touches
 from simulator.scenario.lifecycle import STAGES, renewal_in_stage
 
 __all__ = ["Lifecycle"]
+
+_CSM_CHANNELS = (Channel.ONE_TO_ONE, Channel.ONE_TO_MANY)
 
 
 class Lifecycle:
@@ -136,6 +138,7 @@ class Lifecycle:
         """Each cadence's first time: a uniform phase within one interval of ``origin``,
         moved back by whole intervals to the first on or after ``since`` (a burn-in's
         history keeps the cadence's days in the plan)."""
+        now = self.sched.now
         for i, interval, auto in plan.cadence_order:
             first = origin + acc.rng.random() * interval
             if since is not None and since < origin:
@@ -143,7 +146,12 @@ class Lifecycle:
             if auto:
                 acc.phases[i] = first
             else:
-                self.sched.push(first, self.on_cadence, (acc, i, interval), plan.sync[i])
+                self.sched.push(
+                    max(now, first - plan.ahead[i]),
+                    self.on_cadence,
+                    (acc, i, interval, first),
+                    plan.sync[i],
+                )
 
     def start_book(self, plan: SegmentPlan) -> None:
         """Create the segment's starting accounts, each at a drawn point of its contract.
@@ -227,21 +235,29 @@ class Lifecycle:
             intervals.append((stage, t, t + d))
             if t >= now:
                 sched.push(t, self.on_stage, (acc, stage, t, t + d), False)
+                if stage == "onboarding":
+                    acc.onboarding_tasks = []
             elif t + d > now or (d == 0 and t >= now):
                 # the stage the account is in at the start of the plan
                 acc.stage = stage
-                self.plan_entry_touches(plan, acc, stage, t, now)
                 if stage == "onboarding":
                     sched.push(t + d, self.on_onboarding_end, acc, False)
-            else:
-                # an earlier stage of the current period: its late touches are still due
-                self.plan_entry_touches(plan, acc, stage, t, now)
+            # every stage's entry touches still to come (an earlier stage's late ones too),
+            # each released up to its book-ahead days early
+            self.plan_entry_touches(plan, acc, stage, t, now)
             t += d
         renewal = start + plan.term
+        acc.period = intervals
+        acc.renewal_at = renewal
         sched.push(renewal, self.on_renewal, acc, False)
         for i, days in plan.before_renewal:
             if renewal - days >= now:
-                sched.push(renewal - days, self.on_touch, (acc, i, False), plan.sync[i])
+                sched.push(
+                    max(now, renewal - days - plan.ahead[i]),
+                    self.on_touch,
+                    (acc, i, False, renewal - days),
+                    plan.sync[i],
+                )
         self.automated_touches(plan, acc, intervals, start, renewal)
 
     def automated_touches(
@@ -273,59 +289,79 @@ class Lifecycle:
         for t, i in sorted(times):
             if t >= renewal:
                 # beyond this contract period: only if the account renews
-                self.sched.push(t, self.on_touch, (acc, i, False), False)
+                self.sched.push(t, self.on_touch, (acc, i, False, t), False)
             elif now <= t < horizon:
                 self.touches.automated(plan, acc, i, t)
 
     def plan_entry_touches(
         self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float
     ) -> None:
-        """Plan the stage-entry touches of ``stage`` (entered at ``entered``) still to come."""
+        """Plan the stage-entry touches of ``stage`` (entered at ``entered``) still to come.
+
+        Each is released ``book_ahead_days`` before its planned day, but not before now.
+        """
         onboarding = stage == "onboarding"
-        for i, offsets in plan.entry[stage]:
-            for off in offsets:
-                if entered + off >= now:
-                    self.sched.push(
-                        entered + off, self.on_touch, (acc, i, onboarding), plan.sync[i]
-                    )
+        push = self.sched.push
+        due = sorted((entered + off, i) for i, offsets in plan.entry[stage] for off in offsets)
+        release = now
+        for t, i in due:
+            if t < now:
+                continue
+            # in planned order; an onboarding touch is never released before the one
+            # planned ahead of it, so it can wait for it (Touches.touch's ``after``)
+            r = max(now, t - plan.ahead[i])
+            release = max(release, r) if onboarding else r
+            push(release, self.on_touch, (acc, i, onboarding, t), plan.sync[i])
 
     # ------------------------------------------------------------------ handlers
 
     def on_stage(self, payload: tuple[Account, str, float, float]) -> None:
-        """The account enters ``stage``: plan its entry touches (and onboarding's end)."""
+        """The account enters ``stage`` (its entry touches were planned with the period)."""
         acc, stage, entered, ends = payload
         if not acc.active:
             return
         acc.stage = stage
-        plan = self.plans[acc.segment]
         self.log.events.append(
             AccountEvent(
                 entered, acc.segment, acc.index, Event.STAGE, float(STAGES.index(stage)), 0.0
             )
         )
         if stage == "onboarding":
-            acc.onboarding_tasks = []
             self.sched.push(ends, self.on_onboarding_end, acc, False)
-        self.plan_entry_touches(plan, acc, stage, entered, entered)
 
-    def on_touch(self, payload: tuple[Account, int, bool]) -> None:
-        """A planned touch is due (``onboarding``: it counts toward onboarding)."""
-        acc, i, onboarding = payload
-        if not acc.active:
+    def on_touch(self, payload: tuple[Account, int, bool, float]) -> None:
+        """A planned touch is released (``onboarding``: it counts toward onboarding)."""
+        acc, i, onboarding, planned = payload
+        if not acc.active or planned >= self.sched.horizon:
+            return  # booked ahead of a day past the plan: not part of it
+        if not onboarding:
+            self.touches.touch(self.plans[acc.segment], acc, i, planned)
             return
-        task = self.touches.touch(self.plans[acc.segment], acc, i)
-        if onboarding:
-            acc.onboarding_tasks.append(task)
+        # onboarding keeps its order: a touch waits until the CSM touch before it started
+        before = next(
+            (t for t in reversed(acc.onboarding_tasks) if t.channel in _CSM_CHANNELS), None
+        )
+        task = self.touches.touch(self.plans[acc.segment], acc, i, planned, after=before)
+        acc.onboarding_tasks.append(task)
 
-    def on_cadence(self, payload: tuple[Account, int, float]) -> None:
-        """A cadence touch is due (in an allowed stage); plan the next one."""
-        acc, i, interval = payload
-        if not acc.active:
+    def on_cadence(self, payload: tuple[Account, int, float, float]) -> None:
+        """A cadence touch is released (if its planned day is in an allowed stage); plan
+        the next one.
+
+        A touch planned just after the renewal may be released before it, in the stage
+        the renewed period will have then; if the account churns, it is cancelled.
+        """
+        acc, i, interval, planned = payload
+        if not acc.active or planned >= self.sched.horizon:
             return
         plan = self.plans[acc.segment]
-        if acc.stage in plan.cadence_allowed[i]:
-            self.touches.touch(plan, acc, i)
-        self.sched.push(self.sched.now + interval, self.on_cadence, payload, plan.sync[i])
+        now = self.sched.now
+        if _stage_at(acc, planned, plan) in plan.cadence_allowed[i]:
+            self.touches.touch(plan, acc, i, planned)
+        nxt = planned + interval
+        self.sched.push(
+            max(now, nxt - plan.ahead[i]), self.on_cadence, (acc, i, interval, nxt), plan.sync[i]
+        )
 
     def on_onboarding_end(self, acc: Account) -> None:
         """Onboarding ends: late when a planned onboarding touch was not delivered."""
@@ -441,6 +477,21 @@ class Lifecycle:
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
         self.start_period(plan, acc, now, False)
+
+
+def _stage_at(acc: Account, t: float, plan: SegmentPlan) -> str:
+    """The stage ``acc`` is in at day ``t``: of its current contract period, or, after its
+    renewal, of the renewed period (if it renews)."""
+    for stage, t0, t1 in acc.period:
+        if t0 <= t < t1:
+            return stage
+    if t >= acc.renewal_at:
+        t0 = acc.renewal_at + plan.term * math.floor((t - acc.renewal_at) / plan.term)
+        for stage, d in plan.periods[False]:
+            if t < t0 + d:
+                return stage
+            t0 += d
+    return acc.stage
 
 
 def _starting_accounts(

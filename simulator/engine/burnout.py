@@ -4,7 +4,8 @@ Without burnout a CSM leaves after an exponential time drawn when they join (the
 ``annual_attrition`` as a constant hazard). With it, the same draw is read as a budget of
 cumulative hazard (``stay x annual_attrition / 365``, a unit exponential): every
 :data:`STEP` days from day 0 each CSM's utilisation over the last ``window_days`` (busy
-days over present days, the ratio the records report as utilisation) sets the hazard for
+days over days present, working days with a working-day calendar: the ratio the records
+report as utilisation) sets the hazard for
 the next step, the base hazard times ``attrition_multiplier`` when above
 ``utilisation_threshold``, and the CSM leaves when the hazard spent reaches the budget.
 With no overload the CSM leaves on the day they would without burnout; with it, never
@@ -92,7 +93,9 @@ class Burnout:
             if now < 0.0:
                 continue  # nobody leaves before day 0
             t0, busy0 = samples[0]
-            present = now - t0
+            # busy_days counts working days for a CSM with a working-day calendar
+            cal = csm.cal
+            present = cal.working_between(t0, now) if cal is not None else now - t0
             # busy time counts when a task ends, so a window may hold a little of the
             # task that ended in it before the window began: capped at 1
             util = min(1.0, (csm.busy_days - busy0) / present) if present > 0 else 0.0

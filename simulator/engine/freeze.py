@@ -8,6 +8,7 @@ work still open or in progress at day 0.
 
 from __future__ import annotations
 
+import itertools
 import math
 from operator import attrgetter
 
@@ -76,8 +77,8 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
 
     After a burn-in (``burn_in`` days simulated before day 0) only the plan is recorded:
     tasks planned on or after day 0 and those still open or in progress at day 0
-    (:func:`_in_plan`), and account events from day 0 on. Renewals before day 0 are never
-    recorded (:meth:`~simulator.engine.accounts.Lifecycle.renew_in_burn_in`).
+    (:func:`_in_plan`), work blocks that end after day 0, and account events from day 0
+    on. Renewals before day 0 are never recorded (:meth:`~simulator.engine.accounts.Lifecycle.renew_in_burn_in`).
     """
     _settle_open(log)
     horizon = log.horizon
@@ -132,6 +133,22 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
         "joined": np.array([c.joined for c in csms], float),
         "left": np.array([min(c.left, horizon) for c in csms], float),
     }
+    # per CSM and day of the plan: the share of the day that is working time
+    days = math.ceil(horizon)
+    edges = np.minimum(np.arange(days + 1, dtype=float), horizon)
+    working = np.ones((len(csms), days))
+    for i, c in enumerate(csms):
+        if c.cal is not None:
+            between = c.cal.working_between
+            working[i] = [between(a, b) / (b - a) for a, b in itertools.pairwise(edges)]
+    bl = log.blocks
+    if burn_in > 0:
+        bl = [b for b in bl if b[2] > 0.0]  # blocks worked in the plan (capacity clips at 0)
+    blocks = {
+        "csm": np.fromiter((b[0] for b in bl), int, len(bl)),
+        "start": np.fromiter((b[1] for b in bl), float, len(bl)),
+        "end": np.fromiter((b[2] for b in bl), float, len(bl)),
+    }
     return Records(
         scenario=log.scenario,
         replication=log.replication,
@@ -150,6 +167,9 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
         events=events,
         renewals=renewals,
         staff=staff,
+        blocks=blocks,
+        working=working,
+        peer_covered=log.peer_covered,
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -32,12 +32,44 @@ class Calendar(Strict):
         description="Share of available hours spent on customers (0.63: "
         "docs/assumptions.md#capacity).",
     )
+    model: Literal["working_days", "continuous"] = Field(
+        default="working_days",
+        description="working_days: a CSM works on weekdays only and takes the days off "
+        "beyond weekends as PTO in blocks (each CSM their own), capacity spread over "
+        "working_days_per_year; continuous: capacity spread evenly over every calendar "
+        "day (the queueing-formula view; docs/assumptions.md#capacity).",
+    )
     working_days_per_year: float = Field(
         default=216,
         gt=0,
-        le=366,
-        description="Working days per year over which capacity is spread (260 weekdays less "
-        "44 days off).",
+        le=250,
+        description="Working days per CSM per year: weekdays less holidays, PTO and sick "
+        "days (216 = 260 weekdays less 44 days off). In the working_days model each CSM's "
+        "plan year holds this many working days; the rest of the weekdays are PTO.",
+    )
+    pto_block_days: int = Field(
+        default=5,
+        ge=1,
+        le=30,
+        description="Working days per PTO block in the working_days model (5, a week: an "
+        "assumption; 1 spreads days off singly; docs/assumptions.md#capacity).",
+    )
+    holidays: list[dt.date] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Dates off for every CSM (public holidays, observed dates) in the "
+        "working_days model; they count toward the days off. Empty: holidays are part of "
+        "each CSM's PTO.",
+    )
+
+    max_block_hours: float | None = Field(
+        default=4,
+        gt=0,
+        le=1000,
+        description="Longest stretch a CSM works on one task before looking for more "
+        "urgent work: a longer task is done in blocks, and a due task of higher priority "
+        "may come between them (4 hours, about a working day's customer time: "
+        "docs/assumptions.md#how-csms-work, an assumption); null: every task in one go.",
     )
 
     @property

@@ -72,6 +72,14 @@ class Team(Strict):
     hiring_lead_days: float = Field(
         default=90, ge=0, le=730, description="Days from a vacancy to the backfill's start date."
     )
+    overflow_after_days: float | None = Field(
+        default=None,
+        gt=0,
+        le=365,
+        description="Peer cover in dedicated books: a task that has waited this many days "
+        "past its planned date may be taken by an idle teammate (default: off, each book "
+        "is its owner's; docs/assumptions.md#how-csms-work).",
+    )
     hiring_plan: list[HiringStep] = Field(
         default_factory=list, max_length=1000, description="Dated headcount changes."
     )

@@ -143,6 +143,8 @@ _DEFAULT_ON_TIME_DAYS = {
     "stage_entry": 7.0,
     "cadence": 7.0,
 }
+_UNPLANNED = ("risk_event", "inbound_request")
+"""Triggers whose touches are not known before they happen (they cannot be booked ahead)."""
 DEFAULT_AUTOMATED_EFFECTIVENESS = 0.5
 """Share of a delivered touch an automated touch counts for (plausible 0.3-0.6, an assumption:
 docs/assumptions.md#automation)."""
@@ -208,6 +210,14 @@ class Touchpoint(Strict):
     weight: float = Field(
         default=1.0, ge=0, le=100, description="Weight of this touch in coverage."
     )
+    book_ahead_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=365,
+        description="Days before its planned date a CSM with nothing due may start the "
+        "touch (planned triggers only: stage_entry, cadence, before_renewal; default: the "
+        "segment's book_ahead_days; docs/assumptions.md#how-csms-work).",
+    )
 
     @model_validator(mode="after")
     def _channel_fields(self) -> Touchpoint:
@@ -223,6 +233,13 @@ class Touchpoint(Strict):
         if self.channel == "one_to_many" and self.max_attendees is None:
             raise PydanticCustomError(
                 "missing_attendees", "one_to_many touchpoints need max_attendees", {}
+            )
+        if self.book_ahead_days is not None and self.trigger.kind in _UNPLANNED:
+            raise PydanticCustomError(
+                "book_ahead",
+                "book_ahead_days applies to planned touches; a {kind} touch is not known "
+                "before it happens (remove book_ahead_days)",
+                {"kind": self.trigger.kind},
             )
         if (
             self.due_days is not None
@@ -255,6 +272,12 @@ class Touchpoint(Strict):
             else _DEFAULT_ON_TIME_DAYS[self.trigger.kind]
         )
         return min(v, self.resolved_due_days)
+
+    def resolved_book_ahead_days(self, segment_default: float) -> float:
+        """Days a touch may be started before its planned date (0 for unplanned triggers)."""
+        if self.trigger.kind in _UNPLANNED:
+            return 0.0
+        return self.book_ahead_days if self.book_ahead_days is not None else segment_default
 
     @property
     def resolved_effectiveness(self) -> float:
