@@ -65,10 +65,17 @@ def scenarios(draw: st.DrawFn) -> dict:
                 "annual_cost_per_csm": 100000,
                 "annual_attrition": draw(st.sampled_from([0, 0.3, 0.9])),
                 "hiring_lead_days": 30,
+                "overflow_after_days": draw(st.sampled_from([None, 1, 5])),
+                **(
+                    {"burnout": {"utilisation_threshold": 0.7, "window_days": 30}}
+                    if draw(st.booleans())
+                    else {}
+                ),
             },
             "lifecycle": {"onboarding_days": 20, "adoption_days": 20, "renewal_window_days": 15},
             "churn": {"annual_baseline": draw(st.sampled_from([0, 0.1, 0.5, 1]))},
             "unscheduled_uplift": draw(st.sampled_from([1, 1.5])),
+            "book_ahead_days": draw(st.sampled_from([0, 7, 30])),
             "touchpoints": touchpoints,
             "arr_change_at_renewal": {"dist": "uniform", "low": -0.2, "high": 0.3},
         }
@@ -91,10 +98,17 @@ def scenarios(draw: st.DrawFn) -> dict:
                 "ask": {"trigger": {"kind": "inbound_request"}, "hours": 0.5},
             }
         segments[f"s{k}"] = seg
+    burn_in = draw(st.sampled_from([None, 0, 45]))
     return {
         "start_date": "2027-01-01",
         "horizon_days": draw(st.integers(30, 200)),
+        "calendar": {
+            "model": draw(st.sampled_from(["working_days", "continuous"])),
+            "max_block_hours": draw(st.sampled_from([None, 0.5, 4])),
+            "pto_block_days": draw(st.sampled_from([1, 5])),
+        },
         "segments": segments,
+        **({} if burn_in is None else {"burn_in_days": burn_in}),
     }
 
 
@@ -138,10 +152,37 @@ def test_invariants(data: dict, rep: int) -> None:
             t["status"][started], [Status.ON_TIME, Status.LATE, Status.AUTOMATED, Status.SUPPORT]
         )
     )
-    assert np.all(t["start"][started] >= t["planned"][started] - 1e-9)
+    # a touch starts no earlier than its segment lets it be booked ahead
+    ahead = np.array([seg.book_ahead_days for seg in s.segments.values()])[t["segment"]]
+    assert np.all(t["start"][started] >= t["planned"][started] - ahead[started] - 1e-9)
     assert np.all(t["start"][started] <= t["due"][started] + 1e-9)
     assert not np.any(started & (t["status"] == Status.MISSED))
     assert np.all(a["arr_start"] >= 0)
+    ended = started & ~np.isnan(t["end"])
+    assert np.all(t["end"][ended] >= t["start"][ended])
+    # a CSM works one block at a time, and only on working days
+    bl = rec.blocks
+    order = np.lexsort((bl["start"], bl["csm"]))
+    csm, start, end = bl["csm"][order], bl["start"][order], bl["end"][order]
+    same = csm[1:] == csm[:-1]
+    assert np.all(start[1:][same] >= end[:-1][same] - 1e-9)
+    inside = (start >= 0) & (start < s.horizon_days)  # a block from the burn-in may run into day 0
+    day = np.floor(start[inside]).astype(int)
+    assert np.all(rec.working[csm[inside], day] == 1.0)
+    # only the plan is recorded: nothing before day 0 but the work open at day 0
+    assert np.all(a["created"] >= 0) and np.all(rec.events["time"] >= 0)
+    assert np.all(rec.renewals["time"] >= 0)
+    before = t["planned"] < 0
+    open_at_zero = np.where(started, (t["start"] >= 0) | (t["end"] > 0), t["due"] >= 0)
+    assert np.all(open_at_zero[before])
+    assert np.all(rec.staff["left"][rec.staff["left"] < rec.horizon_days] >= 0)
+    for name in rec.segments:
+        m = summary[name]
+        if m["new_accounts"] > 0:
+            assert 0 <= m["new_grr"] <= 1 + 1e-9 and m["new_grr"] <= m["new_nrr"] + 1e-9
+            assert 0 <= m["new_logo_churn"] <= 1
+        else:
+            assert m["new_renewals"] == 0
 
 
 def test_same_seed_same_records_and_other_seed_differs() -> None:

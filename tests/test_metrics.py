@@ -69,7 +69,13 @@ def test_analysis_lists_come_from_the_registry() -> None:
         "expected_logo_churn": "accounts_start",
         "grr": "arr_start",
         "nrr": "arr_start",
+        "new_logo_churn": "new_accounts",
+        "new_expected_logo_churn": "new_accounts",
+        "new_renewal_churn": "new_renewals",
+        "new_grr": "new_arr",
+        "new_nrr": "new_arr",
         "on_time_share": "touches_requested",
+        "adhoc_dropped": "adhoc_tasks",
     }
 
 

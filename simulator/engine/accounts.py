@@ -16,7 +16,7 @@ import numpy as np
 
 from simulator.engine import churn, expansion, streams
 from simulator.engine.books import Books
-from simulator.engine.codes import DELIVERED, Event, Status
+from simulator.engine.codes import DELIVERED, Channel, Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
 from simulator.engine.schedule import Scheduler
@@ -25,6 +25,8 @@ from simulator.engine.touches import Touches
 from simulator.scenario.lifecycle import STAGES, renewal_in_stage
 
 __all__ = ["Lifecycle"]
+
+_CSM_CHANNELS = (Channel.ONE_TO_ONE, Channel.ONE_TO_MANY)
 
 
 class Lifecycle:
@@ -99,15 +101,28 @@ class Lifecycle:
         self.log.events.append(
             AccountEvent(created, plan.index, acc.index, Event.CREATED, arr, 0.0)
         )
-        # risk events, inbound requests and background work: one merged Poisson stream,
-        # each event's type drawn by its share of the total rate (superposition)
+        self.plan_events(plan, acc, created, horizon, created)
+        return acc
+
+    def plan_events(
+        self, plan: SegmentPlan, acc: Account, lo: float, hi: float, since: float
+    ) -> None:
+        """Draw the account's risk events, inbound requests and background work in
+        [``lo``, ``hi``) and plan those from day ``since`` on.
+
+        One merged Poisson stream, each event's type drawn by its share of the total rate
+        (superposition). Leaving out the events before ``since`` leaves a Poisson process
+        after it.
+        """
         rates = plan.event_rates
         total = plan.event_rate_total
+        span = hi - lo
         if total > 0 and span > 0:
+            rng = acc.rng
             n = int(rng.poisson(total * span))
             if n:
                 u = rng.random((n, 3))
-                times = created + span * u[:, 0]
+                times = lo + span * u[:, 0]
                 kinds = np.searchsorted(plan.event_cum, u[:, 1] * total, side="right")
                 n_risk = len(plan.risk_rates)
                 push = self.sched.push
@@ -115,6 +130,8 @@ class Lifecycle:
                 for t, kind, route in zip(
                     times.tolist(), kinds.tolist(), u[:, 2].tolist(), strict=True
                 ):
+                    if t < since:
+                        continue
                     kind = min(kind, len(rates) - 1)
                     if kind < n_risk:
                         push(t, self.on_risk, (acc, kind))
@@ -123,21 +140,43 @@ class Lifecycle:
                         push(t, self.touches.on_inbound, (acc, route), to_csm)
                     else:
                         push(t, self.touches.on_background, acc)
-        return acc
 
-    def cadence_phases(self, plan: SegmentPlan, acc: Account, origin: float) -> None:
-        """Each cadence's first time: a uniform phase within one interval of ``origin``."""
+    def cadence_phases(
+        self, plan: SegmentPlan, acc: Account, origin: float, since: float | None = None
+    ) -> None:
+        """Each cadence's first time: a uniform phase within one interval of ``origin``,
+        moved back by whole intervals to the first on or after ``since`` (a burn-in's
+        history keeps the cadence's days in the plan)."""
+        now = self.sched.now
         for i, interval, auto in plan.cadence_order:
             first = origin + acc.rng.random() * interval
+            if since is not None and since < origin:
+                first -= math.floor((first - since) / interval) * interval
             if auto:
                 acc.phases[i] = first
             else:
-                self.sched.push(first, self.on_cadence, (acc, i, interval), plan.sync[i])
+                self.sched.push(
+                    max(now, first - plan.ahead[i]),
+                    self.on_cadence,
+                    (acc, i, interval, first),
+                    plan.sync[i],
+                )
 
     def start_book(self, plan: SegmentPlan) -> None:
-        """Create the segment's starting accounts, each at a drawn point of its contract."""
+        """Create the segment's starting accounts, each at a drawn point of its contract.
+
+        With a burn-in (the clock starts before day 0) each account also gets its
+        history: its contract periods run back from the one running at day 0 to the start
+        of the burn-in (an account whose period at day 0 is its first, an account list's
+        onboarding or adoption stage, starts when that period starts), with risk events,
+        inbound requests and background work drawn for the burn-in after everything
+        else. Everything the account draws for the plan (ARR, renewal day, cadence days,
+        the plan's events) is the same with or without a burn-in; its ARR stays the
+        scenario's until day 0 and the records say it was created at day 0.
+        """
         seg = plan.seg
         term = plan.term
+        origin = self.sched.now  # the start of the burn-in (day 0 without one)
         weights = None
         if seg.renewal_month_weights is not None:
             w = np.asarray(seg.renewal_month_weights, dtype=float)
@@ -150,8 +189,19 @@ class Lifecycle:
                 r = renewal_in_stage(plan.seg.lifecycle, term, first, stage, u)
             if r is None:
                 r = _renewal_day(u, term, weights)
-            self.cadence_phases(plan, acc, 0.0)
-            self.start_period(plan, acc, r - term, first)
+            start = r - term  # the period running at day 0
+            if origin >= 0.0:
+                self.cadence_phases(plan, acc, 0.0)
+            else:
+                since = origin
+                if first:
+                    since = max(start, origin)  # no history before the first contract
+                elif start > origin:
+                    # back through earlier periods to the one running at the burn-in's start
+                    start -= math.ceil((start - origin) / term) * term
+                self.cadence_phases(plan, acc, 0.0, since)
+                self.plan_events(plan, acc, origin, 0.0, since)
+            self.start_period(plan, acc, start, first)
             self.books.assign(plan, acc)
 
     def schedule_arrivals(self, plan: SegmentPlan) -> None:
@@ -199,18 +249,24 @@ class Lifecycle:
             elif t + d > now or (d == 0 and t >= now):
                 # the stage the account is in at the start of the plan
                 acc.stage = stage
-                self.plan_entry_touches(plan, acc, stage, t, now)
                 if stage == "onboarding":
                     sched.push(t + d, self.on_onboarding_end, acc, False)
-            else:
-                # an earlier stage of the current period: its late touches are still due
-                self.plan_entry_touches(plan, acc, stage, t, now)
+            # every stage's entry touches still to come (an earlier stage's late ones too),
+            # each released up to its book-ahead days early
+            self.plan_entry_touches(plan, acc, stage, t, now)
             t += d
         renewal = start + plan.term
+        acc.period = intervals
+        acc.renewal_at = renewal
         sched.push(renewal, self.on_renewal, acc, False)
         for i, days in plan.before_renewal:
             if renewal - days >= now:
-                sched.push(renewal - days, self.on_touch, (acc, i, False), plan.sync[i])
+                sched.push(
+                    max(now, renewal - days - plan.ahead[i]),
+                    self.on_touch,
+                    (acc, i, False, renewal - days),
+                    plan.sync[i],
+                )
         self.automated_touches(plan, acc, intervals, start, renewal)
 
     def automated_touches(
@@ -243,7 +299,7 @@ class Lifecycle:
         for t, i in sorted(times):
             if t >= renewal:
                 # beyond this contract period: only if the account renews
-                self.sched.push(t, self.on_touch, (acc, i, False), False)
+                self.sched.push(t, self.on_touch, (acc, i, False, t), False)
             elif now <= t < horizon:
                 self.touches.automated(plan, acc, i, t)
         onboarding = self.onboarding_auto[acc.segment]
@@ -257,24 +313,31 @@ class Lifecycle:
     def plan_entry_touches(
         self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float
     ) -> None:
-        """Plan the stage-entry touches of ``stage`` (entered at ``entered``) still to come."""
+        """Plan the stage-entry touches of ``stage`` (entered at ``entered``) still to come.
+
+        Each is released ``book_ahead_days`` before its planned day, but not before now.
+        """
         onboarding = stage == "onboarding"
-        for i, offsets in plan.entry[stage]:
-            for off in offsets:
-                if entered + off >= now:
-                    self.sched.push(
-                        entered + off, self.on_touch, (acc, i, onboarding), plan.sync[i]
-                    )
+        push = self.sched.push
+        due = sorted((entered + off, i) for i, offsets in plan.entry[stage] for off in offsets)
+        release = now
+        for t, i in due:
+            if t < now:
+                continue
+            # in planned order; an onboarding touch is never released before the one
+            # planned ahead of it, so it can wait for it (Touches.touch's ``after``)
+            r = max(now, t - plan.ahead[i])
+            release = max(release, r) if onboarding else r
+            push(release, self.on_touch, (acc, i, onboarding, t), plan.sync[i])
 
     # ------------------------------------------------------------------ handlers
 
     def on_stage(self, payload: tuple[Account, str, float, float]) -> None:
-        """The account enters ``stage``: plan its entry touches (and onboarding's end)."""
+        """The account enters ``stage`` (its entry touches were planned with the period)."""
         acc, stage, entered, ends = payload
         if not acc.active:
             return
         acc.stage = stage
-        plan = self.plans[acc.segment]
         self.log.events.append(
             AccountEvent(
                 entered, acc.segment, acc.index, Event.STAGE, float(STAGES.index(stage)), 0.0
@@ -283,26 +346,47 @@ class Lifecycle:
         if stage == "onboarding":
             # acc.onboarding_tasks was started by start_period, with the automated ones
             self.sched.push(ends, self.on_onboarding_end, acc, False)
-        self.plan_entry_touches(plan, acc, stage, entered, entered)
 
-    def on_touch(self, payload: tuple[Account, int, bool]) -> None:
-        """A planned touch is due (``onboarding``: it counts toward onboarding)."""
-        acc, i, onboarding = payload
-        if not acc.active:
+    def on_touch(self, payload: tuple[Account, int, bool, float]) -> None:
+        """A planned touch is released (``onboarding``: it counts toward onboarding)."""
+        acc, i, onboarding, planned = payload
+        if not acc.active or planned >= self.sched.horizon:
+            return  # booked ahead of a day past the plan: not part of it
+        if not onboarding:
+            self.touches.touch(self.plans[acc.segment], acc, i, planned)
             return
-        task = self.touches.touch(self.plans[acc.segment], acc, i)
-        if onboarding:
-            _in_plan_order(acc.onboarding_tasks, task)
+        # onboarding keeps its order: a touch waits until the CSM touch planned before it
+        # started (acc.onboarding_tasks is in plan order, automated and skipped ones too)
+        key = (planned, i)
+        before = next(
+            (
+                t
+                for t in reversed(acc.onboarding_tasks)
+                if t.channel in _CSM_CHANNELS and _plan_order(t) <= key
+            ),
+            None,
+        )
+        task = self.touches.touch(self.plans[acc.segment], acc, i, planned, after=before)
+        _in_plan_order(acc.onboarding_tasks, task)
 
-    def on_cadence(self, payload: tuple[Account, int, float]) -> None:
-        """A cadence touch is due (in an allowed stage); plan the next one."""
-        acc, i, interval = payload
-        if not acc.active:
+    def on_cadence(self, payload: tuple[Account, int, float, float]) -> None:
+        """A cadence touch is released (if its planned day is in an allowed stage); plan
+        the next one.
+
+        A touch planned just after the renewal may be released before it, in the stage
+        the renewed period will have then; if the account churns, it is cancelled.
+        """
+        acc, i, interval, planned = payload
+        if not acc.active or planned >= self.sched.horizon:
             return
         plan = self.plans[acc.segment]
-        if acc.stage in plan.cadence_allowed[i]:
-            self.touches.touch(plan, acc, i)
-        self.sched.push(self.sched.now + interval, self.on_cadence, payload, plan.sync[i])
+        now = self.sched.now
+        if _stage_at(acc, planned, plan) in plan.cadence_allowed[i]:
+            self.touches.touch(plan, acc, i, planned)
+        nxt = planned + interval
+        self.sched.push(
+            max(now, nxt - plan.ahead[i]), self.on_cadence, (acc, i, interval, nxt), plan.sync[i]
+        )
 
     def on_onboarding_end(self, acc: Account) -> None:
         """Onboarding ends: late when an onboarding touch planned before now was not
@@ -349,6 +433,9 @@ class Lifecycle:
 
     def on_renewal(self, acc: Account) -> None:
         """The renewal: decide churn from the drivers, then expand or contract and renew."""
+        if self.sched.now < 0.0:  # a burn-in renewal (before day 0): history only
+            self.renew_in_burn_in(acc)
+            return
         if not acc.active:
             return
         plan = self.plans[acc.segment]
@@ -432,6 +519,32 @@ class Lifecycle:
         )
         if not churned:
             self.start_period(plan, acc, now, False)
+
+    def renew_in_burn_in(self, acc: Account) -> None:
+        """A renewal before day 0: no churn, no ARR change, not recorded; the next period
+        starts (its touches and risk events build the history the plan starts with)."""
+        plan = self.plans[acc.segment]
+        now = self.sched.now
+        window = plan.seg.churn.coverage_window_days
+        acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        acc.service = [t for t in acc.service if t.planned >= now - window]
+        acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
+        self.start_period(plan, acc, now, False)
+
+
+def _stage_at(acc: Account, t: float, plan: SegmentPlan) -> str:
+    """The stage ``acc`` is in at day ``t``: of its current contract period, or, after its
+    renewal, of the renewed period (if it renews)."""
+    for stage, t0, t1 in acc.period:
+        if t0 <= t < t1:
+            return stage
+    if t >= acc.renewal_at:
+        t0 = acc.renewal_at + plan.term * math.floor((t - acc.renewal_at) / plan.term)
+        for stage, d in plan.periods[False]:
+            if t < t0 + d:
+                return stage
+            t0 += d
+    return acc.stage
 
 
 def _in_plan_order(tasks: list[Task], task: Task) -> None:

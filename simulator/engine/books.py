@@ -9,14 +9,13 @@ the next renewal); an account's queued tasks follow it to the new owner.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 
 from simulator.engine.codes import Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent
 from simulator.engine.schedule import Scheduler
-from simulator.engine.state import CSM, Account, QueueItem, TeamState
+from simulator.engine.state import CSM, Account, TeamState
 from simulator.engine.work import Dispatcher
 
 __all__ = ["Books"]
@@ -90,15 +89,8 @@ class Books:
             )
         )
         if old is not None:
-            keep: list[QueueItem] = []
-            move: list[QueueItem] = []
-            for item in old.queue:
-                (move if item[1].account is acc else keep).append(item)
-            if move:
-                old.queue[:] = keep
-                heapq.heapify(old.queue)
-                for _, task in move:
-                    self.work.enqueue(task)
+            for task in old.queue.take(acc):
+                self.work.enqueue(task)
 
     def rebalance(self, team: TeamState, new: CSM) -> None:
         """Give a new CSM the team's orphaned accounts, then a fair share of ARR."""
@@ -127,10 +119,11 @@ class Books:
         for acc in sorted(csm.book, key=lambda a: (-a.arr, a.index)):
             target = min(remaining, key=lambda c: (c.arr, c.seat)) if remaining else None
             self.reassign(acc, target)
-        for _, task in list(csm.queue):
+        queued = list(csm.queue.tasks())
+        csm.queue.clear()
+        for task in queued:
             if task.status == Status.OPEN:
                 self.work.enqueue(task)
-        csm.queue.clear()
         if csm.idle is not None:
             self.work.wake(csm)
         if reason == "attrition":

@@ -2,11 +2,13 @@
 
 Open tasks are settled first (missed when their due day passed or their account churned
 after they were due; cancelled when it churned before), then every list of the log
-becomes a dict of numpy arrays.
+becomes a dict of numpy arrays. What a burn-in did before day 0 is left out, except the
+work still open or in progress at day 0.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from operator import attrgetter
 
@@ -15,6 +17,7 @@ import numpy as np
 from simulator.engine.codes import Event, Status
 from simulator.engine.records import Records
 from simulator.engine.runlog import RENEWAL_COLUMNS, RunLog
+from simulator.engine.state import Task
 from simulator.engine.work import gone
 
 __all__ = ["build_records"]
@@ -54,11 +57,36 @@ _TASK_COLUMNS = (
 )
 
 
-def build_records(log: RunLog) -> Records:
-    """Freeze a finished run log into flat records."""
+_DECIDED_AT_ONCE = (Status.AUTOMATED, Status.SKIPPED, Status.SUPPORT)
+
+
+def _in_plan(task: Task) -> bool:
+    """Whether a task planned before day 0 (in a burn-in) still matters to the plan: open
+    at day 0 (started on or after it, or never started and due on or after it) or in
+    progress at day 0."""
+    if task.status in _DECIDED_AT_ONCE:
+        return False
+    start = task.start
+    if start != start:  # NaN: never started
+        return task.due >= 0.0
+    return start >= 0.0 or not task.end <= 0.0  # a NaN end: still in progress
+
+
+def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
+    """Freeze a finished run log into flat records.
+
+    After a burn-in (``burn_in`` days simulated before day 0) only the plan is recorded:
+    tasks planned on or after day 0 and those still open or in progress at day 0
+    (:func:`_in_plan`), work blocks that end after day 0, and account events from day 0
+    on. Renewals before day 0 are never recorded (:meth:`~simulator.engine.accounts.Lifecycle.renew_in_burn_in`).
+    """
     _settle_open(log)
     horizon = log.horizon
     tasks = log.tasks
+    events_log = log.events
+    if burn_in > 0:
+        tasks = [x for x in tasks if x.planned >= 0.0 or _in_plan(x)]
+        events_log = [e for e in events_log if e.time >= 0.0]
     n = len(tasks)
     cols: dict[str, np.ndarray] = {
         name: np.fromiter(map(attrgetter(name), tasks), kind, n)
@@ -68,7 +96,7 @@ def build_records(log: RunLog) -> Records:
     }
     accs = log.accounts
     m = len(accs)
-    churns = [ev for ev in log.events if ev.event == Event.CHURNED]
+    churns = [ev for ev in events_log if ev.event == Event.CHURNED]
     churn_time = {ev.account: ev.time for ev in churns}
     churn_arr = {ev.account: ev.value for ev in churns}
     accounts = {
@@ -82,7 +110,7 @@ def build_records(log: RunLog) -> Records:
         "churned": np.fromiter((not x.active for x in accs), bool, m),
         "churned_at": np.fromiter((churn_time.get(i, math.nan) for i in range(m)), float, m),
     }
-    ev = log.events
+    ev = events_log
     events = {
         "time": np.array([e.time for e in ev], float),
         "segment": np.array([e.segment for e in ev], int),
@@ -105,6 +133,22 @@ def build_records(log: RunLog) -> Records:
         "joined": np.array([c.joined for c in csms], float),
         "left": np.array([min(c.left, horizon) for c in csms], float),
     }
+    # per CSM and day of the plan: the share of the day that is working time
+    days = math.ceil(horizon)
+    edges = np.minimum(np.arange(days + 1, dtype=float), horizon)
+    working = np.ones((len(csms), days))
+    for i, c in enumerate(csms):
+        if c.cal is not None:
+            between = c.cal.working_between
+            working[i] = [between(a, b) / (b - a) for a, b in itertools.pairwise(edges)]
+    bl = log.blocks
+    if burn_in > 0:
+        bl = [b for b in bl if b[2] > 0.0]  # blocks worked in the plan (capacity clips at 0)
+    blocks = {
+        "csm": np.fromiter((b[0] for b in bl), int, len(bl)),
+        "start": np.fromiter((b[1] for b in bl), float, len(bl)),
+        "end": np.fromiter((b[2] for b in bl), float, len(bl)),
+    }
     return Records(
         scenario=log.scenario,
         replication=log.replication,
@@ -123,6 +167,9 @@ def build_records(log: RunLog) -> Records:
         events=events,
         renewals=renewals,
         staff=staff,
+        blocks=blocks,
+        working=working,
+        peer_covered=log.peer_covered,
         monthly_raw=log.monthly,
         simpy_events=log.simpy_events,
         touch_costs=[np.array(costs or [0.0]) for costs in log.touch_costs],

@@ -89,6 +89,11 @@ class SegmentPlan:
             )
             for tp in self.tps
         ]
+        self.ahead = [
+            tp.resolved_book_ahead_days(seg.book_ahead_days) if tp.channel == "one_to_one" else 0.0
+            for tp in self.tps
+        ]
+        """Per touchpoint: days before its planned day a touch may be started (book ahead)."""
         self._compile_triggers()
         ch = seg.churn
         self.h_base = hazard(ch.annual_baseline) * self.term / 365.0

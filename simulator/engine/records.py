@@ -46,6 +46,12 @@ def planned_touches(t: dict[str, np.ndarray]) -> np.ndarray:
     )
 
 
+def _dropped_share(status: np.ndarray) -> float:
+    """Share of decided tasks that were missed (NaN when none was decided)."""
+    decided = int(np.isin(status, [ON_TIME, LATE, MISSED]).sum())
+    return float((status == MISSED).sum()) / decided if decided else math.nan
+
+
 @dataclass
 class Records:
     """Everything one replication produced, as flat columns."""
@@ -67,8 +73,15 @@ class Records:
     events: dict[str, np.ndarray]
     renewals: dict[str, np.ndarray]
     staff: dict[str, np.ndarray]
+    blocks: dict[str, np.ndarray]
+    """Work blocks: CSM id, start and end day of every stretch a CSM worked on a task."""
+    working: np.ndarray
+    """Per CSM (rows, in the order of ``staff``) and day: the share of the day that is
+    working time (1 without a working-day calendar; off days are whole days)."""
     monthly_raw: list[MonthlyRow]
     simpy_events: int
+    peer_covered: list[int] = field(default_factory=list)
+    """Per segment: tasks a CSM started for an account of another CSM's book."""
     touch_costs: list[np.ndarray] = field(default_factory=list, repr=False)
     """Per segment: cost of each touchpoint's automated touch (0 for other channels)."""
     csm_nrr_quota: list[float] = field(default_factory=list)
@@ -81,7 +94,8 @@ class Records:
     def capacity(self) -> dict[str, np.ndarray]:
         """Per team and day: available and busy hours, headcount and effective FTE.
 
-        Available hours are presence x ramp productivity x hours per day; busy hours the
+        Available hours are presence x ramp productivity x working share x hours per working
+        day; busy hours the
         part of that capacity spent on tasks. Busy time lies within presence, so
         utilisation never exceeds 1. Arrays have shape (teams, days).
         """
@@ -96,8 +110,10 @@ class Records:
         heads = np.zeros((n, days))
         fte = np.zeros((n, days))
         st = self.staff
-        t = self.tasks
-        work = ~np.isnan(t["start"]) & (t["csm"] >= 0) & csm_work(t) & (t["hours"] > 0)
+        bl = self.blocks
+        # blocks of one CSM never overlap: each CSM works one block at a time
+        order = np.lexsort((bl["start"], bl["csm"]))
+        b_csm, b_start, b_end = bl["csm"][order], bl["start"][order], bl["end"][order]
         for i in range(len(st["csm"])):
             cid, team = int(st["csm"][i]), int(st["team"][i])
             joined, left = float(st["joined"][i]), float(st["left"][i])
@@ -109,15 +125,14 @@ class Records:
             if ramp and joined > -1e8:
                 inside = (month >= 0) & (month < len(ramp))
                 prod[inside] = np.asarray(ramp)[month[inside]]
+            work_share = self.working[i]
             heads[team] += present
             fte[team] += present * prod
-            avail[team] += present * prod * self.hours_per_day
-            mine = work & (t["csm"] == cid)
-            if mine.any():
-                s = t["start"][mine]
-                e = np.where(np.isnan(t["end"][mine]), self.horizon_days, t["end"][mine])
-                order = np.argsort(s)
-                s, e = s[order], np.minimum(e[order], self.horizon_days)
+            avail[team] += present * prod * work_share * self.hours_per_day
+            lo_i, hi_i = np.searchsorted(b_csm, [cid, cid + 1])
+            if hi_i > lo_i:
+                s = b_start[lo_i:hi_i]
+                e = np.minimum(b_end[lo_i:hi_i], self.horizon_days)
                 cum = np.concatenate([[0.0], np.cumsum(e - s)])
 
                 def busy_until(
@@ -132,8 +147,9 @@ class Records:
                     )
                     return done + last
 
+                # off days are whole days, so a block's part on an off day holds no work
                 b = np.diff(busy_until(edges))
-                busy[team] += np.minimum(b, present) * prod * self.hours_per_day
+                busy[team] += np.minimum(b, present) * prod * work_share * self.hours_per_day
         self._capacity = {
             "available": avail,
             "busy": busy,
@@ -215,6 +231,7 @@ class Records:
             out[seg] = {
                 **book,
                 **self._csm_quota(si),
+                **self._cohorts(si),
                 **delivery,
                 **self._costs(si, is_touch, book, retained, tsum, share),
             }
@@ -338,6 +355,45 @@ class Records:
             "csm_quota_attainment": float((nrr >= quota - 1e-12).mean()),
         }
 
+    def _cohorts(self, si: int) -> dict[str, float]:
+        """Segment ``si``'s new logos (accounts that arrived during the plan) as a cohort.
+
+        Each new logo is measured against its ARR at arrival: GRR and NRR of that ARR at
+        the end, logo churn and expected logo churn (the renewal probabilities summed)
+        per new logo, and the expected churn per renewal of a new logo, which does not
+        depend on how many of them came up for renewal within the horizon. NaN when the
+        segment had no new logos (or no renewal of one).
+        """
+        a = self.accounts
+        new = (a["segment"] == si) & ~a["starting"]
+        n_new = int(new.sum())
+        nan = math.nan
+        if n_new == 0:
+            return {
+                "new_logo_churn": nan,
+                "new_expected_logo_churn": nan,
+                "new_renewals": 0.0,
+                "new_renewal_churn": nan,
+                "new_grr": nan,
+                "new_nrr": nan,
+            }
+        arr0 = a["arr_start"][new]
+        arr1 = a["arr_end"][new]
+        base = float(arr0.sum())
+        ren = self.renewals
+        p = np.zeros(0)
+        if len(ren["segment"]):
+            mine = (ren["segment"] == si) & np.isin(ren["account"], np.flatnonzero(new))
+            p = ren["probability"][mine]
+        return {
+            "new_logo_churn": float(a["churned"][new].sum()) / n_new,
+            "new_expected_logo_churn": float(p.sum()) / n_new,
+            "new_renewals": float(len(p)),
+            "new_renewal_churn": float(p.mean()) if len(p) else nan,
+            "new_grr": float(np.minimum(arr1, arr0).sum()) / base if base > 0 else nan,
+            "new_nrr": float(arr1.sum()) / base if base > 0 else nan,
+        }
+
     def _delivery(
         self, si: int, is_touch: np.ndarray, work_mask: np.ndarray, hours_delivered: float
     ) -> dict[str, float]:
@@ -355,6 +411,7 @@ class Records:
         # service shares count only touches that were attempted and decided
         resolved = requested - open_ - int((st == CANCELLED).sum()) - skipped
         work = in_seg & work_mask
+        adhoc = in_seg & (t["kind"] == Kind.UNSCHEDULED)
         return {
             "touches_requested": float(requested),
             "touches_on_time": float(on_time),
@@ -368,6 +425,9 @@ class Records:
             "hours_delivered": hours_delivered,
             "hours_missed": float(t["hours"][work & (status == MISSED)].sum()),
             "hours_unscheduled": float(t["hours"][in_seg & (t["kind"] == Kind.UNSCHEDULED)].sum()),
+            "adhoc_tasks": float(adhoc.sum()),
+            "adhoc_dropped": _dropped_share(status[adhoc]),
+            "peer_covered": float(self.peer_covered[si]) if self.peer_covered else 0.0,
         }
 
     def _service(self, si: int, is_touch: np.ndarray, work_mask: np.ndarray) -> dict[str, float]:

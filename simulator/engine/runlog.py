@@ -123,4 +123,8 @@ class RunLog:
     events: list[AccountEvent] = field(default_factory=list)
     renewals: list[RenewalRow] = field(default_factory=list)
     monthly: list[MonthlyRow] = field(default_factory=list)
+    blocks: list[tuple[int, float, float]] = field(default_factory=list)
+    """Work blocks: (CSM id, start day, end day) of every stretch a CSM worked on a task."""
+    peer_covered: list[int] = field(default_factory=list)
+    """Per segment: tasks a CSM started for an account of another CSM's book."""
     simpy_events: int = 0

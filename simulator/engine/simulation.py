@@ -12,9 +12,11 @@ Design, for speed and for common random numbers:
   event (:mod:`simulator.engine.work`).
 - Every account draws its attributes, event times and churn uniforms from its own random
   stream when it is created (see :mod:`simulator.engine.streams`).
-- Capacity: a CSM delivers ``customer_hours_per_year / 365`` hours per calendar day at full
-  productivity (the working-day capacity spread evenly over the calendar); a task of E hours
-  holds the CSM for ``E / (that rate x ramp productivity)`` days.
+- Capacity: in the ``working_days`` calendar model a CSM delivers
+  ``customer_hours_per_year / working_days_per_year`` hours per working day at full
+  productivity and nothing on weekends and days off (:mod:`simulator.engine.calendar`);
+  in the ``continuous`` model ``customer_hours_per_year / 365`` hours every calendar day.
+  A task of E hours takes ``E / (that rate x ramp productivity)`` working days.
 
 This module wires the parts together and owns the staff (joining, leaving, cuts) and the
 month-end snapshots; accounts live in :mod:`simulator.engine.accounts`, tasks in
@@ -25,12 +27,15 @@ in :mod:`simulator.engine.churn`. Nothing here reads or writes files or prints.
 from __future__ import annotations
 
 import gc
+import math
 
 import simpy
 
 from simulator.engine import streams
 from simulator.engine.accounts import Lifecycle
 from simulator.engine.books import Books
+from simulator.engine.burnout import Burnout
+from simulator.engine.calendar import WorkCalendar
 from simulator.engine.codes import Status
 from simulator.engine.freeze import build_records
 from simulator.engine.plan import SegmentPlan
@@ -52,10 +57,18 @@ class _Simulation:
         self.s = scenario
         self.rep = replication
         self.seed = root_seed
-        self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_days)
+        # the burn-in: the clock starts at -burn_in so the plan's day 0 has a history;
+        # every day of the plan (and every date) is the same with or without it
+        self.burn_in = scenario.resolved_burn_in_days
+        self.t0 = -self.burn_in if self.burn_in > 0 else 0.0
+        self.env = simpy.Environment(initial_time=self.t0)
         self.sched = Scheduler(self.env, self.horizon)
-        rate = scenario.calendar.customer_hours_per_year / 365.0
+        self.sched.now = self.t0
+        cal = scenario.calendar
+        working = cal.model == "working_days"
+        rate = cal.customer_hours_per_year / (cal.working_days_per_year if working else 365.0)
+        self.working_days = working
         all_teams = scenario.all_teams()
         team_names = [t for t in all_teams if scenario.segments_of(t)]
         self.teams = [TeamState(i, n, all_teams[n]) for i, n in enumerate(team_names)]
@@ -91,7 +104,16 @@ class _Simulation:
                 for p in self.plans
             ],
         )
-        self.work = Dispatcher(self.env, self.teams, rate)
+        self.work = Dispatcher(
+            self.env, self.teams, rate, scenario.calendar.max_block_hours, self.log.blocks
+        )
+        if any(t.overflow_days is not None for t in self.teams):
+            self.work.overflow_plan = lambda task, t: self.sched.push(t, self.work.overflow, task)
+        self.burnout = {
+            t.index: Burnout(self.sched, t, self.t0, self._on_leave)
+            for t in self.teams
+            if t.spec.burnout is not None and t.spec.annual_attrition > 0
+        }
         session_rngs = {
             (p.index, i): streams.stream(root_seed, replication, streams.SESSIONS, p.index, i)
             for p in self.plans
@@ -129,16 +151,30 @@ class _Simulation:
             self.life.start_book(plan)
             self.life.schedule_arrivals(plan)
             for i in plan.one_to_many:
-                sched.push(plan.tps[i].session_every_days, self.touches.on_slot, (plan, i))
+                # session slots every session_every_days from day 0, from the burn-in on
+                every = plan.tps[i].session_every_days
+                first = every * (math.floor(self.t0 / every) + 1)
+                sched.push(first, self.touches.on_slot, (plan, i))
+        if self.t0 < 0:
+            # the plan counts the tasks teammates take from day 0 on, not in the burn-in
+            sched.push(0.0, self._plan_starts, None, False)
         k = 1
         while k * MONTH_DAYS < self.horizon:
             sched.push(k * MONTH_DAYS, self._snapshot, k, False)
             k += 1
         self.env.process(sched.run())
         self.env.run(until=self.horizon)
+        for csm in self.log.csms:
+            if csm.busy_since == csm.busy_since:  # a block still being worked at the end
+                self.log.blocks.append((csm.id, csm.busy_since, self.horizon))
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
-        return build_records(self.log)
+        self.log.peer_covered = [self.work.covered.get(p.index, 0) for p in self.plans]
+        return build_records(self.log, self.burn_in)
+
+    def _plan_starts(self, _: None) -> None:
+        """Day 0 after a burn-in: counters of the plan start from zero."""
+        self.work.covered.clear()
 
     # ------------------------------------------------------------------ staff
 
@@ -147,13 +183,28 @@ class _Simulation:
         seat = team.next_seat
         team.next_seat += 1
         csm = CSM(len(self.log.csms), team.index, seat, joined, team.ramp)
+        if self.working_days:
+            cal = self.s.calendar
+            csm.cal = WorkCalendar.build(
+                self.s.start_date,
+                min(self.sched.now, 0.0),
+                self.horizon,
+                working_days_per_year=cal.working_days_per_year,
+                rng=streams.stream(self.seed, self.rep, streams.CALENDAR, team.index, seat),
+                pto_block_days=cal.pto_block_days,
+                holidays=cal.holidays,
+            )
         self.log.csms.append(csm)
         team.csms.append(csm)
         attr = team.spec.annual_attrition
         if attr > 0:
             rng = streams.stream(self.seed, self.rep, streams.STAFF, team.index, seat)
             stay = rng.exponential(365.0 / attr)
-            self.sched.push(max(joined, 0.0) + stay, self._on_leave, csm)
+            burnout = self.burnout.get(team.index)
+            if burnout is None:
+                self.sched.push(max(joined, 0.0) + stay, self._on_leave, csm)
+            else:
+                burnout.join(csm, stay * attr / 365.0)  # the same draw as a hazard budget
         self.env.process(self.work.work(csm))
         return csm
 
@@ -188,9 +239,10 @@ class _Simulation:
             hours = 0.0
             queues = [team.pool] + [c.queue for c in team.csms if c.active]
             for q in queues:
-                for _, task in q:
+                for task in q.tasks():
                     if (
                         task.status == Status.OPEN
+                        and task.planned <= t
                         and task.due >= t
                         and (task.account is None or task.account.active)
                     ):

@@ -5,11 +5,11 @@ Plain classes with ``__slots__``: they are created by the thousand per run.
 
 from __future__ import annotations
 
-import heapq
 import math
 from typing import Any
 
 from simulator.engine.codes import Channel, Kind, Status
+from simulator.engine.queues import QueueItem, WorkQueue
 from simulator.scenario.lifecycle import DAYS_PER_MONTH
 
 _new_object = object.__new__
@@ -42,6 +42,7 @@ class Task:
         "ontime",
         "planned",
         "priority",
+        "remaining",
         "risk",
         "segment",
         "start",
@@ -70,6 +71,8 @@ class Task:
     csm: int
     attendees: list[Task] | None
     risk: RiskHit | None
+    remaining: float
+    """CSM hours still to do once started (set when the first block starts)."""
 
     @staticmethod
     def new(
@@ -144,10 +147,6 @@ class Task:
         return (self.priority, self.planned, self.id)
 
 
-QueueItem = tuple[tuple[int, float, int], "Task"]
-"""A queued task with its order key (priority, planned day, creation order)."""
-
-
 class RiskHit:
     """A risk event that hit an account, and the escalations that answer it.
 
@@ -181,8 +180,10 @@ class Account:
         "late_onboarding_at",
         "onboarding_tasks",
         "owner",
+        "period",
         "phases",
         "reassigned_at",
+        "renewal_at",
         "renewals",
         "risks",
         "rng",
@@ -223,19 +224,31 @@ class Account:
         self.reassigned_at = -1e18
         self.late_onboarding_at = -1e18
         self.renewals = 0
+        self.period: list[tuple[str, float, float]] = []
+        """The current contract period's stages as (stage, first day, end day)."""
+        self.renewal_at = float("inf")
         self.phases: dict[int, float] = {}
         self.churn_u: Any = None
         self.expand_u: Any = None
 
 
 class CSM:
-    """One CSM seat holder: a queue of owned-account tasks and a productivity ramp."""
+    """One CSM seat holder: a queue of owned-account tasks and a productivity ramp.
+
+    ``held`` are tasks this CSM started and will resume (a task done in blocks, set
+    aside between blocks for more urgent work); ``busy_days`` the calendar days spent
+    working on finished blocks so far (working days when
+    the CSM has a calendar).
+    """
 
     __slots__ = (
         "active",
         "arr",
         "book",
-        "busy",
+        "busy_days",
+        "busy_since",
+        "cal",
+        "held",
         "id",
         "idle",
         "joined",
@@ -258,9 +271,15 @@ class CSM:
         self.ramp = ramp
         self.ramped = joined + len(ramp) * MONTH_DAYS  # full speed from this day on
         self.active = True
-        self.busy = False
+        self.busy_since = math.nan
+        """Start day of the block being worked (NaN: not working)."""
         self.idle: Any = None
-        self.queue: list[QueueItem] = []
+        self.queue = WorkQueue()
+        self.held: list[QueueItem] = []
+        self.busy_days = 0.0
+        self.cal: Any = None
+        """The CSM's working-day calendar (:class:`~simulator.engine.calendar.WorkCalendar`;
+        None: every day is a working day)."""
         self.book: set[Account] = set()
         self.arr = 0.0
 
@@ -288,9 +307,25 @@ class CSM:
 
 
 class TeamState:
-    """A team: its CSMs, its pooled queue and the idle CSMs waiting for work."""
+    """A team: its CSMs, its pooled queue and the idle CSMs waiting for work.
 
-    __slots__ = ("cost", "csms", "idle", "index", "name", "next_seat", "pool", "ramp", "spec")
+    ``overflow`` holds tasks of a dedicated book that waited past the team's
+    ``overflow_after_days``: an idle teammate may take them (peer cover).
+    """
+
+    __slots__ = (
+        "cost",
+        "csms",
+        "idle",
+        "index",
+        "name",
+        "next_seat",
+        "overflow",
+        "overflow_days",
+        "pool",
+        "ramp",
+        "spec",
+    )
 
     def __init__(self, index: int, name: str, spec: Any) -> None:
         self.index = index
@@ -299,13 +334,10 @@ class TeamState:
         self.cost = spec.annual_cost_per_csm
         self.ramp = tuple(spec.ramp)
         self.csms: list[CSM] = []
-        self.pool: list[QueueItem] = []
+        self.pool = WorkQueue()
+        self.overflow: list[QueueItem] = []
+        self.overflow_days: float | None = spec.overflow_after_days
         self.idle: list[tuple[int, int, CSM]] = []
         """Heap of (seat, order, CSM) of CSMs that went idle; entries of CSMs woken since
         are dropped when they reach the top."""
         self.next_seat = 0
-
-
-def push(queue: list[QueueItem], task: Task) -> None:
-    """Queue ``task`` by priority, planned time and creation order."""
-    heapq.heappush(queue, (task.key(), task))

@@ -28,3 +28,5 @@ def stream(root_seed: int, replication: int, purpose: int, *key: int) -> np.rand
 
 SESSIONS = 4
 """Per one_to_many touchpoint (key: segment index, touchpoint index): session hours."""
+CALENDAR = 5
+"""Per CSM seat (key: team index, seat index): the CSM's PTO blocks."""

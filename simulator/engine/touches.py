@@ -98,11 +98,23 @@ class Touches:
         self.tasks.append(task)
         return task
 
-    def touch(self, plan: SegmentPlan, acc: Account, i: int) -> Task:
-        """Create touch ``i`` for ``acc`` now and route it by channel."""
+    def touch(
+        self,
+        plan: SegmentPlan,
+        acc: Account,
+        i: int,
+        planned: float | None = None,
+        after: Task | None = None,
+    ) -> Task:
+        """Create touch ``i`` for ``acc`` now and route it by channel.
+
+        ``planned`` is its planned day (default now); a later day books it ahead: it is
+        queued now and a CSM may start it before that day when nothing due is waiting.
+        A one_to_one touch with ``after`` is queued only once that task has started.
+        """
         # one unpacking instead of eight attribute reads: this runs for every touch
         kind, channel, priority, on_time_days, due_days, weight, credit, hours = plan.params[i]
-        now = self.sched.now
+        now = self.sched.now if planned is None else planned
         task = Task.new(
             tid=next(self._tid),
             segment=plan.index,
@@ -128,6 +140,8 @@ class Touches:
             task.status = _CUT
         elif channel == _ONE_TO_MANY:
             plan.waiting[i].append(task)
+        elif after is not None:
+            self.work.enqueue_after(task, after)
         else:
             self.work.enqueue(task)
         return task
@@ -221,8 +235,10 @@ class Touches:
         for task in waiting:
             if task.account is not None and not task.account.active:
                 task.status = gone(task)
+                self.work.release(task)
             elif task.due < now:
                 task.status = Status.MISSED
+                self.work.release(task)
             else:
                 ready.append(task)
         waiting.clear()

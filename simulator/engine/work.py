@@ -1,23 +1,41 @@
 """CSM work: task queues and the process of each CSM that takes the next task and does it.
 
-A task waits in its owner's queue (a dedicated book) or in its team's pooled queue, ordered
-by priority, then planned day, then creation. Each CSM is one SimPy process that takes
-the most urgent task of its own queue and the pool, holds it for ``hours / speed`` days,
-and sleeps on an idle event when there is nothing to do. A task not started by its due
-day is missed; that is settled lazily when a queue is read, so it costs no event.
+A task waits in its owner's queue (a dedicated book) or in its team's pooled queue
+(:mod:`simulator.engine.queues`). Each CSM is one SimPy process that repeatedly takes the
+most urgent task it can start and works on it:
+
+1. due work first: the most urgent due task of its own queue and the pool, by priority,
+   then planned day, then creation;
+2. between blocks, a task it has started (``held``) is resumed unless a due task of
+   strictly higher priority (a lower number) is waiting;
+3. when nothing is due: a teammate's task that waited past the team's
+   ``overflow_after_days`` (peer cover, off by default);
+4. then a task booked ahead of its planned day (up to ``book_ahead_days`` early), the
+   earliest planned first;
+5. else it sleeps until work arrives.
+
+A task longer than ``max_block_hours`` is done in blocks of at most that many hours; it
+is on time, late or missed by the start of its first block and delivered when its last
+block ends. A task not started by its due day is missed; that is settled lazily when a
+queue is read, so it costs no event.
+
+A CSM with a working-day calendar (:mod:`simulator.engine.calendar`) works on working
+days only: a block runs through working time (a block begun on a Friday afternoon may end
+on Monday) and off days hold no work.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Generator
 from typing import Any
 
 import simpy
 
 from simulator.engine.codes import Status
-from simulator.engine.state import CSM, Task, TeamState, push
+from simulator.engine.state import CSM, Task, TeamState
 
 __all__ = ["Dispatcher", "gone"]
 
@@ -29,6 +47,7 @@ OPEN, ON_TIME, LATE, MISSED, CANCELLED = (
     Status.MISSED,
     Status.CANCELLED,
 )
+_push, _pop = heapq.heappush, heapq.heappop
 
 
 def gone(task: Task) -> Status:
@@ -47,31 +66,110 @@ class Dispatcher:
     teams
         Every team, by index.
     rate
-        Customer hours a CSM delivers per calendar day at full productivity (hours/day).
+        Customer hours a CSM delivers per working day at full productivity (hours/day;
+        every calendar day is a working day for a CSM without a calendar).
+    max_block_hours
+        Longest stretch of one task before the CSM looks for more urgent work (hours;
+        None: a task is done in one go).
+    blocks
+        The run log's work blocks: (CSM id, start day, end day) is appended per block.
     """
 
-    def __init__(self, env: simpy.Environment, teams: list[TeamState], rate: float) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        teams: list[TeamState],
+        rate: float,
+        max_block_hours: float | None = None,
+        blocks: list[tuple[int, float, float]] | None = None,
+    ) -> None:
         self.env = env
         self.teams = teams
         self.rate = rate
+        self.block = math.inf if max_block_hours is None else float(max_block_hours)
+        self.blocks: list[tuple[int, float, float]] = [] if blocks is None else blocks
+        self.covered: dict[int, int] = {}
+        """Per segment index: tasks started by a CSM other than the account's owner."""
+        self.after: dict[int, list[Task]] = {}
+        """Tasks held back until a task starts (by that task's id): the onboarding order."""
+        self.overflow_plan: Any = None
+        """Called with a task queued on an owner when its team has peer cover on."""
         self._sleeps = itertools.count()
+
+    # ------------------------------------------------------------------ queueing
 
     def enqueue(self, task: Task) -> None:
         """Queue ``task`` on its account's owner, else on its team's pool."""
         acc = task.account
         owner = acc.owner if acc is not None else None
+        now = self.env.now
         if owner is not None and owner.active:
-            heapq.heappush(owner.queue, ((task.priority, task.planned, task.id), task))
+            owner.queue.push(task, now)
             if owner.idle is not None:
                 self.wake(owner)
+            team = self.teams[owner.team]
+            if team.overflow_days is not None and self.overflow_plan is not None:
+                self.overflow_plan(task, max(now, task.planned) + team.overflow_days)
             return
         if task.team < 0:
             return  # no team: the task can never start and will be missed
         team = self.teams[task.team]
-        push(team.pool, task)
+        team.pool.push(task, now)
         idle = self.first_idle(team)
         if idle is not None:
             self.wake(idle)
+
+    def enqueue_after(self, task: Task, first: Task | None) -> None:
+        """Queue ``task`` once ``first`` has started (now, if it has or never will)."""
+        if first is None or first.status != OPEN or first.start == first.start:
+            self.enqueue(task)
+        else:
+            self.after.setdefault(first.id, []).append(task)
+
+    def release(self, task: Task) -> None:
+        """``task`` started or was settled: queue the tasks that waited for it."""
+        for nxt in self.after.pop(task.id, ()):
+            if nxt.status == OPEN:
+                self.enqueue(nxt)
+
+    def overflow(self, task: Task) -> None:
+        """``task`` waited past its team's overflow threshold: an idle teammate may take it."""
+        if task.status != OPEN or task.start == task.start:
+            return
+        acc = task.account
+        owner = acc.owner if acc is not None else None
+        if owner is None:
+            return
+        team = self.teams[owner.team]
+        _push(team.overflow, ((task.priority, task.planned, task.id), task))
+        for csm in team.csms:
+            if csm.active and csm.idle is not None and csm is not owner:
+                self.wake(csm)
+                return
+
+    def stale(self, task: Task, now: float) -> bool:
+        """Whether a queued ``task`` can no longer start at ``now`` (its status settled)."""
+        if task.status != OPEN:
+            return True
+        acc = task.account
+        if acc is not None and not acc.active:
+            task.status = gone(task)
+        elif task.due < now:
+            task.status = MISSED
+        elif task.attendees is not None and not any(
+            (a.account is None or a.account.active) and a.due >= now for a in task.attendees
+        ):
+            # a session nobody can still attend is not held
+            task.status = CANCELLED
+            for a in task.attendees:
+                a.status = gone(a) if a.account is not None and not a.account.active else MISSED
+        else:
+            return False
+        if self.after:
+            self.release(task)
+        return True
+
+    # ------------------------------------------------------------------ idle CSMs
 
     def first_idle(self, team: TeamState) -> CSM | None:
         """The idle CSM of ``team`` in the lowest seat (the longest on the team), if any."""
@@ -80,13 +178,13 @@ class Dispatcher:
             csm = heap[0][2]
             if csm.idle is not None:
                 return csm
-            heapq.heappop(heap)  # woken since it went idle
+            _pop(heap)  # woken since it went idle
         return None
 
     def sleep(self, csm: CSM) -> simpy.Event:
         """``csm`` has nothing to do: the event that wakes it, and it joins the idle heap."""
         csm.idle = ev = self.env.event()
-        heapq.heappush(self.teams[csm.team].idle, (csm.seat, next(self._sleeps), csm))
+        _push(self.teams[csm.team].idle, (csm.seat, next(self._sleeps), csm))
         return ev
 
     def wake(self, csm: CSM) -> None:
@@ -95,37 +193,37 @@ class Dispatcher:
         csm.idle = None
         ev.succeed()
 
+    # ------------------------------------------------------------------ choosing work
+
     def next_task(self, csm: CSM, now: float) -> Task | None:
-        """The most urgent task ``csm`` can start at day ``now``, settling expired tasks."""
-        pool = self.teams[csm.team].pool
-        own = csm.queue
-        for q in (own, pool):
-            while q:
-                task = q[0][1]
-                if task.status != OPEN:
-                    heapq.heappop(q)
-                elif task.account is not None and not task.account.active:
-                    heapq.heappop(q)
-                    task.status = gone(task)
-                elif task.due < now:
-                    heapq.heappop(q)
-                    task.status = MISSED
-                elif task.attendees is not None and not any(
-                    (a.account is None or a.account.active) and a.due >= now for a in task.attendees
-                ):
-                    # a session nobody can still attend is not held
-                    heapq.heappop(q)
-                    task.status = CANCELLED
-                    for a in task.attendees:
-                        a.status = (
-                            gone(a) if a.account is not None and not a.account.active else MISSED
-                        )
-                else:
-                    break
-        if own and (not pool or own[0][0] < pool[0][0]):
-            return heapq.heappop(own)[1]
-        if pool:
-            return heapq.heappop(pool)[1]
+        """The task ``csm`` works on next at day ``now`` (see the module docstring)."""
+        team = self.teams[csm.team]
+        stale = self.stale
+        own, pool = csm.queue, team.pool
+        a = own.head(now, stale)
+        b = pool.head(now, stale)
+        if b is not None and (a is None or b[0] < a[0]):
+            a, q = b, pool
+        else:
+            q = own
+        held = csm.held
+        if held and (a is None or a[1].priority >= held[0][1].priority):
+            return _pop(held)[1]
+        if a is not None:
+            _pop(q.due)
+            return a[1]
+        if team.overflow:
+            heap = team.overflow
+            while heap:
+                task = _pop(heap)[1]
+                if not stale(task, now) and task.start != task.start:
+                    return task
+        a = own.head_ahead(now, stale) if own.ahead else None
+        b = pool.head_ahead(now, stale) if pool.ahead else None
+        if b is not None and (a is None or b[0] < a[0]):
+            return _pop(pool.ahead)[1]
+        if a is not None:
+            return _pop(own.ahead)[1]
         return None
 
     def begin(self, task: Task, csm: CSM, now: float) -> None:
@@ -133,8 +231,13 @@ class Dispatcher:
         task.start = now
         task.csm = csm.id
         task.status = ON_TIME if now <= task.ontime else LATE
+        task.remaining = task.hours
         if task.risk is not None:
             task.risk.handled = True
+        acc = task.account
+        if acc is not None and acc.owner is not None and acc.owner is not csm:
+            # a teammate took a task of another CSM's book (peer cover, or a hand-over)
+            self.covered[task.segment] = self.covered.get(task.segment, 0) + 1
         if task.attendees is not None:
             for a in task.attendees:
                 if a.account is not None and not a.account.active:
@@ -147,13 +250,28 @@ class Dispatcher:
                     a.status = ON_TIME if now <= a.ontime else LATE
                     if a.risk is not None:
                         a.risk.handled = True
+                if self.after:
+                    self.release(a)
+        if self.after:
+            self.release(task)
+
+    # ------------------------------------------------------------------ the CSM process
 
     def work(self, csm: CSM) -> Generator[simpy.Event, Any, None]:
-        """The CSM's process: take the next task, do it, repeat while on the team."""
+        """The CSM's process: take the next task, do a block of it, repeat while on the team."""
         env = self.env
         team = self.teams[csm.team]
+        pool = team.pool
+        block = self.block
+        log = self.blocks.append
+        cal = csm.cal
         while csm.active:
             now = env.now
+            if cal is not None:
+                opens = cal.next_open(now)
+                if opens > now:  # a weekend, holiday or PTO: back when work resumes
+                    yield env.timeout(opens - now)
+                    continue
             speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
             if speed <= 0:
                 # a new hire at zero productivity does no work until the ramp lets them
@@ -163,14 +281,42 @@ class Dispatcher:
             if task is None:
                 yield self.sleep(csm)
                 continue
-            if team.pool:
+            if pool.due or pool.ahead:
                 # the pool may still hold work this CSM was woken for: pass the wake-up on
                 other = self.first_idle(team)
                 if other is not None:
                     self.wake(other)
-            self.begin(task, csm, now)
-            csm.busy = True
-            yield env.timeout(task.hours / speed)
-            csm.busy = False
-            task.end = env.now
+            if task.start != task.start:  # NaN: not started yet
+                self.begin(task, csm, now)
+            hours = task.remaining
+            csm.busy_since = now
+            days = (block if hours > block else hours) / speed  # working days
+            yield env.timeout((cal.finish(now, days) if cal is not None else now + days) - now)
+            if hours > block:
+                task.remaining = hours - block
+                _push(csm.held, ((task.priority, task.planned, task.id), task))
+            else:
+                task.remaining = 0.0
+                task.end = env.now
+            csm.busy_since = math.nan
+            csm.busy_days += days
+            log((csm.id, now, env.now))
         csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
+        self.hand_over(csm)
+
+    def hand_over(self, csm: CSM) -> None:
+        """A departed CSM's started tasks go to the account's owner or a teammate."""
+        held, csm.held = csm.held, []
+        team = self.teams[csm.team]
+        for _, task in held:
+            acc = task.account
+            target = acc.owner if acc is not None else None
+            if target is None or not target.active:
+                target = next((c for c in team.csms if c.active), None)
+            if target is None:
+                task.end = self.env.now  # nobody left to finish it
+                continue
+            task.csm = target.id
+            _push(target.held, ((task.priority, task.planned, task.id), task))
+            if target.idle is not None:
+                self.wake(target)

@@ -200,4 +200,19 @@ def assumption_rows(scenario: Scenario, loaded: Loaded | None = None) -> list[di
                 leaf(here, name, value, meaning)
 
     walk(scenario, ())
+    if scenario.burn_in_days is None:
+        # a default that depends on the segments: shown resolved, where the plan's own
+        # settings are listed (after seed)
+        at = next((i + 1 for i, r in enumerate(rows) if r["input"] == "seed"), len(rows))
+        info = type(scenario).model_fields["burn_in_days"]
+        rows.insert(
+            at,
+            {
+                "input": "burn_in_days",
+                "value": scenario.resolved_burn_in_days,
+                "unit": "days",
+                "meaning": info.description or "",
+                "source": "cssim default (the longest contract term or look-back window)",
+            },
+        )
     return rows

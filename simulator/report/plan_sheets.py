@@ -233,5 +233,11 @@ def plan_intro(exp: Experiment, what: str) -> list[str]:
     return [
         f"{s.name}: {what}",
         f"{exp.replications} replications, root seed {exp.root_seed}, {s.horizon_days}-day plan "
-        f"from {s.start_date:%d %b %Y}; amounts in {s.currency}, per year unless stated.",
+        f"from {s.start_date:%d %b %Y}"
+        + (
+            f" after a {s.resolved_burn_in_days:.0f}-day burn-in (simulated, not reported)"
+            if s.resolved_burn_in_days > 0
+            else " with no burn-in (no history at day 0)"
+        )
+        + f"; amounts in {s.currency}, per year unless stated.",
     ]

@@ -104,6 +104,7 @@ def provenance(
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "root_seed": root_seed,
+        "burn_in_days": scenario.resolved_burn_in_days,
         "replications": replications,
         "precision": None if precision is None else asdict(precision),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -211,7 +211,7 @@ _SCENARIO_RANGES = [
     _Range(
         ("calendar", "working_days_per_year"),
         180,
-        262,
+        250,
         "about 216 (260 weekdays less 44-56 days off)",
         "Capacity",
     ),

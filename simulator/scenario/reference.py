@@ -36,6 +36,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "`teams: {NAME: ...}` or `segments.NAME.team: {...}`",
     ),
     ("hiring_plan items", m.HiringStep, "`teams.NAME.hiring_plan: [...]`"),
+    ("burnout", m.Burnout, "`teams.NAME.burnout: {...}`"),
     ("segments.NAME", m.Segment, "`segments: {NAME: ...}`"),
     ("accounts list items", m.AccountSpec, "`segments.NAME.accounts: [...]`"),
     (

@@ -39,7 +39,7 @@ from simulator.scenario.model.segments import (
     Target,
     Targets,
 )
-from simulator.scenario.model.teams import HiringStep, Team, TeamRef
+from simulator.scenario.model.teams import Burnout, HiringStep, Team, TeamRef
 from simulator.scenario.model.touchpoints import (
     DEFAULT_AUTOMATED_EFFECTIVENESS,
     BeforeRenewal,
@@ -59,6 +59,7 @@ __all__ = [
     "Accounts",
     "AccountsFile",
     "BeforeRenewal",
+    "Burnout",
     "Cadence",
     "Calendar",
     "Channel",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -32,12 +32,44 @@ class Calendar(Strict):
         description="Share of available hours spent on customers (0.63: "
         "docs/assumptions.md#capacity).",
     )
+    model: Literal["working_days", "continuous"] = Field(
+        default="working_days",
+        description="working_days: a CSM works on weekdays only and takes the days off "
+        "beyond weekends as PTO in blocks (each CSM their own), capacity spread over "
+        "working_days_per_year; continuous: capacity spread evenly over every calendar "
+        "day (the queueing-formula view; docs/assumptions.md#capacity).",
+    )
     working_days_per_year: float = Field(
         default=216,
         gt=0,
-        le=366,
-        description="Working days per year over which capacity is spread (260 weekdays less "
-        "44 days off).",
+        le=250,
+        description="Working days per CSM per year: weekdays less holidays, PTO and sick "
+        "days (216 = 260 weekdays less 44 days off). In the working_days model each CSM's "
+        "plan year holds this many working days; the rest of the weekdays are PTO.",
+    )
+    pto_block_days: int = Field(
+        default=5,
+        ge=1,
+        le=30,
+        description="Working days per PTO block in the working_days model (5, a week: an "
+        "assumption; 1 spreads days off singly; docs/assumptions.md#capacity).",
+    )
+    holidays: list[dt.date] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Dates off for every CSM (public holidays, observed dates) in the "
+        "working_days model; they count toward the days off. Empty: holidays are part of "
+        "each CSM's PTO.",
+    )
+
+    max_block_hours: float | None = Field(
+        default=4,
+        gt=0,
+        le=1000,
+        description="Longest stretch a CSM works on one task before looking for more "
+        "urgent work: a longer task is done in blocks, and a due task of higher priority "
+        "may come between them (4 hours, about a working day's customer time: "
+        "docs/assumptions.md#how-csms-work, an assumption); null: every task in one go.",
     )
 
     @property
@@ -63,6 +95,17 @@ class Scenario(Strict):
     horizon_days: int = Field(default=365, ge=1, le=3650, description="Length of the plan (days).")
     seed: int = Field(
         default=0, ge=0, le=2**63 - 1, description="Root seed of every random stream."
+    )
+    burn_in_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Days simulated before day 0 so the plan starts with a history: coverage "
+        "windows, risk events in effect, late onboardings and queued work carry into the "
+        "plan; nothing before day 0 is reported, and the starting book and its ARR at day 0 "
+        "are the scenario's. Default (null): the longest contract term, coverage window or "
+        "risk effect_days of any segment (365 for annual contracts); 0 turns it off, so the "
+        "plan starts with no history (assumption: docs/assumptions.md#plan-settings).",
     )
     calendar: Calendar = Field(default_factory=Calendar, description="CSM working time.")
     teams: dict[Name, Team] = Field(
@@ -94,6 +137,29 @@ class Scenario(Strict):
     def segments_of(self, team: str) -> list[str]:
         """Segments served by ``team``, in scenario order."""
         return [s for s in self.segments if self.team_name(s) == team]
+
+    @property
+    def resolved_burn_in_days(self) -> float:
+        """Days simulated before day 0 (``burn_in_days``, or its default; days).
+
+        The default is the longest look-back of any renewal in the plan, and at least one
+        contract term: every segment's term, churn coverage window and risk events'
+        effect_days.
+        """
+        if self.burn_in_days is not None:
+            return float(self.burn_in_days)
+        # imported here: simulator.scenario.lifecycle imports this package
+        from simulator.scenario.lifecycle import term_days
+
+        longest = 0.0
+        for seg in self.segments.values():
+            longest = max(
+                longest,
+                term_days(seg.contract_term_months),
+                seg.churn.coverage_window_days,
+                *(ev.effect_days for ev in seg.risk_events.values()),
+            )
+        return min(longest, 3650.0)
 
     @property
     def horizon_years(self) -> float:

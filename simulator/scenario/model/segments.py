@@ -280,11 +280,22 @@ class Segment(Strict):
         "inbound requests or risk escalations (ad hoc, outreach, account planning).",
     )
     unscheduled_priority: int = Field(
-        default=5,
+        default=6,
         ge=1,
         le=9,
-        description="Queue priority of unscheduled background work (1 served first; the "
-        "default 5 competes with cadence touches).",
+        description="Queue priority of unscheduled (ad hoc) work, 1 served first. The "
+        "default 6 yields to every planned touch (risk_event 1, before_renewal 2, "
+        "inbound_request 3, stage_entry 4, cadence 5), so ad hoc work is what an overloaded "
+        "CSM drops first (docs/assumptions.md#how-csms-work).",
+    )
+    book_ahead_days: float = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="Days before its planned date a CSM with nothing due may start a "
+        "planned one_to_one touch (stage_entry, cadence, before_renewal); a touchpoint's "
+        "own book_ahead_days overrides it; 0 turns booking ahead off (14: "
+        "docs/assumptions.md#how-csms-work, an assumption).",
     )
     unscheduled_due_days: float = Field(
         default=14,

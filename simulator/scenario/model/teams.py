@@ -10,7 +10,7 @@ from pydantic import Discriminator, Field, Tag
 from simulator.scenario.base import Strict
 from simulator.scenario.model.fields import Name, Share
 
-__all__ = ["HiringStep", "Team", "TeamRef"]
+__all__ = ["Burnout", "HiringStep", "Team", "TeamRef"]
 
 
 class HiringStep(Strict):
@@ -21,6 +21,31 @@ class HiringStep(Strict):
         ge=-10_000, le=10_000, description="CSMs added (positive) or removed (negative)."
     )
     note: str = Field(default="", description="Free text, e.g. the requisition number.")
+
+
+class Burnout(Strict):
+    """Attrition that rises with sustained overload (docs/assumptions.md#staffing)."""
+
+    utilisation_threshold: Share = Field(
+        default=0.9,
+        description="A CSM whose utilisation (busy / available customer hours) over the last "
+        "window_days is above this is overloaded (0.9: assumption, no slack left).",
+    )
+    window_days: float = Field(
+        default=90,
+        gt=0,
+        le=730,
+        description="Trailing window over which utilisation is measured (90: a quarter; "
+        "assumption).",
+    )
+    attrition_multiplier: float = Field(
+        default=2.0,
+        ge=1,
+        le=20,
+        description="Attrition hazard multiplier while overloaded (2.0: assumption; Gallup "
+        "2018 finds burned-out employees 2.6x as likely to be seeking another job, and "
+        "seeking is not leaving).",
+    )
 
 
 class Team(Strict):
@@ -47,8 +72,22 @@ class Team(Strict):
     hiring_lead_days: float = Field(
         default=90, ge=0, le=730, description="Days from a vacancy to the backfill's start date."
     )
+    overflow_after_days: float | None = Field(
+        default=None,
+        gt=0,
+        le=365,
+        description="Peer cover in dedicated books: a task that has waited this many days "
+        "past its planned date may be taken by an idle teammate (default: off, each book "
+        "is its owner's; docs/assumptions.md#how-csms-work).",
+    )
     hiring_plan: list[HiringStep] = Field(
         default_factory=list, max_length=1000, description="Dated headcount changes."
+    )
+    burnout: Burnout | None = Field(
+        default=None,
+        description="Attrition that rises while a CSM's utilisation stays above a threshold "
+        "(chronic overload costs backfills and ramp); off when omitted "
+        "(docs/assumptions.md#staffing).",
     )
 
     @property

@@ -143,6 +143,8 @@ _DEFAULT_ON_TIME_DAYS = {
     "stage_entry": 7.0,
     "cadence": 7.0,
 }
+_UNPLANNED = ("risk_event", "inbound_request")
+"""Triggers whose touches are not known before they happen (they cannot be booked ahead)."""
 DEFAULT_AUTOMATED_EFFECTIVENESS = 0.5
 """Share of a delivered touch an automated touch counts for (plausible 0.3-0.6, an assumption:
 docs/assumptions.md#automation)."""
@@ -221,6 +223,14 @@ class Touchpoint(Strict):
         description="Weight of this touch in coverage (an inbound_request touchpoint: of a "
         "request in responsiveness, where an ad hoc task weighs 1).",
     )
+    book_ahead_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=365,
+        description="Days before its planned date a CSM with nothing due may start the "
+        "touch (planned triggers only: stage_entry, cadence, before_renewal; default: the "
+        "segment's book_ahead_days; docs/assumptions.md#how-csms-work).",
+    )
 
     @model_validator(mode="after")
     def _channel_fields(self) -> Touchpoint:
@@ -254,6 +264,13 @@ class Touchpoint(Strict):
                 "responsiveness",
                 {},
             )
+        if self.book_ahead_days is not None and self.trigger.kind in _UNPLANNED:
+            raise PydanticCustomError(
+                "book_ahead",
+                "book_ahead_days applies to planned touches; a {kind} touch is not known "
+                "before it happens (remove book_ahead_days)",
+                {"kind": self.trigger.kind},
+            )
         if (
             self.due_days is not None
             and self.on_time_days is not None
@@ -285,6 +302,12 @@ class Touchpoint(Strict):
             else _DEFAULT_ON_TIME_DAYS[self.trigger.kind]
         )
         return min(v, self.resolved_due_days)
+
+    def resolved_book_ahead_days(self, segment_default: float) -> float:
+        """Days a touch may be started before its planned date (0 for unplanned triggers)."""
+        if self.trigger.kind in _UNPLANNED:
+            return 0.0
+        return self.book_ahead_days if self.book_ahead_days is not None else segment_default
 
     @property
     def resolved_effectiveness(self) -> float:
