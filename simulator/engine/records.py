@@ -304,8 +304,9 @@ class Records:
         ``arr_up`` is the ARR that came up for renewal while the CSM owned the account,
         ``arr_returned`` what those renewals returned (0 for a churned one, the ARR after
         its change otherwise); ``nrr`` their ratio; ``at_quota`` whether it reaches the
-        segment's ``csm_nrr_quota``. Renewals of unowned accounts (pooled segments) are
-        left out.
+        segment's ``csm_nrr_quota``. The renewals of accounts no CSM owned (a pooled
+        segment's, or a dedicated book's while its CSM's seat was vacant) form one unowned
+        book, ``csm`` -1.
         """
         if self._books is not None:
             return self._books
@@ -318,7 +319,7 @@ class Records:
         arr = ren["arr"].astype(float)
         back = np.where(ren["churned"].astype(bool), 0.0, arr * (1.0 + ren["arr_change"]))
         rows = []
-        for si, c in sorted({(int(s), int(x)) for s, x in zip(seg, csm, strict=True) if x >= 0}):
+        for si, c in sorted({(int(s), int(x)) for s, x in zip(seg, csm, strict=True)}):
             mine = (seg == si) & (csm == c)
             up, returned = float(arr[mine].sum()), float(back[mine].sum())
             nrr = returned / up if up > 0 else math.nan
@@ -341,8 +342,9 @@ class Records:
     def _csm_quota(self, si: int) -> dict[str, float]:
         """Segment ``si``'s CSM books: the median CSM's book NRR and the share at quota.
 
-        Over the CSMs who owned at least one renewal with ARR of the segment; NaN when
-        none did (a pooled segment, or no renewal in the horizon).
+        Over the books of :meth:`csm_books` (the unowned book counting as one: a book
+        nobody holds meets its quota or not like any other); NaN when the segment had no
+        renewal with ARR in the horizon.
         """
         name = self.segments[si]
         nrr = np.array([r["nrr"] for r in self.csm_books() if r["segment"] == name])

@@ -222,7 +222,7 @@ class Targets(Strict):
     csm_book_nrr: Target | None = Field(
         default=None,
         description="Book NRR of the median CSM (ARR their renewals returned over the ARR "
-        "that came up for renewal; dedicated segments).",
+        "that came up for renewal; renewals no CSM owned count as one unowned book).",
     )
     csm_quota_attainment: Target | None = Field(
         default=None,
