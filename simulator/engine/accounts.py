@@ -319,16 +319,17 @@ class Lifecycle:
         """
         onboarding = stage == "onboarding"
         push = self.sched.push
-        due = sorted((entered + off, i) for i, offsets in plan.entry[stage] for off in offsets)
         release = now
-        for t, i in due:
+        for off, i, ahead, sync in plan.entry_order[stage]:
+            t = entered + off
             if t < now:
                 continue
             # in planned order; an onboarding touch is never released before the one
             # planned ahead of it, so it can wait for it (Touches.touch's ``after``)
-            r = max(now, t - plan.ahead[i])
-            release = max(release, r) if onboarding else r
-            push(release, self.on_touch, (acc, i, onboarding, t), plan.sync[i])
+            r = t - ahead if t - ahead > now else now
+            if not onboarding or r > release:
+                release = r
+            push(release, self.on_touch, (acc, i, onboarding, t), sync)
 
     # ------------------------------------------------------------------ handlers
 
@@ -381,7 +382,8 @@ class Lifecycle:
             return
         plan = self.plans[acc.segment]
         now = self.sched.now
-        if _stage_at(acc, planned, plan) in plan.cadence_allowed[i]:
+        allowed = plan.cadence_allowed[i]
+        if len(allowed) == len(STAGES) or _stage_at(acc, planned, plan) in allowed:
             self.touches.touch(plan, acc, i, planned)
         nxt = planned + interval
         self.sched.push(

@@ -95,6 +95,16 @@ class SegmentPlan:
         ]
         """Per touchpoint: days before its planned day a touch may be started (book ahead)."""
         self._compile_triggers()
+        self.entry_order = {
+            stage: sorted(
+                (off, i, self.ahead[i], self.sync[i])
+                for i, offsets in self.entry[stage]
+                for off in offsets
+            )
+            for stage in STAGES
+        }
+        """Per stage: its entry touches as (offset, touchpoint, book-ahead days, may wake a
+        CSM), in planned order."""
         ch = seg.churn
         self.h_base = hazard(ch.annual_baseline) * self.term / 365.0
         # a risk event's 12-month probability applies over its effect window, so a renewal

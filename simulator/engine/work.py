@@ -200,8 +200,8 @@ class Dispatcher:
         team = self.teams[csm.team]
         stale = self.stale
         own, pool = csm.queue, team.pool
-        a = own.head(now, stale)
-        b = pool.head(now, stale)
+        a = own.head(now, stale) if own.due or own.ahead else None
+        b = pool.head(now, stale) if pool.due or pool.ahead else None
         if b is not None and (a is None or b[0] < a[0]):
             a, q = b, pool
         else:
