@@ -166,7 +166,7 @@ METRICS: tuple[Metric, ...] = (
         target="csm_quota_attainment",
     ),
     # new-logo cohorts: the accounts that arrived during the plan, each measured against
-    # its ARR at arrival (Records._cohorts)
+    # its ARR at arrival (simulator.engine.retention.new_logo_cohort)
     _M(
         "new_logo_churn",
         "Logo churn (new logos)",

@@ -78,7 +78,7 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
     After a burn-in (``burn_in`` days simulated before day 0) only the plan is recorded:
     tasks planned on or after day 0 and those still open or in progress at day 0
     (:func:`_in_plan`), work blocks that end after day 0, and account events from day 0
-    on. Renewals before day 0 are never recorded (:meth:`~simulator.engine.accounts.Lifecycle.renew_in_burn_in`).
+    on. Renewals before day 0 are never recorded (:meth:`~simulator.engine.renewals.Renewals.renew_in_burn_in`).
     """
     _settle_open(log)
     horizon = log.horizon

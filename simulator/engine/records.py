@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from simulator.engine import retention
+from simulator.engine.capacity import daily_capacity
 from simulator.engine.codes import Channel, Event, Kind, Status
 from simulator.engine.runlog import MonthlyRow
 from simulator.engine.state import MONTH_DAYS
@@ -92,71 +94,10 @@ class Records:
     # --------------------------------------------------------------- capacity
 
     def capacity(self) -> dict[str, np.ndarray]:
-        """Per team and day: available and busy hours, headcount and effective FTE.
-
-        Available hours are presence x ramp productivity x working share x hours per working
-        day; busy hours the
-        part of that capacity spent on tasks. Busy time lies within presence, so
-        utilisation never exceeds 1. Arrays have shape (teams, days).
-        """
-        if self._capacity is not None:
-            return self._capacity
-        days = math.ceil(self.horizon_days)
-        edges = np.minimum(np.arange(days + 1, dtype=float), self.horizon_days)
-        mid = (edges[:-1] + edges[1:]) / 2
-        n = len(self.teams)
-        avail = np.zeros((n, days))
-        busy = np.zeros((n, days))
-        heads = np.zeros((n, days))
-        fte = np.zeros((n, days))
-        st = self.staff
-        bl = self.blocks
-        # blocks of one CSM never overlap: each CSM works one block at a time
-        order = np.lexsort((bl["start"], bl["csm"]))
-        b_csm, b_start, b_end = bl["csm"][order], bl["start"][order], bl["end"][order]
-        for i in range(len(st["csm"])):
-            cid, team = int(st["csm"][i]), int(st["team"][i])
-            joined, left = float(st["joined"][i]), float(st["left"][i])
-            lo, hi = max(joined, 0.0), min(left, self.horizon_days)
-            present = np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0, None)
-            ramp = self.team_ramp[team]
-            month = np.floor((mid - joined) / MONTH_DAYS).astype(int)
-            prod = np.ones(days)
-            if ramp and joined > -1e8:
-                inside = (month >= 0) & (month < len(ramp))
-                prod[inside] = np.asarray(ramp)[month[inside]]
-            work_share = self.working[i]
-            heads[team] += present
-            fte[team] += present * prod
-            avail[team] += present * prod * work_share * self.hours_per_day
-            lo_i, hi_i = np.searchsorted(b_csm, [cid, cid + 1])
-            if hi_i > lo_i:
-                s = b_start[lo_i:hi_i]
-                e = np.minimum(b_end[lo_i:hi_i], self.horizon_days)
-                cum = np.concatenate([[0.0], np.cumsum(e - s)])
-
-                def busy_until(
-                    x: np.ndarray, s: np.ndarray = s, e: np.ndarray = e, cum: np.ndarray = cum
-                ) -> np.ndarray:
-                    k = np.searchsorted(s, x, side="right")  # intervals started before x
-                    done = cum[np.maximum(k - 1, 0)]
-                    last = np.where(k > 0, np.clip(x - s[np.maximum(k - 1, 0)], 0, None), 0.0)
-                    last = np.minimum(
-                        last,
-                        np.where(k > 0, e[np.maximum(k - 1, 0)] - s[np.maximum(k - 1, 0)], 0.0),
-                    )
-                    return done + last
-
-                # off days are whole days, so a block's part on an off day holds no work
-                b = np.diff(busy_until(edges))
-                busy[team] += np.minimum(b, present) * prod * work_share * self.hours_per_day
-        self._capacity = {
-            "available": avail,
-            "busy": busy,
-            "headcount": heads,
-            "fte": fte,
-            "edges": edges,
-        }
+        """Per team and day: available and busy hours, headcount and effective FTE
+        (:func:`simulator.engine.capacity.daily_capacity`); shape (teams, days)."""
+        if self._capacity is None:
+            self._capacity = daily_capacity(self)
         return self._capacity
 
     # --------------------------------------------------------------- summaries
@@ -230,12 +171,16 @@ class Records:
             delivery.update(self._service(si, is_touch, work_mask))
             out[seg] = {
                 **book,
-                **self._csm_quota(si),
-                **self._cohorts(si),
+                **retention.csm_quota(self.csm_books(), seg, self._quota(si)),
+                **retention.new_logo_cohort(self.accounts, self.renewals, si),
                 **delivery,
                 **self._costs(si, is_touch, book, retained, tsum, share),
             }
         return out
+
+    def _quota(self, si: int) -> float:
+        """Segment ``si``'s CSM book NRR quota (1 when the run did not record one)."""
+        return self.csm_nrr_quota[si] if si < len(self.csm_nrr_quota) else 1.0
 
     def _team_share(self, si: int, seg_hours: np.ndarray) -> tuple[str | None, float]:
         """Segment ``si``'s team and its share of that team (by delivered CSM hours).
@@ -299,102 +244,11 @@ class Records:
         return book, grr_num
 
     def csm_books(self) -> list[dict[str, Any]]:
-        """Per segment and CSM: the book NRR of the renewals the CSM owned.
-
-        ``arr_up`` is the ARR that came up for renewal while the CSM owned the account,
-        ``arr_returned`` what those renewals returned (0 for a churned one, the ARR after
-        its change otherwise); ``nrr`` their ratio; ``at_quota`` whether it reaches the
-        segment's ``csm_nrr_quota``. The renewals of accounts no CSM owned (a pooled
-        segment's, or a dedicated book's while its CSM's seat was vacant) form one unowned
-        book, ``csm`` -1.
-        """
-        if self._books is not None:
-            return self._books
-        ren = self.renewals
-        if not len(ren["segment"]):
-            self._books = []
-            return self._books
-        csm = ren["csm"].astype(int)
-        seg = ren["segment"].astype(int)
-        arr = ren["arr"].astype(float)
-        back = np.where(ren["churned"].astype(bool), 0.0, arr * (1.0 + ren["arr_change"]))
-        rows = []
-        for si, c in sorted({(int(s), int(x)) for s, x in zip(seg, csm, strict=True)}):
-            mine = (seg == si) & (csm == c)
-            up, returned = float(arr[mine].sum()), float(back[mine].sum())
-            nrr = returned / up if up > 0 else math.nan
-            quota = self.csm_nrr_quota[si] if si < len(self.csm_nrr_quota) else 1.0
-            rows.append(
-                {
-                    "segment": self.segments[si],
-                    "csm": c,
-                    "renewals": int(mine.sum()),
-                    "arr_up": up,
-                    "arr_returned": returned,
-                    "nrr": nrr,
-                    "quota": quota,
-                    "at_quota": bool(nrr >= quota - 1e-12) if up > 0 else False,
-                }
-            )
-        self._books = rows
-        return rows
-
-    def _csm_quota(self, si: int) -> dict[str, float]:
-        """Segment ``si``'s CSM books: the median CSM's book NRR and the share at quota.
-
-        Over the books of :meth:`csm_books` (the unowned book counting as one: a book
-        nobody holds meets its quota or not like any other); NaN when the segment had no
-        renewal with ARR in the horizon.
-        """
-        name = self.segments[si]
-        nrr = np.array([r["nrr"] for r in self.csm_books() if r["segment"] == name])
-        nrr = nrr[~np.isnan(nrr)]
-        if not len(nrr):
-            return {"csm_book_nrr": math.nan, "csm_quota_attainment": math.nan}
-        quota = self.csm_nrr_quota[si] if si < len(self.csm_nrr_quota) else 1.0
-        return {
-            "csm_book_nrr": float(np.median(nrr)),
-            "csm_quota_attainment": float((nrr >= quota - 1e-12).mean()),
-        }
-
-    def _cohorts(self, si: int) -> dict[str, float]:
-        """Segment ``si``'s new logos (accounts that arrived during the plan) as a cohort.
-
-        Each new logo is measured against its ARR at arrival: GRR and NRR of that ARR at
-        the end, logo churn and expected logo churn (the renewal probabilities summed)
-        per new logo, and the expected churn per renewal of a new logo, which does not
-        depend on how many of them came up for renewal within the horizon. NaN when the
-        segment had no new logos (or no renewal of one).
-        """
-        a = self.accounts
-        new = (a["segment"] == si) & ~a["starting"]
-        n_new = int(new.sum())
-        nan = math.nan
-        if n_new == 0:
-            return {
-                "new_logo_churn": nan,
-                "new_expected_logo_churn": nan,
-                "new_renewals": 0.0,
-                "new_renewal_churn": nan,
-                "new_grr": nan,
-                "new_nrr": nan,
-            }
-        arr0 = a["arr_start"][new]
-        arr1 = a["arr_end"][new]
-        base = float(arr0.sum())
-        ren = self.renewals
-        p = np.zeros(0)
-        if len(ren["segment"]):
-            mine = (ren["segment"] == si) & np.isin(ren["account"], np.flatnonzero(new))
-            p = ren["probability"][mine]
-        return {
-            "new_logo_churn": float(a["churned"][new].sum()) / n_new,
-            "new_expected_logo_churn": float(p.sum()) / n_new,
-            "new_renewals": float(len(p)),
-            "new_renewal_churn": float(p.mean()) if len(p) else nan,
-            "new_grr": float(np.minimum(arr1, arr0).sum()) / base if base > 0 else nan,
-            "new_nrr": float(arr1.sum()) / base if base > 0 else nan,
-        }
+        """Per segment and CSM: the book NRR of the renewals the CSM owned
+        (:func:`simulator.engine.retention.csm_books`)."""
+        if self._books is None:
+            self._books = retention.csm_books(self.renewals, self.segments, self.csm_nrr_quota)
+        return self._books
 
     def _delivery(
         self, si: int, is_touch: np.ndarray, work_mask: np.ndarray, hours_delivered: float
