@@ -407,7 +407,7 @@ def test_a_milestone_must_be_an_onboarding_touch() -> None:
             "segments.s.touchpoints.setup.trigger.stage=adoption",
             "segments.s.touchpoints.setup.purpose=milestone",
         )
-    with pytest.raises(ScenarioError, match="inbound request counts in responsiveness"):
+    with pytest.raises(ScenarioError, match="inbound requests count in responsiveness"):
         tiny(*SERVICE, "segments.s.touchpoints.ask.purpose=expansion")
 
 

@@ -375,7 +375,8 @@ class Lifecycle:
         the next one.
 
         A touch planned just after the renewal may be released before it, in the stage
-        the renewed period will have then; if the account churns, it is cancelled.
+        the renewed period will have then; if the account churns, it is cancelled (even
+        when a CSM started it early: the hours are spent, the touch is not counted).
         """
         acc, i, interval, planned = payload
         if not acc.active or planned >= self.sched.horizon:

@@ -114,6 +114,7 @@ class Books:
     def release(self, csm: CSM, reason: str) -> None:
         """Hand a departing CSM's book and queue to the team; backfill after attrition."""
         csm.left = min(csm.left, self.sched.now)
+        self.work.leave(csm)
         team = self.work.teams[csm.team]
         remaining = [c for c in team.csms if c.active]
         for acc in sorted(csm.book, key=lambda a: (-a.arr, a.index)):

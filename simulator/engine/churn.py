@@ -82,7 +82,7 @@ class ChurnRule(NamedTuple):
             churn.coverage_effect,
             churn.late_onboarding_multiplier,
             churn.reassignment_multiplier,
-            churn.late_credit_half_life_days,
+            churn.late_credit_half_life,
             churn.responsiveness_effect,
         )
 

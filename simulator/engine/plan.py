@@ -20,7 +20,7 @@ from simulator.engine.state import Task, TeamState
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.exposure import expected_exposure, scheduled_csm_hours
 from simulator.scenario.lifecycle import STAGES, period_stages, term_days
-from simulator.scenario.model import Segment
+from simulator.scenario.model import Cadence, Segment, Touchpoint
 
 __all__ = ["SegmentPlan", "TouchParams", "hazard"]
 
@@ -90,10 +90,11 @@ class SegmentPlan:
             for tp in self.tps
         ]
         self.ahead = [
-            tp.resolved_book_ahead_days(seg.book_ahead_days) if tp.channel == "one_to_one" else 0.0
+            _ahead(tp, seg.book_ahead_days) if tp.channel == "one_to_one" else 0.0
             for tp in self.tps
         ]
-        """Per touchpoint: days before its planned day a touch may be started (book ahead)."""
+        """Per touchpoint: days before its planned day a touch may be started (book ahead;
+        a cadence touch never before the one before it was planned)."""
         self._compile_triggers()
         self.entry_order = {
             stage: sorted(
@@ -163,6 +164,13 @@ class SegmentPlan:
                         self.risk_tps[e].append(i)
             else:
                 self.inbound_tp = i
+
+
+def _ahead(tp: Touchpoint, segment_default: float) -> float:
+    """Book-ahead days of a one_to_one touchpoint, at most one interval for a cadence."""
+    days = tp.resolved_book_ahead_days(segment_default)
+    trig = tp.trigger
+    return min(days, trig.interval_days) if isinstance(trig, Cadence) else days
 
 
 def _background(seg: Segment, horizon: float, start_date: dt.date) -> tuple[float, float]:

@@ -222,6 +222,8 @@ class Records:
             # (a smoother estimator of the same quantity as the realised churn)
             exp_logo = float(ren["probability"][ren_start].sum()) / n_start if n_start else 0.0
             at_risk = float((ren["probability"][seg_ren] * ren["arr"][seg_ren]).sum())
+        if not n_start:
+            exp_logo = math.nan  # no starting book: its churn is undefined (see the cohorts)
         churned = acc & a["churned"]
         new = acc & ~a["starting"]
         book = {
@@ -233,7 +235,9 @@ class Records:
             "arr_end": float(a["arr_end"][acc].sum()),
             "churned_logos": float(churned.sum()),
             "churned_arr": float(a["arr_churned"][churned].sum()),
-            "logo_churn": float((churned & a["starting"]).sum()) / n_start if n_start else 0.0,
+            "logo_churn": (
+                float((churned & a["starting"]).sum()) / n_start if n_start else math.nan
+            ),
             "expected_logo_churn": exp_logo,
             "arr_at_risk": at_risk,
             "expansion_arr": expansion,

@@ -16,13 +16,15 @@ from collections.abc import Callable
 
 from simulator.engine import churn, expansion
 from simulator.engine.books import Books
-from simulator.engine.codes import Event
+from simulator.engine.codes import Event, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.runlog import AccountEvent, RenewalRow, RunLog
 from simulator.engine.schedule import Scheduler
 from simulator.engine.state import Account
 
 __all__ = ["Renewals"]
+
+_STARTED = (Status.ON_TIME, Status.LATE)
 
 
 class Renewals:
@@ -97,6 +99,11 @@ class Renewals:
             acc.active = False
             acc.churned_at = now
             self.books.give(acc, None)
+            for t in acc.touches:
+                # a touch of the period that never comes, started early (booked ahead):
+                # the work was done, the touch is cancelled (not requested, not delivered)
+                if t.planned > now and t.status in _STARTED:
+                    t.status = Status.CANCELLED
             events.append(AccountEvent(now, acc.segment, acc.index, Event.CHURNED, arr_before, 0.0))
         else:
             ue = float(acc.expand_u[k]) if k < len(acc.expand_u) else float(acc.rng.random())

@@ -105,8 +105,9 @@ class _Simulation:
             ],
         )
         self.work = Dispatcher(
-            self.env, self.teams, rate, scenario.calendar.max_block_hours, self.log.blocks
+            self.env, self.teams, rate, scenario.calendar.block_hours, self.log.blocks
         )
+        self.work.later = self.sched.push
         if any(t.overflow_days is not None for t in self.teams):
             self.work.overflow_plan = lambda task, t: self.sched.push(t, self.work.overflow, task)
         self.burnout = {
@@ -205,7 +206,7 @@ class _Simulation:
                 self.sched.push(max(joined, 0.0) + stay, self._on_leave, csm)
             else:
                 burnout.join(csm, stay * attr / 365.0)  # the same draw as a hazard budget
-        self.env.process(self.work.work(csm))
+        csm.process = self.env.process(self.work.work(csm))
         return csm
 
     def _on_join(self, team: TeamState) -> None:

@@ -253,11 +253,13 @@ class CSM:
         "idle",
         "joined",
         "left",
+        "process",
         "queue",
         "ramp",
         "ramped",
         "seat",
         "team",
+        "waiting",
     )
 
     def __init__(
@@ -277,6 +279,10 @@ class CSM:
         self.queue = WorkQueue()
         self.held: list[QueueItem] = []
         self.busy_days = 0.0
+        self.process: Any = None
+        self.waiting = False
+        """Whether the CSM waits for a working day or the end of a zero-productivity ramp."""
+        """The CSM's SimPy work process (interrupted when the CSM leaves mid-block)."""
         self.cal: Any = None
         """The CSM's working-day calendar (:class:`~simulator.engine.calendar.WorkCalendar`;
         None: every day is a working day)."""
@@ -320,6 +326,7 @@ class TeamState:
         "index",
         "name",
         "next_seat",
+        "orphans",
         "overflow",
         "overflow_days",
         "pool",
@@ -336,6 +343,8 @@ class TeamState:
         self.csms: list[CSM] = []
         self.pool = WorkQueue()
         self.overflow: list[QueueItem] = []
+        self.orphans: list[QueueItem] = []
+        """Started tasks of CSMs who left with no teammate to take them (the next joiner does)."""
         self.overflow_days: float | None = spec.overflow_after_days
         self.idle: list[tuple[int, int, CSM]] = []
         """Heap of (seat, order, CSM) of CSMs that went idle; entries of CSMs woken since

@@ -92,6 +92,8 @@ class Dispatcher:
         """Per segment index: tasks started by a CSM other than the account's owner."""
         self.after: dict[int, list[Task]] = {}
         """Tasks held back until a task starts (by that task's id): the onboarding order."""
+        self.later: Any = None
+        """Plans a call at a later day, ``later(day, handler, payload)`` (the planner's push)."""
         self.overflow_plan: Any = None
         """Called with a task queued on an owner when its team has peer cover on."""
         self._sleeps = itertools.count()
@@ -120,11 +122,28 @@ class Dispatcher:
             self.wake(idle)
 
     def enqueue_after(self, task: Task, first: Task | None) -> None:
-        """Queue ``task`` once ``first`` has started (now, if it has or never will)."""
+        """Queue ``task`` once ``first`` has started (now, if it has or never will).
+
+        ``first`` is missed once its due day passes, so ``task`` waits no longer than that
+        (a queued task past its due day is settled only when it reaches a queue's head).
+        """
         if first is None or first.status != OPEN or first.start == first.start:
             self.enqueue(task)
-        else:
-            self.after.setdefault(first.id, []).append(task)
+            return
+        self.after.setdefault(first.id, []).append(task)
+        if self.later is not None:
+            self.later(max(first.due, self.env.now), self._overdue, (first, task))
+
+    def _overdue(self, payload: tuple[Task, Task]) -> None:
+        """``first``'s due day passed without a start: queue the task that waited for it."""
+        first, task = payload
+        waiting = self.after.get(first.id)
+        if waiting and task in waiting:
+            waiting.remove(task)
+            if not waiting:
+                del self.after[first.id]
+            if task.status == OPEN:
+                self.enqueue(task)
 
     def release(self, task: Task) -> None:
         """``task`` started or was settled: queue the tasks that waited for it."""
@@ -161,10 +180,15 @@ class Dispatcher:
         ):
             # a session nobody can still attend is not held
             task.status = CANCELLED
-            for a in task.attendees:
-                a.status = gone(a) if a.account is not None and not a.account.active else MISSED
         else:
             return False
+        if task.attendees is not None:
+            # a session that will not be held: its attendees' touches are not delivered
+            for a in task.attendees:
+                if a.status == OPEN:
+                    a.status = gone(a) if a.account is not None and not a.account.active else MISSED
+                if self.after:
+                    self.release(a)
         if self.after:
             self.release(task)
         return True
@@ -207,6 +231,8 @@ class Dispatcher:
         else:
             q = own
         held = csm.held
+        while held and held[0][1].status == CANCELLED:
+            _pop(held)[1].end = now  # its account churned: the rest of it is not done
         if held and (a is None or a[1].priority >= held[0][1].priority):
             return _pop(held)[1]
         if a is not None:
@@ -261,6 +287,12 @@ class Dispatcher:
         """The CSM's process: take the next task, do a block of it, repeat while on the team."""
         env = self.env
         team = self.teams[csm.team]
+        if team.orphans:
+            # started work nobody was left to finish: a joining CSM takes it over first
+            for item in team.orphans:
+                item[1].csm = csm.id
+                _push(csm.held, item)
+            team.orphans.clear()
         pool = team.pool
         block = self.block
         log = self.blocks.append
@@ -270,12 +302,24 @@ class Dispatcher:
             if cal is not None:
                 opens = cal.next_open(now)
                 if opens > now:  # a weekend, holiday or PTO: back when work resumes
-                    yield env.timeout(opens - now)
+                    csm.waiting = True
+                    try:
+                        yield env.timeout(opens - now)
+                    except simpy.Interrupt:
+                        break  # left the team while away
+                    finally:
+                        csm.waiting = False
                     continue
             speed = self.rate if now >= csm.ramped else self.rate * csm.productivity(now)
             if speed <= 0:
                 # a new hire at zero productivity does no work until the ramp lets them
-                yield env.timeout(csm.next_productive(now) - now)
+                csm.waiting = True
+                try:
+                    yield env.timeout(csm.next_productive(now) - now)
+                except simpy.Interrupt:
+                    break
+                finally:
+                    csm.waiting = False
                 continue
             task = self.next_task(csm, now)
             if task is None:
@@ -291,10 +335,27 @@ class Dispatcher:
             hours = task.remaining
             csm.busy_since = now
             days = (block if hours > block else hours) / speed  # working days
-            yield env.timeout((cal.finish(now, days) if cal is not None else now + days) - now)
+            try:
+                yield env.timeout((cal.finish(now, days) if cal is not None else now + days) - now)
+            except simpy.Interrupt:
+                # the CSM left the team mid-block: what is done is done, the rest is held
+                end = env.now
+                done = cal.working_between(now, end) if cal is not None else end - now
+                task.remaining = max(0.0, hours - done * speed)
+                if task.remaining > 0:
+                    _push(csm.held, ((task.priority, task.planned, task.id), task))
+                else:
+                    task.end = end
+                csm.busy_since = math.nan
+                csm.busy_days += done
+                log((csm.id, now, end))
+                break
             if hours > block:
                 task.remaining = hours - block
-                _push(csm.held, ((task.priority, task.planned, task.id), task))
+                if task.status != CANCELLED:
+                    _push(csm.held, ((task.priority, task.planned, task.id), task))
+                else:
+                    task.end = env.now  # its account churned: the rest of it is not done
             else:
                 task.remaining = 0.0
                 task.end = env.now
@@ -303,6 +364,13 @@ class Dispatcher:
             log((csm.id, now, env.now))
         csm.left = min(csm.left, env.now)  # presence ends when the CSM left the team
         self.hand_over(csm)
+
+    def leave(self, csm: CSM) -> None:
+        """``csm`` leaves the team now: a block in progress (or a wait for a working day)
+        stops, and their started tasks are handed over at once. An idle CSM is woken."""
+        busy = csm.busy_since == csm.busy_since  # in a block (not NaN)
+        if (busy or csm.waiting) and csm.process is not None:
+            csm.process.interrupt()
 
     def hand_over(self, csm: CSM) -> None:
         """A departed CSM's started tasks go to the account's owner or a teammate."""
@@ -314,7 +382,8 @@ class Dispatcher:
             if target is None or not target.active:
                 target = next((c for c in team.csms if c.active), None)
             if target is None:
-                task.end = self.env.now  # nobody left to finish it
+                # nobody left to finish it: the next CSM to join takes it over
+                team.orphans.append(((task.priority, task.planned, task.id), task))
                 continue
             task.csm = target.id
             _push(target.held, ((task.priority, task.planned, task.id), task))

@@ -131,6 +131,9 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
     for seg, m in stats.items():
         c.add_row(seg, *(mean_text(m[name], name, cur) for name in WORK_COLUMNS))
     parts.append(c)
+    cohorts = cohort_table(stats, cur)
+    if cohorts is not None:
+        parts.append(cohorts)
     lines = []
     for team, m in teams.items():
         lines.append(
@@ -162,6 +165,44 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
             )
         parts.append(d)
     return Group(*parts)
+
+
+COHORT_ROWS: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
+    ("starting book", ("accounts_start", "expected_logo_churn", "grr", "nrr")),
+    ("new logos", ("new_accounts", "new_renewal_churn", "new_grr", "new_nrr")),
+)
+"""Retention by cohort: (cohort, (accounts, expected churn, GRR, NRR metrics))."""
+
+
+def cohort_table(stats: dict[str, dict[str, MetricStats]], currency: str) -> Table | None:
+    """Retention of the starting book and of the plan's new logos, when there are new logos.
+
+    The new logos' expected churn is per renewal of a new logo (their first renewals come
+    within the plan only when it is longer than a contract term); their GRR and NRR are
+    against each logo's ARR at arrival. None when no segment has new logos.
+    """
+    if not any(m["new_accounts"].mean > 0 for m in stats.values()):
+        return None
+    t = Table(
+        title="Retention by cohort (mean [95% CI]; new logos' churn per renewal)",
+        title_justify="left",
+    )
+    for col in ("Segment", "Cohort", "Accounts", "Expected churn", "GRR", "NRR"):
+        t.add_column(col, justify="left" if col in ("Segment", "Cohort") else "right")
+    for seg, m in stats.items():
+        for cohort, (n, churn, grr, nrr) in COHORT_ROWS:
+            if m[n].mean <= 0:
+                continue
+            t.add_row(
+                seg,
+                cohort,
+                num(m[n].mean),
+                *(
+                    ci_text(m[k], k, currency, 1 if k != grr and k != nrr else None)
+                    for k in (churn, grr, nrr)
+                ),
+            )
+    return t
 
 
 def run_csv(exp: Experiment) -> str:

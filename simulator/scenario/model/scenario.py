@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+import numpy as np
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
 from simulator.scenario.model.fields import Name
@@ -62,15 +65,20 @@ class Calendar(Strict):
         "each CSM's PTO.",
     )
 
-    max_block_hours: float | None = Field(
-        default=4,
-        gt=0,
-        le=1000,
+    max_block_hours: Annotated[float, Field(ge=0.25, le=1000)] | Literal["off"] | None = Field(
+        default=4.0,
         description="Longest stretch a CSM works on one task before looking for more "
-        "urgent work: a longer task is done in blocks, and a due task of higher priority "
-        "may come between them (4 hours, about a working day's customer time: "
-        "docs/assumptions.md#how-csms-work, an assumption); null: every task in one go.",
+        "urgent work, at least 0.25 (hours): a longer task is done in blocks, and a due "
+        "task of higher priority may come between them (4 hours, about a working day's "
+        "customer time: docs/assumptions.md#how-csms-work, an assumption); off (or null in "
+        "a file without extends): every task in one go.",
     )
+
+    @property
+    def block_hours(self) -> float | None:
+        """The block length in hours, None when every task is done in one go."""
+        v = self.max_block_hours
+        return None if v is None or v == "off" else float(v)
 
     @property
     def customer_hours_per_year(self) -> float:
@@ -138,6 +146,38 @@ class Scenario(Strict):
         """Segments served by ``team``, in scenario order."""
         return [s for s in self.segments if self.team_name(s) == team]
 
+    @model_validator(mode="after")
+    def _working_days_fit(self) -> Scenario:
+        """Every simulated plan year has at least ``working_days_per_year`` weekdays that
+        are not holidays (the working-day calendar draws the rest as PTO)."""
+        cal = self.calendar
+        if cal.model != "working_days":
+            return self
+        start = self.start_date
+        first = math.floor(-self.resolved_burn_in_days / 365.0) - 1
+        last = math.ceil(self.horizon_days / 365.0) + 1
+        holidays = np.array(sorted(set(cal.holidays)), dtype="datetime64[D]")
+        for k in range(first, last):
+            a, b = _anniversary(start, k), _anniversary(start, k + 1)
+            weekdays = int(np.busday_count(a, b))
+            off = int(np.is_busday(holidays[(holidays >= a) & (holidays < b)]).sum())
+            if weekdays - off < cal.working_days_per_year:
+                raise PydanticCustomError(
+                    "working_days",
+                    "calendar.working_days_per_year {w} exceeds the {n} weekdays that are not "
+                    "holidays in the plan year from {a} ({weekdays} weekdays less {off} "
+                    "holidays in calendar.holidays); lower working_days_per_year or list "
+                    "fewer holidays",
+                    {
+                        "w": cal.working_days_per_year,
+                        "n": weekdays - off,
+                        "a": str(a),
+                        "weekdays": weekdays,
+                        "off": off,
+                    },
+                )
+        return self
+
     @property
     def resolved_burn_in_days(self) -> float:
         """Days simulated before day 0 (``burn_in_days``, or its default; days).
@@ -170,3 +210,11 @@ class Scenario(Strict):
     def end_date(self) -> dt.date:
         """Last day of the plan."""
         return self.start_date + dt.timedelta(days=self.horizon_days - 1)
+
+
+def _anniversary(start: dt.date, years: int) -> dt.date:
+    """``start`` moved by whole ``years`` (a 29 February start: 28 February otherwise)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)

@@ -111,14 +111,21 @@ class Churn(Strict):
         "inbound requests and ad hoc tasks over coverage_window_days, late answers at their "
         "late credit (default 0.5, an assumption: docs/assumptions.md#churn-drivers).",
     )
-    late_credit_half_life_days: float | None = Field(
-        default=30,
-        gt=0,
-        le=3650,
-        description="A delivered touch started d days after its on-time day earns its credit "
-        "x 0.5 ** (d / half-life) in coverage (default 30 days, an assumption: "
-        "docs/assumptions.md#churn-drivers); null: a late touch earns full credit.",
+    late_credit_half_life_days: Annotated[float, Field(gt=0, le=3650)] | Literal["off"] | None = (
+        Field(
+            default=30.0,
+            description="A delivered touch started d days after its on-time day earns its "
+            "credit x 0.5 ** (d / half-life) in coverage (default 30 days, an assumption: "
+            "docs/assumptions.md#churn-drivers); off (or null in a file without extends): "
+            "a late touch earns full credit.",
+        )
     )
+
+    @property
+    def late_credit_half_life(self) -> float | None:
+        """The half-life in days, None when late touches earn full credit."""
+        v = self.late_credit_half_life_days
+        return None if v is None or v == "off" else float(v)
 
 
 class Expansion(Strict):

@@ -257,12 +257,12 @@ class Touchpoint(Strict):
                 "stage onboarding), not {kind}",
                 {"kind": trig.kind if trig.kind != "stage_entry" else f"stage {trig.stage}"},
             )
-        if self.purpose == "expansion" and trig.kind == "inbound_request":
+        if self.purpose == "expansion" and trig.kind in _UNPLANNED:
             raise PydanticCustomError(
                 "expansion_trigger",
-                "purpose: expansion is for planned touches; an inbound request counts in "
-                "responsiveness",
-                {},
+                "purpose: expansion is for planned touches; a {kind} touch answers an event "
+                "(inbound requests count in responsiveness, escalations in the risk hazard)",
+                {"kind": trig.kind},
             )
         if self.book_ahead_days is not None and self.trigger.kind in _UNPLANNED:
             raise PydanticCustomError(
