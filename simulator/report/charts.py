@@ -81,11 +81,13 @@ def _month_labels(exp: Experiment, months: Sequence[int]) -> list[str]:
     """Month k of the plan by calendar name (the month it ends), ``start`` for 0."""
     s = exp.scenario
     long = s.horizon_days > 366
+    step = max(1, math.ceil(len(months) / 13))  # at most about 13 labels on an axis
     out = []
-    for k in months:
+    for j, k in enumerate(months):
         index = s.start_date.month - 1 + k - 1
         date = dt.date(s.start_date.year + index // 12, index % 12 + 1, 1)
-        out.append("start" if k == 0 else f"{date:%b %y}" if long else f"{date:%b}")
+        label = "start" if k == 0 else f"{date:%b %y}" if long else f"{date:%b}"
+        out.append(label if j % step == 0 else "")
     return out
 
 

@@ -79,22 +79,35 @@ def headcount_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
 _RETENTION = tuple((name, metric(name).column) for name in ("grr", "nrr", "logo_churn"))
 
 
+_NEW_LOGOS = {"grr": "new_grr", "nrr": "new_nrr", "logo_churn": "new_renewal_churn"}
+"""The new-logo cohort's metric in each retention column."""
+
+
 def retention_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
+    """Retention by segment and cohort: the starting book, and the plan's new logos."""
     rows = []
+    any_new = False
     for label, exp in exps:
         for seg, m in exp.stats().items():
-            row: dict[str, Any] = {"scenario": label, "segment": seg}
-            for key, _ in _RETENTION:
-                st = m[key]
-                row |= {
-                    f"{key}": st.mean,
-                    f"{key}_p10": st.p10,
-                    f"{key}_p50": st.p50,
-                    f"{key}_p90": st.p90,
-                }
-            row["on_time"] = m["on_time_share"].mean
-            rows.append(row)
-    cols = [Col("segment", "Segment")]
+            cohorts = [("starting book", {k: k for k, _ in _RETENTION})]
+            if m["new_accounts"].mean > 0:
+                cohorts.append(("new logos", _NEW_LOGOS))
+                any_new = True
+            for cohort, keys in cohorts:
+                if cohort == "starting book" and m["accounts_start"].mean <= 0:
+                    continue
+                row: dict[str, Any] = {"scenario": label, "segment": seg, "cohort": cohort}
+                for key, _ in _RETENTION:
+                    st = m[keys[key]]
+                    row |= {
+                        f"{key}": st.mean,
+                        f"{key}_p10": st.p10,
+                        f"{key}_p50": st.p50,
+                        f"{key}_p90": st.p90,
+                    }
+                row["on_time"] = m["on_time_share"].mean
+                rows.append(row)
+    cols = [Col("segment", "Segment"), Col("cohort", "Cohort")]
     if exps and exps[0][0] is not None:
         cols.insert(0, Col("scenario", "Scenario"))
     for key, name in _RETENTION:
@@ -106,13 +119,13 @@ def retention_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
         ]
     cols.append(Col("on_time", "On-time touches", "pct"))
     n = exps[0][1].replications if exps else 0
-    return Block(
-        "Retention over the plan",
-        cols,
-        rows,
-        note=f"Mean and P10/P50/P90 across {n} replications (P10: 1 in 10 outcomes is lower).",
-        name="retention",
-    )
+    note = f"Mean and P10/P50/P90 across {n} replications (P10: 1 in 10 outcomes is lower)."
+    if any_new:
+        note += (
+            " New logos: GRR and NRR against each logo's ARR at arrival; logo churn is the "
+            "expected churn per renewal of a new logo."
+        )
+    return Block("Retention over the plan", cols, rows, note=note, name="retention")
 
 
 def arr_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
