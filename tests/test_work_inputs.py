@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulator.engine.codes import Channel, Kind
 from simulator.engine.simulation import simulate
 from simulator.errors import ScenarioError
 from simulator.scenario.loader import load_scenario, load_text
@@ -79,3 +80,21 @@ def test_a_cadence_touch_is_never_booked_before_the_one_before_it_was_planned() 
     early = t["planned"] - t["start"]
     assert early.max() <= 7.0 + 1e-9
     assert early.max() > 6.0  # booked ahead as far as the cap allows
+
+
+def test_service_windows_count_weekdays_in_the_working_days_model() -> None:
+    from simulator.engine.calendar import add_weekdays
+
+    friday = 0.5  # 2027-01-01 is a Friday (shift 4): noon on day 0
+    assert add_weekdays(friday, 2.0, 4.0) == 4.5  # Tuesday noon
+    assert add_weekdays(1.5, 1.0, 4.0) == 4.0  # from Saturday: Monday counts, ends Tuesday 0:00
+    assert add_weekdays(friday, 0.0, 4.0) == friday
+    s = load_scenario(None, TOP)
+    rec = simulate(s, 0)
+    t = rec.tasks
+    inbound = (t["kind"] == Kind.INBOUND_REQUEST) & (t["channel"] == Channel.ONE_TO_ONE)
+    window = t["ontime"][inbound] - t["planned"][inbound]
+    assert window.min() >= 2.0 - 1e-9 and window.max() > 2.0  # 2 weekdays: 2 to 4 days
+    flat = simulate(load_scenario(None, [*TOP, "calendar.model=continuous"]), 0).tasks
+    fi = (flat["kind"] == Kind.INBOUND_REQUEST) & (flat["channel"] == Channel.ONE_TO_ONE)
+    assert np.allclose(flat["ontime"][fi] - flat["planned"][fi], 2.0)

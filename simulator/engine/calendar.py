@@ -53,7 +53,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["DEFAULT_PTO_BLOCK_DAYS", "WorkCalendar"]
+__all__ = ["DEFAULT_PTO_BLOCK_DAYS", "WorkCalendar", "add_weekdays"]
 
 DEFAULT_PTO_BLOCK_DAYS = 5
 """PTO block length (working days): one working week (an assumption)."""
@@ -387,3 +387,18 @@ class WorkCalendar:
             else:
                 self._off = ()
         return self._off
+
+
+def add_weekdays(t: float, days: float, shift: float) -> float:
+    """The day ``days`` weekdays after day ``t``, weekends not counted (days).
+
+    ``shift`` is the weekday of day 0 (``start_date.weekday()``, Monday 0). A window
+    from a weekend counts from the Monday after it; a window that ends exactly at the
+    close of a Friday ends on the Monday at 00:00 (no work falls in between).
+    """
+    u = t + shift
+    k = u // _WEEK
+    r = u - _WEEK * k
+    g = _WEEKDAYS * k + (r if r < _WEEKDAYS else _WEEKDAYS) + days
+    k = g // _WEEKDAYS
+    return _WEEK * k + (g - _WEEKDAYS * k) - shift

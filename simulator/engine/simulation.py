@@ -120,7 +120,14 @@ class _Simulation:
             for p in self.plans
             for i in p.one_to_many
         }
-        self.touches = Touches(self.sched, self.work, self.log.tasks, self.plans, session_rngs)
+        self.touches = Touches(
+            self.sched,
+            self.work,
+            self.log.tasks,
+            self.plans,
+            session_rngs,
+            float(scenario.start_date.weekday()) if working else None,
+        )
         self.books = Books(
             self.sched, self.work, self.plans, self.log.accounts, self.log.events, self._backfill
         )

@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from simulator.engine.calendar import add_weekdays
 from simulator.engine.codes import NO_TOUCHPOINT, Channel, Kind, Status
 from simulator.engine.plan import SegmentPlan
 from simulator.engine.schedule import Scheduler
@@ -45,7 +46,16 @@ class Touches:
     session_rngs
         Per (segment index, touchpoint index) of a one_to_many touchpoint: the stream
         its session hours are drawn from.
+    weekday_shift
+        The weekday of day 0 (Monday 0) when on-time and due windows count weekdays (the
+        ``working_days`` calendar: a 2-day window from a Friday ends on the Tuesday);
+        None: they count calendar days.
     """
+
+    def _window(self, t: float, days: float) -> float:
+        """The end of a window of ``days`` from day ``t`` (weekdays or calendar days)."""
+        shift = self.shift
+        return t + days if shift is None else add_weekdays(t, days, shift)
 
     def __init__(
         self,
@@ -54,7 +64,10 @@ class Touches:
         tasks: list[Task],
         plans: list[SegmentPlan],
         session_rngs: dict[tuple[int, int], np.random.Generator],
+        weekday_shift: float | None = None,
     ) -> None:
+        self.shift = weekday_shift
+        """Weekday of day 0 when service windows count weekdays (working_days model)."""
         self.sched = sched
         self.work = work
         self.tasks = tasks
@@ -76,8 +89,13 @@ class Touches:
         hours: float,
         weight: float = 0.0,
         credit: float = 0.0,
+        weekdays: bool = True,
     ) -> Task:
-        """A new task planned now, appended to the run log (touches: :meth:`touch`)."""
+        """A new task planned now, appended to the run log (touches: :meth:`touch`).
+
+        ``weekdays`` False: the windows are calendar days whatever the calendar (a
+        session's windows come from its attendees' own).
+        """
         t = self.sched.now
         task = Task.new(
             tid=next(self._tid),
@@ -89,8 +107,8 @@ class Touches:
             team=plan.team_index,
             priority=priority,
             planned=t,
-            ontime=t + ontime_days,
-            due=t + due_days,
+            ontime=self._window(t, ontime_days) if weekdays else t + ontime_days,
+            due=self._window(t, due_days) if weekdays else t + due_days,
             hours=hours,
             weight=weight,
             credit=credit,
@@ -115,6 +133,7 @@ class Touches:
         # one unpacking instead of eight attribute reads: this runs for every touch
         kind, channel, priority, on_time_days, due_days, weight, credit, hours = plan.params[i]
         now = self.sched.now if planned is None else planned
+        shift = self.shift
         task = Task.new(
             tid=next(self._tid),
             segment=plan.index,
@@ -125,8 +144,8 @@ class Touches:
             team=plan.team_index,
             priority=priority,
             planned=now,
-            ontime=now + on_time_days,
-            due=now + due_days,
+            ontime=now + on_time_days if shift is None else add_weekdays(now, on_time_days, shift),
+            due=now + due_days if shift is None else add_weekdays(now, due_days, shift),
             hours=hours.ppf1(acc.rng.random()) if hours is not None else 0.0,
             weight=weight,
             credit=credit,
@@ -163,7 +182,7 @@ class Touches:
             team=plan.team_index,
             priority=priority,
             planned=t,
-            ontime=t + on_time_days,
+            ontime=t + on_time_days,  # delivered at t: the windows do not matter
             due=t + due_days,
             hours=0.0,
             weight=weight,
@@ -257,6 +276,7 @@ class Touches:
                 ontime_days=max(a.ontime for a in group) - now,
                 due_days=max(a.due for a in group) - now,
                 hours=hours,
+                weekdays=False,
             )
             session.attendees = group
             self.work.enqueue(session)
