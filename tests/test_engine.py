@@ -185,8 +185,11 @@ def test_invariants(data: dict, rep: int) -> None:
     for name in rec.segments:
         m = summary[name]
         if m["new_accounts"] > 0:
-            assert 0 <= m["new_grr"] <= 1 + 1e-9 and m["new_grr"] <= m["new_nrr"] + 1e-9
             assert 0 <= m["new_logo_churn"] <= 1
+            if m["new_renewals"] > 0:
+                assert 0 <= m["new_grr"] <= 1 + 1e-9 and m["new_grr"] <= m["new_nrr"] + 1e-9
+            else:  # no new logo renewed yet: their retention is not observed
+                assert math.isnan(m["new_grr"]) and math.isnan(m["new_nrr"])
         else:
             assert m["new_renewals"] == 0
 

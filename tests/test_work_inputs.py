@@ -98,3 +98,12 @@ def test_service_windows_count_weekdays_in_the_working_days_model() -> None:
     flat = simulate(load_scenario(None, [*TOP, "calendar.model=continuous"]), 0).tasks
     fi = (flat["kind"] == Kind.INBOUND_REQUEST) & (flat["channel"] == Channel.ONE_TO_ONE)
     assert np.allclose(flat["ontime"][fi] - flat["planned"][fi], 2.0)
+
+
+def test_net_retention_intervals_are_not_clipped_at_100_percent() -> None:
+    from simulator.analysis.experiment import MetricStats
+    from simulator.report.run import ci_text
+
+    st = MetricStats(0.976, 0.941, 1.011, 0.02, 3, 0.95, 0.97, 1.0)
+    assert ci_text(st, "nrr", "USD") == "97.6% [94.1, 101.1]"
+    assert ci_text(st, "grr", "USD") == "97.6% [94.1, 100.0]"  # a gross rate cannot pass 1

@@ -106,6 +106,7 @@ def new_logo_cohort(
         "new_expected_logo_churn": float(p.sum()) / n_new,
         "new_renewals": float(len(p)),
         "new_renewal_churn": float(p.mean()) if len(p) else nan,
-        "new_grr": float(np.minimum(arr1, arr0).sum()) / base if base > 0 else nan,
-        "new_nrr": float(arr1.sum()) / base if base > 0 else nan,
+        # no new logo came up for renewal: their retention is not yet observed (not 100%)
+        "new_grr": float(np.minimum(arr1, arr0).sum()) / base if base > 0 and len(p) else nan,
+        "new_nrr": float(arr1.sum()) / base if base > 0 and len(p) else nan,
     }

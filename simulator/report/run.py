@@ -15,16 +15,19 @@ from simulator.metrics import metric
 from simulator.report.formatting import json_safe, money, num, pct
 from simulator.report.saved import tidy_csv
 
+_ABOVE_ONE = frozenset({"nrr", "new_nrr", "csm_book_nrr"})
+"""Percentages that may exceed 100% (net retention): their intervals are not clipped at 1."""
 
-def ci_pct(st: MetricStats, digits: int = 1) -> str:
+
+def ci_pct(st: MetricStats, digits: int = 1, upper: float = 1.0) -> str:
     """``93.4% [92.8, 94.0]`` (a single value when the interval is empty or zero-width)."""
     if st.n == 0 or math.isnan(st.mean):
         return "-"
     if st.n < 2 or st.half_width == 0:
         return pct(st.mean, digits)
-    # a share cannot leave [0, 1]: the interval is shown clipped to it
+    # a share cannot leave [0, upper]: the interval is shown clipped to it
     low = max(st.low, 0.0) if st.mean >= 0 else st.low
-    high = min(st.high, 1.0) if st.mean <= 1 else st.high
+    high = min(st.high, upper) if st.mean <= upper else st.high
     return f"{100 * st.mean:.{digits}f}% [{100 * low:.{digits}f}, {100 * high:.{digits}f}]"
 
 
@@ -54,7 +57,7 @@ def ci_text(st: MetricStats, name: str, currency: str, digits: int | None = None
     ``$16.4M [16.1M, 16.7M]``, anything else as ``1,234 [1,100, 1,350]``."""
     unit = metric(name).unit
     if unit == "share":
-        return ci_pct(st, 1 if digits is None else digits)
+        return ci_pct(st, 1 if digits is None else digits, math.inf if name in _ABOVE_ONE else 1.0)
     if unit == "money":
         return ci_money(st, currency)
     return ci_num(st, 0 if digits is None else digits)
