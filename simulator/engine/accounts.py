@@ -431,8 +431,6 @@ class Lifecycle:
             task = self.touches.touch(plan, acc, i)
             task.risk = hit
             hit.tasks.append(task)
-            if task.status == Status.AUTOMATED:
-                hit.handled = True
 
 
 def _stage_at(acc: Account, t: float, plan: SegmentPlan) -> str:

@@ -152,15 +152,14 @@ class RiskHit:
 
     ``tasks`` are its escalation touches (how promptly they started decides how far the
     hit's hazard falls from unhandled toward handled: :func:`simulator.engine.churn.
-    strongest_risk`); ``handled`` says an escalation started before its due day.
+    strongest_risk`).
     """
 
-    __slots__ = ("event", "handled", "tasks", "time")
+    __slots__ = ("event", "tasks", "time")
 
     def __init__(self, event: int, time: float) -> None:
         self.event = event
         self.time = time
-        self.handled = False
         self.tasks: list[Task] = []
 
 

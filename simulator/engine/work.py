@@ -258,8 +258,6 @@ class Dispatcher:
         task.csm = csm.id
         task.status = ON_TIME if now <= task.ontime else LATE
         task.remaining = task.hours
-        if task.risk is not None:
-            task.risk.handled = True
         acc = task.account
         if acc is not None and acc.owner is not None and acc.owner is not csm:
             # a teammate took a task of another CSM's book (peer cover, or a hand-over)
@@ -274,8 +272,6 @@ class Dispatcher:
                     a.start = a.end = now
                     a.csm = csm.id
                     a.status = ON_TIME if now <= a.ontime else LATE
-                    if a.risk is not None:
-                        a.risk.handled = True
                 if self.after:
                     self.release(a)
         if self.after:
