@@ -123,7 +123,8 @@ def retention_block(exps: Sequence[tuple[str | None, Experiment]]) -> Block:
     if any_new:
         note += (
             " New logos: GRR and NRR against each logo's ARR at arrival; logo churn is the "
-            "expected churn per renewal of a new logo."
+            "expected churn per renewal of a new logo; blank when no new logo came up for "
+            "renewal within the plan."
         )
     return Block("Retention over the plan", cols, rows, note=note, name="retention")
 
