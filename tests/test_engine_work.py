@@ -46,9 +46,7 @@ class Bench:
         self.blocks: list[tuple[int, float, float]] = []
         self.work = Dispatcher(self.env, [self.team], RATE, block, self.blocks)
         if overflow is not None:
-            self.work.overflow_plan = lambda task, t: self.env.process(
-                self._later(t, self.work.overflow, task)
-            )
+            self.work.later = lambda t, fn, arg: self.env.process(self._later(t, fn, arg))
         self.csms = [CSM(i, 0, i, -1e9, ()) for i in range(csms)]
         for csm in self.csms:
             self.team.csms.append(csm)

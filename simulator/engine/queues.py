@@ -21,12 +21,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from simulator.engine.state import Account, Task
 
-__all__ = ["QueueItem", "WorkQueue"]
+__all__ = ["QueueItem", "WorkQueue", "due_item"]
 
 QueueItem = tuple[tuple[float, float, int], "Task"]
 """A queued task with its order key."""
 
 _push, _pop = heapq.heappush, heapq.heappop
+
+
+def due_item(task: Task) -> QueueItem:
+    """``task`` with its order among due work: priority, then planned day, then creation."""
+    return ((task.priority, task.planned, task.id), task)
 
 
 class WorkQueue:
@@ -41,15 +46,12 @@ class WorkQueue:
     def __bool__(self) -> bool:
         return bool(self.due or self.ahead)
 
-    def __len__(self) -> int:
-        return len(self.due) + len(self.ahead)
-
     def push(self, task: Task, now: float) -> None:
         """Queue ``task``: due when its planned day has come, else booked ahead."""
         if task.planned > now:
             _push(self.ahead, ((task.planned, task.priority, task.id), task))
         else:
-            _push(self.due, ((task.priority, task.planned, task.id), task))
+            _push(self.due, due_item(task))
 
     def head(self, now: float, stale: Callable[[Task, float], bool]) -> QueueItem | None:
         """The most urgent due task at day ``now`` (not removed), or None.
@@ -60,7 +62,7 @@ class WorkQueue:
         ahead, due = self.ahead, self.due
         while ahead and ahead[0][0][0] <= now:
             task = _pop(ahead)[1]
-            _push(due, ((task.priority, task.planned, task.id), task))
+            _push(due, due_item(task))
         while due:
             item = due[0]
             if stale(item[1], now):

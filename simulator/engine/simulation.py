@@ -108,8 +108,6 @@ class _Simulation:
             self.env, self.teams, rate, scenario.calendar.block_hours, self.log.blocks
         )
         self.work.later = self.sched.push
-        if any(t.overflow_days is not None for t in self.teams):
-            self.work.overflow_plan = lambda task, t: self.sched.push(t, self.work.overflow, task)
         self.burnout = {
             t.index: Burnout(self.sched, t, self.t0, self._on_leave)
             for t in self.teams

@@ -142,10 +142,6 @@ class Task:
         self.risk = None
         return self
 
-    def key(self) -> tuple[int, float, int]:
-        """Queue order: priority, then planned time, then creation order."""
-        return (self.priority, self.planned, self.id)
-
 
 class RiskHit:
     """A risk event that hit an account, and the escalations that answer it.

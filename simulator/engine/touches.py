@@ -133,7 +133,7 @@ class Touches:
         # one unpacking instead of eight attribute reads: this runs for every touch
         kind, channel, priority, on_time_days, due_days, weight, credit, hours = plan.params[i]
         now = self.sched.now if planned is None else planned
-        shift = self.shift
+        shift = self.shift  # the windows of _window, inlined: this runs for every touch
         task = Task.new(
             tid=next(self._tid),
             segment=plan.index,

@@ -35,6 +35,7 @@ from typing import Any
 import simpy
 
 from simulator.engine.codes import Status
+from simulator.engine.queues import due_item
 from simulator.engine.state import CSM, Task, TeamState
 
 __all__ = ["Dispatcher", "gone"]
@@ -94,8 +95,6 @@ class Dispatcher:
         """Tasks held back until a task starts (by that task's id): the onboarding order."""
         self.later: Any = None
         """Plans a call at a later day, ``later(day, handler, payload)`` (the planner's push)."""
-        self.overflow_plan: Any = None
-        """Called with a task queued on an owner when its team has peer cover on."""
         self._sleeps = itertools.count()
 
     # ------------------------------------------------------------------ queueing
@@ -110,8 +109,8 @@ class Dispatcher:
             if owner.idle is not None:
                 self.wake(owner)
             team = self.teams[owner.team]
-            if team.overflow_days is not None and self.overflow_plan is not None:
-                self.overflow_plan(task, max(now, task.planned) + team.overflow_days)
+            if team.overflow_days is not None and self.later is not None:
+                self.later(max(now, task.planned) + team.overflow_days, self.overflow, task)
             return
         if task.team < 0:
             return  # no team: the task can never start and will be missed
@@ -160,7 +159,7 @@ class Dispatcher:
         if owner is None:
             return
         team = self.teams[owner.team]
-        _push(team.overflow, ((task.priority, task.planned, task.id), task))
+        _push(team.overflow, due_item(task))
         for csm in team.csms:
             if csm.active and csm.idle is not None and csm is not owner:
                 self.wake(csm)
@@ -339,7 +338,7 @@ class Dispatcher:
                 done = cal.working_between(now, end) if cal is not None else end - now
                 task.remaining = max(0.0, hours - done * speed)
                 if task.remaining > 0:
-                    _push(csm.held, ((task.priority, task.planned, task.id), task))
+                    _push(csm.held, due_item(task))
                 else:
                     task.end = end
                 csm.busy_since = math.nan
@@ -349,7 +348,7 @@ class Dispatcher:
             if hours > block:
                 task.remaining = hours - block
                 if task.status != CANCELLED:
-                    _push(csm.held, ((task.priority, task.planned, task.id), task))
+                    _push(csm.held, due_item(task))
                 else:
                     task.end = env.now  # its account churned: the rest of it is not done
             else:
@@ -379,9 +378,9 @@ class Dispatcher:
                 target = next((c for c in team.csms if c.active), None)
             if target is None:
                 # nobody left to finish it: the next CSM to join takes it over
-                team.orphans.append(((task.priority, task.planned, task.id), task))
+                team.orphans.append(due_item(task))
                 continue
             task.csm = target.id
-            _push(target.held, ((task.priority, task.planned, task.id), task))
+            _push(target.held, due_item(task))
             if target.idle is not None:
                 self.wake(target)
