@@ -362,7 +362,11 @@ def test_next_open_is_the_first_working_instant(cal: WorkCalendar, t: float) -> 
     assert o >= t
     assert cal.working_between(t, o) == 0.0
     assert cal.next_open(o) == o
-    assert cal.working_between(o, o + 1e-6) > 0
+    # working time follows, unless o is within float resolution of an off stretch's start
+    # (t = -2e-16 before a PTO block at day 0: 2e-16 days of work, lost in rounding)
+    assert cal.working_between(o, o + 1e-6) > 0 or any(
+        0 <= a - o < 1e-9 for a, _ in cal.off_intervals
+    )
     assert cal.finish(t, 0.0) == o
 
 

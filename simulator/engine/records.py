@@ -226,6 +226,7 @@ class Records:
             exp_logo = math.nan  # no starting book: its churn is undefined (see the cohorts)
         churned = acc & a["churned"]
         new = acc & ~a["starting"]
+        revenue, expected_revenue, expected_arr_end = self._revenue(si, acc)
         book = {
             "accounts_start": float(n_start),
             "arr_start": arr_start,
@@ -240,12 +241,50 @@ class Records:
             ),
             "expected_logo_churn": exp_logo,
             "arr_at_risk": at_risk,
+            "expected_arr_end": expected_arr_end,
+            "revenue": revenue,
+            "expected_revenue": expected_revenue,
             "expansion_arr": expansion,
             "contraction_arr": contraction,
             "grr": grr_num / arr_start if arr_start > 0 else math.nan,
             "nrr": nrr_num / arr_start if arr_start > 0 else math.nan,
         }
         return book, grr_num
+
+    def _revenue(self, si: int, acc: np.ndarray) -> tuple[float, float, float]:
+        """Segment ``si``'s revenue over the plan, realised and expected, and its expected
+        ARR at the end (currency).
+
+        Revenue is ARR earned day by day: each account's ARR from day 0 (or its arrival)
+        to the end, changed by every renewal and churn from its day on. The expected
+        forms replace each renewal's realised churn (0 or its ARR) by its probability
+        times its ARR: ``sum(arr * (churned - probability))`` has mean zero, because the
+        probability is set before the draw, so they have the same expectation as the
+        realised figures and far less noise (a control variate with coefficient 1).
+        """
+        a, ev, ren = self.accounts, self.events, self.renewals
+        h = self.horizon_days
+        left = (h - np.maximum(a["created"][acc], 0.0)) / 365.0
+        revenue = float((a["arr_start"][acc] * left).sum())
+        if len(ev["time"]):
+            in_seg = ev["segment"] == si
+            rest = (h - ev["time"]) / 365.0
+            renewed = in_seg & (ev["event"] == Event.RENEWED)
+            churned = in_seg & (ev["event"] == Event.CHURNED)
+            revenue += float(((ev["value2"] - ev["value"]) * rest)[renewed].sum())
+            revenue -= float((ev["value"] * rest)[churned].sum())
+        arr_end = float(a["arr_end"][acc].sum())
+        if not len(ren["segment"]):
+            return revenue, revenue, arr_end
+        seg_ren = ren["segment"] == si
+        arr = ren["arr"][seg_ren]
+        surprise = arr * (ren["churned"][seg_ren].astype(float) - ren["probability"][seg_ren])
+        rest = (h - ren["time"][seg_ren]) / 365.0
+        return (
+            revenue,
+            revenue + float((surprise * rest).sum()),
+            arr_end + float(surprise.sum()),
+        )
 
     def csm_books(self) -> list[dict[str, Any]]:
         """Per segment and CSM: the book NRR of the renewals the CSM owned

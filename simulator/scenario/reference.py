@@ -30,6 +30,7 @@ END = "<!-- scenario-reference:end -->"
 SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("Scenario (top level)", m.Scenario, ""),
     ("calendar", m.Calendar, "`calendar:`"),
+    ("economics", m.Economics, "`economics:`"),
     (
         "teams.NAME (or a segment's inline team)",
         m.Team,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from simulator.scenario.distributions import Distribution, Fixed, NonNegativeDistribution
 from simulator.scenario.model.accounts import Accounts, AccountsFile, AccountSpec, NewAccountBatch
+from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import (
     STAGES,
     Channel,
@@ -66,6 +67,7 @@ __all__ = [
     "Churn",
     "Coverage",
     "Distribution",
+    "Economics",
     "Expansion",
     "Fixed",
     "HiringStep",

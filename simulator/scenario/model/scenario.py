@@ -11,6 +11,8 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
+from simulator.scenario.distributions import Distribution
+from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import Name
 from simulator.scenario.model.segments import Segment
 from simulator.scenario.model.teams import Team
@@ -120,6 +122,18 @@ class Scenario(Strict):
         default_factory=dict, description="Teams that segments name in their team field."
     )
     segments: dict[Name, Segment] = Field(min_length=1, description="Customer segments by name.")
+    economics: Economics = Field(
+        default_factory=Economics,
+        description="How money is counted: gross margin, the value of an ARR dollar, "
+        "support cost per request, where CS cost sits in the P&L (every option's net value).",
+    )
+    uncertain: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Inputs whose value is uncertain, for 'cssim decide': a dotted path "
+        "(as for --set; * matches every name at one level, e.g. "
+        "segments.*.churn.coverage_effect) and the distribution of its value. Every other "
+        "command uses the value the scenario states.",
+    )
     variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
         description="Alternatives for 'cssim compare': each is a partial scenario merged over "
