@@ -140,6 +140,15 @@ METRICS: tuple[Metric, ...] = (
         "expected revenue",
         "Exp. revenue",
     ),
+    _M(
+        "account_years",
+        "Account-years served in the plan",
+        "count",
+        None,
+        "num1",
+        "account-years served",
+        "Account-years",
+    ),
     _M("expansion_arr", "Expansion ARR", "money", "higher", "money"),
     _M("contraction_arr", "Contraction ARR", "money", "lower", "money"),
     _M(

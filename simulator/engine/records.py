@@ -244,6 +244,7 @@ class Records:
             "expected_arr_end": expected_arr_end,
             "revenue": revenue,
             "expected_revenue": expected_revenue,
+            "account_years": self._account_years(acc),
             "expansion_arr": expansion,
             "contraction_arr": contraction,
             "grr": grr_num / arr_start if arr_start > 0 else math.nan,
@@ -285,6 +286,15 @@ class Records:
             revenue + float((surprise * rest).sum()),
             arr_end + float(surprise.sum()),
         )
+
+    def _account_years(self, acc: np.ndarray) -> float:
+        """Account-years served in the plan by the accounts ``acc`` (years): each account
+        from its arrival (day 0 for the starting book) to its churn or the end."""
+        a, h = self.accounts, self.horizon_days
+        start = np.clip(a["created"][acc], 0.0, h)
+        churned_at = a["churned_at"][acc]
+        end = np.clip(np.where(np.isnan(churned_at), h, churned_at), start, h)
+        return float((end - start).sum()) / 365.0
 
     def csm_books(self) -> list[dict[str, Any]]:
         """Per segment and CSM: the book NRR of the renewals the CSM owned
