@@ -115,6 +115,7 @@ def test_report_writes_xlsx_charts_and_html(saved: tuple[Path, object], tmp_path
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     assert wb.sheetnames == [
         "Summary",
+        "Value",
         "Segment top",
         "Segment mid",
         "Segment smb",
@@ -296,7 +297,7 @@ def test_run_writes_an_xlsx_pack(small: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(small), "-n", "3", "-j", "1", "-o", str(out), "-q"])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:3] == ["Summary", "Segment core", "Monthly"]
+    assert wb.sheetnames[:4] == ["Summary", "Value", "Segment core", "Monthly"]
     assumptions = {r["Input"]: r for r in _table(wb["Assumptions"], "Input")}
     assert assumptions["segments.core.accounts"]["Source"] == "D: a test book"
     assert assumptions["segments.core.churn.annual_baseline"]["Source"] == "assumption: test churn"

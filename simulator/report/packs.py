@@ -25,6 +25,7 @@ from simulator.report.plan_sheets import (
     retention_block,
     summary_charts,
 )
+from simulator.report.value import value_sheet
 
 __all__ = ["assumptions_sheet", "compare_pack", "provenance_sheet", "run_pack"]
 
@@ -89,7 +90,8 @@ def run_pack(
         intro=plan_intro(exp, "headcount, retention and ARR"),
         charts=summary_charts(),
     )
-    sheets = [summary, *segment_sheets(exps), monthly_sheet(exps)]
+    value = value_sheet(exp)
+    sheets = [summary, *([value] if value else []), *segment_sheets(exps), monthly_sheet(exps)]
     if frontier:
         sheets.append(
             frontier_sheet(frontier, "Each headcount simulated on the same replications.")

@@ -152,6 +152,11 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
             f"{exp.replications} replications; worst half-widths: {reached}."
         )
     parts.append(Text("\n".join(lines)))
+    from simulator.report.value import value_renderable  # it imports the formatters above
+
+    value = value_renderable(exp)
+    if value is not None:
+        parts.append(value)
     if detail:
         d = Table(title="Touchpoint delivery by type (mean per replication)", title_justify="left")
         for col in ["Segment", "Touchpoint", "Requested", "On time", "Late", "Missed", "Open"]:
@@ -214,7 +219,10 @@ def run_csv(exp: Experiment) -> str:
 
 
 def run_json(exp: Experiment) -> str:
-    """JSON: scenario, seed, replications, tidy metric rows and touch delivery."""
+    """JSON: scenario, seed, replications, tidy metric rows, touch delivery and the value
+    section (:func:`simulator.report.value.value_json`)."""
+    from simulator.report.value import value_json  # it imports the formatters above
+
     data = {
         "scenario": exp.scenario.name,
         "root_seed": exp.root_seed,
@@ -228,6 +236,7 @@ def run_json(exp: Experiment) -> str:
         },
         "metrics": json_safe(exp.rows()),
         "touchpoints": exp.touch_stats(),
+        "value": json_safe(value_json(exp)),
     }
     return json.dumps(data, indent=2) + "\n"
 
