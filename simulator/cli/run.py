@@ -54,8 +54,8 @@ __all__ = ["report", "run", "sweep"]
     "--output",
     type=click.Path(path_type=Path),
     help="Also save the results: FILE.csv or FILE.json (tidy segment x metric rows), "
-    "FILE.xlsx (the CFO pack: summary, segments, months, assumptions, provenance), or a "
-    "DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
+    "FILE.xlsx (the CFO pack: summary, value, segments, months, assumptions, provenance), "
+    "or a DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
     "'cssim report DIR' re-renders.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing -o DIR.")
@@ -89,8 +89,9 @@ def run(
 
     Runs REPLICATIONS independent replications (same seed, same output, whatever -j or
     --dask) and prints per segment the on-time and delivered share of planned touches,
-    utilisation, backlog, logo churn, GRR, NRR and ARR, each as mean [95% CI]. Uses the
-    bundled default plan when SCENARIO is omitted.
+    utilisation, backlog, logo churn, GRR, NRR and ARR, each as mean [95% CI], then the
+    net value over the plan and the horizon, a P&L view and the cost to serve an account
+    (the scenario's economics:). Uses the bundled default plan when SCENARIO is omitted.
 
     \b
     Example:

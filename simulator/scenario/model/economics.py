@@ -39,14 +39,15 @@ class Economics(Strict):
         default=0.10,
         ge=0,
         le=1,
-        description="Annual discount rate of future margin (fraction; arr_value: lifetime).",
+        description="Annual discount rate of value after the plan (fraction): the margin of "
+        "retained ARR (arr_value: lifetime) and the indirect value of the accounts held.",
     )
     valuation_years: int = Field(
         default=5,
         ge=0,
         le=30,
         description="Years after the plan over which retained ARR earns margin (arr_value: "
-        "lifetime); 0 counts the plan only.",
+        "lifetime) and the accounts held earn their indirect value; 0 counts the plan only.",
     )
     replacement_cost: float = Field(
         default=1.13,
