@@ -55,6 +55,9 @@ the first a replication index), so a one-entry key far beyond any replication co
 (1,347,633,457, "PSA1" in ASCII) cannot give a stream the engine also uses.
 """
 
+Values = Sequence[float] | np.ndarray
+"""One value per input: a sequence, or a row of :func:`draw_values`."""
+
 WILDCARD = "*"
 """A path element that matches every existing key of a mapping."""
 
@@ -120,7 +123,7 @@ def expand_path(data: Any, path: Path) -> list[Path]:
 
 
 def apply_values(
-    data: dict[str, Any], inputs: Sequence[UncertainInput], values: Sequence[float]
+    data: dict[str, Any], inputs: Sequence[UncertainInput], values: Values
 ) -> dict[str, Any]:
     """A deep copy of scenario ``data`` with each input's paths set to its value.
 
@@ -136,7 +139,7 @@ def apply_values(
 
 
 def scenario_with(
-    data: dict[str, Any], inputs: Sequence[UncertainInput], values: Sequence[float]
+    data: dict[str, Any], inputs: Sequence[UncertainInput], values: Values
 ) -> Scenario:
     """The validated scenario of one draw: ``data`` (a loaded scenario's) with ``values`` set.
 
@@ -252,7 +255,7 @@ def _file(loaded: Loaded) -> str:
 def _apply(
     data: dict[str, Any],
     inputs: Sequence[UncertainInput],
-    values: Sequence[float],
+    values: Values,
     copied: set[int] | None,
 ) -> dict[str, Any]:
     """Set every input's paths in ``data``; with ``copied``, copy each container on the way.

@@ -133,8 +133,8 @@ class Scenario(Strict):
         "(as for --set; * matches every existing key at its level, so "
         "segments.*.churn.coverage_effect is one value shared by every segment) to a real "
         "number or distribution field, and the distribution of its value; its lowest and "
-        "highest plausible values must be valid (see Uncertain inputs below). Every other "
-        "command uses the value the scenario states.",
+        "highest plausible values must be valid (docs/scenario-reference.md#uncertain-inputs). "
+        "Every other command uses the value the scenario states.",
     )
     variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
