@@ -16,7 +16,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from simulator.errors import Issue, Location, Path, ScenarioError, format_path, suggestion
+from simulator.errors import Issue, Path, ScenarioError, format_path, suggestion
 from simulator.scenario.datapath import has_item
 from simulator.scenario.distributions import Distribution, _Dist
 from simulator.scenario.model import Scenario
@@ -57,44 +57,53 @@ def input_issues(
     paths: dict[Path, str] = {}
     claimed: dict[Path, str] = {}
     for name, dist in block.items():
-        where = src.keys.get(("uncertain", name)) or src.locate(("uncertain",), "key")
-
-        def fail(message: str, loc: Location | None = where, key: str = name) -> None:
-            issues.append(Issue(message, ("uncertain", key), loc))
-
-        path = parse_input_path(name)
-        problem = _path_problem(name, path, paths)
-        if problem or path is None:
-            fail(problem or "cannot read the path")
-            continue
-        paths[path] = name
-        problem = _wildcard_problem(data, path)
-        concrete = expand_path(data, path)
-        problem = problem or next(filter(None, (_target_problem(data, p) for p in concrete)), None)
-        if problem:
-            fail(problem)
-            continue
-        overlap = next((p for p in concrete if p in claimed), None)
-        if overlap is not None:
-            fail(
-                f"sets {format_path(overlap)}, which {claimed[overlap]!r} sets too; a value "
-                "has one distribution: remove one of the two, or name the segments apart"
+        found = _problem(name, dist, data, paths, claimed)
+        if found is not None:
+            message, value = found
+            where = src.keys.get(("uncertain", name)) or src.locate(("uncertain",), "key")
+            key: Path = ("uncertain", name)
+            issues.append(
+                Issue(message, key, where) if value is None else Issue(message, key, where, value)
             )
-            continue
-        claimed.update(dict.fromkeys(concrete, name))
-        for value, what in _extremes(dist):
-            problem = _value_problem(data, concrete, value, dist)
-            if problem:
-                issues.append(
-                    Issue(
-                        f"its {what} is not valid: {problem}",
-                        ("uncertain", name),
-                        where,
-                        float(f"{value:.6g}"),
-                    )
-                )
-                break
     return issues
+
+
+def _problem(
+    name: str,
+    dist: _Dist,
+    data: dict[str, Any],
+    paths: dict[Path, str],
+    claimed: dict[Path, str],
+) -> tuple[str, float | None] | None:
+    """The problem of one input (and the offending value), recording its paths when none.
+
+    ``paths`` maps the parsed paths of the keys checked so far to their names, ``claimed``
+    the concrete fields they set.
+    """
+    path = parse_input_path(name)
+    problem = _path_problem(name, path, paths)
+    if problem or path is None:
+        return problem or "cannot read the path", None
+    paths[path] = name
+    concrete = expand_path(data, path)
+    problem = _wildcard_problem(data, path) or next(
+        filter(None, (_target_problem(data, p) for p in concrete)), None
+    )
+    if problem:
+        return problem, None
+    overlap = next((p for p in concrete if p in claimed), None)
+    if overlap is not None:
+        return (
+            f"sets {format_path(overlap)}, which {claimed[overlap]!r} sets too; a value "
+            "has one distribution: remove one of the two, or name the segments apart",
+            None,
+        )
+    claimed.update(dict.fromkeys(concrete, name))
+    for value, what in _extremes(dist):
+        problem = _value_problem(data, concrete, value, dist)
+        if problem:
+            return f"its {what} is not valid: {problem}", float(f"{value:.6g}")
+    return None
 
 
 def _path_problem(name: str, path: Path | None, seen: Mapping[Path, str]) -> str | None:
