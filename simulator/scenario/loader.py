@@ -7,7 +7,8 @@ Each stage reports all of its problems together in one :class:`ScenarioError`:
 2. ``--set`` overrides (:mod:`~simulator.scenario.overrides`);
 3. structure and values (pydantic), with positions and "did you mean" suggestions
    (:mod:`~simulator.scenario.validation`);
-4. cross-references (teams, risk events, inbound routing, channels per coverage).
+4. cross-references (teams, risk events, inbound routing, channels per coverage);
+5. the ``uncertain:`` block (:mod:`~simulator.scenario.uncertain_checks`).
 
 Values far outside the plausible ranges of docs/assumptions.md become warnings, not errors.
 """
@@ -37,6 +38,7 @@ __all__ = [
     "load_scenario",
     "load_text",
     "load_variants",
+    "loaded_variants",
     "merge",
     "model_at",
     "parse_override_path",
@@ -111,7 +113,7 @@ def validate_data(data: dict[str, Any], sources: SourceMap | None = None) -> Loa
 
 
 def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str]) -> Loaded:
-    """Stages 2-4 on read data: overrides, account files, validation, cross-checks."""
+    """Stages 2-5 on read data: overrides, account files, validation, cross-checks."""
     if not isinstance(data, dict):
         where = Location(files[0]) if files else None
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
@@ -136,6 +138,12 @@ def _finish(data: Any, src: SourceMap, files: list[str], overrides: Sequence[str
     problems = cross_reference_issues(scenario, src)
     if problems:
         raise ScenarioError(problems, "checking references")
+    if scenario.uncertain:
+        from simulator.scenario.uncertain_checks import input_issues
+
+        problems = input_issues(scenario.uncertain, data, src)
+        if problems:
+            raise ScenarioError(problems, "checking the uncertain inputs")
     warnings = file_warnings + domain_warnings(scenario, src)
     return Loaded(scenario, data, src, files, warnings, data_files)
 
@@ -145,7 +153,15 @@ def load_variants(loaded: Loaded) -> dict[str, Scenario]:
 
     A problem inside a variant is reported at the variant's lines in the file.
     """
-    out: dict[str, Scenario] = {}
+    return {name: v.scenario for name, v in loaded_variants(loaded).items()}
+
+
+def loaded_variants(loaded: Loaded) -> dict[str, Loaded]:
+    """Like :func:`load_variants`, each variant with its data and source positions.
+
+    A variant inherits everything it does not change, its ``uncertain:`` block included.
+    """
+    out: dict[str, Loaded] = {}
     base = {k: v for k, v in loaded.data.items() if k != "variants"}
     for name, body in (loaded.data.get("variants") or {}).items():
         prefix: Path = ("variants", name)
@@ -155,5 +171,7 @@ def load_variants(loaded: Loaded) -> dict[str, Scenario]:
         )
         merged_src = copy.deepcopy(loaded.sources)
         data = merge(copy.deepcopy(base), copy.deepcopy(body), (), merged_src, child_src)
-        out[name] = _finish(data, merged_src, loaded.files, ()).scenario
+        variant = _finish(data, merged_src, loaded.files, ())
+        variant.data_files = [*loaded.data_files, *variant.data_files]
+        out[name] = variant
     return out

@@ -130,9 +130,11 @@ class Scenario(Strict):
     uncertain: dict[str, Distribution] = Field(
         default_factory=dict,
         description="Inputs whose value is uncertain, for 'cssim decide': a dotted path "
-        "(as for --set; * matches every name at one level, e.g. "
-        "segments.*.churn.coverage_effect) and the distribution of its value. Every other "
-        "command uses the value the scenario states.",
+        "(as for --set; * matches every existing key at its level, so "
+        "segments.*.churn.coverage_effect is one value shared by every segment) to a real "
+        "number or distribution field, and the distribution of its value; its lowest and "
+        "highest plausible values must be valid (docs/scenario-reference.md#uncertain-inputs). "
+        "Every other command uses the value the scenario states.",
     )
     variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
