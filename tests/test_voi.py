@@ -130,6 +130,10 @@ def test_evpi_metamodel_falls_back_to_linear_then_raw() -> None:
     nb = np.column_stack([np.zeros(60), theta.sum(axis=1)])
     linear = evpi_metamodel(nb, theta)
     assert linear.method == "linear" and "additive spline" in linear.note
+    wide = rng.standard_normal((300, 7))  # the headline draws: a coarser additive spline
+    coarse = evpi_metamodel(np.column_stack([np.zeros(300), wide.sum(axis=1)]), wide)
+    assert coarse.method == "additive spline" and 3 <= coarse.df < df_rule(300)
+    assert 10 * (1 + 7 * coarse.df) <= 300
     raw = evpi_metamodel(nb[:30], theta[:30])
     assert raw.method == "raw" and raw.value == evpi(nb[:30])
     assert evpi_metamodel(nb, np.ones((60, 2))).value == 0.0

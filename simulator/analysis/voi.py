@@ -137,7 +137,9 @@ def df_rule(draws: int) -> int:
 
     ``round(2 * draws ** (1/5))`` clipped to [3, 10]: the basis grows as ``n^(1/5)``, the rate
     that balances squared bias against variance for a twice-differentiable curve (Stone 1982);
-    the factor 2 gives 6 at the headline 300 draws, 8 at 1000 and 10 from about 3000.
+    the factor 2 gives 6 at the headline 300 draws, 8 at 1000 and 10 from about 3000. The
+    fits then lower it (to 3 at least) until there are :data:`PER_COEF` draws per coefficient,
+    and fall back to a line below that.
     """
     return int(min(DF_MAX, max(DF_MIN, round(2 * max(draws, 1) ** 0.2))))
 
@@ -222,7 +224,7 @@ def evppi(
     :func:`df_rule` unless given); the fitted values stand for ``E(nb_o - nb_0 | θ)``, which
     removes the other inputs and the Monte Carlo noise. An input with at most df + 1 distinct
     values is fitted by its mean per value. With fewer than :data:`PER_COEF` draws per
-    coefficient the fit falls back to a straight line, and below 2 * PER_COEF draws, or for a
+    coefficient the df is lowered (to 3 at least), then the fit falls back to a straight line, and below 2 * PER_COEF draws, or for a
     constant input, returns 0 with a note. ``se`` is a bootstrap over draws (``bootstraps``
     resamples, seeded; 0 or 1 skips it); it does not include the spline's small upward bias
     from overfitting (of order residual sd * sqrt(df / draws)).
@@ -241,6 +243,9 @@ def evppi(
     if n < 2 * PER_COEF:
         return _nothing(name, f"too few draws ({n} < {2 * PER_COEF}) to regress on the input")
     d = df if df is not None else df_rule(n)
+    unique = np.unique(x).size
+    while d > DF_MIN and n < PER_COEF * (1 + min(d, unique - 1)):
+        d -= 1
     cols, method = _smooth(x, d)
     note = "" if method != "linear" else "the spline basis is degenerate here: fitted a line"
     if n < PER_COEF * (1 + cols.shape[1]):
@@ -284,8 +289,8 @@ def evpi_metamodel(
     regression spline of each, df from :func:`df_rule`), and the EVPI is that of the fitted
     values: the value of learning the inputs, not the noise of a finite simulation. Being
     additive it misses interactions between inputs, which understates the EVPI where they
-    matter. With fewer than :data:`PER_COEF` draws per coefficient it falls back to a linear
-    model (``method="linear"``); with too few for that, to the raw EVPI (``method="raw"``,
+    matter. With fewer than :data:`PER_COEF` draws per coefficient the df is lowered (to 3
+    at least), then it falls back to a linear model (``method="linear"``); with too few for that, to the raw EVPI (``method="raw"``,
     an overstatement). Constant inputs are left out.
     """
     a = _as_nb(nb)
@@ -303,17 +308,19 @@ def evpi_metamodel(
     if k == 0:
         return _nothing(name, "no input varies: all the spread is Monte Carlo noise")
     d = df if df is not None else df_rule(n)
-    smooth = [_smooth(t[:, j], d) for j in range(k)]
-    cols = np.column_stack([c for c, _ in smooth])
-    if n >= PER_COEF * (1 + cols.shape[1]):
+    unique = [np.unique(t[:, j]).size for j in range(k)]
+    while d > DF_MIN and n < PER_COEF * (1 + sum(min(d, u - 1) for u in unique)):
+        d -= 1  # a coarser spline of every input before giving up curvature
+    if n >= PER_COEF * (1 + sum(min(d, u - 1) for u in unique)):
+        smooth = [_smooth(t[:, j], d) for j in range(k)]
         lines = sum(m == "linear" for _, m in smooth)
         note = f"the spline basis is degenerate for {lines} input(s): linear terms" if lines else ""
-        design = np.column_stack([np.ones(n), cols])
+        design = np.column_stack([np.ones(n), *(c for c, _ in smooth)])
         return _fit(name, design, _incremental(a), d, "additive spline", note, bootstraps, seed)
     if n >= PER_COEF * (1 + k):
         note = (
-            f"{n} draws are too few for an additive spline on {k} inputs "
-            f"({PER_COEF * (1 + cols.shape[1])} needed): linear metamodel, misses curvature"
+            f"{n} draws are too few for an additive spline on {k} inputs ({PER_COEF} per "
+            "coefficient): linear metamodel, misses curvature"
         )
         design = np.column_stack([np.ones(n), t])
         return _fit(name, design, _incremental(a), 1, "linear", note, bootstraps, seed)
