@@ -100,9 +100,16 @@ def test_solve_cli(tmp_path) -> None:
             "--set",
             "segments.top.targets=null",
             *TOP_SET,
+            "--no-value",
         ],
     )
     assert none.exit_code == 2 and "no segment has targets" in none.output
+    # without targets a team still gets an answer: the headcount on value
+    valued = runner.invoke(
+        cli, ["solve", "-n", "2", "-j", "1", "--set", "segments.top.targets=null", *TOP_SET]
+    )
+    assert valued.exit_code == 0, valued.output
+    assert "for value" in valued.output and "for your targets" not in valued.output
     ok = runner.invoke(
         cli,
         [

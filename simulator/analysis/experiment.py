@@ -27,6 +27,7 @@ __all__ = [
     "Precision",
     "ReplicationResult",
     "run_experiment",
+    "run_jobs",
     "run_points",
     "run_replication",
     "summarise",
@@ -287,6 +288,22 @@ def _dispatch(
             fut.cancel()
         raise
     return [results[k] for k in range(len(jobs))]
+
+
+def run_jobs(
+    jobs: Sequence[tuple[Scenario, int]],
+    root_seed: int,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    done: int = 0,
+    total: int | None = None,
+) -> list[ReplicationResult]:
+    """Run (scenario, replication index) jobs, in this process or on ``executor``.
+
+    Results come back in job order whatever order they finish in, so they do not depend
+    on the executor; ``progress(done, total)`` counts from ``done`` towards ``total``.
+    """
+    return _dispatch(jobs, root_seed, executor, progress, done, total)
 
 
 def run_points(

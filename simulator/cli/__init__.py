@@ -16,6 +16,7 @@ import click
 from simulator import __version__
 from simulator.cli.compare import compare_command
 from simulator.cli.data import analyze, calibrate
+from simulator.cli.decide import decide_command
 from simulator.cli.plan import hire, solve, tradeoff_command
 from simulator.cli.run import report, run, sweep
 from simulator.cli.scenario import estimate, init, schema, show, validate
@@ -47,6 +48,7 @@ for _command in (
     estimate,
     run,
     compare_command,
+    decide_command,
     report,
     sweep,
     solve,

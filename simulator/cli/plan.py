@@ -9,6 +9,7 @@ import click
 from simulator.analysis.executors import executor
 from simulator.analysis.hire import hiring_plan
 from simulator.analysis.solve import solve_headcount
+from simulator.analysis.solve_value import solve_value
 from simulator.analysis.tradeoff import tradeoff
 from simulator.analysis.tradeoff_plan import plan_yaml
 from simulator.cli.common import (
@@ -82,6 +83,13 @@ def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
     help="Add or replace a target, e.g. top.grr>=0.92@0.9 or top.utilisation<=0.85 "
     "(metrics: on_time_coverage, grr, nrr, logo_churn, utilisation; confidence default 0.9).",
 )
+@click.option(
+    "--value/--no-value",
+    default=True,
+    show_default=True,
+    help="Also find every team's headcount that maximises expected net value, with the "
+    "marginal value of each CSM (economics: in the scenario).",
+)
 @overrides_option
 @output_option(
     "Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
@@ -99,6 +107,7 @@ def solve(
     jobs: int | None,
     dask: str | None,
     targets: tuple[str, ...],
+    value: bool,
     overrides: tuple[str, ...],
     output: Path | None,
     fmt: str,
@@ -138,11 +147,20 @@ def solve(
             precision=precision,
             max_replications=max_replications,
         )
+        values = []
+        if value:
+            for team in loaded.scenario.all_teams():
+                if not loaded.scenario.segments_of(team):
+                    continue
+                if show:
+                    err.print(f"\r{team}: headcount on value", end="")
+                values.append(solve_value(loaded, team, replications, seed, ex))
         if show:
             err.print()
-    if not solutions:
+    if not solutions and not values:
         fail(
-            "error: no segment has targets; add segments.NAME.targets to the scenario or use --target"
+            "error: no segment has targets; add segments.NAME.targets to the scenario or use "
+            "--target, or drop --no-value to get each team's headcount on value"
         )
     s = loaded.scenario
     reps = max((x.replications for x in solutions), default=replications)
@@ -151,14 +169,14 @@ def solve(
         fmt,
         {
             "csv": lambda: solve_csv(solutions),
-            "json": lambda: solve_json(solutions),
+            "json": lambda: solve_json(solutions, values, s.currency),
             "xlsx": lambda: solve_pack(
                 solutions,
                 assumption_rows(s, loaded),
                 provenance(s, s.seed if seed is None else seed, reps),
             ),
         },
-        lambda: solve_renderable(solutions, s.currency),
+        lambda: solve_renderable(solutions, s.currency, values),
         s.currency,
     )
 

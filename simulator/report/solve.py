@@ -13,6 +13,7 @@ from rich.text import Text
 
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.solve import TeamSolution
+from simulator.analysis.solve_value import ValueSolution, value_note
 from simulator.report.detail_sheets import segment_sheets
 from simulator.report.formatting import money, num
 from simulator.report.layout import Block, Chart, Col, Sheet
@@ -20,10 +21,140 @@ from simulator.report.packs import assumptions_sheet, provenance_sheet
 from simulator.report.plan_sheets import frontier_sheet, plan_intro, retention_block
 from simulator.report.saved import tidy_csv
 
-__all__ = ["solve_csv", "solve_json", "solve_pack", "solve_renderable"]
+__all__ = [
+    "recommendation",
+    "solve_csv",
+    "solve_json",
+    "solve_pack",
+    "solve_renderable",
+    "value_renderable",
+]
 
 
-def solve_renderable(solutions: list[TeamSolution], currency: str) -> Group:
+def _signed(x: float, currency: str) -> str:
+    return "-" if not math.isfinite(x) else ("+" if x >= 0 else "-") + money(abs(x), currency)
+
+
+def recommendation(
+    team: str,
+    closed_form: int,
+    targets: TeamSolution | None,
+    value: ValueSolution | None,
+    currency: str,
+) -> tuple[int | None, str]:
+    """The headcount to ask for and the sentence that reconciles the answers.
+
+    Targets are the user's policy: when they are set and reachable they decide, and the
+    value answer says what they cost or gain against the value-maximising headcount.
+    Without targets (or when they cannot be met), the value answer decides.
+    """
+    parts = [f"by hours you need {closed_form} (closed form)"]
+    pick: int | None = None
+    if targets is not None:
+        parts.append(
+            f"for your targets {targets.required}"
+            if targets.required is not None
+            else "your targets are not reached at any headcount tried"
+        )
+        pick = targets.required
+    if value is not None:
+        parts.append(f"for value {value.best}")
+        pick = value.best if pick is None else pick
+    if pick is None:
+        return None, f"{team}: " + "; ".join(parts) + "."
+    text = f"{team}: hire {pick}; " + "; ".join(parts)
+    if value is not None:
+        m = value.marginal(pick)
+        if m is not None:
+            text += (
+                f"; going to {pick - 1} gives up {_signed(m.retention_value, currency)} of value "
+                f"for {money(m.cost, currency)} of people cost saved (net "
+                f"{_signed(-m.value, currency)} [{_signed(-m.high, currency)}, "
+                f"{_signed(-m.low, currency)}])"
+            )
+        if targets is not None and targets.required is not None and value.best != pick:
+            a, b = value.values.get(pick), value.values.get(value.best)
+            if a is not None and b is not None:
+                text += (
+                    f"; the targets' {pick} against value's {value.best} changes expected net "
+                    f"value by {_signed(a[0] - b[0], currency)}"
+                )
+    if targets is not None and targets.required:
+        below = [c for c in targets.checks_below if not c.met]
+        if below:
+            text += f"; at {pick - 1}: " + "; ".join(c.describe() for c in below)
+    return pick, text + "."
+
+
+def value_renderable(values: Sequence[ValueSolution], currency: str) -> Table:
+    """Per team: expected net value at each headcount tried and each CSM's marginal value."""
+    t = Table(
+        title="Headcount on value: expected net value over the plan and valuation horizon "
+        "(paired replications; 95% CI)",
+        title_justify="left",
+    )
+    for col in ("Team", "CSMs", "Net value", "95% CI", "Marginal CSM", "95% CI", "Its cost"):
+        t.add_column(col, justify="left" if col == "Team" else "right")
+    for sol in values:
+        for n, (mean, lo, hi) in sol.values.items():
+            m = sol.marginal(n)
+            t.add_row(
+                sol.team,
+                f"{n}{' *' if n == sol.best else ''}",
+                money(mean, currency),
+                f"[{money(lo, currency)}, {money(hi, currency)}]",
+                _signed(m.value, currency) if m else "",
+                f"[{_signed(m.low, currency)}, {_signed(m.high, currency)}]" if m else "",
+                money(m.cost, currency) if m else "",
+                style="bold" if n == sol.best else None,
+            )
+    return t
+
+
+def solve_renderable(
+    solutions: list[TeamSolution],
+    currency: str,
+    values: Sequence[ValueSolution] = (),
+    closed_forms: dict[str, int] | None = None,
+) -> Group:
+    """The recommendation per team first, then the targets' table and reasons, then the
+    value table."""
+    parts: list[Any] = []
+    if values:
+        by_target = {s.team: s for s in solutions}
+        cf = closed_forms or {}
+        lines = [
+            recommendation(
+                v.team, cf.get(v.team, v.closed_form_csms), by_target.get(v.team), v, currency
+            )[1]
+            for v in values
+        ]
+        parts.append(Text("\n".join(lines), style="bold"))
+        parts.append(Text(""))
+    if solutions:
+        parts.append(_targets_renderable(solutions, currency))
+    if values:
+        parts += [Text(""), value_renderable(values, currency)]
+        parts.append(
+            Text(
+                " Value "
+                + "; ".join(f"{v.team}: {value_note(v)}" for v in values[:1])
+                + ". * marks the best headcount; the marginal CSM is net value at N minus at N - 1, its cost included.",
+                style="dim",
+            )
+        )
+        limits = [v.team for v in values if v.at_limit]
+        if limits:
+            parts.append(
+                Text(
+                    f"The best headcount of {', '.join(limits)} is at the edge of the search.",
+                    style="dim",
+                )
+            )
+    return Group(*parts)
+
+
+def _targets_renderable(solutions: list[TeamSolution], currency: str) -> Group:
     """A table per team and the reasons: margins at N, why N - 1 fails."""
     t = Table(
         title="Fewest CSMs meeting every target (simulated; same seeds at every headcount)",
@@ -84,16 +215,64 @@ def solve_renderable(solutions: list[TeamSolution], currency: str) -> Group:
     return Group(t, Text("\n".join(lines)))
 
 
-def solve_json(solutions: list[TeamSolution]) -> str:
-    """JSON of the solutions."""
+def _value_json(v: ValueSolution, currency: str, target: TeamSolution | None) -> dict[str, Any]:
+    pick, text = recommendation(v.team, v.closed_form_csms, target, v, currency)
+    return {
+        "recommended": pick,
+        "recommendation": text,
+        "value": {
+            "best": v.best,
+            "replications": v.replications,
+            "uncertain_inputs": v.uncertain,
+            "at_limit": v.at_limit,
+            "net_value": {
+                str(n): {"mean": m, "ci_low": lo, "ci_high": hi}
+                for n, (m, lo, hi) in v.values.items()
+            },
+            "marginal": [
+                {
+                    "csms": m.csms,
+                    "net_value": m.value,
+                    "ci_low": m.low,
+                    "ci_high": m.high,
+                    "cost": m.cost,
+                }
+                for m in v.marginals
+            ],
+        },
+    }
+
+
+def solve_json(
+    solutions: list[TeamSolution], values: Sequence[ValueSolution] = (), currency: str = "USD"
+) -> str:
+    """JSON of the solutions: one entry per team, with its value answer when there is one
+    (a team with no targets has ``required: null`` and ``has_targets: false``)."""
 
     def clean(v: Any) -> Any:
         return None if isinstance(v, float) and not math.isfinite(v) else v
 
+    by_value = {v.team: v for v in values}
     out = []
+    for v in values:
+        if not any(s.team == v.team for s in solutions):
+            out.append(
+                {
+                    "team": v.team,
+                    "segments": v.segments,
+                    "current": v.current,
+                    "closed_form_csms": v.closed_form_csms,
+                    "has_targets": False,
+                    "required": None,
+                    **_value_json(v, currency, None),
+                }
+            )
     for s in solutions:
+        extra = _value_json(by_value[s.team], currency, s) if s.team in by_value else {}
         out.append(
             {
+                "has_targets": True,
+                **extra,
                 "team": s.team,
                 "segments": s.segments,
                 "current": s.current,

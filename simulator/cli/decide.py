@@ -1,0 +1,178 @@
+"""Weighing options under uncertainty: decide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from simulator.analysis.decide import Option, options_of
+from simulator.analysis.decision import decide
+from simulator.analysis.executors import executor
+from simulator.cli.common import (
+    check_output,
+    fail,
+    handle_errors,
+    load_plan,
+    overrides_option,
+    quiet_option,
+    stdout_console,
+)
+from simulator.report.charts import write_charts
+from simulator.report.decide import (
+    acceptability_chart,
+    decision_json,
+    decision_renderable,
+    tornado_chart,
+)
+from simulator.report.files import atomic_write
+from simulator.report.progress import progress_bar
+from simulator.report.targets import check_folder_target
+from simulator.scenario.loader import Loaded
+
+__all__ = ["decide_command"]
+
+
+@click.command(name="decide")
+@click.argument(
+    "scenarios", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(1, 100_000),
+    default=300,
+    show_default=True,
+    help="Outer draws of the uncertain inputs (each simulates every option).",
+)
+@click.option(
+    "--inner",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Replications per draw and option (common random numbers across options).",
+)
+@click.option(
+    "--sensitivity-replications",
+    type=click.IntRange(0, 1000),
+    default=8,
+    show_default=True,
+    help="Replications per point of the tornado and the flip-threshold search (0: skip).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="Root seed (default: the first scenario's seed).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Worker processes (default: all cores; 1 runs in this process).",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Dask scheduler (tcp://host:8786), or 'local'; needs cssim[distributed].",
+)
+@overrides_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the decision to FILE (.json).",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write the acceptability curve and the tornado to this directory (PNG and SVG).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@quiet_option
+@handle_errors
+def decide_command(
+    scenarios: tuple[Path, ...],
+    draws: int,
+    inner: int,
+    sensitivity_replications: int,
+    seed: int | None,
+    jobs: int | None,
+    dask: str | None,
+    overrides: tuple[str, ...],
+    output: Path | None,
+    charts_dir: Path | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Weigh options under uncertainty: net value, P(best), acceptability, tornado, EVPPI.
+
+    Each SCENARIO is an option (a single file with 'variants:' is the file and each
+    variant). The first option's 'uncertain:' inputs are drawn --draws times; every
+    option is simulated with the same draws and replications (paired), and only the
+    segments the options change are simulated. --set applies to every scenario.
+
+    \b
+    Example:
+      cssim decide scenarios/default.yaml scenarios/cfo_six.yaml
+      cssim decide scenarios/default.yaml scenarios/cfo_six.yaml scenarios/fit_to_six.yaml \\
+        --draws 300 -j 2 --charts decision_charts
+    """
+    check_output(output, (".json",))
+    if charts_dir is not None:
+        check_folder_target("charts", charts_dir)
+    loadeds: list[Loaded] = []
+    options: list[Option] = []
+    inputs: list[str | Path] = list(scenarios)
+    for path in scenarios:
+        loaded = load_plan(path, overrides, quiet)
+        loadeds.append(loaded)
+        inputs += loaded.inputs()
+        options += options_of(path.stem, loaded)
+    if len(options) < 2:
+        fail("error: decide needs two scenarios, or one with variants: in it")
+    labels = [o.label for o in options]
+    if len(set(labels)) < len(labels):
+        fail("error: two options have the same label (file name); give the files different names")
+    check_output(output, (".json",), inputs)
+    currency = options[0].scenario.currency
+    with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
+        try:
+            result = decide(
+                options,
+                draws,
+                inner,
+                seed,
+                ex,
+                progress,
+                loadeds,
+                sensitivity_replications,
+            )
+        except ValueError as exc:
+            fail(f"error: {exc}")
+    doc = decision_json(result, currency)
+    if output is not None:
+        atomic_write(output, json.dumps(doc, indent=2) + "\n")
+        click.echo(f"wrote {output}", err=True)
+    if charts_dir is not None:
+        figs = {"acceptability": acceptability_chart(result, currency)}
+        tornado = tornado_chart(result, currency)
+        if tornado is not None:
+            figs["tornado"] = tornado
+        for path in write_charts(charts_dir, figs):
+            click.echo(f"wrote {path}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        stdout_console().print(decision_renderable(result, currency))
