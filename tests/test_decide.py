@@ -137,3 +137,21 @@ def test_decide_needs_two_options() -> None:
     res = CliRunner().invoke(cli, ["decide", str(DEFAULT), "--draws", "2"])
     assert res.exit_code == 2
     assert "two scenarios" in res.output
+
+
+def test_an_option_without_a_segment_is_refused() -> None:
+    la = load(DEFAULT, (*TOP_ONLY, "uncertain=null"))
+    lb = load(DEFAULT, ("segments.smb=null", "uncertain=null"))
+    with pytest.raises(ValueError, match="has no segment mid"):
+        psa(options_of("a", la) + options_of("b", lb), draws=1, loadeds=[la, lb])
+
+
+def test_each_option_keeps_its_own_burn_in() -> None:
+    over = (*TOP_ONLY, "uncertain=null")
+    la = load(DEFAULT, over)
+    lb = load(DEFAULT, (*over, "segments.top.contract_term_months=24"))
+    from simulator.analysis.decide import build_points
+
+    a, b = build_points(options_of("a", la) + options_of("b", lb), [], np.zeros((1, 0)), ["top"])[0]
+    assert a.resolved_burn_in_days == la.scenario.resolved_burn_in_days
+    assert b.resolved_burn_in_days == lb.scenario.resolved_burn_in_days == 730.0

@@ -78,3 +78,11 @@ def test_solve_gives_every_team_an_answer() -> None:
     assert rows["mid"]["has_targets"] is False and rows["mid"]["recommended"] is not None
     assert rows["top"]["has_targets"] is True
     assert "by hours you need" in rows["top"]["recommendation"]
+
+
+def test_a_best_at_the_search_limit_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    run_jobs, net_value = _fake_runs(20)
+    monkeypatch.setattr(sv, "run_jobs", run_jobs)
+    monkeypatch.setattr(sv, "net_value", net_value)
+    sol = sv.solve_value(load(DEFAULT, TOP_ONLY), "top", replications=2, max_csms=3)
+    assert sol.best == 3 and sol.at_limit

@@ -140,12 +140,13 @@ def build_points(
     segments: Sequence[str],
 ) -> list[list[Scenario]]:
     """Per point (a row of input values) and option, the scenario to simulate."""
-    burn = options[0].scenario.resolved_burn_in_days
     out: list[list[Scenario]] = []
     for row in points:
         per: list[Scenario] = []
         for opt in options:
             data = apply_values(opt.data, inputs, list(row)) if inputs else opt.data
+            # each option keeps its own burn-in (its default depends on every segment)
+            burn = opt.scenario.resolved_burn_in_days
             per.append(scenario_with(reduced_data(data, segments, burn), [], []))
         out.append(per)
     return out
@@ -194,6 +195,14 @@ def psa(
     seed = options[0].scenario.seed if root_seed is None else int(root_seed)
     inputs = shared_inputs(list(loadeds)) if loadeds else []
     segments = changed_segments([o.scenario for o in options])
+    for o in options:
+        missing = [s for s in segments if s not in o.scenario.segments]
+        if missing:
+            raise ValueError(
+                f"option {o.label} has no segment {', '.join(missing)} that another option "
+                "has; options are weighed over the same segments: keep the segment and "
+                "change its plan or team instead"
+            )
     theta = draw_values(inputs, draws, seed) if inputs else np.zeros((draws, 0))
     if inputs:
         scenarios = build_points(options, inputs, theta, segments)

@@ -46,7 +46,8 @@ class Marginal:
     low: float
     high: float
     cost: float
-    """The CSM's people cost over the plan (already inside ``value``)."""
+    """The CSM's people cost over the plan as the engine charges it (mean paired
+    difference of people cost, vacancies and ramp included; already inside ``value``)."""
 
     @property
     def retention_value(self) -> float:
@@ -71,7 +72,8 @@ class ValueSolution:
     uncertain: list[str] = field(default_factory=list)
     """Inputs drawn once per replication (empty: the stated values)."""
     at_limit: bool = False
-    """The best headcount is the largest (or smallest) the search was allowed to try."""
+    """The best headcount is the largest the search was allowed to try (more might be
+    better still)."""
 
     def marginal(self, n: int) -> Marginal | None:
         """The marginal value of the ``n``-th CSM, if both n and n - 1 were tried."""
@@ -120,6 +122,7 @@ def solve_value(
     limit = max_csms if max_csms is not None else 3 * max(est.csms_needed, 1) + 5
     start = min(max(est.csms_needed, 1), limit)
     values: dict[int, np.ndarray] = {}
+    people: dict[int, np.ndarray] = {}
 
     def run(ns: Sequence[int]) -> None:
         ns = [n for n in ns if n not in values and 0 <= n <= limit]
@@ -129,6 +132,9 @@ def solve_value(
             chunk = results[i * replications : (i + 1) * replications]
             values[n] = np.array(
                 [net_value(per_rep[k], r.segments, segs)[1] for k, r in enumerate(chunk)]
+            )
+            people[n] = np.array(
+                [sum(r.segments[x].get("people_cost", 0.0) for x in segs) for r in chunk]
             )
 
     run(range(max(0, start - SPAN), start + SPAN + 1))
@@ -142,11 +148,12 @@ def solve_value(
             run([lo - 1])
         else:
             break
-    cost = teams[team].annual_cost_per_csm * s.horizon_years
     marginals = []
     for n in sorted(values):
         if n - 1 in values:
             d = paired_difference(team, "net_value", values[n - 1], values[n])
+            # what the engine charges for the extra CSM (vacancies and ramp included)
+            cost = float((people[n] - people[n - 1]).mean())
             marginals.append(Marginal(n, d.mean, d.low, d.high, cost))
     stats = {n: summarise(v) for n, v in sorted(values.items())}
     return ValueSolution(
@@ -159,7 +166,7 @@ def solve_value(
         marginals=marginals,
         replications=replications,
         uncertain=[i.name for i in inputs],
-        at_limit=best in (0, limit) and best != start,
+        at_limit=best == limit,
     )
 
 

@@ -67,10 +67,10 @@ def recommendation(
         m = value.marginal(pick)
         if m is not None:
             text += (
-                f"; going to {pick - 1} gives up {_signed(m.retention_value, currency)} of value "
-                f"for {money(m.cost, currency)} of people cost saved (net "
-                f"{_signed(-m.value, currency)} [{_signed(-m.high, currency)}, "
-                f"{_signed(-m.low, currency)}])"
+                f"; {pick - 1} instead saves {money(m.cost, currency)} of people cost and gives "
+                f"up {money(m.retention_value, currency)} of retention and expansion value: "
+                f"net {_signed(-m.value, currency)} [{_signed(-m.high, currency)}, "
+                f"{_signed(-m.low, currency)}]"
             )
         if targets is not None and targets.required is not None and value.best != pick:
             a, b = value.values.get(pick), value.values.get(value.best)
