@@ -195,11 +195,11 @@ def psa(
     seed = options[0].scenario.seed if root_seed is None else int(root_seed)
     inputs = shared_inputs(list(loadeds)) if loadeds else []
     segments = changed_segments([o.scenario for o in options])
-    for o in options:
-        missing = [s for s in segments if s not in o.scenario.segments]
+    for opt in options:
+        missing = [s for s in segments if s not in opt.scenario.segments]
         if missing:
             raise ValueError(
-                f"option {o.label} has no segment {', '.join(missing)} that another option "
+                f"option {opt.label} has no segment {', '.join(missing)} that another option "
                 "has; options are weighed over the same segments: keep the segment and "
                 "change its plan or team instead"
             )
