@@ -155,3 +155,42 @@ def test_each_option_keeps_its_own_burn_in() -> None:
     a, b = build_points(options_of("a", la) + options_of("b", lb), [], np.zeros((1, 0)), ["top"])[0]
     assert a.resolved_burn_in_days == la.scenario.resolved_burn_in_days
     assert b.resolved_burn_in_days == lb.scenario.resolved_burn_in_days == 730.0
+
+
+def test_identical_options_are_refused_with_a_reason() -> None:
+    la = load(DEFAULT, TOP_ONLY)
+    with pytest.raises(ValueError, match="nothing to decide"):
+        psa(options_of("a", la) + options_of("b", la), draws=1, loadeds=[la, la])
+
+
+def test_a_renewal_dearer_than_replacement_is_refused() -> None:
+    res = CliRunner().invoke(
+        cli,
+        [
+            "validate",
+            str(DEFAULT),
+            "--set",
+            "economics.arr_value=replacement",
+            "--set",
+            "economics.renewal_cost=5",
+        ],
+    )
+    assert res.exit_code == 2 and "renewal_cost" in res.output
+
+
+def test_a_variant_with_its_own_uncertain_block_is_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"extends: {DEFAULT}\n"
+        "variants:\n"
+        "  six:\n"
+        "    segments: {top: {team: {csms: 6}}}\n"
+        "    uncertain:\n"
+        "      segments.top.unscheduled_uplift: {dist: uniform, low: 1.5, high: 1.7}\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli, ["decide", str(plan), *(f"--set={o}" for o in TOP_ONLY), "--draws", "2", "-j", "1"]
+    )
+    assert res.exit_code == 2, res.output
+    assert "uncertain" in res.output

@@ -195,6 +195,11 @@ def psa(
     seed = options[0].scenario.seed if root_seed is None else int(root_seed)
     inputs = shared_inputs(list(loadeds)) if loadeds else []
     segments = changed_segments([o.scenario for o in options])
+    if not segments:
+        raise ValueError(
+            "the options are identical in everything that is simulated, so there is nothing "
+            "to decide; change a plan, a team or the economics in one of them"
+        )
     for opt in options:
         missing = [s for s in segments if s not in opt.scenario.segments]
         if missing:

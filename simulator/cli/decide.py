@@ -29,7 +29,7 @@ from simulator.report.decide import (
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.targets import check_folder_target
-from simulator.scenario.loader import Loaded
+from simulator.scenario.loader import Loaded, loaded_variants
 
 __all__ = ["decide_command"]
 
@@ -137,7 +137,8 @@ def decide_command(
     inputs: list[str | Path] = list(scenarios)
     for path in scenarios:
         loaded = load_plan(path, overrides, quiet)
-        loadeds.append(loaded)
+        # variants count as options: their uncertain: blocks are checked like the files'
+        loadeds += [loaded, *loaded_variants(loaded).values()]
         inputs += loaded.inputs()
         options += options_of(path.stem, loaded)
     if len(options) < 2:

@@ -62,6 +62,12 @@ def decision_sentence(d: Decision, currency: str) -> str:
     best, runner = p.labels[d.best], p.labels[d.runner_up]
     diff = d.difference
     lo, hi = INTERVAL
+    delta = p.horizon[:, d.best] - p.horizon[:, d.runner_up]
+    if np.all(delta == 0):
+        return (
+            f"{best} and {runner} have the same net value in every one of the {p.draws} "
+            "plausible worlds: nothing in what is simulated tells them apart."
+        )
     out = (
         f"{best}: expected net value {_signed(diff.expected, currency)} against {runner} "
         f"(P{lo:.0f}-P{hi:.0f} over plausible worlds {_range(diff.low, diff.high, currency)}); "

@@ -91,6 +91,17 @@ class Economics(Strict):
     )
 
     @model_validator(mode="after")
+    def _renewal_below_replacement(self) -> Economics:
+        if self.renewal_cost > self.replacement_cost:
+            raise PydanticCustomError(
+                "renewal_cost",
+                "renewal_cost ({r}) exceeds replacement_cost ({w}): a lost ARR dollar would "
+                "be worth less than nothing; keep renewal_cost at or below replacement_cost",
+                {"r": self.renewal_cost, "w": self.replacement_cost},
+            )
+        return self
+
+    @model_validator(mode="after")
     def _multiple_given(self) -> Economics:
         if self.arr_value == "multiple" and self.arr_value_multiple is None:
             raise PydanticCustomError(

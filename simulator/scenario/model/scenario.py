@@ -129,12 +129,13 @@ class Scenario(Strict):
     )
     uncertain: dict[str, Distribution] = Field(
         default_factory=dict,
-        description="Inputs whose value is uncertain, for 'cssim decide': a dotted path "
+        description="Inputs whose value is uncertain, for 'cssim decide' and the value "
+        "answer of 'cssim solve': a dotted path "
         "(as for --set; * matches every existing key at its level, so "
         "segments.*.churn.coverage_effect is one value shared by every segment) to a real "
         "number or distribution field, and the distribution of its value; its lowest and "
         "highest plausible values must be valid (docs/scenario-reference.md#uncertain-inputs). "
-        "Every other command uses the value the scenario states.",
+        "Every other command (and solve's targets) uses the value the scenario states.",
     )
     variants: dict[Name, dict[str, Any]] = Field(
         default_factory=dict,
