@@ -44,6 +44,18 @@ __all__ = [
     "values_of",
 ]
 
+_PARTS = (
+    "plan",
+    "arr_end",
+    "indirect_tail",
+    "revenue",
+    "margin",
+    "people_cost",
+    "automation_cost",
+    "support_cost",
+)
+"""The :class:`~simulator.analysis.value.SegmentValue` fields a PSA sums over segments."""
+
 MAX_JOBS = 200_000
 """Most replications one decision may ask for (draws x inner x options): beyond it the
 run would take hours; the caller is told to lower --draws or --inner."""
@@ -63,12 +75,16 @@ def option_of(label: str, loaded: Loaded) -> Option:
     return Option(label, loaded.data, loaded.scenario)
 
 
-def options_of(label: str, loaded: Loaded) -> list[Option]:
-    """The file as an option, then each of its ``variants:`` (``label:name``)."""
-    out = [option_of(label, loaded)]
-    for name, variant in loaded_variants(loaded).items():
-        out.append(option_of(f"{label}:{name}", variant))
-    return out
+def options_of(
+    label: str, loaded: Loaded, variants: dict[str, Loaded] | None = None
+) -> list[Option]:
+    """The file as an option, then each of its ``variants:`` (``label:name``); pass
+    ``variants`` when they are already loaded (:func:`loaded_variants`)."""
+    if variants is None:
+        variants = loaded_variants(loaded)
+    return [option_of(label, loaded)] + [
+        option_of(f"{label}:{name}", v) for name, v in variants.items()
+    ]
 
 
 @dataclass
@@ -222,44 +238,39 @@ def psa(
     ]
     results = run_jobs(jobs, seed, executor, progress)
     n_opt = len(options)
-    shape = (draws, n_opt, inner)
-    plan = np.zeros(shape)
-    arr_end = np.zeros(shape)
-    tail = np.zeros(shape)
-    indirect = np.zeros(shape)
-    parts = {k: np.zeros(shape) for k in ("revenue", "margin", "people", "automation", "support")}
+    sums = {f: np.zeros((draws, n_opt, inner)) for f in (*_PARTS, "tail")}
     k = 0
     for d in range(draws):
         lam = arr_values(scenarios[d][0], segments)
         for o in range(n_opt):
             for r in range(inner):
-                vals = values_of(scenarios[d][o], results[k], segments)
+                for seg, v in values_of(scenarios[d][o], results[k], segments).items():
+                    for f in _PARTS:
+                        sums[f][d, o, r] += getattr(v, f)
+                    sums["tail"][d, o, r] += lam[seg] * v.arr_end
                 k += 1
-                for seg, v in vals.items():
-                    plan[d, o, r] += v.plan
-                    arr_end[d, o, r] += v.arr_end
-                    tail[d, o, r] += lam[seg] * v.arr_end
-                    indirect[d, o, r] += v.indirect_tail
-                    parts["revenue"][d, o, r] += v.revenue
-                    parts["margin"][d, o, r] += v.margin
-                    parts["people"][d, o, r] += v.people_cost
-                    parts["automation"][d, o, r] += v.automation_cost
-                    parts["support"][d, o, r] += v.support_cost
     lam0 = arr_values(options[0].scenario, segments)
     stated = _stated_value(lam0, options[0].scenario, segments)
+    mean = {f: x.mean(axis=2) for f, x in sums.items()}
     return Psa(
         labels=[o.label for o in options],
         inputs=list(inputs),
         segments=list(segments),
         theta=theta,
-        plan=plan.mean(axis=2),
-        arr_end=arr_end.mean(axis=2),
-        tail=tail.mean(axis=2),
-        indirect_tail=indirect.mean(axis=2),
-        inner=plan + tail + indirect,
+        plan=mean["plan"],
+        arr_end=mean["arr_end"],
+        tail=mean["tail"],
+        indirect_tail=mean["indirect_tail"],
+        inner=sums["plan"] + sums["tail"] + sums["indirect_tail"],
         replications=inner,
         root_seed=seed,
         arr_value=float(stated),
-        components={k: v.mean(axis=2) for k, v in parts.items()},
+        components={
+            "revenue": mean["revenue"],
+            "margin": mean["margin"],
+            "people": mean["people_cost"],
+            "automation": mean["automation_cost"],
+            "support": mean["support_cost"],
+        },
         seconds=time.perf_counter() - started,
     )

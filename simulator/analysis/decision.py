@@ -77,9 +77,10 @@ def _summary(
 
 
 def lambda_grid(stated: float, points: int = 41) -> np.ndarray:
-    """Values of an ARR dollar for the acceptability curve: 0 to at least 5 and 2x the stated."""
+    """Values of an ARR dollar for the acceptability curve: 0 to at least 5 and 2x the
+    stated value, the stated value itself among them."""
     top = max(5.0, 2.0 * stated)
-    return np.linspace(0.0, top, points)
+    return np.union1d(np.linspace(0.0, top, points), [stated])
 
 
 def decide(
@@ -158,12 +159,21 @@ def decide(
             executor,
             progress,
         )
-        if sensitivity_replications > 1 and len(delta) > 1:
-            var_total = float(delta.var(ddof=1))
-            var_mc = sens.noise_sd**2 / p.replications
-            noise_share = min(1.0, var_mc / var_total) if var_total > 0 else None
-    elif not k:
+    if not k:
         noise_share = 1.0
+    elif len(delta) > 1:
+        # Monte Carlo variance of a draw's mean difference: from the draws' own inner
+        # replications when there are several, else from the tornado's median point
+        if p.replications > 1:
+            within = p.inner[:, best, :] - p.inner[:, runner, :]
+            var_mc: float | None = float(within.var(axis=1, ddof=1).mean()) / p.replications
+        elif sens is not None and sensitivity_replications > 1:
+            var_mc = sens.noise_sd**2 / p.replications
+        else:
+            var_mc = None
+        var_total = float(delta.var(ddof=1))
+        if var_mc is not None and var_total > 0:
+            noise_share = min(1.0, var_mc / var_total)
     return Decision(
         psa=p,
         options=summaries,

@@ -112,9 +112,7 @@ class _Model:
                 for r in range(n):
                     vals = values_of(row[o], results[k], self.segments)
                     k += 1
-                    out[p, r] += sign * sum(
-                        v.plan + lam[s] * v.arr_end + v.indirect_tail for s, v in vals.items()
-                    )
+                    out[p, r] += sign * sum(v.horizon_at(lam[s]) for s, v in vals.items())
         return out
 
     def one(self, base: np.ndarray, j: int, x: float) -> float:

@@ -76,7 +76,12 @@ class SegmentValue:
     @property
     def horizon(self) -> float:
         """Net value over the valuation horizon: the plan plus the ARR and accounts held."""
-        return self.plan + self.arr_value * self.arr_end + self.indirect_tail
+        return self.horizon_at(self.arr_value)
+
+    def horizon_at(self, arr_value: float) -> float:
+        """Net value over the horizon with ARR held at the end worth ``arr_value`` a dollar
+        (a decision values a dollar the same in every option)."""
+        return self.plan + arr_value * self.arr_end + self.indirect_tail
 
 
 def annuity_years(economics: Economics, segment: Segment) -> float:

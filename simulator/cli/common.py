@@ -240,6 +240,35 @@ def format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+_SEED = click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="Root seed (default: the (first) scenario's seed).",
+)
+_JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Worker processes (default: all cores; 1 runs in this process).",
+)
+_DASK = click.option(
+    "--dask",
+    metavar="ADDRESS",
+    default=None,
+    help="Run replications on a Dask scheduler (tcp://host:8786), or 'local' for a "
+    "LocalCluster on this machine; needs cssim[distributed].",
+)
+
+
+def runner_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The seed and where replications run (``--seed``, ``-j``, ``--dask``)."""
+    for option in (_DASK, _JOBS, _SEED):
+        fn = option(fn)
+    return fn
+
+
 def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Replications, seed, precision and where they run: shared by run, compare and sweep."""
     options = [
@@ -251,12 +280,7 @@ def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Monte Carlo replications (ignored with --precision).",
         ),
-        click.option(
-            "--seed",
-            type=click.IntRange(0, 2**63 - 1),
-            default=None,
-            help="Root seed (default: the scenario's seed).",
-        ),
+        _SEED,
         click.option(
             "--precision",
             type=click.FloatRange(0, 1, min_open=True, max_open=True),
@@ -271,20 +295,8 @@ def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Upper bound with --precision.",
         ),
-        click.option(
-            "-j",
-            "--jobs",
-            type=click.IntRange(1, 1024),
-            default=None,
-            help="Worker processes (default: all cores; 1 runs in this process).",
-        ),
-        click.option(
-            "--dask",
-            metavar="ADDRESS",
-            default=None,
-            help="Run replications on a Dask scheduler (tcp://host:8786), or 'local' for a "
-            "LocalCluster on this machine; needs cssim[distributed].",
-        ),
+        _JOBS,
+        _DASK,
     ]
     for option in reversed(options):
         fn = option(fn)

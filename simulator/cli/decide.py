@@ -17,6 +17,7 @@ from simulator.cli.common import (
     load_plan,
     overrides_option,
     quiet_option,
+    runner_options,
     stdout_console,
 )
 from simulator.report.charts import write_charts
@@ -59,25 +60,7 @@ __all__ = ["decide_command"]
     show_default=True,
     help="Replications per point of the tornado and the flip-threshold search (0: skip).",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=None,
-    help="Root seed (default: the first scenario's seed).",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 1024),
-    default=None,
-    help="Worker processes (default: all cores; 1 runs in this process).",
-)
-@click.option(
-    "--dask",
-    metavar="ADDRESS",
-    default=None,
-    help="Run on a Dask scheduler (tcp://host:8786), or 'local'; needs cssim[distributed].",
-)
+@runner_options
 @overrides_option
 @click.option(
     "-o",
@@ -137,10 +120,11 @@ def decide_command(
     inputs: list[str | Path] = list(scenarios)
     for path in scenarios:
         loaded = load_plan(path, overrides, quiet)
+        variants = loaded_variants(loaded)
         # variants count as options: their uncertain: blocks are checked like the files'
-        loadeds += [loaded, *loaded_variants(loaded).values()]
+        loadeds += [loaded, *variants.values()]
         inputs += loaded.inputs()
-        options += options_of(path.stem, loaded)
+        options += options_of(path.stem, loaded, variants)
     if len(options) < 2:
         fail("error: decide needs two scenarios, or one with variants: in it")
     labels = [o.label for o in options]

@@ -49,7 +49,8 @@ def conventions(d: Decision) -> str:
     inner = "replication" if p.replications == 1 else "replications"
     return (
         f"Net value = gross margin on revenue over the plan + the ARR held at its end valued "
-        f"at {p.arr_value:.2f} per dollar (economics.arr_value) - CS people, automation and "
+        f"at {p.arr_value:.2f} per dollar (economics.arr_value; with several segments each at "
+        f"its own value, this is their ARR-weighted mean) - CS people, automation and "
         f"support cost over the plan; costs after the plan are not counted. Segments "
         f"simulated: {', '.join(p.segments)} (the others are the same in every option). "
         f"{p.draws} draws of the uncertain inputs x {p.replications} {inner}, paired."

@@ -137,9 +137,9 @@ def solve_renderable(
         parts += [Text(""), value_renderable(values, currency)]
         parts.append(
             Text(
-                " Value "
-                + "; ".join(f"{v.team}: {value_note(v)}" for v in values[:1])
-                + ". * marks the best headcount; the marginal CSM is net value at N minus at N - 1, its cost included.",
+                f"Net value: {value_note(values[0])}. * marks the best headcount; the marginal "
+                "CSM is net value at N minus at N - 1, its people cost (as the engine charges "
+                "it) included.",
                 style="dim",
             )
         )
