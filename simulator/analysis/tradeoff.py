@@ -10,9 +10,9 @@ value per CSM hour freed (:mod:`simulator.analysis.tradeoff_score`: hours from t
 form, split into scheduled, tied ad hoc and inbound; value simulated, paired with today's
 plan at today's headcount on common random numbers). A greedy search adds the
 best-scoring changes until the closed-form FTE fits the offered headcount, then drops
-any change the plan no longer needs; it runs from each of the best few changes in turn. The pick is the highest expected net value among
-that plan and every single change that fits alone, by the precision rule of
-:mod:`simulator.analysis.tradeoff_pick`.
+any change the plan no longer needs; it runs from each of the five best changes in turn.
+The pick is the highest expected net value among those plans and every single change that
+fits alone, by the precision rule of :mod:`simulator.analysis.tradeoff_pick`.
 
 The menu of changes is :mod:`simulator.analysis.tradeoff_changes` (re-exported here).
 """
@@ -202,7 +202,7 @@ def tradeoff(
     frontier: range | None = None,
     rules: CandidateRules | None = None,
     max_replications: int = 40,
-    starts: int = 3,
+    starts: int = 5,
 ) -> TradeoffResult:
     """Fit ``team``'s segments to ``csms`` CSMs at the highest expected net value.
 

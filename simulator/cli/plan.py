@@ -231,7 +231,7 @@ def tradeoff_command(
     frees. Hours freed are the closed form's, split into scheduled hours and the ad hoc
     work tied to them (unscheduled_uplift), plus inbound requests routed to support.
 
-    A greedy search (from each of the three best changes) builds plans that fit the
+    A greedy search (from each of the five best changes) builds plans that fit the
     offered headcount; the pick is the highest expected net value among them and the
     single changes that fit. Replications are doubled for the pick and its rivals until
     the paired 95% CI of their net-value difference excludes 0, or --max-replications:
