@@ -1,22 +1,24 @@
-"""The CFO trade-off: fit a team's engagement model to fewer CSMs with the least retention loss.
+"""The CFO trade-off: fit a team's engagement model to fewer CSMs at the least loss of value.
 
 Candidate changes to the segments a team serves are partial scenarios merged over the
 plan: cut a touchpoint (``channel: skipped``, so it stays in the plan and counts as a
 missed touch in coverage), halve it (half delivered, half skipped), move it to
-one_to_many, automate it, or route more inbound requests to support. Each is scored by
-the CSM hours a year it frees (closed form) per dollar of ARR at risk it adds
-(simulation, paired with the full plan at today's headcount on common random numbers).
-A greedy search adds the best-scoring changes until the closed-form FTE fits the offered
-headcount, then looks back and drops any change the plan no longer needs; the answer is
-the best (least ARR at risk) of that plan and every single change that fits alone.
+one_to_many, automate it, or route more inbound requests to support; rules
+(:mod:`simulator.analysis.tradeoff_rules`) keep renewals and EBRs of high-touch segments
+and one_to_one onboarding out of the menu unless lifted. Each change is scored by its net
+value per CSM hour freed (:mod:`simulator.analysis.tradeoff_score`: hours from the closed
+form, split into scheduled, tied ad hoc and inbound; value simulated, paired with today's
+plan at today's headcount on common random numbers). A greedy search adds the
+best-scoring changes until the closed-form FTE fits the offered headcount, then drops
+any change the plan no longer needs; it runs from each of the five best changes in turn.
+The pick is the highest expected net value among those plans and every single change that
+fits alone, by the precision rule of :mod:`simulator.analysis.tradeoff_pick`.
 
-The menu of changes is :mod:`simulator.analysis.tradeoff_changes` (re-exported here);
-this module scores them and searches for the plan.
+The menu of changes is :mod:`simulator.analysis.tradeoff_changes` (re-exported here).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -24,56 +26,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.analysis.analytic import estimate
-from simulator.analysis.compare import Difference, paired_difference
-from simulator.analysis.experiment import Experiment, run_experiment, run_points
+from simulator.analysis.compare import Difference
+from simulator.analysis.experiment import Experiment
 from simulator.analysis.frontier import frontier as frontier_table
-from simulator.analysis.frontier import team_values, with_csms
+from simulator.analysis.frontier import with_csms
 from simulator.analysis.tradeoff_changes import (
     Change,
     candidate_changes,
     combine_patches,
     plan_patch,
 )
-from simulator.scenario.lifecycle import term_days
-from simulator.scenario.loader import Loaded, merge, validate_data
-from simulator.scenario.model import Scenario
-from simulator.scenario.yamlsource import SourceMap
+from simulator.analysis.tradeoff_judge import Judge, evaluation_data
+from simulator.analysis.tradeoff_pick import Verdict, pick
+from simulator.analysis.tradeoff_rules import CandidateRules, Exclusion, apply_rules, check_rules
+from simulator.analysis.tradeoff_score import Hours, Scored, team_hours
+from simulator.scenario.loader import Loaded, validate_data
 
 __all__ = [
+    "CandidateRules",
     "Change",
+    "Exclusion",
+    "Hours",
     "Scored",
     "TradeoffResult",
+    "Verdict",
     "candidate_changes",
     "combine_patches",
     "plan_patch",
     "tradeoff",
 ]
-
-
-@dataclass
-class Scored:
-    """A change, or a plan of changes, evaluated at the offered headcount."""
-
-    changes: list[Change]
-    fte: float
-    hours_freed: float
-    """CSM hours a year the changes free (closed form)."""
-    arr_at_risk: Difference
-    """ARR at risk against the full plan at today's headcount (paired)."""
-    grr: Difference
-    expected_logo_churn: Difference
-    experiment: Experiment | None = field(default=None, repr=False, compare=False)
-    """The replications at the offered headcount with the changes made."""
-
-    @property
-    def label(self) -> str:
-        """The changes, joined."""
-        return "; ".join(c.label for c in self.changes) or "(no change)"
-
-    @property
-    def ratio(self) -> float:
-        """CSM hours freed per dollar of ARR put at risk (higher is better)."""
-        return self.hours_freed / max(self.arr_at_risk.mean, 1.0)
 
 
 @dataclass
@@ -88,7 +69,13 @@ class TradeoffResult:
     fte_needed: float
     plan: Scored | None
     """The recommended plan (None when nothing tried fits)."""
+    verdict: Verdict | None = None
+    """How sure the pick is against the runner-up (None: no change was needed or none fits)."""
     candidates: list[Scored] = field(default_factory=list)
+    """Every single change the rules allow, best score first."""
+    excluded: list[Exclusion] = field(default_factory=list)
+    """The changes the rules left out, and why."""
+    rules: CandidateRules = field(default_factory=CandidateRules)
     frontier: list[dict[str, Any]] = field(default_factory=list)
     plan_patch: dict[str, Any] | None = None
     """The recommended plan as a partial scenario, for a file that extends the input."""
@@ -97,15 +84,25 @@ class TradeoffResult:
     accounts: int = 0
     arr: float = 0.0
     replications: int = 0
+    """Replications per candidate (the pick and its rivals may have more)."""
     horizon_days: int = 365
     """Horizon the plans were judged over (at least two contract terms)."""
     terms: float = 1.0
     """Contract terms (of the longest term) in that horizon."""
+    hours_today: Hours = field(default_factory=lambda: Hours(0.0, 0.0, 0.0))
+    """Today's plan's CSM hours a year by kind (closed form)."""
+    customer_hours_per_csm: float = math.nan
+    """Customer hours a year of one CSM (after vacancy and ramp drag)."""
 
     @property
     def savings(self) -> float:
         """People cost saved per year by the offered headcount."""
         return (self.current - self.offered) * self.cost_per_csm
+
+    @property
+    def cost_per_hour(self) -> float:
+        """People cost of one CSM customer hour (currency per hour)."""
+        return self.cost_per_csm / self.customer_hours_per_csm
 
     @property
     def break_even_accounts(self) -> float:
@@ -132,75 +129,27 @@ class TradeoffResult:
         )
 
 
-@dataclass
-class _Judge:
-    """Plans of changes for one team, judged on the same replications against today's."""
-
-    data: dict[str, Any]
-    """The team's segments of the scenario, over the evaluation horizon."""
-    team: str
-    segments: list[str]
-    replications: int
-    seed: int
-    executor: Executor | None
-    years: float
-    """The evaluation horizon in years (ARR at risk is per year)."""
-    base_fte: float
-    hours_per_fte: float
-    reference: Experiment
-    """Today's plan at today's headcount."""
-
-    def scenario_of(self, changes: list[Change], n: int) -> Scenario:
-        """Today's plan with ``changes`` merged over it, at ``n`` CSMs."""
-        merged = copy.deepcopy(self.data)
-        for ch in changes:
-            merged = merge(merged, copy.deepcopy(ch.patch), (), SourceMap(), SourceMap())
-        return with_csms(validate_data(merged).scenario, self.team, n)
-
-    def fte_of(self, sc: Scenario) -> float:
-        """The team's closed-form FTE need in ``sc``."""
-        return next(t.fte_needed for t in estimate(sc).teams if t.team == self.team)
-
-    def fits(self, changes: list[Change], n: int) -> bool:
-        """Whether the plan with ``changes`` needs at most ``n`` FTE."""
-        return self.fte_of(self.scenario_of(changes, n)) <= n
-
-    def run(self, sc: Scenario) -> Experiment:
-        """The replications of ``sc`` (same seeds as every other plan)."""
-        return run_experiment(sc, self.replications, self.seed, executor=self.executor, jobs=1)
-
-    def score(self, changes: list[Change], sc: Scenario, exp: Experiment) -> Scored:
-        """Hours freed and the paired retention cost of ``changes`` (scenario ``sc``)."""
-        fte = self.fte_of(sc)
-        return Scored(
-            changes,
-            fte,
-            (self.base_fte - fte) * self.hours_per_fte,
-            _paired(self.reference, exp, self.segments, "arr_at_risk", scale=1 / self.years),
-            _paired(self.reference, exp, self.segments, "grr"),
-            _paired(self.reference, exp, self.segments, "expected_logo_churn"),
-            exp,
-        )
-
-
-def _greedy(judge: _Judge, scored: list[Scored], csms: int) -> list[Change]:
-    """Best-ratio changes that free hours, one per target, until the plan fits."""
+def _greedy(judge: Judge, order: list[Scored], csms: int) -> list[Change]:
+    """Changes in ``order`` that free hours, one per target, until the plan fits."""
     chosen: list[Change] = []
-    for x in sorted((x for x in scored if x.hours_freed > 0), key=lambda x: x.ratio, reverse=True):
+    for x in order:
         if judge.fits(chosen, csms):
             break
-        if any(c.target == x.changes[0].target for c in chosen):
+        if x.hours_freed <= 0 or any(c.target == x.changes[0].target for c in chosen):
             continue
         chosen.append(x.changes[0])
     return chosen
 
 
-def _look_back(
-    judge: _Judge, chosen: list[Change], scored: list[Scored], csms: int
-) -> list[Change]:
+def _rank(x: Scored) -> tuple[float, int, float, str]:
+    """Candidates best first: highest score, then (ties) fewest changes, most hours, label."""
+    return (-x.score, len(x.changes), -x.hours_freed, x.label)
+
+
+def _look_back(judge: Judge, chosen: list[Change], scored: list[Scored], csms: int) -> list[Change]:
     """Drop the changes a fitting plan no longer needs, weakest first."""
     by_change = {id(x.changes[0]): x for x in scored}
-    for ch in sorted(chosen, key=lambda c: by_change[id(c)].ratio):
+    for ch in sorted(chosen, key=lambda c: _rank(by_change[id(c)]), reverse=True):
         trial = [c for c in chosen if c is not ch]
         if trial and judge.fits(trial, csms):
             chosen = trial
@@ -208,67 +157,38 @@ def _look_back(
 
 
 def _search(
-    judge: _Judge,
-    base: Scenario,
+    judge: Judge,
+    candidates: list[Change],
     csms: int,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[Scored | None, list[Scored]]:
-    """The best plan at ``csms`` (least ARR at risk among the greedy plan and the single
-    changes that fit alone; None: none fits) and every single change scored."""
-    candidates = candidate_changes(base, judge.team)
+    replications: int,
+    max_replications: int,
+    starts: int,
+) -> tuple[Verdict | None, list[Scored]]:
+    """The pick at ``csms`` (None: nothing fits) and every single change scored.
+
+    The greedy search runs once from each of the ``starts`` best-scoring changes (the
+    rest in score order after it), so a near-tie in the scores at few replications
+    yields rival plans for the precision rule rather than a coin toss. A plan lists its
+    changes in menu order (the order of the scenario's touchpoints).
+    """
     plans = [judge.scenario_of([c], csms) for c in candidates]
-    exps = run_points(plans, judge.replications, judge.seed, judge.executor, progress)
-    scored = [judge.score([c], sc, e) for c, sc, e in zip(candidates, plans, exps, strict=True)]
-    chosen = _greedy(judge, scored, csms)
-    options: list[Scored] = []
-    if chosen and judge.fits(chosen, csms):
-        chosen = _look_back(judge, chosen, scored, csms)
-        sc = judge.scenario_of(chosen, csms)
-        options.append(judge.score(chosen, sc, judge.run(sc)))
-    options += [x for x in scored if x.fte <= csms]
-    best = min(options, key=lambda x: x.arr_at_risk.mean) if options else None
-    return best, scored
-
-
-def _evaluation_data(loaded: Loaded, segments: list[str]) -> tuple[dict[str, Any], int, float]:
-    """The team's segments of the scenario data, the horizon (days) they are judged over
-    (at least two of the longest contract terms: a cut shows at the renewal after it), and
-    the terms in it."""
-    s = loaded.scenario
-    # only the team's segments matter (teams do not share anything): simulate just those
-    data = dict(loaded.data)
-    data["segments"] = {k: v for k, v in loaded.data["segments"].items() if k in segments}
-    longest = max(term_days(s.segments[x].contract_term_months) for x in segments)
-    horizon = min(3650, max(s.horizon_days, math.ceil(2 * longest)))
-    data["horizon_days"] = horizon
-    return data, horizon, horizon / longest
-
-
-def _result_fields(
-    judge: _Judge,
-    s: Scenario,
-    csms: int,
-    base: Scenario,
-    fte_needed: float,
-    horizon: int,
-    terms: float,
-) -> dict[str, Any]:
-    """The :class:`TradeoffResult` fields every outcome shares: the team, the offer, the book."""
-    team, segments = judge.team, judge.segments
-    return {
-        "team": team,
-        "segments": segments,
-        "current": s.all_teams()[team].csms,
-        "offered": csms,
-        "cost_per_csm": s.all_teams()[team].annual_cost_per_csm,
-        "fte_needed": fte_needed,
-        "accounts": sum(base.segments[x].starting_accounts for x in segments),
-        "arr": sum(base.segments[x].starting_arr for x in segments),
-        "replications": judge.replications,
-        "horizon_days": horizon,
-        "terms": terms,
-        "reference": judge.reference,
-    }
+    exps = judge.run(plans, replications)
+    scored = sorted((judge.score([c], e) for c, e in zip(candidates, exps, strict=True)), key=_rank)
+    options: dict[str, Scored] = {x.label: x for x in scored if x.fte <= csms}
+    combos: dict[frozenset[str], list[Change]] = {}
+    useful = [x for x in scored if x.hours_freed > 0]
+    for k in range(min(starts, len(useful))):
+        chosen = _greedy(judge, [useful[k], *useful[:k], *useful[k + 1 :]], csms)
+        if chosen and judge.fits(chosen, csms):
+            chosen = sorted(_look_back(judge, chosen, scored, csms), key=candidates.index)
+            combos.setdefault(frozenset(c.label for c in chosen), chosen)
+    multi = [ch for ch in combos.values() if len(ch) > 1]
+    exps = judge.run([judge.scenario_of(ch, csms) for ch in multi], replications)
+    for ch, e in zip(multi, exps, strict=True):
+        plan = judge.score(ch, e)
+        options[plan.label] = plan
+    verdict = pick(list(options.values()), judge.extend, max(replications, max_replications))
+    return verdict, scored
 
 
 def tradeoff(
@@ -280,8 +200,11 @@ def tradeoff(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     frontier: range | None = None,
+    rules: CandidateRules | None = None,
+    max_replications: int = 40,
+    starts: int = 5,
 ) -> TradeoffResult:
-    """Fit ``team``'s segments to ``csms`` CSMs with the least ARR at risk.
+    """Fit ``team``'s segments to ``csms`` CSMs at the highest expected net value.
 
     Parameters
     ----------
@@ -292,66 +215,71 @@ def tradeoff(
     csms
         The headcount on offer (fewer than today's, usually).
     replications, root_seed, executor, progress
-        As for :func:`run_experiment`; every evaluation uses the same replications.
+        Replications per candidate, their seed, where they run and a ``progress(done,
+        total)`` callback; every evaluation uses the same replications.
     frontier
         Headcounts of the frontier table (default: csms - 2 .. today + 2).
+    rules
+        Which changes may be offered (default: :class:`CandidateRules`).
+    max_replications
+        Most replications the precision rule gives the pick and its rivals.
+    starts
+        The greedy search starts from each of this many best-scoring changes.
 
     Raises
     ------
     ValueError
-        For an unknown team.
+        For an unknown team, or a ``rules.keep`` entry that names no touchpoint.
     """
+    rules = rules if rules is not None else CandidateRules()
     s = loaded.scenario
     teams = s.all_teams()
     if team not in teams:
         raise ValueError(f"no team {team!r}; teams: {', '.join(teams)}")
+    check_rules(s, team, rules)
     segments = s.segments_of(team)
     current = teams[team].csms
-    data, horizon, terms = _evaluation_data(loaded, segments)
+    data, horizon, terms = evaluation_data(loaded, segments)
     base = validate_data(data).scenario
-    team_est = next(t for t in estimate(base).teams if t.team == team)
+    est = estimate(base)
+    team_est = est.team(team)
     seed = s.seed if root_seed is None else int(root_seed)
-    reference = run_experiment(
-        with_csms(base, team, current), replications, seed, executor=executor, jobs=1
+    judge = Judge(
+        data, team, segments, seed, executor, horizon / 365.0, team_hours(est, segments), progress
     )
-    judge = _Judge(
-        data,
-        team,
-        segments,
-        replications,
-        seed,
-        executor,
-        horizon / 365.0,
-        team_est.fte_needed,
-        team_est.customer_hours_per_csm,
-        reference,
-    )
+    judge.reference = judge.run([with_csms(base, team, current)], replications)[0]
     heads = frontier if frontier is not None else range(max(1, csms - 2), max(current, csms) + 3)
-    common = _result_fields(judge, s, csms, base, team_est.fte_needed, horizon, terms)
+    common: dict[str, Any] = {
+        "team": team,
+        "segments": segments,
+        "current": current,
+        "offered": csms,
+        "cost_per_csm": teams[team].annual_cost_per_csm,
+        "fte_needed": team_est.fte_needed,
+        "accounts": sum(base.segments[x].starting_accounts for x in segments),
+        "arr": sum(base.segments[x].starting_arr for x in segments),
+        "replications": replications,
+        "horizon_days": horizon,
+        "terms": terms,
+        "reference": judge.reference,
+        "rules": rules,
+        "hours_today": judge.base_hours,
+        "customer_hours_per_csm": team_est.customer_hours_per_csm,
+    }
     if judge.fte_of(with_csms(base, team, csms)) <= csms:
         # the plan fits as it is: no change to search for, only its outcome to report
-        sc = with_csms(base, team, csms)
-        plan = judge.score([], sc, judge.run(sc))
+        plan = judge.score([], judge.run([with_csms(base, team, csms)], replications)[0])
         rows = frontier_table(base, team, heads, replications, seed, executor)
         return TradeoffResult(**common, plan=plan, plan_patch={}, frontier=rows)
-    best, scored = _search(judge, base, csms, progress)
+    allowed, excluded = apply_rules(base, candidate_changes(base, team), rules)
+    verdict, scored = _search(judge, allowed, csms, replications, max_replications, starts)
+    best = verdict.pick if verdict is not None else None
     return TradeoffResult(
         **common,
         plan=best,
-        candidates=sorted(scored, key=lambda x: x.ratio, reverse=True),
+        verdict=verdict,
+        candidates=scored,
+        excluded=excluded,
         frontier=frontier_table(base, team, heads, replications, seed, executor),
         plan_patch=plan_patch(best.changes) if best is not None else None,
     )
-
-
-def _paired(
-    base: Experiment,
-    other: Experiment,
-    segments: list[str],
-    metric: str,
-    scale: float = 1.0,
-) -> Difference:
-    """Paired difference of a team-level metric (see :func:`team_values`)."""
-    a = team_values(base, segments, metric, scale)
-    b = team_values(other, segments, metric, scale)
-    return paired_difference(",".join(segments), metric, a, b)

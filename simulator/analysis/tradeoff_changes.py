@@ -22,8 +22,11 @@ class Change:
 
     label: str
     target: str
-    """What it changes (one change per touchpoint or inbound routing in a plan)."""
+    """What it changes, ``SEGMENT.TOUCHPOINT`` or ``SEGMENT.inbound`` (one change per
+    target in a plan)."""
     patch: dict[str, Any]
+    kind: str = ""
+    """``cut``, ``halve``, ``one_to_many``, ``automate`` or ``route`` (inbound to support)."""
 
 
 def _touch(segment: str, name: str, body: Any) -> dict[str, Any]:
@@ -65,7 +68,7 @@ def _halve(seg_name: str, seg: Segment, name: str, tp: Touchpoint) -> Change | N
             }
         }
     }
-    return Change(f"halve {seg_name}.{name}", f"{seg_name}.{name}", patch)
+    return Change(f"halve {seg_name}.{name}", f"{seg_name}.{name}", patch, "halve")
 
 
 def _touchpoint_changes(seg_name: str, seg: Segment, name: str, tp: Touchpoint) -> list[Change]:
@@ -76,7 +79,7 @@ def _touchpoint_changes(seg_name: str, seg: Segment, name: str, tp: Touchpoint) 
     if tp.channel in ("automated", "skipped"):
         return []
     where = f"{seg_name}.{name}"
-    out = [Change(f"cut {where}", where, _touch(seg_name, name, {"channel": "skipped"}))]
+    out = [Change(f"cut {where}", where, _touch(seg_name, name, {"channel": "skipped"}), "cut")]
     halved = _halve(seg_name, seg, name, tp)
     if halved is not None:
         out.append(halved)
@@ -94,14 +97,17 @@ def _touchpoint_changes(seg_name: str, seg: Segment, name: str, tp: Touchpoint) 
                 f"1:many {where} (monthly sessions of 10)",
                 where,
                 _touch(seg_name, name, webinar),
+                "one_to_many",
             )
         )
-    out.append(Change(f"automate {where}", where, _touch(seg_name, name, {"channel": "automated"})))
+    automate = _touch(seg_name, name, {"channel": "automated"})
+    out.append(Change(f"automate {where}", where, automate, "automate"))
     return out
 
 
 def candidate_changes(s: Scenario, team: str) -> list[Change]:
-    """Every single change considered for the segments ``team`` serves."""
+    """Every single change on the menu for the segments ``team`` serves (before the rules
+    of :mod:`simulator.analysis.tradeoff_rules`)."""
     out: list[Change] = []
     for seg_name in s.segments_of(team):
         seg = s.segments[seg_name]
@@ -115,6 +121,7 @@ def candidate_changes(s: Scenario, team: str) -> list[Change]:
                     f"route {seg_name} inbound to support ({100 * inbound.support_share:.0f}% -> {100 * share:.0f}%)",
                     f"{seg_name}.inbound",
                     {"segments": {seg_name: {"inbound": {"support_share": share}}}},
+                    "route",
                 )
             )
     return out

@@ -27,6 +27,7 @@ from simulator.cli.common import (
     scenario_argument,
     stderr_console,
 )
+from simulator.cli.tradeoff_options import ALLOW, rules_from_options, tradeoff_options
 from simulator.report.assumptions import assumption_rows
 from simulator.report.files import atomic_write
 from simulator.report.hire import hire_csv, hire_json, hire_renderable
@@ -197,7 +198,7 @@ def solve(
     metavar="AMOUNT",
     help="Or a people budget a year, e.g. 1.1M or 950k; CSMs = budget / cost per CSM.",
 )
-@experiment_options
+@tradeoff_options
 @overrides_option
 @click.option(
     "-o",
@@ -206,8 +207,8 @@ def solve(
     multiple=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the recommended plan as a scenario file (.yaml) that extends the input, "
-    "and/or the Excel pack (.xlsx: plan, candidates, frontier, assumptions, provenance); "
-    "repeatable.",
+    "and/or the Excel pack (.xlsx: plan, candidates and exclusions, frontier, assumptions, "
+    "provenance); repeatable.",
 )
 @click.option(
     "--format",
@@ -215,7 +216,8 @@ def solve(
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
-    help="What to print on stdout (csv: the plan and every candidate change).",
+    help="What to print on stdout (csv: the plan, its rivals, every candidate change and "
+    "the exclusions; json: also the verdict and the rules).",
 )
 @quiet_option
 @handle_errors
@@ -224,9 +226,11 @@ def tradeoff_command(
     team: str,
     csms: int | None,
     budget: str | None,
+    allow: tuple[str, ...],
+    keep: tuple[str, ...],
+    high_touch_arr: str | None,
     replications: int,
     seed: int | None,
-    precision: float | None,
     max_replications: int,
     jobs: int | None,
     dask: str | None,
@@ -235,19 +239,33 @@ def tradeoff_command(
     fmt: str,
     quiet: bool,
 ) -> None:
-    """Fit a team's engagement model to fewer CSMs with the least retention loss.
+    """Fit a team's engagement model to fewer CSMs at the least loss of net value.
 
     Tries every single change to the team's segments (cut, halve, move to 1:many or
-    automate a touchpoint; route more inbound to support), scores each by CSM hours freed
-    per dollar of ARR put at risk (simulated on common random numbers against today's
-    plan at today's headcount), and searches for the plan that fits the offered headcount
-    with the least ARR at risk. Prints the plan, the break-even, the candidates and the
-    frontier (today's plan at each headcount).
+    automate a touchpoint; route more inbound to support) that the rules allow, and
+    scores each by net value per CSM hour freed: simulated at the offered headcount on
+    common random numbers against today's plan at today's headcount, so the score is the
+    retention value (net of automation and support cost) a change loses per hour it
+    frees. Hours freed are the closed form's, split into scheduled hours and the ad hoc
+    work tied to them (unscheduled_uplift), plus inbound requests routed to support.
+
+    A greedy search (from each of the five best changes) builds plans that fit the
+    offered headcount; the pick is the highest expected net value among them and the
+    single changes that fit. Replications are doubled for the pick and its rivals until
+    the paired 95% CI of their net-value difference excludes 0, or --max-replications:
+    then the report says they cannot be told apart and breaks the tie by fewer changes,
+    then more hours freed.
+
+    Rules (lift with --allow): renewals and EBRs of high-touch segments (dedicated
+    coverage, ARR per account at least --high-touch-arr) are not cut, halved or
+    automated; implementation and onboarding touches are not moved to 1:many; a renewal
+    is never a 1:many session. The report lists what the rules left out.
 
     \b
     Example:
       cssim tradeoff --team top --csms 6
       cssim tradeoff scenarios/default.yaml --team top --budget 1.1M -o top_at_6.yaml
+      cssim tradeoff --team top --csms 6 --keep qbr --allow onboarding-one-to-many
       cssim tradeoff --team top --csms 6 -o top_at_6.yaml -o top_at_6.xlsx
     """
     if (csms is None) == (budget is None):
@@ -256,10 +274,10 @@ def tradeoff_command(
         check_output(out, (".yaml", ".yml", ".xlsx"))
     output = next((o for o in outputs if o.suffix.lower() in (".yaml", ".yml")), None)
     xlsx = next((o for o in outputs if o.suffix.lower() == ".xlsx"), None)
-    if precision is not None:
-        fail("error: --precision is not used by tradeoff; give -n REPLICATIONS")
+    max_replications = max(max_replications, replications)
     loaded = load_plan(scenario, overrides, quiet)
     _check_team(loaded, team)
+    rules = rules_from_options(loaded, team, allow, keep, high_touch_arr)
     for out in outputs:
         check_file_target("output", out, None, loaded.inputs(), role="the plan")
     csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
@@ -267,7 +285,10 @@ def tradeoff_command(
         executor(jobs, dask) as ex,
         progress_bar("candidate changes x replications", quiet) as progress,
     ):
-        result = tradeoff(loaded, team, csms, replications, seed, ex, progress)
+        # positional: the library's order (rules and the cap after the frontier)
+        result = tradeoff(
+            loaded, team, csms, replications, seed, ex, progress, None, rules, max_replications
+        )
     if output is not None:
         text = plan_yaml(
             loaded,
@@ -282,12 +303,14 @@ def tradeoff_command(
             atomic_write(output, text)
             click.echo(f"wrote {output}", err=True)
     s = loaded.scenario
+    hints = {field: f"--allow {value}" for value, field in ALLOW.items()}
+    hints["keep"] = "drop its --keep"
     emit(
         xlsx,
         fmt,
         {
             "csv": lambda: tradeoff_csv(result),
-            "json": lambda: tradeoff_json(result),
+            "json": lambda: tradeoff_json(result, s.currency),
             "xlsx": lambda: tradeoff_pack(
                 result,
                 assumption_rows(s, loaded),
@@ -295,7 +318,7 @@ def tradeoff_command(
                 s.currency,
             ),
         },
-        lambda: tradeoff_renderable(result, s.currency),
+        lambda: tradeoff_renderable(result, s.currency, hints),
         s.currency,
     )
 
