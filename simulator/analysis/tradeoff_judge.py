@@ -18,7 +18,14 @@ from simulator.analysis.analytic import estimate
 from simulator.analysis.experiment import Experiment, ReplicationResult, run_replication
 from simulator.analysis.frontier import team_values, with_csms
 from simulator.analysis.tradeoff_changes import Change
-from simulator.analysis.tradeoff_score import Hours, Scored, net_values, paired, team_hours
+from simulator.analysis.tradeoff_score import (
+    Hours,
+    Scored,
+    net_values,
+    paired,
+    people_costs,
+    team_hours,
+)
 from simulator.scenario.lifecycle import term_days
 from simulator.scenario.loader import Loaded, merge, validate_data
 from simulator.scenario.model import Scenario
@@ -123,17 +130,17 @@ class Judge:
             b = team_values(exp, segs, metric, scale)
             return paired(name, metric, a, b)
 
-        values = net_values(exp, segs)
+        values, ref_values = net_values(exp, segs), net_values(ref, segs)
         return Scored(
             changes,
             est.team(self.team).fte_needed,
             self.base_hours - team_hours(est, segs),
-            paired(name, "net_value", net_values(ref, segs), values),
+            paired(name, "net_value", ref_values, values),
             paired(
                 name,
                 "value_before_people",
-                net_values(ref, segs, people=False),
-                net_values(exp, segs, people=False),
+                ref_values + people_costs(ref, segs),
+                values + people_costs(exp, segs),
             ),
             diff("arr_at_risk", 1 / self.years),
             diff("grr"),

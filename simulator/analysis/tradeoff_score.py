@@ -29,9 +29,9 @@ from simulator.analysis.analytic import Estimate
 from simulator.analysis.compare import Difference, paired_difference
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.tradeoff_changes import Change
-from simulator.analysis.value import net_value
+from simulator.analysis.value import net_value_draws
 
-__all__ = ["Hours", "Scored", "net_values", "paired", "team_hours"]
+__all__ = ["Hours", "Scored", "net_values", "paired", "people_costs", "team_hours"]
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,14 @@ def team_hours(est: Estimate, segments: list[str]) -> Hours:
     return Hours(sched, adhoc, inbound)
 
 
-def net_values(exp: Experiment, segments: list[str], people: bool = True) -> np.ndarray:
-    """Horizon net value of each replication of ``exp`` over ``segments`` (currency);
-    ``people=False`` adds the people cost back (the value before people cost)."""
-    out = []
-    for r in exp.results:
-        _, horizon = net_value(exp.scenario, r.segments, segments)
-        if not people:
-            horizon += sum(r.segments[x]["people_cost"] for x in segments)
-        out.append(horizon)
-    return np.array(out, dtype=float)
+def net_values(exp: Experiment, segments: list[str]) -> np.ndarray:
+    """Horizon net value of each replication of ``exp`` over ``segments`` (currency)."""
+    return net_value_draws(exp.scenario, [r.segments for r in exp.results], segments)[1]
+
+
+def people_costs(exp: Experiment, segments: list[str]) -> np.ndarray:
+    """People cost of ``segments`` in each replication of ``exp`` (currency)."""
+    return np.array([sum(r.segments[x]["people_cost"] for x in segments) for r in exp.results])
 
 
 def paired(name: str, metric: str, a: np.ndarray, b: np.ndarray) -> Difference:
