@@ -124,7 +124,11 @@ def test_tradeoff_cli_writes_a_plan_that_extends_the_input(
     first = data["candidates"][0]
     assert set(first["hours_freed"]) == {"scheduled", "tied_adhoc", "inbound", "total"}
     assert {"net_value", "value_before_people_cost", "score"} <= set(first)
-    assert {e["rule"] for e in data["excluded"]} == {"renewal_changes", "onboarding_one_to_many"}
+    assert {e["rule"] for e in data["excluded"]} == {
+        "renewal_changes",
+        "onboarding_changes",
+        "onboarding_one_to_many",
+    }
     assert data["plan"]["net_value"]["mean"] == data["plan"]["net_value"]["mean"]  # not NaN
     text = out.read_text()
     assert "extends: " in text and "default.yaml" in text
@@ -262,9 +266,13 @@ def test_rules_keep_high_touch_renewals_and_one_to_one_onboarding() -> None:
     for tp in ("kickoff", "implementation_workshop", "first_value_review"):
         label = f"1:many top.{tp} (monthly sessions of 10)"
         assert label not in allowed and excluded[label] == "onboarding_one_to_many"
-        assert f"automate top.{tp}" in allowed  # only the move to 1:many is ruled out
+        # a high-touch tier's onboarding is a CSM's work: not automated or cut either
+        for kind in ("automate", "cut"):
+            assert excluded[f"{kind} top.{tp}"] == "onboarding_changes"
     assert "1:many top.training (monthly sessions of 10)" in allowed  # adoption, not onboarding
-    lifted = CandidateRules(renewal_changes=True, onboarding_one_to_many=True)
+    lifted = CandidateRules(
+        renewal_changes=True, onboarding_changes=True, onboarding_one_to_many=True
+    )
     allowed, excluded = _allowed(s, "top", lifted)
     assert not excluded
     assert {"cut top.renewal", "automate top.ebr"} <= allowed

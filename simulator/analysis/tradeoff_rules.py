@@ -9,7 +9,9 @@ By default (each rule can be lifted):
   ``expansion``, or its name has a word ``renewal``/``renewals`` or ``ebr``/``ebrs``
   (words split on anything but letters and digits);
 - implementation and onboarding work (purpose ``milestone``, or a ``stage_entry`` touch
-  of the ``onboarding`` stage) is not moved to one_to_many, in any segment;
+  of the ``onboarding`` stage) is not moved to one_to_many, in any segment, and in a
+  high-touch segment it is not cut, halved or automated either (a $300k account's
+  implementation workshop is not an email);
 - a renewal conversation is never offered as a one_to_many session (not a rule: no
   option lifts it);
 - touchpoints in :attr:`CandidateRules.keep` are never changed.
@@ -42,6 +44,8 @@ class CandidateRules:
     """Allow cutting, halving and automating renewals and EBRs of high-touch segments."""
     onboarding_one_to_many: bool = False
     """Allow moving implementation and onboarding touches to one_to_many sessions."""
+    onboarding_changes: bool = False
+    """Allow cutting, halving and automating onboarding touches of high-touch segments."""
     keep: frozenset[str] = field(default_factory=frozenset)
     """Touchpoints never changed: ``NAME`` (in every segment of the team) or
     ``SEGMENT.NAME``; ``inbound`` or ``SEGMENT.inbound`` keeps the inbound routing."""
@@ -56,7 +60,8 @@ class Exclusion:
     change: str
     """The change's label, e.g. ``automate top.renewal``."""
     rule: str
-    """The rule: ``renewal_changes``, ``onboarding_one_to_many`` or ``keep``."""
+    """The rule: ``renewal_changes``, ``onboarding_changes``, ``onboarding_one_to_many`` or
+    ``keep``."""
     reason: str
     """Why, in words."""
 
@@ -127,6 +132,16 @@ def _breach(s: Scenario, ch: Change, rules: CandidateRules) -> tuple[str, str] |
             "renewal_changes",
             f"a renewal or EBR of high-touch {seg_name} (dedicated, {per_account:,.0f} ARR "
             f"per account >= {rules.high_touch_arr:,.0f})",
+        )
+    if (
+        not rules.onboarding_changes
+        and ch.kind in ("cut", "halve", "automate")
+        and is_onboarding(tp)
+        and is_high_touch(seg, rules)
+    ):
+        return (
+            "onboarding_changes",
+            f"implementation or onboarding work of high-touch {seg_name} is delivered by a CSM",
         )
     if not rules.onboarding_one_to_many and ch.kind == "one_to_many" and is_onboarding(tp):
         return "onboarding_one_to_many", "implementation or onboarding work stays one_to_one"

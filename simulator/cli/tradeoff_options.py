@@ -17,6 +17,7 @@ __all__ = ["ALLOW", "rules_from_options", "tradeoff_options"]
 
 ALLOW = {
     "renewal-changes": "renewal_changes",
+    "onboarding-changes": "onboarding_changes",
     "onboarding-one-to-many": "onboarding_one_to_many",
 }
 """``--allow`` values and the :class:`CandidateRules` field each sets."""
@@ -50,8 +51,10 @@ def tradeoff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             type=click.Choice(list(ALLOW)),
             help="Lift a rule (repeatable): renewal-changes lets renewals and EBRs of high-touch "
-            "segments be cut, halved or automated; onboarding-one-to-many lets implementation and "
-            "onboarding touches move to one_to_many sessions.",
+            "segments be cut, halved or automated; onboarding-changes lets the onboarding "
+            "touches of high-touch segments be cut, halved or automated; "
+            "onboarding-one-to-many lets implementation and onboarding touches move to "
+            "one_to_many sessions.",
         ),
         click.option(
             "--keep",

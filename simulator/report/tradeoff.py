@@ -223,6 +223,7 @@ def tradeoff_json(r: TradeoffResult, currency: str = "USD") -> str:
         "hours_meaning": hours_meaning(r),
         "rules": {
             "renewal_changes": rules.renewal_changes,
+            "onboarding_changes": rules.onboarding_changes,
             "onboarding_one_to_many": rules.onboarding_one_to_many,
             "keep": sorted(rules.keep),
             "high_touch_arr": rules.high_touch_arr,

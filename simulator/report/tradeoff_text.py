@@ -7,6 +7,7 @@ import math
 
 from simulator.analysis.compare import Difference
 from simulator.analysis.tradeoff import TradeoffResult
+from simulator.report.compare import delta_text
 from simulator.report.formatting import money
 
 __all__ = [
@@ -23,13 +24,11 @@ TIE_RULE = "fewer changes, then more CSM hours freed, then the name in alphabeti
 
 
 def money_ci(d: Difference, currency: str) -> str:
-    """A signed money difference with its 95% CI in thousands (``+$12,000 [+5k, +19k]``)."""
-    if math.isnan(d.mean):
-        return "-"
-    sign = "+" if d.mean >= 0 else "-"
-    if math.isnan(d.low):
-        return f"{sign}{money(abs(d.mean), currency)}"
-    return f"{sign}{money(abs(d.mean), currency)} [{d.low / 1e3:+,.0f}k, {d.high / 1e3:+,.0f}k]"
+    """A signed money difference with its 95% CI (``+$12k [+5.0k, +19.0k]``, in M when an
+    end passes a million: :func:`simulator.report.compare.delta_text`)."""
+    if not math.isnan(d.mean) and math.isnan(d.low):
+        return f"{'+' if d.mean >= 0 else '-'}{money(abs(d.mean), currency)}"
+    return delta_text(d, "money", currency)
 
 
 def score_meaning(r: TradeoffResult, currency: str) -> str:
