@@ -465,3 +465,33 @@ def test_pick_agrees_across_replication_counts() -> None:
     # the same plan, or at least one run says it cannot tell the plans apart
     assert same or not (verdicts[0].distinct and verdicts[1].distinct)
     assert all(v.replications >= 4 for v in verdicts)  # n=2 alone never settles it
+
+
+def test_a_distinct_pick_is_shown_against_a_plan_it_beat_on_the_same_replications() -> None:
+    """c is ruled out against a early on; b then overtakes a: the runner-up named is a
+    (ruled out by b on b's replications), not c, which was never compared with b."""
+    vals = {
+        "a": [10, 10, 5, 5, 5, 5, 5, 5.0],
+        "b": [9.5, 10.3, 10, 10, 10, 10, 10, 10.0],
+        "c": [9.5] * 8,
+    }
+
+    def make(label: str, n: int) -> Scored:
+        return _fake(label, vals[label][:n], 100)
+
+    def extend(plans: list[Scored], n: int) -> list[Scored]:
+        return [make(p.label, n) for p in plans]
+
+    v = pick([make(x, 2) for x in "abc"], extend, 8)
+    assert v is not None and v.distinct and v.pick.label == "b"
+    assert v.runner_up is not None and v.runner_up.label == "a"
+    assert v.difference is not None and v.difference.low > 0
+    assert v.difference.n == v.replications == 8
+
+
+def test_business_reviews_count_with_renewals_and_ebrs() -> None:
+    s = load_scenario(None, TOP)
+    qbr = s.segments["top"].touchpoints["qbr"]
+    for name in ("qbr", "QBRs", "business_review", "executive-business-reviews"):
+        assert is_renewal_or_ebr(name, qbr), name
+    assert not is_renewal_or_ebr("review_call", s.segments["top"].touchpoints["health_check"])

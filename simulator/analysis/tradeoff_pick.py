@@ -5,8 +5,9 @@ The precision rule: rank the plans that fit by mean net value; a plan whose pair
 of net value against the best lies wholly below zero is out. While more than one plan is
 in and fewer than ``max_replications`` replications have run, double the replications of
 the plans still in (the same replication indices: common random numbers, paired) and
-rank again. It ends with one plan (**distinct**: its net value is above every other's at
-95%), or at the maximum with plans that **cannot be told apart**. Then the tie goes, by a
+rank again. It ends with one plan (**distinct**: above the runner-up, the best plan ruled
+out in the last round, at 95% on the same replications), or at the maximum with plans that
+**cannot be told apart**. Then the tie goes, by a
 fixed rule, to the plan with the fewest changes, then the most CSM hours freed, then the
 first label in alphabetical order; the others stay on show.
 
@@ -36,7 +37,9 @@ class Verdict:
     difference: Difference | None
     """Net value of the pick minus the runner-up's (paired, currency)."""
     distinct: bool
-    """Whether the pick's net value is above every other plan's at 95% (or it is alone)."""
+    """Whether the precision rule left the pick alone: its net value is above the
+    runner-up's at 95% on the same replications (every other plan fell below the best
+    of the round it was ruled out in), or it is the only plan."""
     tied: tuple[Scored, ...]
     """Plans that cannot be told apart from the pick (the pick included; empty when
     distinct)."""
@@ -79,20 +82,22 @@ def pick(
     if not options:
         return None
     pool = list(options)
-    latest = {x.label: x for x in options}
-    """Each plan's latest scores (a plan ruled out keeps those it was ruled out on)."""
     while True:
         pool.sort(key=_mean, reverse=True)
         best = pool[0]
-        pool = [best] + [x for x in pool[1:] if not _below(best, x)]
+        # the plans this round rules out were compared with this best on its replications
+        out = [x for x in pool[1:] if _below(best, x)]
+        pool = [best] + [x for x in pool[1:] if x not in out]
         n = best.replications
         if len(pool) == 1 or n >= max_replications:
             break
         pool = extend(pool, min(max_replications, 2 * n))
-        latest.update({x.label: x for x in pool})
     distinct = len(pool) == 1
     chosen = best if distinct else min(pool, key=tie_key)
-    rivals = pool if not distinct else list(latest.values())
+    # distinct: the runner-up is the best of those ruled out in the last round (the pick
+    # is above it at 95% on the same replications); plans ruled out in earlier rounds
+    # were below that round's best, not necessarily tested against the pick
+    rivals = out if distinct else pool
     others = [x for x in rivals if x.label != chosen.label]
     runner = max(others, key=_mean) if others else None
     diff = paired("", "net_value", runner.values, chosen.values) if runner is not None else None

@@ -5,9 +5,10 @@ By default (each rule can be lifted):
 - renewals and executive business reviews of **high-touch** segments are not cut, halved
   or automated. A segment is high-touch when its coverage is ``dedicated`` and its
   starting ARR per account is at least :attr:`CandidateRules.high_touch_arr`. A touchpoint
-  is a renewal or an EBR when its trigger is ``before_renewal``, its purpose is
-  ``expansion``, or its name has a word ``renewal``/``renewals`` or ``ebr``/``ebrs``
-  (words split on anything but letters and digits);
+  is a renewal or a business review when its trigger is ``before_renewal``, its purpose
+  is ``expansion``, or its name has a word ``renewal(s)``, ``ebr(s)`` or ``qbr(s)``, or
+  the words ``business`` and ``review(s)`` (words split on anything but letters and
+  digits);
 - implementation and onboarding work (purpose ``milestone``, or a ``stage_entry`` touch
   of the ``onboarding`` stage) is not moved to one_to_many, in any segment, and in a
   high-touch segment it is not cut, halved or automated either (a $300k account's
@@ -73,12 +74,14 @@ def is_high_touch(seg: Segment, rules: CandidateRules) -> bool:
 
 
 def is_renewal_or_ebr(name: str, tp: Touchpoint) -> bool:
-    """A renewal or an executive business review (by trigger, purpose or name)."""
+    """A renewal or a (quarterly or executive) business review, by trigger, purpose or name."""
     words = set(re.split(r"[^a-z0-9]+", name.lower()))
     return (
         tp.trigger.kind == "before_renewal"
         or tp.purpose == "expansion"
-        or bool(words & {"renewal", "renewals", "ebr", "ebrs"})
+        or bool(words & {"renewal", "renewals", "ebr", "ebrs", "qbr", "qbrs"})
+        or {"business", "review"} <= words
+        or {"business", "reviews"} <= words
     )
 
 
