@@ -25,15 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from simulator.analysis.book import BookAnalysis, SegmentBook
+from simulator.analysis.calibrate_effects import write_effects
 from simulator.analysis.calibrate_segment import fill_segment
 from simulator.analysis.timesheet import TimesheetAnalysis, touchpoint_name
 from simulator.analysis.yaml_nodes import (
@@ -45,7 +46,17 @@ from simulator.analysis.yaml_nodes import (
 )
 from simulator.scenario.loader import bundled_scenario
 
-__all__ = ["Calibration", "calibrate", "segment_key"]
+if TYPE_CHECKING:
+    from simulator.analysis.evidence import Evidence
+
+__all__ = [
+    "Calibration",
+    "HistoryInput",
+    "PlanTemplates",
+    "calibrate",
+    "plan_templates",
+    "segment_key",
+]
 
 TEMPLATES = ("top", "mid", "smb")
 """Segments of the bundled default plan used as templates, largest accounts first."""
@@ -59,14 +70,33 @@ class Calibration:
     accounts_rows: list[dict[str, Any]]
     accounts_file: str
     notes: list[str] = field(default_factory=list)
+    evidence: Evidence | None = None
+    """What the activity history showed, when one was given."""
+
+
+@dataclass(frozen=True)
+class HistoryInput:
+    """An activity history to estimate the effects from."""
+
+    activities: Sequence[Any]
+    """:class:`simulator.data.activities.Activity` records."""
+    overrides: Mapping[str, str] | None = None
+    """Activity type -> touchpoint (``--activity-map``)."""
+    seed: int = 1
+
+
+def _template_root() -> CommentedMap:
+    """The bundled default plan, with its comments."""
+    y = YAML()
+    with open(bundled_scenario(), encoding="utf-8") as fh:
+        data: CommentedMap = y.load(fh)
+    return data
 
 
 def _template_segments() -> CommentedMap:
     """The bundled default plan's segments, with their comments."""
-    y = YAML()
-    with open(bundled_scenario(), encoding="utf-8") as fh:
-        data = y.load(fh)
-    return data["segments"]
+    segments: CommentedMap = _template_root()["segments"]
+    return segments
 
 
 def _baseline_for(observed: float, coverage: float, effect: float) -> float:
@@ -140,13 +170,30 @@ def _kept_segments(book: BookAnalysis, notes: list[str]) -> list[str]:
     return kept
 
 
-def _template_name(rank: int, count: int) -> str:
-    """The template for the segment of ``rank`` (0: largest ARR) among ``count``."""
-    if rank == 0:
-        return TEMPLATES[0]
+def _template_name(rank: int, count: int, names: Sequence[str] = TEMPLATES) -> str:
+    """The template for the segment of ``rank`` (0: largest ARR) among ``count``: the
+    first of ``names`` (largest accounts first) for the largest, the last for the
+    smallest, those between spread over the rest."""
+    if rank == 0 or len(names) == 1:
+        return names[0]
     if rank == count - 1 and count > 1:
-        return TEMPLATES[-1]
-    return TEMPLATES[1]
+        return names[-1]
+    if len(names) == 2:
+        return names[0]
+    inner = names[1:-1]
+    return inner[min(len(inner) - 1, (rank - 1) * len(inner) // max(count - 2, 1))]
+
+
+@dataclass(frozen=True)
+class PlanTemplates:
+    """The plan whose segments calibrate starts from (default: the bundled plan)."""
+
+    segments: CommentedMap
+    """Segment name -> its YAML node (with its comments when the file has them)."""
+    order: tuple[str, ...]
+    """Segment names, largest accounts first."""
+    uncertain: CommentedMap | None = None
+    source: str = "the default plan"
 
 
 def _dump(
@@ -197,6 +244,8 @@ def calibrate(
     accounts_file: str,
     timesheet: TimesheetAnalysis | None = None,
     cost_per_csm: float | None = None,
+    history: HistoryInput | None = None,
+    plan: PlanTemplates | None = None,
 ) -> Calibration:
     """Build the scenario text for ``book`` (see the module docstring).
 
@@ -215,16 +264,26 @@ def calibrate(
     cost_per_csm
         Fully loaded annual cost of a CSM (default: the template's, $180k; see
         docs/assumptions.md#staffing).
+    history
+        An activity history: the effects it identifies (and the baselines fitted with
+        them) replace the plan's, each with its evidence; ``uncertain:`` gets their
+        distributions (see :mod:`simulator.analysis.calibrate_effects`).
+    plan
+        The plan to start from (``--plan``): its segments are the templates by value
+        rank, its ``uncertain:`` block the distributions kept; default the bundled plan.
     """
-    templates = _template_segments()
+    templates = plan.segments if plan is not None else _template_segments()
+    order = plan.order if plan is not None else TEMPLATES
+    origin = plan.source if plan is not None else "the default plan"
     notes: list[str] = []
     root = _header(book, source, timesheet)
     root["calendar"] = _calendar(timesheet)
     segments = CommentedMap()
+    keys: dict[str, str] = {}
     names = _kept_segments(book, notes)
     for i, name in enumerate(names):
         seg_book = book.segments[name]
-        template_name = _template_name(i, len(names))
+        template_name = _template_name(i, len(names), order)
         seg = clean_copy(templates[template_name])
         seg["description"] = (
             f"{name}: {seg_book.active} active accounts, mean ARR ${seg_book.arr_mean:,.0f}; "
@@ -233,15 +292,64 @@ def calibrate(
                 if timesheet is not None
                 else "engagement model"
             )
-            + f" from the default plan's {template_name} segment"
+            + f" from {origin}'s {template_name} segment"
         )
         fill_segment(seg, name, seg_book, accounts_file, timesheet, cost_per_csm, notes, book)
         # "Mid Market" and "mid-market" are two segments with one key: number the second
-        segments[unique_key(segment_key(name), segments)] = seg
+        keys[name] = unique_key(segment_key(name), segments)
+        segments[keys[name]] = seg
     root["segments"] = segments
+    evidence = None
+    if history is not None:
+        evidence = _estimate(root, book, customers, keys, history, notes, plan)
     _calibrate_baselines(root, [book.segments[n] for n in names])
     text = _dump(root, book, source, timesheet)
-    return Calibration(text, _account_rows(customers, book), accounts_file, notes)
+    return Calibration(text, _account_rows(customers, book), accounts_file, notes, evidence)
+
+
+def _validated(root: CommentedMap, books: Sequence[SegmentBook]) -> Any:
+    """The scenario of ``root`` validated, its accounts files replaced by counts."""
+    from simulator.scenario.loader import validate_data
+
+    data = plain(root)
+    data.pop("uncertain", None)
+    for seg, b in zip(data["segments"].values(), books, strict=True):
+        seg["accounts"] = max(b.active, 1)
+        seg.setdefault("arr", b.arr_mean if math.isfinite(b.arr_mean) else 1.0)
+    return validate_data(data).scenario
+
+
+def _estimate(
+    root: CommentedMap,
+    book: BookAnalysis,
+    customers: Sequence[Any],
+    keys: Mapping[str, str],
+    history: HistoryInput,
+    notes: list[str],
+    plan: PlanTemplates | None,
+) -> Evidence:
+    """Measure the history against the calibrated plan and write what it identifies."""
+    from simulator.analysis.evidence import gather_evidence
+
+    scenario = _validated(root, [book.segments[n] for n in keys])
+    plans = {name: scenario.segments[key] for name, key in keys.items()}
+    seg_of = dict(zip((c.id for c in customers), book.customer_segments, strict=True))
+    evidence = gather_evidence(
+        customers,
+        lambda c: seg_of.get(c.id),
+        plans,
+        history.activities,
+        book.as_of,
+        history.overrides,
+        seed=history.seed,
+    )
+    evidence.plan_names = dict(keys)
+    if evidence.effects is None:
+        notes.append(f"the activity history gave no estimate: {evidence.problem}")
+        return evidence
+    template = plan.uncertain if plan is not None else _template_root().get("uncertain")
+    notes.extend(write_effects(root, evidence.effects, keys, template))
+    return evidence
 
 
 def segment_key(name: str) -> str:
@@ -253,22 +361,52 @@ def segment_key(name: str) -> str:
 def _calibrate_baselines(root: CommentedMap, books: list[SegmentBook]) -> None:
     """Set each baseline so that churn at the planned coverage is the observed churn."""
     from simulator.analysis.analytic import estimate
-    from simulator.scenario.loader import validate_data
 
-    data = plain(root)
-    for seg, b in zip(data["segments"].values(), books, strict=True):
-        seg["accounts"] = max(b.active, 1)
-        seg.setdefault("arr", b.arr_mean if math.isfinite(b.arr_mean) else 1.0)
-    est = estimate(validate_data(data).scenario)
+    est = estimate(_validated(root, books))
     for seg, e in zip(root["segments"].values(), est.segments, strict=True):
         churn = seg["churn"]
         observed = churn["annual_baseline"]
         effect = float(churn.get("coverage_effect", 0.0))
         text = eol_comment(churn, "annual_baseline") or ""
-        if e.planned_coverage < 1 and effect > 0 and text.startswith("data:"):
+        fitted = text.startswith("data: fitted")  # by the history: already at full delivery
+        if e.planned_coverage < 1 and effect > 0 and text.startswith("data:") and not fitted:
             churn["annual_baseline"] = round(_baseline_for(observed, e.planned_coverage, effect), 4)
             churn.yaml_add_eol_comment(
                 f"{text}; lower than observed: the plan's coverage is {e.planned_coverage:.2f} "
                 "and churn at it must match",
                 "annual_baseline",
             )
+
+
+def plan_templates(path: str | Path, loaded: Any) -> PlanTemplates:
+    """The segments of the plan at ``path`` (validated as ``loaded``) as templates.
+
+    The file's own nodes keep their comments; a plan that extends another (its segments
+    only partly in the file) gives its merged, validated segments without comments.
+    """
+    y = YAML()
+    with open(path, encoding="utf-8") as fh:
+        raw = y.load(fh)
+    own = raw.get("segments") if isinstance(raw, CommentedMap) else None
+    merged = loaded.data.get("segments", {})
+    if isinstance(own, CommentedMap) and "extends" not in raw and set(own) == set(merged):
+        segments = own
+        uncertain = raw.get("uncertain")
+    else:
+        segments = CommentedMap(merged)
+        uncertain = CommentedMap(loaded.data["uncertain"]) if loaded.data.get("uncertain") else None
+    teams = loaded.data.get("teams") or {}
+    for node in segments.values():
+        ref = node.get("team") if isinstance(node, dict) else None
+        if isinstance(ref, str) and ref in teams:
+            node["team"] = CommentedMap(teams[ref])  # each calibrated segment gets its own
+    sc = loaded.scenario
+
+    def size(name: str) -> float:
+        arr = sc.segments[name].arr
+        return -(arr.mean if arr is not None else 0.0)
+
+    order = tuple(sorted(segments, key=lambda n: (size(n), list(segments).index(n))))
+    if uncertain is None:
+        uncertain = _template_root().get("uncertain")
+    return PlanTemplates(segments, order, uncertain, Path(path).name)

@@ -260,23 +260,25 @@ def _dispatch(
     progress: Callable[[int, int], None] | None,
     done: int = 0,
     total: int | None = None,
-) -> list[ReplicationResult]:
+    fn: Callable[[Scenario, int, int], Any] = run_replication,
+) -> list[Any]:
     """Run (scenario, replication) jobs in this process or on ``executor``.
 
-    Results come back in job order whatever order they finish in; on an error or an
-    interrupt the jobs not yet started are cancelled.
+    ``fn(scenario, replication, seed)`` runs one job (a module-level function, so that
+    it pickles). Results come back in job order whatever order they finish in; on an
+    error or an interrupt the jobs not yet started are cancelled.
     """
     total = len(jobs) + done if total is None else total
     if executor is None:
         out = []
         for scenario, i in jobs:
-            out.append(run_replication(scenario, i, seed))
+            out.append(fn(scenario, i, seed))
             done += 1
             if progress is not None:
                 progress(done, total)
         return out
-    futures = {executor.submit(run_replication, sc, i, seed): k for k, (sc, i) in enumerate(jobs)}
-    results: dict[int, ReplicationResult] = {}
+    futures = {executor.submit(fn, sc, i, seed): k for k, (sc, i) in enumerate(jobs)}
+    results: dict[int, Any] = {}
     try:
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
@@ -297,13 +299,16 @@ def run_jobs(
     progress: Callable[[int, int], None] | None = None,
     done: int = 0,
     total: int | None = None,
-) -> list[ReplicationResult]:
+    fn: Callable[[Scenario, int, int], Any] = run_replication,
+) -> list[Any]:
     """Run (scenario, replication index) jobs, in this process or on ``executor``.
 
-    Results come back in job order whatever order they finish in, so they do not depend
-    on the executor; ``progress(done, total)`` counts from ``done`` towards ``total``.
+    ``fn(scenario, replication, root_seed)`` runs one job (default
+    :func:`run_replication`, giving a :class:`ReplicationResult`). Results come back in
+    job order whatever order they finish in, so they do not depend on the executor;
+    ``progress(done, total)`` counts from ``done`` towards ``total``.
     """
-    return _dispatch(jobs, root_seed, executor, progress, done, total)
+    return _dispatch(jobs, root_seed, executor, progress, done, total, fn)
 
 
 def run_points(

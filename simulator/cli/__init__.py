@@ -5,8 +5,8 @@ ends with exit code 2 and a message naming the file, line and field; never a tra
 One module per command family holds its parsing and rendering only:
 :mod:`~simulator.cli.scenario` (validate, schema, init, show, estimate),
 :mod:`~simulator.cli.run` (run, report, sweep), :mod:`~simulator.cli.compare`,
-:mod:`~simulator.cli.plan` (solve, tradeoff, hire) and :mod:`~simulator.cli.data`
-(analyze, calibrate); :mod:`~simulator.cli.common` holds what they share.
+:mod:`~simulator.cli.plan` (solve, tradeoff, hire), :mod:`~simulator.cli.data`
+(analyze, calibrate) and :mod:`~simulator.cli.backtest`; :mod:`~simulator.cli.common` holds what they share.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import click
 
 from simulator import __version__
+from simulator.cli.backtest import backtest_command
 from simulator.cli.compare import compare_command
 from simulator.cli.data import analyze, calibrate
 from simulator.cli.decide import decide_command
@@ -56,6 +57,7 @@ for _command in (
     hire,
     analyze,
     calibrate,
+    backtest_command,
 ):
     cli.add_command(_command)
 

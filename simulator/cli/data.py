@@ -23,6 +23,16 @@ from simulator.cli.common import (
     quiet_option,
     render_error,
 )
+from simulator.cli.history import (
+    activity_options,
+    evidence_for,
+    evidence_sheets,
+    history_input,
+    is_override_error,
+    plan_input,
+    with_evidence,
+    with_evidence_json,
+)
 from simulator.errors import ScenarioError, render_text
 from simulator.report.files import atomic_write
 from simulator.report.saved import tidy_csv
@@ -63,7 +73,14 @@ def _as_of(value: Any) -> Any:
     return value.date() if value is not None else None
 
 
-data_options = [
+_AS_OF = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the list describes, YYYY-MM-DD (default: today).",
+)
+
+book_options = [
     click.option(
         "--map",
         "mapping",
@@ -71,12 +88,6 @@ data_options = [
         metavar="FIELD=COLUMN",
         help="Use COLUMN for FIELD when the header match misses it, e.g. --map "
         "arr='Contract Amount' (fields: see the README's customer-list columns; repeatable).",
-    ),
-    click.option(
-        "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        help="The date the list describes, YYYY-MM-DD (default: today).",
     ),
     click.option(
         "--breaks",
@@ -93,6 +104,10 @@ data_options = [
     ),
     click.option("--sheet", default=None, help="Worksheet of an xlsx file (default: the first)."),
 ]
+"""How the customer list is read (every data command)."""
+
+data_options = [book_options[0], _AS_OF, *book_options[1:]]
+"""The list's options with --as-of, its date (analyze and calibrate)."""
 
 
 def data_input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,6 +149,7 @@ def _reason(exc: ValueError) -> str:
 @click.command()
 @click.argument("customers", type=click.Path(path_type=Path, dir_okay=False))
 @data_input_options
+@activity_options
 @output_option(
     "Also write FILE.csv or FILE.json (tidy measures) or FILE.xlsx (every table).",
 )
@@ -154,6 +170,10 @@ def analyze(
     breaks: str | None,
     dayfirst: bool | None,
     sheet: str | None,
+    activities: Path | None,
+    activities_map: tuple[str, ...],
+    plan_path: Path | None,
+    activity_map: tuple[str, ...],
     output: Path | None,
     charts_dir: Path | None,
     fmt: str,
@@ -165,7 +185,9 @@ def analyze(
     the value breaks in three; logo and dollar churn per year with 95% CIs; contract
     growth (and of the top 10%); renewals this month and in the next six; customers and
     their average age per lifecycle stage; Kaplan-Meier retention per segment. Rows
-    that cannot be used are counted with their reason.
+    that cannot be used are counted with their reason. With --activities: the effects
+    the activity history shows (coverage, late onboarding, responsiveness, expansion
+    response), measured against the plan calibrate would write, with 95% intervals.
 
     \b
     Example:
@@ -183,10 +205,13 @@ def analyze(
 
     if output is not None and output.resolve() == customers.resolve():
         fail(f"error: -o {output} is the customer list itself; write the measures to another file")
-    check_output(output, (".csv", ".json", ".xlsx"), [customers])
+    check_output(output, (".csv", ".json", ".xlsx"), [customers, *filter(None, [activities])])
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    history = history_input(activities, activities_map, activity_map, dayfirst, fmt != "table")
+    plan = plan_input(plan_path, fmt != "table")
+    evidence = evidence_for(analysis, read, str(customers), activities, history, plan)
     if charts_dir is not None:
         for path in write_charts(charts_dir, book_charts(analysis)):
             click.echo(f"wrote {path}", err=True)
@@ -195,10 +220,10 @@ def analyze(
         fmt,
         {
             "csv": lambda: tidy_csv(book_rows(analysis)),
-            "json": lambda: book_json(analysis, read),
-            "xlsx": lambda: book_sheets(analysis, read),
+            "json": lambda: with_evidence_json(book_json(analysis, read), evidence),
+            "xlsx": lambda: book_sheets(analysis, read) + evidence_sheets(evidence),
         },
-        lambda: book_renderable(analysis, read),
+        lambda: with_evidence(book_renderable(analysis, read), evidence),
     )
 
 
@@ -224,6 +249,7 @@ def analyze(
     metavar="FIELD=COLUMN",
     help="Column overrides for the timesheet (fields person, date, activity, account, hours).",
 )
+@activity_options
 @data_input_options
 @click.option(
     "--cost-per-csm",
@@ -239,6 +265,10 @@ def calibrate(
     output: Path,
     timesheet: Path | None,
     timesheet_map: tuple[str, ...],
+    activities: Path | None,
+    activities_map: tuple[str, ...],
+    plan_path: Path | None,
+    activity_map: tuple[str, ...],
     mapping: tuple[str, ...],
     as_of: Any,
     breaks: str | None,
@@ -254,19 +284,25 @@ def calibrate(
     the list has no segment column). Accounts are the real ones (ARR, renewal date,
     stage) in NAME_accounts.csv; churn and expansion come from the data (95% CIs in
     comments); the engagement model starts from the default plan's segment of the same
-    value rank, or from the timesheet when one is given. The scenario is validated
-    before anything is written.
+    value rank, or from the timesheet when one is given. With --activities, the effects
+    the history identifies (coverage, late onboarding, responsiveness, expansion response)
+    are fitted by maximum likelihood and written with their 95% intervals, also as the
+    uncertain inputs of 'cssim decide'; the others keep the plan's values, with the
+    reason. The scenario is validated before anything is written.
 
     \b
     Example:
       cssim calibrate scenarios/data/customers.csv --timesheet scenarios/data/timesheet.csv \\
                       --as-of 2026-10-31 -o plans/calibrated.yaml
       cssim estimate plans/calibrated.yaml && cssim run plans/calibrated.yaml
+      cssim calibrate scenarios/data/history/customers.csv \\
+                      --activities scenarios/data/history/activities.csv -o plans/fitted.yaml
     """
     from simulator.analysis.calibrate import calibrate as build
     from simulator.report.book import read_report_lines
 
-    accounts_path = _calibrate_targets(customers, output, timesheet, force)
+    inputs = [p for p in (timesheet, activities) if p is not None]
+    accounts_path = _calibrate_targets(customers, output, inputs, force)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
     if not quiet:
         echo_lines(read_report_lines(read))
@@ -274,10 +310,25 @@ def calibrate(
     if timesheet is not None:
         ts = _timesheet_analysis(timesheet, timesheet_map, dayfirst, read, analysis, quiet)
     cost = money(cost_per_csm, "--cost-per-csm") if cost_per_csm is not None else None
+    history = history_input(activities, activities_map, activity_map, dayfirst, quiet)
     try:
-        result = build(analysis, read.customers, str(customers), accounts_path.name, ts, cost)
+        result = build(
+            analysis,
+            read.customers,
+            str(customers),
+            accounts_path.name,
+            ts,
+            cost,
+            history,
+            plan_input(plan_path, quiet),
+        )
     except ValueError as exc:
-        fail(f"error: {customers}: {_reason(exc)}")
+        fail(f"error: {activities if is_override_error(exc) else customers}: {_reason(exc)}")
+    if result.evidence is not None and not quiet:
+        from simulator.cli.common import stderr_console
+        from simulator.report.effects import effects_renderable
+
+        stderr_console().print(effects_renderable(result.evidence))
     # the accounts file first, then the scenario validated as it will be read; on any
     # failure neither file is left behind
     atomic_write(accounts_path, tidy_csv(result.accounts_rows))
@@ -293,12 +344,14 @@ def calibrate(
     click.echo(f"next: cssim estimate {output} && cssim run {output}", err=True)
 
 
-def _calibrate_targets(customers: Path, output: Path, timesheet: Path | None, force: bool) -> Path:
+def _calibrate_targets(
+    customers: Path, output: Path, extra_inputs: list[Path], force: bool
+) -> Path:
     """Refuse unwritable outputs before any work; the accounts file's path."""
     if output.suffix.lower() not in (".yaml", ".yml"):
         fail(f"error: -o {output}: the output is a scenario; use a .yaml file name")
     accounts_path = output.with_name(f"{output.stem}_accounts.csv")
-    inputs = [customers, *([timesheet] if timesheet is not None else [])]
+    inputs = [customers, *extra_inputs]
     for source in inputs:
         if accounts_path.resolve() == source.resolve():
             fail(

@@ -1,0 +1,130 @@
+"""When the data can identify a churn effect, and the fit that respects the answer.
+
+An effect is estimated only when the data pass the checks of :func:`data_checks` (enough
+churns, variation in the driver, not confounded with segment) and its 95%
+profile-likelihood interval closes inside the search range; otherwise it is fixed at
+the plan's value and the rest are refitted (:func:`fit_churn`). The thresholds are
+assumptions (docs/assumptions.md#evidence-from-history).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from simulator.analysis import effects_churn as ec
+from simulator.analysis.effects_types import plan_values
+from simulator.scenario.model import Segment
+
+__all__ = [
+    "MAX_SEGMENT_R2",
+    "MIN_CHURNS",
+    "MIN_GROUP",
+    "MIN_GROWTH_ACCOUNTS",
+    "MIN_SD",
+    "data_checks",
+    "fit_churn",
+    "transform",
+]
+
+MIN_CHURNS = 10
+"""Fewest churned renewals for any churn effect (assumption: below it, intervals are
+too wide to use)."""
+MIN_GROUP = 10
+"""Fewest renewals on each side of a yes/no driver (late onboarding)."""
+MIN_SD = 0.02
+"""Smallest standard deviation of a driver that can carry an effect."""
+MAX_SEGMENT_R2 = 0.9
+"""Share of coverage's variance explained by segment beyond which the coverage effect is
+confounded with the segment baselines."""
+MIN_GROWTH_ACCOUNTS = 30
+"""Fewest accounts with a growth observation for the expansion response."""
+
+
+def segment_r2(x: np.ndarray, seg: np.ndarray) -> float:
+    """Share of the variance of ``x`` explained by segment means."""
+    total = float(((x - x.mean()) ** 2).sum())
+    if total <= 0:
+        return 1.0
+    within = sum(float(((x[seg == s] - x[seg == s].mean()) ** 2).sum()) for s in np.unique(seg))
+    return 1.0 - within / total
+
+
+def data_checks(d: ec.ChurnData, key: str, responses: bool) -> str:
+    """Why ``key`` cannot be identified from ``d`` before any fit ('' when it may be)."""
+    churns = int(d.churned.sum())
+    if churns < MIN_CHURNS:
+        return f"only {churns} churned renewals (at least {MIN_CHURNS} needed)"
+    if key == "coverage_effect":
+        sd = float(d.shortfall.std())
+        if sd < MIN_SD:
+            return f"coverage hardly varies between renewals (sd {sd:.3f})"
+        if len(d.segments) > 1:
+            r2 = segment_r2(d.shortfall, d.segment)
+            if r2 >= MAX_SEGMENT_R2:
+                return (
+                    f"coverage is confounded with segment (segment explains {100 * r2:.0f}% of "
+                    "its variation): the segment baselines absorb its effect"
+                )
+    elif key == "log_late_onboarding":
+        late = int(d.late.sum())
+        if late < MIN_GROUP or len(d.late) - late < MIN_GROUP:
+            return f"{late} renewals after a late onboarding, {len(d.late) - late} after none (at least {MIN_GROUP} of each needed)"
+    elif key == "responsiveness_effect":
+        if not responses:
+            return "the history has no response times"
+        sd = float(d.unanswered.std())
+        if sd < MIN_SD:
+            return f"responsiveness hardly varies (sd {sd:.3f})"
+    return ""
+
+
+def transform(key: str, v: float | None) -> float | None:
+    if v is None:
+        return None
+    return math.exp(v) if key == "log_late_onboarding" else v
+
+
+def _fixed(key: str, d: ec.ChurnData, values: Mapping[str, float]) -> np.ndarray:
+    per = np.array([values[s] for s in d.segments])[d.segment]
+    return np.log(np.maximum(per, 1e-12)) if key == "log_late_onboarding" else per
+
+
+def fit_churn(
+    d: ec.ChurnData, plans: Mapping[str, Segment], responses: bool
+) -> tuple[ec.ChurnModel, np.ndarray, float, dict[str, str], dict[str, ec.Interval]]:
+    """Fit with every effect the checks allow; fix those whose interval stays open."""
+    reasons = {k: data_checks(d, k, responses) for k in ec.EFFECTS}
+    free = [k for k in ec.EFFECTS if not reasons[k]]
+    while True:
+        model = ec.ChurnModel(
+            tuple(free),
+            {k: _fixed(k, d, plan_values(plans, k)) for k in ec.EFFECTS if k not in free},
+        )
+        theta, best = ec.fit(d, model)
+        k0 = len(d.segments)
+        intervals = {
+            name: ec.profile_interval(d, model, theta, best, k0 + j)
+            for j, name in enumerate(model.free)
+        }
+        open_ = [n for n, iv in intervals.items() if iv.low is None or iv.high is None]
+        if not open_:
+            return model, theta, best, reasons, intervals
+        for n in open_:
+            iv = intervals[n]
+            est = transform(n, float(theta[len(d.segments) + model.free.index(n)]))
+            if iv.low is None and iv.high is not None and est is not None and est < 0:
+                reasons[n] = (
+                    f"churn rose with it in these data (estimate {est:.2g}, 95% interval "
+                    f"up to {transform(n, iv.high):.2g} and down to the model's limit): "
+                    "likely touches given to accounts already at risk; the simulation "
+                    "cannot use a negative effect"
+                )
+            else:
+                side = "upper" if iv.high is None else "lower"
+                reasons[n] = (
+                    f"the data do not bound it (its 95% interval has no {side} end in range)"
+                )
+            free.remove(n)
