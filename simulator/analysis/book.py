@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.analysis.churn_reasons import ReasonSummary, summarise_reasons
 from simulator.analysis.contracts import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
@@ -84,6 +85,9 @@ class BookAnalysis:
     segment_arr_at_signing: dict[str, list[float]] = field(default_factory=dict)
     """Per segment: each customer's starting ARR (its current ARR when not given)."""
     notes: list[str] = field(default_factory=list)
+    reasons: ReasonSummary | None = None
+    """The churn-reason column by segment, as evidence (None without one); not checked
+    against activity (see :func:`simulator.analysis.churn_reasons.with_activity`)."""
 
 
 def assign_bands(arr: Sequence[float], breaks: Sequence[float]) -> list[str]:
@@ -325,10 +329,11 @@ def analyze_book(
         c for c in active if c.renewal_date and month_start <= c.renewal_date < next_month
     ]
     coming = [c for c in active if c.renewal_date and as_of <= c.renewal_date <= six]
+    segments = _segments(groups, as_of)
     return BookAnalysis(
         as_of=as_of,
         total=segment_book("all", customers, as_of),
-        segments=_segments(groups, as_of),
+        segments=segments,
         segment_source=source,
         breaks=cut,
         pareto_share=k / len(desc),
@@ -348,6 +353,7 @@ def analyze_book(
             n: [c.starting_arr or c.arr for c in cs] for n, cs in groups.items()
         },
         notes=_data_notes(customers, active, as_of),
+        reasons=summarise_reasons(customers, names, as_of, order=list(segments)),
     )
 
 

@@ -13,7 +13,15 @@ from datetime import date
 
 from simulator.data.blanks import is_blank, is_missing
 from simulator.data.columns import ColumnMatch
-from simulator.data.common import Notes, cell, date_orders, decimal_comma_for, line_list, plural
+from simulator.data.common import (
+    Notes,
+    cell,
+    date_orders,
+    decimal_comma_for,
+    line_list,
+    plural,
+    text_or_none,
+)
 from simulator.data.customer_values import (
     NO_WORDS,
     normalise_stage,
@@ -65,6 +73,10 @@ class Customer:
         recognised, else the text as written; None when blank.
     term_months
         Contract length in months, if given.
+    churn_reason
+        Why the customer left, as written (stripped); None when blank or when the list
+        has no churn-reason column. Only ``cssim analyze`` reads it, as evidence (see
+        :mod:`simulator.analysis.churn_reasons`); the model never does.
     line
         The row's line (CSV) or row number (Excel).
     """
@@ -80,6 +92,7 @@ class Customer:
     churned: bool = False
     stage: str | None = None
     term_months: float | None = None
+    churn_reason: str | None = None
     line: int = 0
 
 
@@ -253,6 +266,7 @@ class CustomerRows:
             churned=churned,
             stage=normalise_stage(cell(row.cells, self.col.get("stage"))),
             term_months=term,
+            churn_reason=text_or_none(cell(row.cells, self.col.get("churn_reason"))),
             line=row.line,
         )
 

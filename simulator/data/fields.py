@@ -294,6 +294,31 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         ),
         "contract length in months ('12', '12 months', '1 year')",
     ),
+    FieldSpec(
+        "churn_reason",
+        "churn reason",
+        (
+            "churn reason",
+            "reason for churn",
+            "churn reason category",
+            "primary churn reason",
+            "churn reason code",
+            "churned reason",
+            "reason churned",
+            "cancellation reason",
+            "cancelation reason",
+            "cancel reason",
+            "reason for cancellation",
+            "termination reason",
+            "closed lost reason",
+            "loss reason",
+            "lost reason",
+            "reason lost",
+            "downgrade reason",
+        ),
+        "why the customer left, as entered at the time (text); summarised by analyze as "
+        "evidence, never used by the model",
+    ),
 )
 
 TIMESHEET_FIELDS: tuple[FieldSpec, ...] = (

@@ -17,6 +17,12 @@ from simulator.analysis.book import BookAnalysis, SegmentBook
 from simulator.data.common import line_list, plural
 from simulator.data.errors import count_by_reason
 from simulator.report.book_charts import book_charts
+from simulator.report.churn_reasons import (
+    reasons_json,
+    reasons_renderable,
+    reasons_rows,
+    reasons_sheet,
+)
 from simulator.report.formatting import json_safe, money, num, pct
 from simulator.report.layout import Block, Col, Sheet
 
@@ -216,13 +222,15 @@ def book_renderable(a: BookAnalysis, read: Any | None = None) -> Group:
     if any(s.km is not None for _, s in _segment_rows(a)):
         parts.append(_retention_table(a))
     parts.append(_stage_table(a))
+    if a.reasons is not None:
+        parts += reasons_renderable(a.reasons)
     if a.notes:
         parts.append(Text("\n".join(f"note: {n}" for n in a.notes), style="dim"))
     return Group(*parts)
 
 
 def book_rows(a: BookAnalysis) -> list[dict[str, Any]]:
-    """Tidy rows: one per segment (and 'all') and measure."""
+    """Tidy rows: one per segment (and 'all') and measure (with the churn reasons')."""
     out = []
     for name, s in _segment_rows(a):
         values = {
@@ -278,11 +286,14 @@ def book_rows(a: BookAnalysis) -> list[dict[str, Any]]:
         out.append(
             {"segment": "all", "measure": key, "value": value, "ci_low": None, "ci_high": None}
         )
+    if a.reasons is not None:
+        out += reasons_rows(a.reasons)
     return out
 
 
 def book_json(a: BookAnalysis, read: Any | None = None) -> str:
-    """JSON: as-of date, breaks, tidy rows, yearly churn, stages, renewals by month."""
+    """JSON: as-of date, breaks, tidy rows, yearly churn, stages, renewals by month, churn
+    reasons (null without a reason column)."""
     data = {
         "as_of": a.as_of.isoformat(),
         "segment_source": a.segment_source,
@@ -295,6 +306,7 @@ def book_json(a: BookAnalysis, read: Any | None = None) -> str:
         "yearly": json_safe(a.yearly),
         "stages": json_safe(a.stages),
         "renewals_by_month": a.renewals_by_month,
+        "churn_reasons": reasons_json(a.reasons) if a.reasons is not None else None,
         "notes": a.notes,
     }
     return json.dumps(data, indent=2) + "\n"
@@ -349,6 +361,8 @@ def book_sheets(a: BookAnalysis, read: Any | None = None) -> list[Sheet]:
     if read is not None:
         intro += read_report_lines(read)
     sheets = [Sheet("Book", [measures, yearly, stages, renewals], intro=intro)]
+    if a.reasons is not None:
+        sheets.append(reasons_sheet(a.reasons))
     if read is not None and read.skipped:
         sheets.append(
             Sheet(

@@ -1,5 +1,6 @@
 """Charts of the customer-list analysis: Pareto curve, value distribution, renewals,
-retention curves (matplotlib figures; :mod:`simulator.report.book` renders the rest)."""
+retention curves, churned ARR by stated reason (matplotlib figures;
+:mod:`simulator.report.book` renders the rest)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from simulator.analysis.book import BookAnalysis
+from simulator.analysis.churn_reasons import ReasonSummary
 from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
 from simulator.report.formatting import money, pct
 
-__all__ = ["book_charts"]
+__all__ = ["book_charts", "churn_reasons_chart"]
 
 
 def _money_fmt(currency: str = "USD") -> FuncFormatter:
@@ -127,12 +129,89 @@ def _retention_curves(a: BookAnalysis, context: str) -> Figure:
     return fig
 
 
+def _reason_finding(s: ReasonSummary) -> str:
+    """The chart's title: the stated reason with the most churned ARR, and the unusable share."""
+    t = s.total
+    top = next((r for r in t.rows if r.informative), None)
+    unusable = 1 - t.informative_arr_share if t.churned_arr else math.nan
+    if top is None:
+        return f"No churned customer has a usable reason ({pct(unusable, 0)} of churned ARR)"
+    return (
+        f"'{top.reason}' is given for the most churned ARR ({pct(top.arr_share, 0)}); "
+        f"{pct(unusable, 0)} has no usable reason"
+    )
+
+
+def churn_reasons_chart(s: ReasonSummary, context: str = "") -> Figure:
+    """Churned ARR by stated reason, one panel per segment; blank and 'Other'-like in grey.
+
+    Bars are labelled with the ARR (currency per year), the churned customers and the
+    share of the segment's churned ARR; each panel has its own ARR axis (segments differ
+    by orders of magnitude).
+    """
+    views = list(s.segments.values())
+    heights = [max(len(v.rows), 1) + 1.5 for v in views]
+    fig = Figure(figsize=(10.0, 1.2 + 0.32 * sum(heights)), dpi=100, layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(views), 1, gridspec_kw={"height_ratios": heights}))
+    for ax, v in zip(axes, views, strict=True):
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+        ax.set_axisbelow(True)
+        rows = v.rows[::-1]  # largest informative reason at the top
+        y = np.arange(len(rows))
+        ax.barh(
+            y,
+            [r.arr for r in rows],
+            color=[BLUE if r.informative else GREY for r in rows],
+            height=0.7,
+        )
+        ax.set_yticks(y, [esc(r.reason) for r in rows], fontsize=10)
+        for i, r in enumerate(rows):
+            ax.annotate(
+                esc(
+                    f"{money(r.arr)} ({r.logos} customer{'' if r.logos == 1 else 's'}, "
+                    f"{pct(r.arr_share, 0)})"
+                ),
+                (r.arr, i),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_xlim(0, max((r.arr for r in rows), default=1.0) * 1.45 or 1.0)
+        ax.xaxis.set_major_formatter(_money_fmt())
+        ax.tick_params(axis="x", labelsize=9)
+        ax.set_title(
+            esc(
+                f"{v.segment}: {money(v.churned_arr)} churned ARR, {v.churned:,} customers "
+                f"({pct(v.informative_arr_share, 0)} with a usable reason)"
+            ),
+            loc="left",
+            fontsize=11,
+        )
+    axes[-1].set_xlabel(
+        "Churned ARR (USD per year; labels: ARR, customers, share of the segment's churned ARR)"
+    )
+    titles(
+        fig,
+        _reason_finding(s),
+        (context + " " if context else "")
+        + "Reasons as typed in when each customer was lost; grey: blank or says nothing. "
+        "Leads to check with the account teams, not causes; the simulator does not use them.",
+    )
+    return fig
+
+
 def book_charts(a: BookAnalysis) -> dict[str, Figure]:
-    """Pareto curve, value distribution with breaks, renewals by month, retention curves."""
+    """Pareto curve, value distribution with breaks, renewals by month, retention curves,
+    and churned ARR by stated reason when the list has a churn-reason column."""
     context = f"Customer list as of {a.as_of:%d %b %Y}; {a.total.active:,} active customers."
-    return {
+    charts = {
         "pareto": _pareto(a, context),
         "value_distribution": _value_distribution(a, context),
         "renewals_by_month": _renewals_by_month(a, context),
         "retention_curves": _retention_curves(a, context),
     }
+    if a.reasons is not None:
+        charts["churn_reasons"] = churn_reasons_chart(a.reasons, f"As of {a.as_of:%d %b %Y}.")
+    return charts
