@@ -25,6 +25,7 @@ from simulator.cli.common import (
 )
 from simulator.cli.history import (
     activity_options,
+    check_reasons,
     evidence_for,
     evidence_sheets,
     history_input,
@@ -158,8 +159,8 @@ def _reason(exc: ValueError) -> str:
     "charts_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write the Pareto curve, value distribution, renewals by month and retention "
-    "curves to this directory (PNG and SVG).",
+    help="Write the Pareto curve, value distribution, renewals by month, retention "
+    "curves and churned ARR by reason to this directory (PNG and SVG).",
 )
 @format_option
 @handle_errors
@@ -184,7 +185,9 @@ def analyze(
     churned (how many, their average value); contract length; the 80/20 break in ARR and
     the value breaks in three; logo and dollar churn per year with 95% CIs; contract
     growth (and of the top 10%); renewals this month and in the next six; customers and
-    their average age per lifecycle stage; Kaplan-Meier retention per segment. Rows
+    their average age per lifecycle stage; Kaplan-Meier retention per segment; why
+    customers churn, when the list has a churn-reason column (logos and ARR by reason
+    and year, with its data quality flagged; evidence only, never fed to the model). Rows
     that cannot be used are counted with their reason. With --activities: the effects
     the activity history shows (coverage, late onboarding, responsiveness, expansion
     response), measured against the plan calibrate would write, with 95% intervals.
@@ -212,6 +215,7 @@ def analyze(
     history = history_input(activities, activities_map, activity_map, dayfirst, fmt != "table")
     plan = plan_input(plan_path, fmt != "table")
     evidence = evidence_for(analysis, read, str(customers), activities, history, plan)
+    check_reasons(analysis, read, history)
     if charts_dir is not None:
         for path in write_charts(charts_dir, book_charts(analysis)):
             click.echo(f"wrote {path}", err=True)

@@ -18,6 +18,7 @@ __all__ = [
     "ACTIVITY_FLAGS",
     "activity_options",
     "activity_overrides",
+    "check_reasons",
     "evidence_for",
     "evidence_sheets",
     "history_input",
@@ -130,6 +131,17 @@ def evidence_for(
     except ValueError as exc:
         fail(f"error: {activities if is_override_error(exc) else source}: {reason(exc)}")
     return result.evidence
+
+
+def check_reasons(analysis: Any, read: Any, history: Any) -> None:
+    """Check the churn reasons against the activity history, when there are both."""
+    if history is None or analysis.reasons is None:
+        return
+    from simulator.analysis.churn_reasons import with_activity
+    from simulator.analysis.evidence import touched_months
+
+    touched = touched_months(read.customers, history.activities, analysis.as_of)
+    analysis.reasons = with_activity(analysis.reasons, touched)
 
 
 def with_evidence(renderable: Any, evidence: Any) -> Any:

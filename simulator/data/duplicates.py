@@ -32,6 +32,7 @@ _FIELD_LABELS = {
     "churned": "churned",
     "stage": "stage",
     "term_months": "term",
+    "churn_reason": "churn reason",
 }
 
 
