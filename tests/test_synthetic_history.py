@@ -161,12 +161,18 @@ def test_churn_at_full_coverage_matches_the_baseline(plan: dict[str, Segment]) -
     )
     h = generate_history(truth, plan=plan)
     assert not any(r.late_onboarding for r in h.renewals)  # every touch on time
+    churned = expected = variance = 0.0
     for seg in ("Enterprise", "Mid-Market"):
         full = [r for r in h.renewals if r.segment == seg and r.coverage == 1.0]
-        assert len(full) >= 300
+        assert len(full) >= 500
         base = truth.segment(seg).annual_baseline
+        assert all(r.churn_probability == pytest.approx(base) for r in full)
         rate = sum(r.churned for r in full) / len(full)
         assert abs(rate - base) < 4 * math.sqrt(base * (1 - base) / len(full)), (seg, rate)
+        churned += rate * len(full)
+        expected += base * len(full)
+        variance += base * (1 - base) * len(full)
+    assert abs(churned - expected) < 3 * math.sqrt(variance)  # both segments together
 
 
 def _onboarding_slots(seg: Segment) -> tuple[int, int]:

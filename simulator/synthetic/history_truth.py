@@ -203,13 +203,13 @@ class HistoryTruth:
         Share of activity rows that are noise (:attr:`noise_types`: no touchpoint),
         dated uniformly over the account's life (0-1).
     rescue_touch_share
-        Confounding switch (0: off). When > 0, the renewals whose true churn hazard is in
-        this top share of their segment's resolved renewals get :attr:`rescue_touches` extra touches
-        of the segment's first CSM cadence touchpoint, dated uniformly in the
-        :attr:`rescue_window_days` days before the renewal. They do not change the true
-        coverage or churn (the churn was decided by the work planned); they raise the
-        coverage read from the log for exactly the riskiest accounts: the observational
-        caveat of estimating a coverage effect from history.
+        Confounding switch (0: off). When > 0, in each segment the renewals whose true
+        churn hazard is in this top share of the segment's resolved renewals get
+        :attr:`rescue_touches` extra touches of its first one_to_one cadence touchpoint,
+        dated uniformly in the :attr:`rescue_window_days` days before the renewal. They
+        do not change the true coverage or churn (the churn was decided by the work
+        planned); they raise the coverage read from the log for exactly the riskiest
+        accounts: the observational caveat of estimating a coverage effect from history.
     rescue_touches
         Extra touches per rescued renewal.
     rescue_window_days
