@@ -34,28 +34,67 @@ from simulator.synthetic.customers import (
     generate_customers,
     messy_customers,
 )
-from simulator.synthetic.files import main, write_csv, write_customers
+from simulator.synthetic.files import (
+    history_truth_json,
+    main,
+    write_csv,
+    write_customers,
+    write_history,
+)
+from simulator.synthetic.history import (
+    History,
+    RenewalTruth,
+    default_plan,
+    generate_history,
+    true_segments,
+)
+from simulator.synthetic.history_coverage import late_onboarding, renewal_coverage
+from simulator.synthetic.history_rows import ACTIVITY_COLUMNS
+from simulator.synthetic.history_truth import (
+    DEFAULT_ACTIVITY_NAMES,
+    DEFAULT_HISTORY_SEGMENTS,
+    DEFAULT_HISTORY_TRUTH,
+    ActivityName,
+    HistorySegment,
+    HistoryTruth,
+)
 from simulator.synthetic.lifecycle import lifecycle_stage
 from simulator.synthetic.timesheet import TIMESHEET_COLUMNS, generate_timesheet
 from simulator.synthetic.timesheet_truth import DEFAULT_ACTIVITIES, ActivityTruth, TimesheetTruth
 from simulator.synthetic.truth import DEFAULT_SEGMENTS, DEFAULT_TRUTH, SegmentTruth, Truth
 
 __all__ = [
+    "ACTIVITY_COLUMNS",
     "CUSTOMER_COLUMNS",
     "DEFAULT_ACTIVITIES",
+    "DEFAULT_ACTIVITY_NAMES",
+    "DEFAULT_HISTORY_SEGMENTS",
+    "DEFAULT_HISTORY_TRUTH",
     "DEFAULT_SEGMENTS",
     "DEFAULT_TRUTH",
     "TIMESHEET_COLUMNS",
+    "ActivityName",
     "ActivityTruth",
+    "History",
+    "HistorySegment",
+    "HistoryTruth",
     "Mess",
+    "RenewalTruth",
     "SegmentTruth",
     "TimesheetTruth",
     "Truth",
+    "default_plan",
     "generate_customers",
+    "generate_history",
     "generate_timesheet",
+    "history_truth_json",
+    "late_onboarding",
     "lifecycle_stage",
     "main",
     "messy_customers",
+    "renewal_coverage",
+    "true_segments",
     "write_csv",
     "write_customers",
+    "write_history",
 ]
