@@ -210,7 +210,8 @@ def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> 
         if tp.channel not in _ACTIVE:
             return True  # skipped: never delivered
         acts = sorted(days.get(name, ()))
-        matched = _match(slots, acts, _ahead(seg, tp), tp.resolved_due_days, r)
+        # the engine judges onboarding when it ends: a touch not started by then is late
+        matched = _match(slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, first.end))
         for p, day in zip(slots, matched, strict=True):
             if day is None or (milestone and day > p + tp.resolved_on_time_days):
                 return True
