@@ -6,11 +6,16 @@ and accounts for every row it does not use.
 
 * :func:`read_customers` -> :class:`CustomerList` of :class:`Customer`;
 * :func:`read_timesheet` -> :class:`Timesheet` of :class:`TimeEntry`;
+* :func:`read_activities` -> :class:`ActivityLog` of :class:`Activity` (CRM activity
+  histories: calls, meetings, e-mails, tasks, tickets);
 * :class:`DataError` (a :class:`~simulator.errors.ScenarioError`) for files that
   cannot be used at all; skipped rows are :class:`RowIssue` records, not errors;
-* :data:`CUSTOMER_FIELD_TABLE` / :data:`TIMESHEET_FIELD_TABLE`: the recognised headers.
+* :data:`CUSTOMER_FIELD_TABLE` / :data:`TIMESHEET_FIELD_TABLE` /
+  :data:`ACTIVITY_FIELD_TABLE`: the recognised headers.
 """
 
+from simulator.data.activities import Activity, ActivityLog, read_activities
+from simulator.data.activity_fields import ACTIVITY_FIELD_TABLE, ACTIVITY_FIELDS
 from simulator.data.columns import match_columns
 from simulator.data.customers import Customer, CustomerList, read_customers
 from simulator.data.dates import infer_dayfirst, parse_date
@@ -30,10 +35,14 @@ from simulator.data.values import infer_decimal_comma, parse_money
 from simulator.errors import DataError
 
 __all__ = [
+    "ACTIVITY_FIELDS",
+    "ACTIVITY_FIELD_TABLE",
     "CUSTOMER_FIELDS",
     "CUSTOMER_FIELD_TABLE",
     "TIMESHEET_FIELDS",
     "TIMESHEET_FIELD_TABLE",
+    "Activity",
+    "ActivityLog",
     "Customer",
     "CustomerList",
     "DataError",
@@ -49,6 +58,7 @@ __all__ = [
     "parse_hours",
     "parse_mapping",
     "parse_money",
+    "read_activities",
     "read_customers",
     "read_table",
     "read_timesheet",
