@@ -106,10 +106,16 @@ def _replicate(scenario: Scenario, replication: int, seed: int) -> _Rep:
     summary = rec.summary()
     metrics: dict[str, dict[str, float]] = {}
     risk: dict[str, float] = {}
+    ids: list[list[str]] = []
+    first: list[int] = []
     for si, name in enumerate(rec.segments):
         accounts = scenario.segments[name].accounts
-        ids = [x.id for x in accounts] if isinstance(accounts, list) else []
+        ids.append([x.id for x in accounts] if isinstance(accounts, list) else [])
         start = (a["segment"] == si) & a["starting"].astype(bool)
+        rows = np.flatnonzero(start)
+        if len(rows) != len(ids[-1]) or (len(rows) and rows[-1] - rows[0] + 1 != len(rows)):
+            raise RuntimeError(f"{name}: the starting accounts are not one block of the records")
+        first.append(int(rows[0]) if len(rows) else 0)
         gone = start & a["churned"].astype(bool)
         s = summary[name]
         metrics[name] = {
@@ -118,11 +124,17 @@ def _replicate(scenario: Scenario, replication: int, seed: int) -> _Rep:
             "grr": s["grr"],
             "nrr": s["nrr"],
         }
-        keep = np.ones(len(ids))
-        sel = (ren["segment"] == si) & (ren["account"] < len(ids))
-        for acc, p in zip(ren["account"][sel], ren["probability"][sel], strict=True):
-            keep[int(acc)] *= 1.0 - float(p)
-        risk.update({ident: 1.0 - float(k) for ident, k in zip(ids, keep, strict=True)})
+        risk.update(dict.fromkeys(ids[-1], 0.0))
+    # a renewal's ``account`` is its row of the accounts table, where each segment's
+    # starting accounts come first, in the order of its account list
+    keep: dict[str, float] = {}
+    for row, p in zip(ren["account"], ren["probability"], strict=True):
+        row = int(row)
+        if a["starting"][row]:
+            si = int(a["segment"][row])
+            ident = ids[si][row - first[si]]
+            keep[ident] = keep.get(ident, 1.0) * (1.0 - float(p))
+    risk.update({ident: 1.0 - k for ident, k in keep.items()})
     return _Rep(metrics, risk)
 
 

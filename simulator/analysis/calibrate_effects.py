@@ -23,6 +23,9 @@ from simulator.analysis.yaml_nodes import clean_copy, eol_comment, flow, set_com
 __all__ = ["interval_distribution", "write_effects"]
 
 _Z95 = 1.959963984540054
+_TAIL = 3.3
+"""Standard deviations beyond which a normal is truncated to the field's range (past the
+0.1% and 99.9% quantiles the loader checks)."""
 
 _RANGES = {
     "coverage_effect": (0.0, 100.0),
@@ -50,15 +53,16 @@ def interval_distribution(
     if low > 0 and estimate > 0:
         lu, ld = math.log(high / estimate), math.log(estimate / low)
         logs = abs(math.log(lu / ld)) if lu > 0 and ld > 0 else math.inf
-    if logs < linear and low > floor:
+    if logs < linear and low > floor and high < ceiling:
         s = (math.log(high) - math.log(low)) / (2 * _Z95)
         mean = estimate * math.exp(s * s / 2)
         return {"dist": "lognormal", "mean": _r(mean), "cv": _r(math.sqrt(math.expm1(s * s)))}
     sd = max((high - low) / (2 * _Z95), 1e-4)
     out: dict[str, float | str] = {"dist": "normal", "mean": _r(estimate), "sd": _r(sd)}
-    if estimate - 2 * sd < floor:
+    # the loader checks the 0.1% and 99.9% quantiles (3.09 sd) against the field's range
+    if estimate - _TAIL * sd < floor:
         out["min"] = floor
-    if estimate + 2 * sd > ceiling:
+    if estimate + _TAIL * sd > ceiling:
         out["max"] = ceiling
     return out
 

@@ -203,17 +203,14 @@ def _expansion_effects(
             )
             continue
         lo, hi = (float(v) for v in np.nanpercentile(fit.boot[:, col], [2.5, 97.5]))
-        at_bound = lo <= BETA_BOUNDS[0] + 1e-3 or (
-            hi >= BETA_BOUNDS[1] - 1e-3 and est < BETA_BOUNDS[1] - 0.05
-        )
-        if at_bound and col == 0 and fit.at_bound > 0.2:
-            out.append(
-                unknown(
-                    key,
-                    "the data do not bound it (a fifth of the bootstrap fits sit at the range's edge)",
-                    plan,
-                )
+        # -2 is a search limit, not a value the engine knows: an interval reaching it is
+        # open (1, no expansion without the touches, is the engine's own end)
+        if lo <= BETA_BOUNDS[0] + 1e-3:
+            why = (
+                "the data do not bound it (its bootstrap interval reaches the search limit "
+                f"{BETA_BOUNDS[0]:g}; {100 * fit.at_bound[col]:.0f}% of the fits sit at a limit)"
             )
+            out.append(unknown(key, why, plan))
             continue
         out.append(Effect(key, PATHS[key], LABELS[key], True, est, lo, hi, method, "", plan, n, n))
     return out, {s: float(fit.mu[i]) for s, i in index.items()}, fit.sigma, fit.boot

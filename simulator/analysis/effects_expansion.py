@@ -70,8 +70,8 @@ class GrowthFit:
     """None when not estimated (no expansion touches, or no variation)."""
     boot: np.ndarray
     """Bootstrap draws, shape (draws, 2): coverage effect, touch effect (nan if unused)."""
-    at_bound: float
-    """Share of bootstrap fits of the coverage effect at its search bound."""
+    at_bound: tuple[float, float]
+    """Share of bootstrap fits of each effect (coverage, touch) at a search bound."""
 
 
 def _parts(mu: float, sigma: float, low: float, high: float) -> tuple[float, float]:
@@ -201,14 +201,18 @@ def fit_growth(
         boot[b, 0] = q[k]
         if with_touch:
             boot[b, 1] = q[k + 1]
-    hit = np.isclose(boot[:, 0], BETA_BOUNDS[0], atol=1e-3) | np.isclose(
-        boot[:, 0], BETA_BOUNDS[1], atol=1e-3
-    )
+
+    def at_bound(col: np.ndarray) -> float:
+        hit = np.isclose(col, BETA_BOUNDS[0], atol=1e-3) | np.isclose(
+            col, BETA_BOUNDS[1], atol=1e-3
+        )
+        return float(hit.mean())
+
     return GrowthFit(
         p[:k].copy(),
         sigma,
         float(p[k]),
         float(p[k + 1]) if with_touch else None,
         boot,
-        float(hit.mean()),
+        (at_bound(boot[:, 0]), at_bound(boot[:, 1]) if with_touch else 0.0),
     )

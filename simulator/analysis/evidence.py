@@ -132,10 +132,10 @@ def gather_evidence(
         if c is None:
             unknown[a.account] += 1
             continue
-        tp = mapping.touchpoint(a)
-        if tp is None:
+        tp_name = mapping.touchpoint(a)
+        if tp_name is None:
             continue
-        touches[c.id][tp].append((a.date, a.response_hours))
+        touches[c.id][tp_name].append((a.date, a.response_hours))
         matched += 1
     start = history_start or min(a.date for a in dated)
     history = build_history(customers, segment_of, plans, touches, as_of, start)

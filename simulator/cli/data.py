@@ -22,6 +22,7 @@ from simulator.cli.common import (
     print_warnings,
     quiet_option,
     render_error,
+    stdout_console,
 )
 from simulator.cli.history import (
     activity_options,
@@ -329,10 +330,9 @@ def calibrate(
     except ValueError as exc:
         fail(f"error: {activities if is_override_error(exc) else customers}: {_reason(exc)}")
     if result.evidence is not None and not quiet:
-        from simulator.cli.common import stderr_console
         from simulator.report.effects import effects_renderable
 
-        stderr_console().print(effects_renderable(result.evidence))
+        stdout_console().print(effects_renderable(result.evidence))
     # the accounts file first, then the scenario validated as it will be read; on any
     # failure neither file is left behind
     atomic_write(accounts_path, tidy_csv(result.accounts_rows))

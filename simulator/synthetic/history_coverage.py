@@ -30,6 +30,7 @@ a renewal is at day ``r`` (whole days); activities are given per touchpoint as w
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -211,7 +212,9 @@ def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> 
             return True  # skipped: never delivered
         acts = sorted(days.get(name, ()))
         # the engine judges onboarding when it ends: a touch not started by then is late
-        matched = _match(slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, first.end))
+        matched = _match(
+            slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, math.floor(first.end))
+        )
         for p, day in zip(slots, matched, strict=True):
             if day is None or (milestone and day > p + tp.resolved_on_time_days):
                 return True
