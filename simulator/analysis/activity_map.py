@@ -9,7 +9,7 @@ order; the first that gives an answer wins (a type or subject that says it is
 preparation, :data:`~simulator.analysis.activity_aliases.PREPARATION`, such as ``"QBR
 prep"``, is matched by rule 1 only):
 
-1. **Overrides** (``--activity-map TYPE=touchpoint``): the type, compared ignoring case
+1. **Overrides** (``activity_map={TYPE: touchpoint}``; ``--activity-map TYPE=touchpoint`` on the command line): the type, compared ignoring case
    and runs of spaces, goes to the named touchpoint (named exactly, ignoring case, or
    by its key as in rule 2). ``TYPE=-`` or ``TYPE=none`` leaves the type unmatched on
    purpose: it is not reported as unmatched. A touchpoint that does not exist is an
@@ -41,7 +41,7 @@ prep"``, is matched by rule 1 only):
 
 The tables are in :mod:`simulator.analysis.activity_aliases` (:data:`ALIAS_TABLE`
 renders them for the docs). Types that none of this matches are reported with their counts
-(:attr:`ActivityMap.unmatched`) so that they can be mapped with ``--activity-map``.
+(:attr:`ActivityMap.unmatched`) so that they can be mapped with ``activity_map``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from simulator.analysis.activity_aliases import (
 )
 from simulator.analysis.timesheet import touchpoint_name
 from simulator.data.activities import Activity
-from simulator.errors import did_you_mean
+from simulator.errors import Hint, did_you_mean, hinted
 
 __all__ = [
     "ALIASES",
@@ -73,7 +73,8 @@ __all__ = [
     "parse_activity_map",
 ]
 
-_MANUAL = "--activity-map"
+_MANUAL = "override"
+"""The ``how`` of a type the caller mapped (``activity_map``)."""
 _UNMATCHED = {"-", "none"}
 
 
@@ -108,7 +109,7 @@ class ActivityMap:
         matched (a generic type may still be matched activity by activity, see
         :attr:`by_subject`).
     how
-        Type -> the rule that decided: ``"--activity-map"``, ``"name"``, ``"alias"``,
+        Type -> the rule that decided: ``"override"`` (``activity_map``), ``"name"``, ``"alias"``,
         ``"words"``, ``"subject"`` (some activities matched by subject) or
         ``"unmatched"``.
     counts
@@ -238,16 +239,25 @@ def _resolve(value: str, touchpoints: Mapping[str, str], key: str) -> str | None
             if test(n):
                 return n
     raise ValueError(
-        f"{_MANUAL} {key}={value}: there is no touchpoint {wanted!r}"
-        f"{did_you_mean(wanted, touchpoints)}; touchpoints are: {', '.join(touchpoints)} "
-        f"(or {key}=- to leave the type unmatched)"
+        hinted(
+            _hint(key, value),
+            f": there is no touchpoint {wanted!r}{did_you_mean(wanted, touchpoints)}; "
+            f"touchpoints are: {', '.join(touchpoints)} (or ",
+            _hint(key, "-"),
+            " to leave the type unmatched)",
+        )
     )
+
+
+def _hint(kind: str, touchpoint: str) -> Hint:
+    """``activity_map={kind: touchpoint}`` (``--activity-map kind=touchpoint``)."""
+    return Hint("activity_map", {kind: touchpoint}, f"'{kind}={touchpoint}'")
 
 
 def map_activities(
     activities: Sequence[Activity],
     touchpoints: Mapping[str, str],
-    overrides: Mapping[str, str] | None = None,
+    activity_map: Mapping[str, str] | None = None,
 ) -> ActivityMap:
     """Match each activity type (and, for generic types, each subject) to a touchpoint.
 
@@ -258,8 +268,8 @@ def map_activities(
     touchpoints
         Touchpoint name -> description (``""`` if none), e.g. a segment's
         ``{k: t.description or "" for k, t in seg.touchpoints.items()}``.
-    overrides
-        ``--activity-map`` choices: activity type -> touchpoint name, or ``-``/``none``
+    activity_map
+        Chosen mappings (``--activity-map`` on the command line): activity type -> touchpoint name, or ``-``/``none``
         to leave the type unmatched on purpose.
 
     Returns
@@ -276,13 +286,15 @@ def map_activities(
     matcher = _Matcher(touchpoints)
     result = ActivityMap(touchpoint_of={}, how={}, counts=counts)
     manual: dict[str, str | None] = {}
-    for key, value in (overrides or {}).items():
+    for key, value in (activity_map or {}).items():
         target = _resolve(value, touchpoints, key)
         hits = [t for t in counts if _fold(t) == _fold(key)]
         if not hits:
             result.warnings.append(
-                f"{_MANUAL} {key}={value}: no activity has the type {key!r}"
-                f"{did_you_mean(key, counts)}"
+                hinted(
+                    _hint(key, value),
+                    f": no activity has the type {key!r}{did_you_mean(key, counts)}",
+                )
             )
         manual.update(dict.fromkeys(hits, target))
     subjects: dict[str, Counter[str]] = {}
@@ -313,12 +325,16 @@ def map_activities(
 def _tie_warnings(ties: Mapping[str, list[str]], result: ActivityMap) -> list[str]:
     """One warning per type left unmatched by a tie, and one per generic type whose
     subjects tied."""
-    out = []
+    out: list[str] = []
     for kind in result.counts:
         if kind in ties:
             out.append(
-                f"activity type {kind!r} shares as many words with {', '.join(ties[kind])}; "
-                f"left unmatched (choose with {_MANUAL} '{kind}=TOUCHPOINT')"
+                hinted(
+                    f"activity type {kind!r} shares as many words with "
+                    f"{', '.join(ties[kind])}; left unmatched (choose with ",
+                    _hint(kind, "TOUCHPOINT"),
+                    ")",
+                )
             )
         tied = [s for (k, s) in result.by_subject if k == kind and s in ties]
         if tied:
@@ -345,8 +361,7 @@ def parse_activity_map(items: Iterable[str]) -> dict[str, str]:
         kind, sep, touchpoint = item.rpartition("=")
         if not sep or not kind.strip() or not touchpoint.strip():
             raise ValueError(
-                f"{_MANUAL}: expected TYPE=TOUCHPOINT, e.g. 'Onboarding Call=kickoff' "
-                f"(got {item!r})"
+                f"expected TYPE=TOUCHPOINT, e.g. 'Onboarding Call=kickoff' (got {item!r})"
             )
         out[kind.strip()] = touchpoint.strip()
     return out

@@ -39,9 +39,6 @@ __all__ = ["BACKTEST_KEY", "Backtest", "SegmentCheck", "backtest"]
 BACKTEST_KEY = 0x42544B31
 """Spawn key of the parameter draws (``"BTK1"``): no engine stream uses a one-entry key."""
 
-STAFF_WINDOW_DAYS = 90
-"""Days before the backtest date whose activity owners are taken as the team."""
-
 METRICS = ("churned_logos", "churned_arr", "grr", "nrr")
 
 
@@ -164,27 +161,6 @@ def _with_draw(scenario: Scenario, keys: Mapping[str, str], draw: Mapping[str, A
     return scenario.model_copy(update={"segments": segments})
 
 
-def _staffing(
-    activities: Sequence[Any], seg_of: Callable[[str], str | None], date: dt.date
-) -> dict[str, int]:
-    """Per segment: the owners active in the window before ``date``, each shared out by
-    their activities (at least 1 where any)."""
-    share: dict[str, dict[str, int]] = {}
-    lo = date - dt.timedelta(days=STAFF_WINDOW_DAYS)
-    for act in activities:
-        if act.owner and lo < act.date <= date:
-            s = seg_of(act.account)
-            if s is not None:
-                share.setdefault(act.owner, {}).setdefault(s, 0)
-                share[act.owner][s] += 1
-    people: dict[str, float] = {}
-    for counts in share.values():
-        total = sum(counts.values())
-        for s, n in counts.items():
-            people[s] = people.get(s, 0.0) + n / total
-    return {s: max(1, round(v)) for s, v in people.items()}
-
-
 def _stage(plan: Any, term_months: int, tenure: float) -> str | None:
     """The lifecycle stage ``tenure`` days into the contract (None past the first period:
     the engine places the account by its renewal date)."""
@@ -218,7 +194,7 @@ def backtest(
     data_as_of: dt.date,
     horizon_days: int = 365,
     replications: int = 200,
-    overrides: Mapping[str, str] | None = None,
+    activity_map: Mapping[str, str] | None = None,
     breaks: Sequence[float] | None = None,
     seed: int = 1,
     executor: Executor | None = None,
@@ -241,7 +217,7 @@ def backtest(
         Length of the held-out period (days).
     replications
         Simulated replications, each with its own parameter draw.
-    overrides
+    activity_map
         ``--activity-map`` pairs.
     breaks
         Value breaks for the segments (as in ``analyze``).
@@ -274,7 +250,7 @@ def backtest(
         past,
         "the list as of " + as_of.isoformat(),
         "accounts.csv",
-        history=HistoryInput(before, overrides, seed),
+        history=HistoryInput(before, activity_map, seed),
         plan=plan,
     )
     if cal.evidence is None or cal.evidence.effects is None:
@@ -284,13 +260,8 @@ def backtest(
         )
     keys = cal.evidence.plan_names
     seg_of_id = dict(zip((c.id for c in past), book.customer_segments, strict=True))
-    from simulator.analysis.evidence import customer_lookup
-
-    find = customer_lookup(past)
-    staffing = _staffing(
-        before, lambda acc: seg_of_id.get(c.id) if (c := find(acc)) else None, as_of
-    )
-    scenario = _load(cal, keys, staffing, horizon_days, as_of)
+    staffing = dict(cal.evidence.owners)  # calibrate staffed the teams with them
+    scenario = _load(cal, keys, horizon_days, as_of)
     fx = cal.evidence.effects
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BACKTEST_KEY,)))
     draws = fx.parameter_draws(rng, replications)
@@ -304,20 +275,13 @@ def backtest(
     )
 
 
-def _load(
-    cal: Calibration,
-    keys: Mapping[str, str],
-    staffing: Mapping[str, int],
-    horizon: int,
-    as_of: dt.date,
-) -> Scenario:
+def _load(cal: Calibration, keys: Mapping[str, str], horizon: int, as_of: dt.date) -> Scenario:
     """The calibrated scenario over the held-out period, its accounts' stages from the plan."""
     from simulator.report.files import atomic_write
     from simulator.report.saved import tidy_csv
     from simulator.scenario.loader import load
 
     sets = [f"horizon_days={horizon}"]
-    sets += [f"segments.{keys[s]}.team.csms={n}" for s, n in staffing.items() if s in keys]
     with tempfile.TemporaryDirectory(prefix="cssim-backtest-") as tmp:
         path = Path(tmp) / "backtest.yaml"
         atomic_write(path.with_name("accounts.csv"), tidy_csv(cal.accounts_rows))

@@ -80,7 +80,7 @@ class HistoryInput:
 
     activities: Sequence[Any]
     """:class:`simulator.data.activities.Activity` records."""
-    overrides: Mapping[str, str] | None = None
+    activity_map: Mapping[str, str] | None = None
     """Activity type -> touchpoint (``--activity-map``)."""
     seed: int = 1
 
@@ -340,7 +340,7 @@ def _estimate(
         plans,
         history.activities,
         book.as_of,
-        history.overrides,
+        history.activity_map,
         seed=history.seed,
     )
     evidence.plan_names = dict(keys)
@@ -349,7 +349,31 @@ def _estimate(
         return evidence
     template = plan.uncertain if plan is not None else _template_root().get("uncertain")
     notes.extend(write_effects(root, evidence.effects, keys, template))
+    _staff_from_owners(root, keys, evidence, book.as_of)
     return evidence
+
+
+def _staff_from_owners(
+    root: CommentedMap, keys: Mapping[str, str], evidence: Evidence, as_of: dt.date
+) -> None:
+    """Each team's headcount from the people active in the history, unless the
+    timesheet gave it."""
+    from simulator.analysis.evidence import STAFF_WINDOW_DAYS
+
+    for name, key in keys.items():
+        n = evidence.owners.get(name)
+        team = root["segments"][key].get("team")
+        if not n or not isinstance(team, CommentedMap):
+            continue
+        if (eol_comment(team, "csms") or "").startswith("data:"):
+            continue
+        set_commented(
+            team,
+            "csms",
+            n,
+            f"data: {n} people logged activities on these accounts in the {STAFF_WINDOW_DAYS} "
+            f"days to {as_of.isoformat()} (shared by their activities)",
+        )
 
 
 def segment_key(name: str) -> str:

@@ -23,7 +23,18 @@ from simulator.analysis.history import History, build_history
 from simulator.data.values import text_key
 from simulator.scenario.model import Segment
 
-__all__ = ["Evidence", "customer_lookup", "gather_evidence", "touched_months"]
+__all__ = [
+    "STAFF_WINDOW_DAYS",
+    "Evidence",
+    "active_owners",
+    "customer_lookup",
+    "gather_evidence",
+    "touched_months",
+]
+
+STAFF_WINDOW_DAYS = 90
+"""Days before the list's date whose activity owners are taken as a segment's team
+(assumption: docs/assumptions.md#evidence-from-history)."""
 
 
 @dataclass
@@ -41,6 +52,9 @@ class Evidence:
     """Account as written -> activities naming no customer of the list."""
     plan_names: dict[str, str] = field(default_factory=dict)
     """Data segment -> the plan segment whose touchpoints it was measured against."""
+    owners: dict[str, int] = field(default_factory=dict)
+    """Data segment -> the people who logged its accounts' activities in the
+    :data:`STAFF_WINDOW_DAYS` before the list's date (:func:`active_owners`)."""
     problem: str = ""
 
 
@@ -76,13 +90,35 @@ def touched_months(
     return {k: len(v) for k, v in months.items()}
 
 
+def active_owners(
+    activities: Sequence[Any], segment_of: Callable[[str], str | None], date: dt.date
+) -> dict[str, int]:
+    """Per segment: the people who logged activities on its accounts in the
+    :data:`STAFF_WINDOW_DAYS` up to ``date``, each shared out by their activities
+    (rounded, at least 1 where anyone logged any)."""
+    share: dict[str, dict[str, int]] = {}
+    lo = date - dt.timedelta(days=STAFF_WINDOW_DAYS)
+    for act in activities:
+        if act.owner and lo < act.date <= date:
+            s = segment_of(act.account)
+            if s is not None:
+                share.setdefault(act.owner, {}).setdefault(s, 0)
+                share[act.owner][s] += 1
+    people: dict[str, float] = {}
+    for counts in share.values():
+        total = sum(counts.values())
+        for s, n in counts.items():
+            people[s] = people.get(s, 0.0) + n / total
+    return {s: max(1, round(v)) for s, v in people.items()}
+
+
 def gather_evidence(
     customers: Sequence[CustomerLike],
     segment_of: Callable[[CustomerLike], str | None],
     plans: Mapping[str, Segment],
     activities: Sequence[Any],
     as_of: dt.date,
-    overrides: Mapping[str, str] | None = None,
+    activity_map: Mapping[str, str] | None = None,
     history_start: dt.date | None = None,
     seed: int = 1,
 ) -> Evidence:
@@ -100,7 +136,7 @@ def gather_evidence(
         :class:`simulator.data.activities.Activity` records.
     as_of
         The date the customer list describes.
-    overrides
+    activity_map
         ``--activity-map`` pairs: activity type -> touchpoint name.
     history_start
         First day the history covers (default: its earliest activity).
@@ -117,7 +153,7 @@ def gather_evidence(
     for seg in plans.values():
         for name, tp in seg.touchpoints.items():
             described.setdefault(name, tp.description)
-    mapping = map_activities(activities, described, overrides)
+    mapping = map_activities(activities, described, activity_map)
     find = customer_lookup(customers)
     touches: dict[str, dict[str, list[tuple[dt.date, float | None]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -140,6 +176,12 @@ def gather_evidence(
     start = history_start or min(a.date for a in dated)
     history = build_history(customers, segment_of, plans, touches, as_of, start)
     evidence = Evidence(mapping, history, None, len(activities), matched, unknown)
+
+    def account_segment(account: str) -> str | None:
+        c = find(account)
+        return segment_of(c) if c is not None else None
+
+    evidence.owners = active_owners(dated, account_segment, as_of)
     try:
         evidence.effects = estimate_effects(history, plans, seed)
     except ValueError as exc:

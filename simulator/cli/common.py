@@ -44,6 +44,7 @@ FLAGS: Mapping[str, str] = {
     "charts": "--charts",
     "target": "--target",
     "timesheet_mapping": "--timesheet-map",
+    "activity_map": "--activity-map",
     "path": "",  # init's PATH argument: named by its value alone
 }
 """Python-API parameter named by a library hint -> the option of this command line."""

@@ -25,6 +25,7 @@ from simulator.cli.common import (
     stdout_console,
 )
 from simulator.cli.history import (
+    ACTIVITY_FLAGS,
     activity_options,
     check_reasons,
     evidence_for,
@@ -332,7 +333,7 @@ def calibrate(
     if result.evidence is not None and not quiet:
         from simulator.report.effects import effects_renderable
 
-        stdout_console().print(effects_renderable(result.evidence))
+        stdout_console().print(effects_renderable(result.evidence, ACTIVITY_FLAGS))
     # the accounts file first, then the scenario validated as it will be read; on any
     # failure neither file is left behind
     atomic_write(accounts_path, tidy_csv(result.accounts_rows))

@@ -152,7 +152,7 @@ def with_evidence(renderable: Any, evidence: Any) -> Any:
 
     from simulator.report.effects import effects_renderable
 
-    return Group(renderable, effects_renderable(evidence))
+    return Group(renderable, effects_renderable(evidence, ACTIVITY_FLAGS))
 
 
 def with_evidence_json(text: str, evidence: Any) -> str:
@@ -164,7 +164,7 @@ def with_evidence_json(text: str, evidence: Any) -> str:
     from simulator.report.effects import effects_json_data
 
     data = json.loads(text)
-    data["evidence"] = effects_json_data(evidence)
+    data["evidence"] = effects_json_data(evidence, ACTIVITY_FLAGS)
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -174,7 +174,7 @@ def evidence_sheets(evidence: Any) -> list[Any]:
         return []
     from simulator.report.effects import effects_sheets
 
-    return effects_sheets(evidence)
+    return effects_sheets(evidence, ACTIVITY_FLAGS)
 
 
 def plan_input(plan_path: Path | None, quiet: bool) -> Any:
@@ -207,4 +207,6 @@ def history_input(
 
 def is_override_error(exc: ValueError) -> bool:
     """Whether a library error is about an --activity-map pair."""
-    return "activity type" in str(exc.args[0] if exc.args else exc)
+    from simulator.errors import names
+
+    return bool(exc.args) and isinstance(exc.args[0], str) and names(exc.args[0], "activity_map")

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from simulator.analysis.effects import Effect, Effects
 from simulator.analysis.evidence import Evidence
+from simulator.errors import Flags, Hint, hinted, render_text
 from simulator.report.formatting import json_safe
 from simulator.report.layout import Block, Col, Sheet
 
@@ -49,10 +50,14 @@ def evidence_lines(ev: Evidence) -> list[str]:
         top = ", ".join(f"{t} {n:,}" for t, n in list(m.unmatched.items())[:6])
         more = len(m.unmatched) - 6
         lines.append(
-            f"{len(m.unmatched)} types match no touchpoint ({sum(m.unmatched.values()):,} "
-            f"activities: {top}{f' and {more} more' if more > 0 else ''}); "
-            "map one with --activity-map TYPE=touchpoint, or TYPE=- to leave it out"
+            hinted(
+                f"{len(m.unmatched)} types match no touchpoint ({sum(m.unmatched.values()):,} "
+                f"activities: {top}{f' and {more} more' if more > 0 else ''}); map one with ",
+                Hint("activity_map", {"TYPE": "touchpoint"}, "TYPE=touchpoint"),
+                ", or TYPE=- to leave it out",
+            )
         )
+    lines += ["warning: " + w for w in m.warnings]
     if ev.unknown_accounts:
         names = ", ".join(list(ev.unknown_accounts)[:5])
         lines.append(
@@ -158,10 +163,10 @@ def _check_lines(fx: Effects) -> list[str]:
     ]
 
 
-def effects_renderable(ev: Evidence) -> Group:
-    """The evidence section of ``analyze`` and ``calibrate``."""
+def effects_renderable(ev: Evidence, flags: Flags | None = None) -> Group:
+    """The evidence section of ``analyze`` and ``calibrate`` (hints spelled for ``flags``)."""
     parts: list[Any] = [Text("Evidence from the activity history", style="bold")]
-    parts += [Text(line) for line in evidence_lines(ev)]
+    parts += [Text(render_text(line, flags)) for line in evidence_lines(ev)]
     fx = ev.effects
     if fx is None:
         parts.append(Text(f"no estimate: {ev.problem}", style="yellow"))
@@ -211,11 +216,11 @@ def effects_rows(ev: Evidence) -> list[dict[str, Any]]:
     return rows
 
 
-def effects_json_data(ev: Evidence) -> dict[str, Any]:
+def effects_json_data(ev: Evidence, flags: Flags | None = None) -> dict[str, Any]:
     """The evidence as JSON-ready data."""
     fx = ev.effects
     out: dict[str, Any] = {
-        "read": evidence_lines(ev),
+        "read": [render_text(line, flags) for line in evidence_lines(ev)],
         "unmatched_types": ev.mapping.unmatched,
         "unknown_accounts": dict(ev.unknown_accounts),
         "renewals_left_out": dict(ev.history.excluded),
@@ -229,10 +234,10 @@ def effects_json_data(ev: Evidence) -> dict[str, Any]:
     return json_safe(out)
 
 
-def effects_sheets(ev: Evidence) -> list[Sheet]:
+def effects_sheets(ev: Evidence, flags: Flags | None = None) -> list[Sheet]:
     """An "Effects" sheet: the estimates, the baselines, churn by coverage, the caveat."""
     fx = ev.effects
-    intro = [*evidence_lines(ev)]
+    intro = [render_text(line, flags) for line in evidence_lines(ev)]
     if fx is None:
         return [Sheet("Effects", [], [*intro, f"no estimate: {ev.problem}"])]
     rows = effects_rows(ev)
