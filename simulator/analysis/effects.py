@@ -35,6 +35,7 @@ from simulator.analysis.effects_identify import (
     MIN_GROUP,
     MIN_GROWTH_ACCOUNTS,
     MIN_SD,
+    confounded,
     fit_churn,
     transform,
 )
@@ -174,6 +175,17 @@ def _expansion_effects(
         np.array([g.delivery_shortfall for g in gs]),
         np.array([index[g.segment] for g in gs], dtype=int),
     )
+    why = confounded("coverage", d.shortfall, d.segment, len(segs))
+    if why:
+        return (
+            [
+                unknown("expansion_coverage", why, cov_plan),
+                unknown("expansion_touch", why, touch_plan),
+            ],
+            {},
+            None,
+            np.zeros((0, 2)),
+        )
     if float(d.shortfall.std()) < MIN_SD:
         why = f"coverage hardly varies between accounts (sd {float(d.shortfall.std()):.3f})"
         return (
@@ -185,7 +197,9 @@ def _expansion_effects(
             None,
             np.zeros((0, 2)),
         )
-    with_touch = float(d.delivery_shortfall.std()) >= MIN_SD
+    with_touch = float(d.delivery_shortfall.std()) >= MIN_SD and not confounded(
+        "expansion delivery", d.delivery_shortfall, d.segment, len(segs)
+    )
     low = np.array([max(plans[s].arr_change_at_renewal.support[0], -0.99) for s in segs])
     high = np.array([min(plans[s].arr_change_at_renewal.support[1], 10.0) for s in segs])
     fit = fit_growth(

@@ -24,6 +24,7 @@ __all__ = [
     "MIN_GROUP",
     "MIN_GROWTH_ACCOUNTS",
     "MIN_SD",
+    "confounded",
     "data_checks",
     "fit_churn",
     "transform",
@@ -57,28 +58,38 @@ def data_checks(d: ec.ChurnData, key: str, responses: bool) -> str:
     churns = int(d.churned.sum())
     if churns < MIN_CHURNS:
         return f"only {churns} churned renewals (at least {MIN_CHURNS} needed)"
-    if key == "coverage_effect":
-        sd = float(d.shortfall.std())
-        if sd < MIN_SD:
-            return f"coverage hardly varies between renewals (sd {sd:.3f})"
-        if len(d.segments) > 1:
-            r2 = segment_r2(d.shortfall, d.segment)
-            if r2 >= MAX_SEGMENT_R2:
-                return (
-                    f"coverage is confounded with segment (segment explains {100 * r2:.0f}% of "
-                    "its variation): the segment baselines absorb its effect"
-                )
-    elif key == "log_late_onboarding":
+    what = {
+        "coverage_effect": ("coverage", d.shortfall),
+        "log_late_onboarding": ("late onboarding", d.late),
+        "responsiveness_effect": ("responsiveness", d.unanswered),
+    }[key]
+    if key == "log_late_onboarding":
         late = int(d.late.sum())
         if late < MIN_GROUP or len(d.late) - late < MIN_GROUP:
-            return f"{late} renewals after a late onboarding, {len(d.late) - late} after none (at least {MIN_GROUP} of each needed)"
-    elif key == "responsiveness_effect":
-        if not responses:
-            return "the history has no response times"
-        sd = float(d.unanswered.std())
+            return (
+                f"{late} renewals after a late onboarding, {len(d.late) - late} after none "
+                f"(at least {MIN_GROUP} of each needed)"
+            )
+    elif key == "responsiveness_effect" and not responses:
+        return "the history has no response times"
+    else:
+        sd = float(what[1].std())
         if sd < MIN_SD:
-            return f"responsiveness hardly varies (sd {sd:.3f})"
-    return ""
+            return f"{what[0]} hardly varies between renewals (sd {sd:.3f})"
+    return confounded(what[0], what[1], d.segment, len(d.segments))
+
+
+def confounded(name: str, x: np.ndarray, segment: np.ndarray, segments: int) -> str:
+    """Why a driver cannot be told apart from the segment baselines ('' when it can)."""
+    if segments < 2:
+        return ""
+    r2 = segment_r2(x, segment)
+    if r2 < MAX_SEGMENT_R2:
+        return ""
+    return (
+        f"{name} is confounded with segment (segment explains {100 * r2:.0f}% of its "
+        "variation): the segment baselines absorb its effect"
+    )
 
 
 def transform(key: str, v: float | None) -> float | None:

@@ -55,6 +55,8 @@ class Evidence:
     owners: dict[str, int] = field(default_factory=dict)
     """Data segment -> the people who logged its accounts' activities in the
     :data:`STAFF_WINDOW_DAYS` before the list's date (:func:`active_owners`)."""
+    silent: int = 0
+    """Accounts with a measured renewal and no activity in the history at all."""
     problem: str = ""
 
 
@@ -173,9 +175,21 @@ def gather_evidence(
             continue
         touches[c.id][tp_name].append((a.date, a.response_hours))
         matched += 1
+    if matched == 0:
+        evidence = Evidence(
+            mapping,
+            History([], []),
+            None,
+            len(activities),
+            0,
+            unknown,
+            problem="no activity of a touchpoint names a customer of the list (by ID or name)",
+        )
+        return evidence
     start = history_start or min(a.date for a in dated)
     history = build_history(customers, segment_of, plans, touches, as_of, start)
     evidence = Evidence(mapping, history, None, len(activities), matched, unknown)
+    evidence.silent = len({r.account for r in history.renewals} - set(touches))
 
     def account_segment(account: str) -> str | None:
         c = find(account)

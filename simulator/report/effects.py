@@ -77,6 +77,12 @@ def evidence_lines(ev: Evidence) -> list[str]:
             else ""
         )
     )
+    if ev.silent:
+        lines.append(
+            f"warning: {ev.silent:,} accounts with a measured renewal have no activity in the "
+            "history; if the export left them out (a filter, an owner), their coverage reads "
+            "as none and biases the estimates"
+        )
     if ev.plan_names:
         pairs = ", ".join(f"{d} against {p}" for d, p in ev.plan_names.items())
         lines.append(f"coverage measured against the plan's touchpoints: {pairs}")
