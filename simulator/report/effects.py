@@ -41,10 +41,10 @@ def _plan(e: Effect) -> str:
 def evidence_lines(ev: Evidence) -> list[str]:
     """How the history was read: types mapped, accounts joined, renewals measured."""
     m = ev.mapping
-    mapped = sum(n for t, n in m.counts.items() if m.touchpoint_of.get(t))
+    mapped = sum(m.counts.values()) - sum(m.unmatched.values())
     lines = [
         f"{ev.activities:,} activities; {len(m.counts) - len(m.unmatched)} activity types "
-        f"mapped to touchpoints ({mapped:,} activities)"
+        f"mapped to touchpoints, by name or by subject ({mapped:,} activities)"
     ]
     if m.unmatched:
         top = ", ".join(f"{t} {n:,}" for t, n in list(m.unmatched.items())[:6])
