@@ -82,12 +82,16 @@ def test_extra_cadence_touches_do_not_lift_coverage_above_the_plan() -> None:
 def test_a_late_cadence_touch_is_late_by_its_gap() -> None:
     touches = _all_on_time()
     touches["health_check"] = [Touch(50), Touch(171 + 7 + 30), Touch(292 + 37)]
+    # the second is 36 days after the slot it follows (due 30): that slot was missed
     d = renewal_drivers(MID, 12, 365.0, touches)
     interval = 365 / 3
-    gap_late = 0.5 ** ((208 - 50 - interval - 7) / 30)  # its gap beyond interval + on time
+    gap_late = 0.5 ** ((208 - 50 - interval - 7) / 30)  # 36 days after its slot: missed
+    gap_late = 0.0  # past the 30-day due window and not booked ahead for the next slot
     planned_hc = 320 / interval
     delivered = 1 + gap_late + 1  # the third keeps its interval from the second
-    assert d.coverage == pytest.approx((PLANNED - planned_hc + min(delivered, planned_hc)) / PLANNED)
+    assert d.coverage == pytest.approx(
+        (PLANNED - planned_hc + min(delivered, planned_hc)) / PLANNED
+    )
 
 
 def test_touches_before_the_window_do_not_count_for_the_second_renewal() -> None:
@@ -127,6 +131,37 @@ def test_drivers_agree_with_the_synthetic_generators_own_implementation() -> Non
     assert len(h.renewals) > 100
     for r in h.renewals:
         seg = h.segments[r.segment]
-        d = renewal_drivers(seg, seg.contract_term_months, float(r.day), touches.get(r.customer_id, {}))
+        d = renewal_drivers(
+            seg, seg.contract_term_months, float(r.day), touches.get(r.customer_id, {})
+        )
         assert d.coverage == pytest.approx(r.observed_coverage, abs=1e-9), r
         assert d.late_onboarding == r.late_onboarding, r
+
+
+def test_a_cadence_touch_answers_the_latest_slot_before_it() -> None:
+    from simulator.analysis.history import cadence_lateness
+
+    assert cadence_lateness(100, 100, 7, 30) == 0.0  # on schedule
+    assert cadence_lateness(115, 100, 7, 30) == pytest.approx(8.0)  # 15 days after, 7 on time
+    assert cadence_lateness(205, 100, 7, 30) == 0.0  # a slot missed between: counted once
+    assert cadence_lateness(150, 100, 7, 30, ahead=14) is None  # missed, not booked ahead
+    assert cadence_lateness(190, 100, 7, 30, ahead=14) == 0.0  # booked ahead for the next
+
+
+def test_every_onboarding_period_is_judged() -> None:
+    """A segment whose renewed periods restart in onboarding is late again when the
+    second onboarding misses its touches (the engine judges every onboarding)."""
+    top = load_scenario(bundled_scenario()).segments["top"]
+    assert top.lifecycle.after_renewal == "onboarding"
+    first_year = {name: [Touch(float(d)) for d in range(0, 365, 7)] for name in top.touchpoints}
+    d = renewal_drivers(top, 12, 730.0, first_year)
+    assert d.late_onboarding
+
+
+def test_a_mid_term_churn_is_measured_to_the_day_it_left() -> None:
+    touches = _all_on_time()
+    touches["renewal"] = []  # planned at day 305; the account left at day 250
+    full = renewal_drivers(MID, 12, 365.0, touches)
+    left = renewal_drivers(MID, 12, 365.0, touches, until=250.0)
+    assert left.coverage > full.coverage
+    assert left.coverage == pytest.approx(1.0, abs=0.02)

@@ -20,14 +20,20 @@ Coverage over the window ``[r - W, r]`` before a renewal at day ``r``
   neither matched nor due by ``r`` is left out, as an open touch is in the engine.
 * **cadences** have no dated slot in a history (the engine draws their phase): the
   window plans ``n = days in allowed stages / interval`` touches; each activity in the
-  window, in an allowed stage, is late by its gap to the previous one beyond the interval
-  and the on-time days; the credit delivered is capped at ``n``.
+  window, in an allowed stage, answers the latest slot before it, taken to be
+  ``(gap - interval) mod interval`` days back from it (``gap``: days since the previous
+  activity), and is late by that beyond the on-time days, or answers no slot when that
+  is past the due window (the slot was missed) and not within book-ahead days of the
+  next (:func:`cadence_lateness`; a missed slot between counts once, in the planned
+  count); the credit delivered is capped at ``n``.
 * automated touchpoints are delivered on time at their credit (logs seldom hold them);
   skipped ones are undelivered; risk-event and inbound touchpoints are not coverage.
 
-Late onboarding is the engine's rule (an onboarding touch planned before onboarding ended
-not delivered by then, or a milestone late or automated), counting for a renewal whose
-window reaches the onboarding's end. Responsiveness, when the history gives response
+Late onboarding is the engine's rule, applied to every period that starts in onboarding
+(an onboarding touch planned before onboarding ended not delivered by then, or a
+milestone late or automated), counting for a renewal whose window reaches that end. An
+account that left in mid-term is measured up to the day it left: what was planned after
+it does not count against it. Responsiveness, when the history gives response
 times, is the mean late credit of the requests answered in the window (``None`` without
 response times). ``coverage_early`` is coverage over the first half of the window only:
 touches given in reaction to risk near the renewal do not reach it (the observational
@@ -41,9 +47,14 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from simulator.analysis.contracts import CustomerLike, contract_term, renewals_reached
+from simulator.analysis.contracts import (
+    CustomerLike,
+    contract_term,
+    end_of_follow_up,
+    renewals_reached,
+)
 from simulator.data.dates import add_months
 from simulator.engine.churn import late_credit
 from simulator.scenario.lifecycle import Timeline, term_days, timeline
@@ -56,6 +67,7 @@ __all__ = [
     "RenewalRecord",
     "Touch",
     "build_history",
+    "cadence_lateness",
     "renewal_drivers",
 ]
 
@@ -205,6 +217,7 @@ def _allowed_days(tl: Timeline, allowed: frozenset[str], lo: float, hi: float) -
 
 
 def _cadence_credit(
+    seg: Segment,
     tp: Touchpoint,
     tl: Timeline,
     days: Sequence[float],
@@ -223,15 +236,40 @@ def _cadence_credit(
     if tp.channel in ("automated", "skipped"):
         return n * tp.weight * tp.resolved_effectiveness, n * tp.weight
     first = min((iv.start for iv in tl.intervals if iv.stage in allowed), default=0.0)
+    ahead = _ahead(tp, seg)
     credit, prev = 0.0, first
     for a in days:
         if a > hi:
             break
         if a >= lo and tl.stage_at(a) in allowed:
-            d = max(0.0, a - prev - interval - tp.resolved_on_time_days)
-            credit += tp.resolved_effectiveness * late_credit(d, half_life)
+            d = cadence_lateness(
+                a - prev, interval, tp.resolved_on_time_days, tp.resolved_due_days, ahead
+            )
+            if d is not None:
+                credit += tp.resolved_effectiveness * late_credit(d, half_life)
         prev = a
     return min(credit, n) * tp.weight, n * tp.weight
+
+
+def cadence_lateness(
+    gap: float, interval: float, on_time: float, due: float, ahead: float = 0.0
+) -> float | None:
+    """Days late of a cadence touch ``gap`` days after the previous one (None: it answers
+    no slot, and earns nothing).
+
+    The touch answers the latest slot before it, taken to be ``x = (gap - interval) mod
+    interval`` days back (a missed slot in between counts once, in the planned count). It
+    is late by ``x - on_time`` within the due window; past the due window that slot was
+    missed, as in the engine, unless the touch falls within ``ahead`` (book-ahead) days of
+    the next slot, when it is that slot's, on time.
+    """
+    x = gap - interval
+    if x <= 0:
+        return 0.0
+    x = math.fmod(x, interval)
+    if x <= due:
+        return max(0.0, x - on_time)
+    return 0.0 if x >= interval - ahead else None
 
 
 def _coverage(
@@ -252,7 +290,7 @@ def _coverage(
         kind = tp.trigger.kind
         days = [t.day for t in touches.get(name, ())]
         if kind == "cadence":
-            c, w = _cadence_credit(tp, tl, days, lo, hi, half_life)
+            c, w = _cadence_credit(seg, tp, tl, days, lo, hi, half_life)
         elif kind in ("stage_entry", "before_renewal"):
             slots = _dated_slots(tp, tl, r)
             hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, r)
@@ -263,29 +301,43 @@ def _coverage(
     return (num / den if den > 0 else 1.0), den
 
 
-def _late_onboarding(seg: Segment, tl: Timeline, touches: Mapping[str, Sequence[Touch]]) -> float:
-    """Day the first onboarding ended late (``-inf``: on time or no onboarding)."""
-    first = tl.intervals[0] if tl.intervals else None
-    if first is None or first.stage != "onboarding":
-        return -math.inf
-    end = first.end
+def _late_onboarding(
+    seg: Segment, tl: Timeline, touches: Mapping[str, Sequence[Touch]], until: float
+) -> float:
+    """Day the latest onboarding ended late by ``until`` (``-inf``: none did).
+
+    Every contract period that starts in onboarding (the first; each renewed one when
+    ``after_renewal`` is onboarding) is judged when it ends, as the engine does: late when
+    an onboarding touch planned before its end was not delivered by then, or a milestone
+    was late or automated.
+    """
+    latest = -math.inf
+    for iv in tl.intervals:
+        if iv.stage == "onboarding" and iv.end <= until and _onboarding_late(seg, iv, touches):
+            latest = max(latest, iv.end)
+    return latest
+
+
+def _onboarding_late(seg: Segment, iv: Any, touches: Mapping[str, Sequence[Touch]]) -> bool:
+    """Whether the onboarding ``iv`` ended with a touch undelivered or a milestone late."""
+    end = iv.end
     for name, tp in seg.touchpoints.items():
         trig = tp.trigger
         if trig.kind != "stage_entry" or trig.stage != "onboarding":
             continue
-        slots = [first.start + off for off in trig.offsets if first.start + off < end]
+        slots = [iv.start + off for off in trig.offsets if iv.start + off < end]
         if tp.channel == "automated":
             if tp.purpose == "milestone" and slots:
-                return end
+                return True
             continue
         days = [t.day for t in touches.get(name, ())]
         hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, end)
         for p, a in zip(slots, hits, strict=True):
             if a is None or tp.channel == "skipped":
-                return end
+                return True
             if tp.purpose == "milestone" and a > p + tp.resolved_on_time_days:
-                return end
-    return -math.inf
+                return True
+    return False
 
 
 def _responsiveness(
@@ -311,7 +363,11 @@ def _responsiveness(
 
 
 def renewal_drivers(
-    seg: Segment, term_months: int, renewal_day: float, touches: Mapping[str, Sequence[Touch]]
+    seg: Segment,
+    term_months: int,
+    renewal_day: float,
+    touches: Mapping[str, Sequence[Touch]],
+    until: float | None = None,
 ) -> RenewalDrivers:
     """The drivers of a renewal ``renewal_day`` days after the contract start.
 
@@ -325,21 +381,25 @@ def renewal_drivers(
         The renewal's day counted from the contract start (days).
     touches
         The account's activities per touchpoint name, sorted by day.
+    until
+        The day the account left, when before the renewal (a churn in mid-term): touches
+        planned after it are not counted against it (days from the contract start).
     """
     tl = timeline(seg.lifecycle, term_days(term_months), 0.0, True, renewal_day + 1.0)
     r = renewal_day
+    now = r if until is None else min(r, until)
     window = seg.churn.coverage_window_days
     lo = r - window
-    cov, planned = _coverage(seg, tl, touches, lo, r, r)
-    early, _ = _coverage(seg, tl, touches, lo, lo + window / 2, r)
+    cov, planned = _coverage(seg, tl, touches, lo, now, now)
+    early, _ = _coverage(seg, tl, touches, lo, min(lo + window / 2, now), now)
     expansion = [n for n, tp in seg.touchpoints.items() if tp.purpose == "expansion"]
-    delivery = _coverage(seg, tl, touches, lo, r, r, expansion)[0] if expansion else 1.0
-    late_end = _late_onboarding(seg, tl, touches)
+    delivery = _coverage(seg, tl, touches, lo, now, now, expansion)[0] if expansion else 1.0
+    late_end = _late_onboarding(seg, tl, touches, now)
     return RenewalDrivers(
         coverage=cov,
         coverage_early=early,
-        late_onboarding=lo <= late_end <= r,
-        responsiveness=_responsiveness(seg, touches, lo, r),
+        late_onboarding=lo <= late_end <= now,
+        responsiveness=_responsiveness(seg, touches, lo, now),
         expansion_delivery=delivery,
         planned=planned,
     )
@@ -431,7 +491,12 @@ def build_history(
                 complete = False
                 continue
             day = float((date - c.contract_start).days)
-            drivers = renewal_drivers(seg, term, day, by_tp)
+            until = None
+            if churned and j == k:
+                left, _ = end_of_follow_up(c, as_of)
+                if left is not None and left < date:  # left in mid-term
+                    until = float((left - c.contract_start).days)
+            drivers = renewal_drivers(seg, term, day, by_tp, until)
             mine.append(RenewalRecord(c.id, seg_name, date, j, term, churned and j == k, drivers))
         renewals.extend(mine)
         g = _growth(c, seg_name, mine) if complete else None

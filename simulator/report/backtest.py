@@ -244,7 +244,9 @@ def _intervals(b: Backtest, context: str) -> Figure:
     ax.set_yticks(range(len(checks)))
     ax.set_yticklabels([esc(f"{c.segment} {_LABELS[c.metric]}") for c in checks])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Share of starting ARR (bar: 90% prediction interval; tick: mean; dot: actual, red when outside)")
+    ax.set_xlabel(
+        "Share of starting ARR (bar: 90% prediction interval; tick: mean; dot: actual, red when outside)"
+    )
     ax.invert_yaxis()
     titles(
         fig,

@@ -33,6 +33,7 @@ import bisect
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from simulator.scenario.lifecycle import Timeline, term_days, timeline
 from simulator.scenario.model import STAGES, Lifecycle, Segment, Touchpoint
@@ -152,7 +153,20 @@ def _cadence(
             continue
         prev = acts[i - 1] if i > 0 else first
         gap = day - (prev if prev is not None else 0.0)
-        total += tp.resolved_effectiveness * _factor(gap - interval - on_time, half)
+        # the slot it answers: the latest one before it; a missed slot between is counted
+        # once, by the planned count
+        past = gap - interval
+        if past > 0:
+            past = math.fmod(past, interval)
+            if past <= tp.resolved_due_days:
+                late = past - on_time
+            elif past >= interval - _ahead(seg, tp):
+                late = 0.0  # booked ahead for the next slot
+            else:
+                continue  # its slot was missed and the next is not due: it answers none
+        else:
+            late = 0.0
+        total += tp.resolved_effectiveness * _factor(late, half)
     return min(total, n) * w, n * w
 
 
@@ -188,19 +202,25 @@ def renewal_coverage(seg: Segment, days: Mapping[str, Sequence[int]], r: int) ->
 
 
 def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> bool:
-    """Whether the first onboarding was late, as it counts for the renewal at day ``r``.
+    """Whether an onboarding that ended within the window before ``r`` was late.
 
-    Parameters are those of :func:`renewal_coverage`.
+    Every contract period that starts in onboarding is judged at its end (the engine's
+    rule). Parameters are those of :func:`renewal_coverage`.
     """
     tl = renewal_timeline(seg, r)
-    first = tl.intervals[0]
-    if first.stage != "onboarding" or first.end < r - seg.churn.coverage_window_days:
-        return False
+    lo = r - seg.churn.coverage_window_days
+    return any(
+        iv.stage == "onboarding" and lo <= iv.end <= r and _onboarding_was_late(seg, days, iv, r)
+        for iv in tl.intervals
+    )
+
+
+def _onboarding_was_late(seg: Segment, days: Mapping[str, Sequence[int]], iv: Any, r: int) -> bool:
     for name, tp in seg.touchpoints.items():
         trig = tp.trigger
         if trig.kind != "stage_entry" or trig.stage != "onboarding":
             continue
-        slots = sorted(p for off in trig.offsets if (p := first.start + off) < first.end)
+        slots = sorted(p for off in trig.offsets if (p := iv.start + off) < iv.end)
         if not slots:
             continue
         milestone = tp.purpose == "milestone"
@@ -213,7 +233,7 @@ def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> 
         acts = sorted(days.get(name, ()))
         # the engine judges onboarding when it ends: a touch not started by then is late
         matched = _match(
-            slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, math.floor(first.end))
+            slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, math.floor(iv.end))
         )
         for p, day in zip(slots, matched, strict=True):
             if day is None or (milestone and day > p + tp.resolved_on_time_days):
