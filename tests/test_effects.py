@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from simulator.analysis.calibrate_effects import interval_distribution
@@ -124,7 +126,9 @@ def _growth(rng: np.random.Generator, n: int, beta: float) -> list[AccountGrowth
     """Accounts' geometric mean change over 1-3 renewals under the engine's expansion
     rule with coverage effect ``beta`` (Enterprise's change distribution)."""
     seg = PLANS["Enterprise"].model_copy(
-        update={"expansion": PLANS["Enterprise"].expansion.model_copy(update={"coverage_effect": beta})}
+        update={
+            "expansion": PLANS["Enterprise"].expansion.model_copy(update={"coverage_effect": beta})
+        }
     )
     rule = ExpansionRule.of(seg)
     out = []
@@ -135,7 +139,11 @@ def _growth(rng: np.random.Generator, n: int, beta: float) -> list[AccountGrowth
         for c in covs:
             e = rule.multiplier(float(c), 1.0)
             total *= 1.0 + rule.change(float(rng.random()), e)[1]
-        out.append(AccountGrowth(f"g{i}", "Enterprise", m, total ** (1 / m) - 1, float(np.mean(1 - covs)), 0.0))
+        out.append(
+            AccountGrowth(
+                f"g{i}", "Enterprise", m, total ** (1 / m) - 1, float(np.mean(1 - covs)), 0.0
+            )
+        )
     return out
 
 
@@ -152,18 +160,44 @@ def test_expansion_response_recovered_within_its_bootstrap_interval() -> None:
 
 
 @pytest.mark.parametrize(
-    ("est", "lo", "hi"),
-    [(2.0, 1.2, 3.4), (0.4, -0.2, 1.0), (1.5, 1.3, 1.75)],
+    ("est", "lo", "hi", "ceiling"),
+    [
+        (2.0, 1.2, 3.4, 100.0),
+        (0.4, 0.0, 1.0, 100.0),
+        (1.5, 1.3, 1.75, 100.0),
+        (0.33, 0.19, 0.95, 1.0),
+    ],
 )
-def test_interval_distribution_matches_the_interval(est: float, lo: float, hi: float) -> None:
+def test_interval_distribution_puts_its_95_percent_on_the_interval(
+    est: float, lo: float, hi: float, ceiling: float
+) -> None:
     from pydantic import TypeAdapter
 
     from simulator.scenario.distributions import Distribution
 
-    spec = interval_distribution(est, lo, hi, 0.0, 100.0)
+    spec = interval_distribution(est, lo, hi, 0.0, ceiling)
     dist = TypeAdapter(Distribution).validate_python(spec)
-    q = dist.ppf(np.array([0.025, 0.5, 0.975]))
-    floor = max(lo, 0.0)
-    if "min" not in spec:
-        assert q[0] == pytest.approx(floor, rel=0.05, abs=0.02)
-    assert q[2] == pytest.approx(hi, rel=0.08)
+    q = dist.ppf(np.array([0.001, 0.025, 0.975, 0.999]))
+    if lo > 0:
+        assert q[1] == pytest.approx(lo, rel=1e-3)
+    assert q[2] == pytest.approx(hi, rel=1e-3)
+    assert q[0] >= 0.0 and q[3] <= ceiling  # the loader's check of the tails
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.sampled_from([1.0, 100.0]))
+def test_written_distributions_always_stay_in_the_fields_range(
+    a: float, b: float, c: float, ceiling: float
+) -> None:
+    from pydantic import TypeAdapter
+
+    from simulator.scenario.distributions import Distribution
+
+    lo, est, hi = sorted((a * ceiling, b * ceiling, c * ceiling))
+    if hi - lo < 1e-3 * ceiling:
+        return
+    dist = TypeAdapter(Distribution).validate_python(
+        interval_distribution(est, lo, hi, 0.0, ceiling)
+    )
+    q = dist.ppf(np.array([0.001, 0.999]))
+    assert q[0] >= 0.0 and q[1] <= ceiling + 1e-9

@@ -56,10 +56,21 @@ class Outcome:
     churned: bool
 
 
-def _survived(c: CustomerLike, when: dt.date, term: int) -> int:
-    """Renewals the customer had passed (and stayed) by ``when``."""
-    k, churned = renewals_reached(c, when, term)
-    return k - (1 if churned else 0)
+def _survived(c: CustomerLike, when: dt.date, term: int, as_of: dt.date) -> int:
+    """Renewals the customer had passed, and stayed, by ``when`` (the list is of ``as_of``:
+    a churn after ``when`` had not happened yet)."""
+    assert c.contract_start is not None
+    end, churned = end_of_follow_up(c, as_of)
+    if churned and end is not None and end <= when:
+        k, _ = renewals_reached(c, as_of, term)
+        return k - 1  # the renewal it left at was reached, not survived
+    limit = when if end is None else min(when, end)
+    k = 0
+    while add_months(c.contract_start, (k + 1) * term) <= limit:
+        k += 1
+    if churned and end is not None and k and add_months(c.contract_start, k * term) >= end:
+        k -= 1  # it left at that anniversary (the day before it counts as at it)
+    return k
 
 
 def arr_at(c: CustomerLike, when: dt.date, as_of: dt.date) -> float:
@@ -68,10 +79,10 @@ def arr_at(c: CustomerLike, when: dt.date, as_of: dt.date) -> float:
     term = contract_term(c) or 12
     if start is None or start <= 0 or c.contract_start is None:
         return c.arr
-    total = _survived(c, as_of, term)
+    total = _survived(c, as_of, term, as_of)
     if total <= 0:
         return c.arr if c.arr > 0 else start
-    done = min(_survived(c, when, term), total)
+    done = min(_survived(c, when, term, as_of), total)
     return float(start * (c.arr / start) ** (done / total)) if c.arr > 0 else start
 
 

@@ -40,31 +40,83 @@ _RANGES = {
 def interval_distribution(
     estimate: float, low: float, high: float, floor: float, ceiling: float
 ) -> dict[str, float | str]:
-    """A distribution whose central 95% matches an estimate's interval.
+    """A distribution whose 2.5% and 97.5% quantiles are the interval's ends.
 
-    A lognormal (median the estimate, log-sd from the interval) when the interval is
-    more symmetric on the log scale and lies above zero, else a normal (mean the
-    estimate, sd the half-width over 1.96); a normal is truncated to the input's range
-    ``[floor, ceiling]`` when its 95% reaches beyond it.
+    A lognormal (median ``sqrt(low x high)``) when the estimate sits nearer that than the
+    interval's midpoint and the lognormal's tails stay inside the input's range, else a normal
+    (mean the midpoint); a normal whose tails cross the range ``[floor, ceiling]`` is
+    truncated to it, its mean and sd solved so that the truncated quantiles are still the
+    ends (only the upper end when the interval stops at the floor, the mean then the
+    estimate; and the other way round).
     """
-    up, down = high - estimate, estimate - low
-    linear = abs(math.log(up / down)) if up > 0 and down > 0 else math.inf
-    logs = math.inf
-    if low > 0 and estimate > 0:
-        lu, ld = math.log(high / estimate), math.log(estimate / low)
-        logs = abs(math.log(lu / ld)) if lu > 0 and ld > 0 else math.inf
-    if logs < linear and low > floor and high < ceiling:
+    geo = math.sqrt(low * high) if low > 0 else -math.inf
+    mid = (low + high) / 2
+    if low > floor and high < ceiling and estimate > 0 and geo > 0:
         s = (math.log(high) - math.log(low)) / (2 * _Z95)
-        mean = estimate * math.exp(s * s / 2)
-        return {"dist": "lognormal", "mean": _r(mean), "cv": _r(math.sqrt(math.expm1(s * s)))}
+        nearer = abs(math.log(estimate / geo)) < abs((estimate - mid) / max(abs(mid), 1e-12))
+        if nearer and geo * math.exp(_TAIL * s) <= ceiling:  # its tail stays in range
+            mean = geo * math.exp(s * s / 2)
+            return {"dist": "lognormal", "mean": _r(mean), "cv": _r(math.sqrt(math.expm1(s * s)))}
     sd = max((high - low) / (2 * _Z95), 1e-4)
-    out: dict[str, float | str] = {"dist": "normal", "mean": _r(estimate), "sd": _r(sd)}
-    # the loader checks the 0.1% and 99.9% quantiles (3.09 sd) against the field's range
-    if estimate - _TAIL * sd < floor:
+    lo_open, hi_open = mid - _TAIL * sd < floor, mid + _TAIL * sd > ceiling
+    if not (lo_open or hi_open):
+        return {"dist": "normal", "mean": _r(mid), "sd": _r(sd)}
+    for _ in range(2):  # truncating one end can push the other's tail out of range
+        a, b = floor if lo_open else -math.inf, ceiling if hi_open else math.inf
+        mean, sd_t = _truncated_fit(estimate, low, high, a, b, sd)
+        lo_open = lo_open or mean - _TAIL * sd_t < floor
+        hi_open = hi_open or mean + _TAIL * sd_t > ceiling
+        if (a > -math.inf) == lo_open and (b < math.inf) == hi_open:
+            break
+    out: dict[str, float | str] = {"dist": "normal", "mean": _r(mean), "sd": _r(sd_t)}
+    if lo_open:
         out["min"] = floor
-    if estimate + _TAIL * sd > ceiling:
+    if hi_open:
         out["max"] = ceiling
     return out
+
+
+def _truncated_fit(
+    estimate: float, low: float, high: float, a: float, b: float, sd0: float
+) -> tuple[float, float]:
+    """(mean, sd) of a normal truncated to [a, b] with 2.5% and 97.5% quantiles at the
+    interval's ends; an end at a bound is not matched (the mean is then the estimate)."""
+    from scipy import optimize, stats
+
+    def q(m: float, sd: float, p: float) -> float:
+        return float(stats.truncnorm.ppf(p, (a - m) / sd, (b - m) / sd, loc=m, scale=sd))
+
+    def one_end(m: float, target: float, p: float) -> tuple[float, float]:
+        """sd so that the ``p`` quantile is ``target``, the mean held at ``m``."""
+
+        def gap(log_sd: float) -> float:
+            return q(m, math.exp(log_sd), p) - target
+
+        try:
+            return m, math.exp(optimize.brentq(gap, math.log(1e-4), math.log(1e3)))
+        except ValueError:
+            return m, sd0
+
+    at_floor, at_ceiling = low <= a + 1e-9, high >= b - 1e-9
+    if at_floor and at_ceiling:
+        return estimate, sd0
+    if at_floor or at_ceiling:
+        return one_end(estimate, *((high, 0.975) if at_floor else (low, 0.025)))
+    res = optimize.least_squares(
+        lambda x: [q(x[0], math.exp(x[1]), 0.025) - low, q(x[0], math.exp(x[1]), 0.975) - high],
+        [(low + high) / 2, math.log(sd0)],
+    )
+    m, sd = float(res.x[0]), float(math.exp(res.x[1]))
+    span = high - low
+    ok = (
+        res.success
+        and max(abs(v) for v in res.fun) < 1e-3 * span
+        and a - 3 * span < m < b + 3 * span
+    )
+    if ok:
+        return m, sd
+    # both ends cannot be met (an interval hugging a bound): keep the far end
+    return one_end(estimate, *((high, 0.975) if a > -math.inf else (low, 0.025)))
 
 
 def _r(x: float) -> float:
@@ -110,6 +162,29 @@ def _uncertain_key(e: Effect) -> str:
     return f"segments.*.{e.path}"
 
 
+def _write_kept(
+    segments: CommentedMap, uncertain: CommentedMap, keys: Mapping[str, str], e: Effect, ukey: str
+) -> None:
+    """An effect bounded on one side only, held at that bound: the value, and a range from
+    it that is an assumption (to twice or half the bound)."""
+    assert e.kept is not None
+    lo, hi = _RANGES[e.key]
+    value = min(max(e.kept, lo), hi)
+    comment = f"data: {e.reason}"
+    for name in keys.values():
+        node, leaf = _path_node(segments[name], e.path)
+        set_commented(node, leaf, _r(value), comment)
+    lower = "at least" in e.reason
+    a, b = (value, min(2 * value, hi)) if lower else (max(value / 2, lo), value)
+    if b > a:
+        set_commented(
+            uncertain,
+            ukey,
+            flow({"dist": "uniform", "low": _r(a), "high": _r(b)}),
+            f"{comment}; the range to {'twice' if lower else 'half'} it is an assumption",
+        )
+
+
 def write_effects(
     root: CommentedMap,
     effects: Effects,
@@ -140,6 +215,10 @@ def write_effects(
                 uncertain.yaml_add_eol_comment(c, k)
     for e in effects.effects:
         ukey = _uncertain_key(e)
+        if not e.identified and e.kept is not None:
+            _write_kept(segments, uncertain, keys, e, ukey)
+            notes.append(f"{e.label}: {e.reason}")
+            continue
         if not e.identified:
             notes.append(f"{e.label}: kept the plan's value ({e.reason})")
             if ukey in uncertain:

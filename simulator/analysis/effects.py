@@ -22,13 +22,14 @@ touches given in reaction to risk near the renewal.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from simulator.analysis import effects_churn as ec
-from simulator.analysis.effects_expansion import BETA_BOUNDS, GrowthData, fit_growth
+from simulator.analysis.effects_expansion import BETA_BOUNDS, GrowthData, fit_growth, fit_point
 from simulator.analysis.effects_identify import (
     MAX_SEGMENT_R2,
     MIN_CHURNS,
@@ -89,6 +90,7 @@ def _churn_effect(
     reason: str,
     interval: ec.Interval | None,
     plans: Mapping[str, Segment],
+    kept: float | None = None,
 ) -> Effect:
     n, events = len(d.churned), int(d.churned.sum())
     assumption = plan_values(plans, key)
@@ -109,7 +111,19 @@ def _churn_effect(
             events,
         )
     return Effect(
-        key, PATHS[key], LABELS[key], False, None, None, None, "", reason, assumption, n, events
+        key,
+        PATHS[key],
+        LABELS[key],
+        False,
+        None,
+        None,
+        None,
+        "",
+        reason,
+        assumption,
+        n,
+        events,
+        kept,
     )
 
 
@@ -174,6 +188,8 @@ def _expansion_effects(
         np.array([g.shortfall for g in gs]),
         np.array([g.delivery_shortfall for g in gs]),
         np.array([index[g.segment] for g in gs], dtype=int),
+        np.array([cov_plan[g.segment] for g in gs]),
+        np.array([touch_plan[g.segment] for g in gs]),
     )
     why = confounded("coverage", d.shortfall, d.segment, len(segs))
     if why:
@@ -227,7 +243,15 @@ def _expansion_effects(
             out.append(unknown(key, why, plan))
             continue
         out.append(Effect(key, PATHS[key], LABELS[key], True, est, lo, hi, method, "", plan, n, n))
-    return out, {s: float(fit.mu[i]) for s, i in index.items()}, fit.sigma, fit.boot
+    mu, sigma = fit.mu, fit.sigma
+    free = (out[0].identified, out[1].identified)
+    if free != (True, with_touch):
+        # what the data cannot identify keeps the plan's value: so in the mean change too
+        p, sigma = fit_point(d, low, high, free)
+        mu = p[: len(segs)]
+        if free[0]:
+            out[0] = dataclasses.replace(out[0], estimate=float(p[len(segs)]))
+    return out, {s: float(mu[i]) for s, i in index.items()}, sigma, fit.boot
 
 
 def estimate_effects(
@@ -259,9 +283,10 @@ def estimate_effects(
         )
     segments = sorted({r.segment for r in rs}, key=list(plans).index)
     d = _arrays(rs, segments)
-    model, theta, best, reasons, intervals = fit_churn(d, plans, history.response_times)
+    model, theta, best, reasons, intervals, kept = fit_churn(d, plans, history.response_times)
     effects = [
-        _churn_effect(k, model, theta, d, reasons[k], intervals.get(k), plans) for k in ec.EFFECTS
+        _churn_effect(k, model, theta, d, reasons[k], intervals.get(k), plans, kept.get(k))
+        for k in ec.EFFECTS
     ]
     baselines: dict[str, tuple[float, float | None, float | None]] = {}
     for i, s in enumerate(segments):

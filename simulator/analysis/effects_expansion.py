@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["GrowthData", "GrowthFit", "expected_change", "fit_growth"]
+__all__ = ["GrowthData", "GrowthFit", "expected_change", "fit_growth", "fit_point"]
 
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
@@ -46,6 +46,10 @@ class GrowthData:
     """Mean ``1 - expansion delivery`` over those renewals."""
     segment: np.ndarray
     """Segment index (int): each segment has its own mean change at full delivery."""
+    plan_beta: np.ndarray
+    """The plan's coverage effect of each account's segment (used when it is not fitted)."""
+    plan_tau: np.ndarray
+    """The plan's touch effect of each account's segment (used when it is not fitted)."""
 
     def take(self, idx: np.ndarray) -> GrowthData:
         """The accounts at ``idx`` (a bootstrap resample)."""
@@ -55,6 +59,8 @@ class GrowthData:
             self.shortfall[idx],
             self.delivery_shortfall[idx],
             self.segment[idx],
+            self.plan_beta[idx],
+            self.plan_tau[idx],
         )
 
 
@@ -103,13 +109,14 @@ def expected_change(
     sigma: float,
     low: np.ndarray,
     high: np.ndarray,
-    beta: float,
-    tau: float,
+    beta: float | np.ndarray,
+    tau: float | np.ndarray,
     d: GrowthData,
 ) -> np.ndarray:
     """The engine's expected ARR change per renewal of each account of ``d``.
 
-    ``mu``, ``low`` and ``high`` are per segment (indexed by ``d.segment``).
+    ``mu``, ``low`` and ``high`` are per segment (indexed by ``d.segment``); ``beta`` and
+    ``tau`` one value or one per account.
     """
     parts = np.array([_parts(m, sigma, lo, hi) for m, lo, hi in zip(mu, low, high, strict=True)])
     neg, pos = parts[d.segment, 0], parts[d.segment, 1]
@@ -124,23 +131,38 @@ BETA_BOUNDS = (-2.0, 1.0)
 is reported, not simulated)."""
 
 
+def _effects(
+    p: np.ndarray, k: int, free: tuple[bool, bool], d: GrowthData
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """(beta, tau) of the parameter vector ``p`` (mu per segment, then the free effects);
+    an effect not free is the plan's."""
+    j = k
+    beta: float | np.ndarray = d.plan_beta
+    tau: float | np.ndarray = d.plan_tau
+    if free[0]:
+        beta, j = float(p[j]), j + 1
+    if free[1]:
+        tau = float(p[j])
+    return beta, tau
+
+
 def _solve(
     d: GrowthData,
     low: np.ndarray,
     high: np.ndarray,
     sigma: float,
-    with_touch: bool,
+    free: tuple[bool, bool],
     x0: np.ndarray,
 ) -> np.ndarray:
-    """Weighted least squares of (mu per segment, beta[, tau]) at a given sigma."""
+    """Weighted least squares of (mu per segment, the free effects) at a given sigma."""
     w = np.sqrt(d.renewals)
     k = len(low)
 
     def resid(p: np.ndarray) -> np.ndarray:
-        tau = p[k + 1] if with_touch else 0.0
-        return w * (d.growth - expected_change(p[:k], sigma, low, high, p[k], tau, d))
+        beta, tau = _effects(p, k, free, d)
+        return w * (d.growth - expected_change(p[:k], sigma, low, high, beta, tau, d))
 
-    n_eff = 2 if with_touch else 1
+    n_eff = sum(free)
     lb = np.concatenate([low + 1e-6, [BETA_BOUNDS[0]] * n_eff])
     ub = np.concatenate([high - 1e-6, [BETA_BOUNDS[1]] * n_eff])
     x0 = np.clip(x0[: len(lb)], lb + 1e-9, ub - 1e-9)
@@ -151,21 +173,29 @@ def _point(
     d: GrowthData,
     low: np.ndarray,
     high: np.ndarray,
-    with_touch: bool,
+    free: tuple[bool, bool],
     x0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """(mu per segment, beta[, tau]) and sigma by two passes of weighted least squares."""
+    """(mu per segment, the free effects) and sigma by two passes of weighted least squares."""
     k = len(low)
     wmean = float(np.average(d.growth, weights=d.renewals))
     resid0 = (d.growth - wmean) ** 2 * d.renewals
     sigma = max(float(np.sqrt(resid0.sum() / len(resid0))), 1e-3)
-    p = np.concatenate([np.full(k, wmean), [0.3, 0.3]]) if x0 is None else x0
+    p = np.concatenate([np.full(k, wmean), [0.3] * sum(free)]) if x0 is None else x0
     for _ in range(2):
-        p = _solve(d, low, high, sigma, with_touch, p)
-        tau = p[k + 1] if with_touch else 0.0
-        f = expected_change(p[:k], sigma, low, high, p[k], tau, d)
+        p = _solve(d, low, high, sigma, free, p)
+        beta, tau = _effects(p, k, free, d)
+        f = expected_change(p[:k], sigma, low, high, beta, tau, d)
         sigma = max(float(np.sqrt(np.sum(d.renewals * (d.growth - f) ** 2) / len(f))), 1e-3)
     return p, sigma
+
+
+def fit_point(
+    d: GrowthData, low: np.ndarray, high: np.ndarray, free: tuple[bool, bool]
+) -> tuple[np.ndarray, float]:
+    """The point fit with only the ``free`` effects (coverage, touch) estimated, the others
+    at the plan's values: (mu per segment, then the free effects) and sigma."""
+    return _point(d, low, high, free)
 
 
 def fit_growth(
@@ -185,19 +215,20 @@ def fit_growth(
     low, high
         Per segment: bounds of the change distribution (relative change).
     with_touch
-        Whether the touch effect is estimated too.
+        Whether the touch effect is estimated too (else held at the plan's value).
     rng
         The bootstrap's generator.
     draws
         Bootstrap resamples.
     """
-    p, sigma = _point(d, low, high, with_touch)
+    free = (True, with_touch)
+    p, sigma = _point(d, low, high, free)
     k = len(low)
     n = len(d.growth)
     boot = np.full((draws, 2), np.nan)
     for b in range(draws):
         idx = rng.integers(0, n, n)
-        q, _ = _point(d.take(idx), low, high, with_touch, p.copy())
+        q, _ = _point(d.take(idx), low, high, free, p.copy())
         boot[b, 0] = q[k]
         if with_touch:
             boot[b, 1] = q[k + 1]

@@ -105,15 +105,28 @@ def _fixed(key: str, d: ec.ChurnData, values: Mapping[str, float]) -> np.ndarray
 
 def fit_churn(
     d: ec.ChurnData, plans: Mapping[str, Segment], responses: bool
-) -> tuple[ec.ChurnModel, np.ndarray, float, dict[str, str], dict[str, ec.Interval]]:
-    """Fit with every effect the checks allow; fix those whose interval stays open."""
+) -> tuple[
+    ec.ChurnModel, np.ndarray, float, dict[str, str], dict[str, ec.Interval], dict[str, float]
+]:
+    """Fit with every effect the checks allow; fix those whose interval stays open.
+
+    An effect fixed because its interval is open on one side keeps the plan's value
+    unless the data reject it (it lies beyond the closed end): it is then held at that
+    end, the nearest value the data allow (returned in the last mapping, effect -> value
+    on the scenario's scale).
+    """
     reasons = {k: data_checks(d, k, responses) for k in ec.EFFECTS}
     free = [k for k in ec.EFFECTS if not reasons[k]]
+    kept: dict[str, float] = {}
+
+    def fixed(k: str) -> np.ndarray:
+        if k in kept:
+            v = math.log(kept[k]) if k == "log_late_onboarding" else kept[k]
+            return np.full(len(d.churned), v)
+        return _fixed(k, d, plan_values(plans, k))
+
     while True:
-        model = ec.ChurnModel(
-            tuple(free),
-            {k: _fixed(k, d, plan_values(plans, k)) for k in ec.EFFECTS if k not in free},
-        )
+        model = ec.ChurnModel(tuple(free), {k: fixed(k) for k in ec.EFFECTS if k not in free})
         theta, best = ec.fit(d, model)
         k0 = len(d.segments)
         intervals = {
@@ -122,11 +135,27 @@ def fit_churn(
         }
         open_ = [n for n, iv in intervals.items() if iv.low is None or iv.high is None]
         if not open_:
-            return model, theta, best, reasons, intervals
+            return model, theta, best, reasons, intervals, kept
         for n in open_:
             iv = intervals[n]
             est = transform(n, float(theta[len(d.segments) + model.free.index(n)]))
-            if iv.low is None and iv.high is not None and est is not None and est < 0:
+            plan = plan_values(plans, n).values()
+            low, high = transform(n, iv.low), transform(n, iv.high)
+            if low is not None and high is None and max(plan) < low:
+                kept[n] = low
+                reasons[n] = (
+                    f"the data bound it from below only: at least {low:.3g} (95%), with no "
+                    f"upper end in range; they reject the plan's {max(plan):g}, so it is "
+                    f"held at {low:.3g}, the nearest value they allow"
+                )
+            elif high is not None and low is None and min(plan) > high and high >= 0:
+                kept[n] = high
+                reasons[n] = (
+                    f"the data bound it from above only: at most {high:.3g} (95%); they "
+                    f"reject the plan's {min(plan):g}, so it is held at {high:.3g}, the "
+                    "nearest value they allow"
+                )
+            elif iv.low is None and iv.high is not None and est is not None and est < 0:
                 reasons[n] = (
                     f"churn rose with it in these data (estimate {est:.2g}, 95% interval "
                     f"up to {transform(n, iv.high):.2g} and down to the model's limit): "

@@ -54,6 +54,9 @@ class Effect:
     renewals: int
     events: int
     """Churned renewals (churn effects) or accounts (expansion)."""
+    kept: float | None = None
+    """When not identified: the value the data force instead of the plan's (the closed
+    end of a one-sided interval that rejects the plan's value); None keeps the plan's."""
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,10 @@ def _effect_table(fx: Effects) -> Table:
                 "not identified",
                 "",
                 _plan(e),
-                Text(f"kept the plan's: {e.reason}", style="yellow"),
+                Text(
+                    e.reason if e.kept is not None else f"kept the plan's: {e.reason}",
+                    style="yellow",
+                ),
             )
     return t
 
