@@ -80,6 +80,10 @@ class Backtest:
     notes: list[str] = field(default_factory=list)
     predictions: dict[str, float] = field(default_factory=dict)
     """Account ID -> predicted probability of churning in the period."""
+    coverage: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Segment -> mean coverage at renewals: in the history's last year before the date,
+    and in the simulation (a plan whose team cannot deliver what the history shows
+    predicts the wrong churn)."""
 
     @property
     def skill(self) -> float:
@@ -115,11 +119,13 @@ def _replicate(scenario: Scenario, replication: int, seed: int) -> _Rep:
         first.append(int(rows[0]) if len(rows) else 0)
         gone = start & a["churned"].astype(bool)
         s = summary[name]
+        seg_ren = ren["segment"] == si
         metrics[name] = {
             "churned_logos": float(gone.sum()),
             "churned_arr": float(a["arr_churned"][gone].sum()),
             "grr": s["grr"],
             "nrr": s["nrr"],
+            "coverage": float(ren["coverage"][seg_ren].mean()) if seg_ren.any() else math.nan,
         }
         risk.update(dict.fromkeys(ids[-1], 0.0))
     # a renewal's ``account`` is its row of the accounts table, where each segment's
@@ -313,7 +319,20 @@ def _compare(
     notes: list[str],
 ) -> Backtest:
     checks: list[SegmentCheck] = []
+    coverage: dict[str, tuple[float, float]] = {}
+    assert cal.evidence is not None
+    year = as_of - dt.timedelta(days=365)
     for data_name, key in keys.items():
+        past = [
+            r.drivers.coverage
+            for r in cal.evidence.history.renewals
+            if r.segment == data_name and r.date > year
+        ]
+        sim = [r.metrics[key]["coverage"] for r in reps]
+        coverage[data_name] = (
+            float(np.mean(past)) if past else math.nan,
+            float(np.nanmean(sim)) if np.isfinite(sim).any() else math.nan,
+        )
         mine = [o for i, o in actual.items() if seg_of_id.get(i) == data_name]
         arr0 = sum(o.arr_start for o in mine)
         truth = {
@@ -359,4 +378,5 @@ def _compare(
         staffing,
         notes,
         dict(zip(ids, pred.tolist(), strict=True)),
+        coverage,
     )

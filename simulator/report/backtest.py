@@ -57,6 +57,25 @@ def headline(b: Backtest) -> str:
     )
 
 
+def coverage_lines(b: Backtest) -> list[Text]:
+    """Coverage the simulation delivers against the history's last year, per segment, with
+    a warning where they part (the team the plan has cannot deliver what was delivered)."""
+    out = []
+    for seg, (past, sim) in b.coverage.items():
+        if not (math.isfinite(past) and math.isfinite(sim)):
+            continue
+        line = f"{seg}: coverage at renewal {100 * past:.0f}% in the history's last year, {100 * sim:.0f}% simulated"
+        if abs(sim - past) > 0.1:
+            line += (
+                " - the plan's team and touches do not deliver what the history shows, so its "
+                "churn prediction rests on a different coverage (check the team size and hours)"
+            )
+            out.append(Text(line, style="yellow"))
+        else:
+            out.append(Text(line))
+    return out
+
+
 def _check_table(b: Backtest) -> Table:
     t = Table(title="Predicted (90% interval) against what happened", title_justify="left")
     for col in ("Segment", "Measure", "Actual", "Predicted", "90% interval", "Inside"):
@@ -97,6 +116,7 @@ def backtest_renderable(b: Backtest) -> Group:
             Text(f"teams as the history shows them in the 90 days before the date: {staff} CSMs")
         )
     parts += [Text(n) for n in b.notes]
+    parts += coverage_lines(b)
     parts += [_check_table(b), _decile_table(b)]
     parts.append(
         Text(
@@ -180,6 +200,7 @@ def backtest_json(b: Backtest) -> str:
         "accounts": b.accounts,
         "churned": b.churned,
         "staffing": b.staffing,
+        "coverage": {s: {"history": p, "simulated": q} for s, (p, q) in b.coverage.items()},
         "notes": b.notes,
     }
     return json.dumps(json_safe(data), indent=2) + "\n"
