@@ -246,6 +246,8 @@ def backtest(
             f"list's date {data_as_of.isoformat()}: choose an earlier as_of or a shorter horizon"
         )
     past, unknown = book_at(customers, as_of, data_as_of)
+    if not past:
+        raise ValueError(f"no customer of the list had signed by {as_of.isoformat()}")
     notes = [f"{unknown} customers without a contract start are left out"] if unknown else []
     book = analyze_book(past, as_of, breaks)
     before = [a for a in activities if a.date <= as_of]
@@ -355,6 +357,11 @@ def _compare(
             )
     ids = [i for i in actual if i in reps[0].risk]
     pred = np.array([np.mean([r.risk[i] for r in reps]) for i in ids])
+    if not (pred > 0).any():
+        raise ValueError(
+            "no account of the book renews in the held-out period, so nothing in it can test "
+            "the model: choose a longer horizon"
+        )
     y = np.array([1.0 if actual[i].churned else 0.0 for i in ids])
     naive = np.array(
         [

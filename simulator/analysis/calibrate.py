@@ -194,10 +194,16 @@ class PlanTemplates:
     """Segment names, largest accounts first."""
     uncertain: CommentedMap | None = None
     source: str = "the default plan"
+    notes: list[str] = field(default_factory=list)
+    """What was changed in the plan's segments to use them as templates."""
 
 
 def _dump(
-    root: CommentedMap, book: BookAnalysis, source: str, timesheet: TimesheetAnalysis | None
+    root: CommentedMap,
+    book: BookAnalysis,
+    source: str,
+    timesheet: TimesheetAnalysis | None,
+    origin: str = "the default plan",
 ) -> str:
     """The scenario's YAML text with its header comment."""
     y = YAML()
@@ -214,7 +220,7 @@ def _dump(
             else ""
         )
         + ".\n# 'data:' comments give the evidence; 'D: <section>' (of docs/assumptions.md)"
-        " and 'assumption' come from the default plan.\n"
+        f" and 'assumption' come from {origin}.\n"
     )
     return header + buf.getvalue()
 
@@ -280,10 +286,12 @@ def calibrate(
     root["calendar"] = _calendar(timesheet)
     segments = CommentedMap()
     keys: dict[str, str] = {}
+    template_of: dict[str, str] = {}
     names = _kept_segments(book, notes)
     for i, name in enumerate(names):
         seg_book = book.segments[name]
         template_name = _template_name(i, len(names), order)
+        template_of[name] = f"{origin}'s {template_name}"
         seg = clean_copy(templates[template_name])
         seg["description"] = (
             f"{name}: {seg_book.active} active accounts, mean ARR ${seg_book.arr_mean:,.0f}; "
@@ -302,8 +310,9 @@ def calibrate(
     evidence = None
     if history is not None:
         evidence = _estimate(root, book, customers, keys, history, notes, plan)
+        evidence.templates = template_of
     _calibrate_baselines(root, [book.segments[n] for n in names])
-    text = _dump(root, book, source, timesheet)
+    text = _dump(root, book, source, timesheet, origin)
     return Calibration(text, _account_rows(customers, book), accounts_file, notes, evidence)
 
 
@@ -420,10 +429,25 @@ def plan_templates(path: str | Path, loaded: Any) -> PlanTemplates:
         segments = CommentedMap(merged)
         uncertain = CommentedMap(loaded.data["uncertain"]) if loaded.data.get("uncertain") else None
     teams = loaded.data.get("teams") or {}
-    for node in segments.values():
+    notes: list[str] = []
+    users: dict[str, list[str]] = {}
+    for seg_name, node in segments.items():
         ref = node.get("team") if isinstance(node, dict) else None
         if isinstance(ref, str) and ref in teams:
             node["team"] = CommentedMap(teams[ref])  # each calibrated segment gets its own
+            users.setdefault(ref, []).append(str(seg_name))
+        team = node.get("team") if isinstance(node, dict) else None
+        if isinstance(team, dict) and team.pop("hiring_plan", None) is not None:
+            notes.append(
+                f"{seg_name}: the plan's hiring_plan is left out (its dates belong to that "
+                "plan's period; the calibrated teams start from the history's headcount)"
+            )
+    for ref, names in users.items():
+        if len(names) > 1:
+            notes.append(
+                f"team {ref!r} is shared by {', '.join(names)} in the plan: each calibrated "
+                "segment gets its own copy of it; set their headcounts (or the history does)"
+            )
     sc = loaded.scenario
 
     def size(name: str) -> float:
@@ -433,4 +457,4 @@ def plan_templates(path: str | Path, loaded: Any) -> PlanTemplates:
     order = tuple(sorted(segments, key=lambda n: (size(n), list(segments).index(n))))
     if uncertain is None:
         uncertain = _template_root().get("uncertain")
-    return PlanTemplates(segments, order, uncertain, Path(path).name)
+    return PlanTemplates(segments, order, uncertain, Path(path).name, notes)

@@ -38,6 +38,7 @@ from simulator.analysis.effects_identify import (
     MIN_SD,
     confounded,
     fit_churn,
+    too_wide,
     transform,
 )
 from simulator.analysis.effects_types import (
@@ -79,6 +80,7 @@ def _arrays(
         unanswered=1.0 - resp,
         churned=np.array([1.0 if r.churned else 0.0 for r in rs]),
         segments=tuple(segments),
+        first=np.array([1.0 if r.number == 1 else 0.0 for r in rs]),
     )
 
 
@@ -242,6 +244,10 @@ def _expansion_effects(
             )
             out.append(unknown(key, why, plan))
             continue
+        why = too_wide(lo, hi, est, plan.values())
+        if why:
+            out.append(unknown(key, why, plan))
+            continue
         out.append(Effect(key, PATHS[key], LABELS[key], True, est, lo, hi, method, "", plan, n, n))
     mu, sigma = fit.mu, fit.sigma
     free = (out[0].identified, out[1].identified)
@@ -281,6 +287,17 @@ def estimate_effects(
             "no renewal has its coverage window inside the activity history; give a longer "
             "history or customers who renewed after it starts"
         )
+    notes: list[str] = []
+    churned_in = {r.segment for r in rs if r.churned}
+    for s in sorted({r.segment for r in rs} - churned_in, key=list(plans).index):
+        n_s = sum(r.segment == s for r in rs)
+        notes.append(
+            f"{s}: no churned renewal in the history ({n_s} renewals): its renewals are left "
+            "out of the fit and its baseline stays the observed rate"
+        )
+    rs = [r for r in rs if r.segment in churned_in]
+    if not rs:
+        raise ValueError("no renewal in the history churned: there is nothing to fit churn to")
     segments = sorted({r.segment for r in rs}, key=list(plans).index)
     d = _arrays(rs, segments)
     model, theta, best, reasons, intervals, kept = fit_churn(d, plans, history.response_times)
@@ -332,6 +349,7 @@ def estimate_effects(
         early,
         growth_mean,
         growth_sd,
+        notes=notes,
         theta=theta,
         cov=ec.covariance(d, model, theta),
         free=model.free,

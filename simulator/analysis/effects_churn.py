@@ -68,6 +68,8 @@ class ChurnData:
     churned: np.ndarray
     """1.0 when the account churned at the renewal."""
     segments: tuple[str, ...]
+    first: np.ndarray | None = None
+    """1.0 for an account's first renewal, else 0.0 (for the identification checks)."""
 
 
 @dataclass(frozen=True)

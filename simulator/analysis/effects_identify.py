@@ -10,7 +10,7 @@ assumptions (docs/assumptions.md#evidence-from-history).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from simulator.analysis.effects_types import plan_values
 from simulator.scenario.model import Segment
 
 __all__ = [
+    "FIRST_RENEWAL_AGREEMENT",
+    "MAX_RELATIVE_WIDTH",
     "MAX_SEGMENT_R2",
     "MIN_CHURNS",
     "MIN_GROUP",
@@ -27,6 +29,7 @@ __all__ = [
     "confounded",
     "data_checks",
     "fit_churn",
+    "too_wide",
     "transform",
 ]
 
@@ -40,6 +43,12 @@ MIN_SD = 0.02
 MAX_SEGMENT_R2 = 0.9
 """Share of coverage's variance explained by segment beyond which the coverage effect is
 confounded with the segment baselines."""
+MAX_RELATIVE_WIDTH = 4.0
+"""Widest usable 95% interval, as a multiple of the larger of the estimate and the plan's
+value (assumption: wider, the data cannot tell a small effect from a large one)."""
+FIRST_RENEWAL_AGREEMENT = 0.95
+"""Share of renewals whose late-onboarding flag equals "first renewal" beyond which the
+two cannot be told apart (assumption)."""
 MIN_GROWTH_ACCOUNTS = 30
 """Fewest accounts with a growth observation for the expansion response."""
 
@@ -70,6 +79,14 @@ def data_checks(d: ec.ChurnData, key: str, responses: bool) -> str:
                 f"{late} renewals after a late onboarding, {len(d.late) - late} after none "
                 f"(at least {MIN_GROUP} of each needed)"
             )
+        if d.first is not None:
+            agree = float((d.late == d.first).mean())
+            if agree >= FIRST_RENEWAL_AGREEMENT:
+                return (
+                    f"late onboarding coincides with the first renewal in {100 * agree:.0f}% of "
+                    "renewals: the data cannot tell it from first-year churn (was onboarding "
+                    "logged?)"
+                )
     elif key == "responsiveness_effect" and not responses:
         return "the history has no response times"
     else:
@@ -77,6 +94,17 @@ def data_checks(d: ec.ChurnData, key: str, responses: bool) -> str:
         if sd < MIN_SD:
             return f"{what[0]} hardly varies between renewals (sd {sd:.3f})"
     return confounded(what[0], what[1], d.segment, len(d.segments))
+
+
+def too_wide(low: float, high: float, estimate: float, plan: Iterable[float]) -> str:
+    """Why a closed interval is too wide to use ('' when it is not)."""
+    scale = max([abs(estimate), *plan, 1e-9])
+    if high - low <= MAX_RELATIVE_WIDTH * scale:
+        return ""
+    return (
+        f"too imprecise to use: its 95% interval {low:.3g} to {high:.3g} is wider than "
+        f"{MAX_RELATIVE_WIDTH:g} times the larger of the estimate and the plan's value"
+    )
 
 
 def confounded(name: str, x: np.ndarray, segment: np.ndarray, segments: int) -> str:
@@ -134,8 +162,21 @@ def fit_churn(
             for j, name in enumerate(model.free)
         }
         open_ = [n for n, iv in intervals.items() if iv.low is None or iv.high is None]
-        if not open_:
+        wide = {}
+        for n, iv in intervals.items():
+            if n in open_:
+                continue
+            est = transform(n, float(theta[len(d.segments) + model.free.index(n)]))
+            lo_t, hi_t = transform(n, iv.low), transform(n, iv.high)
+            assert est is not None and lo_t is not None and hi_t is not None
+            why = too_wide(lo_t, hi_t, est, plan_values(plans, n).values())
+            if why:
+                wide[n] = why
+        if not open_ and not wide:
             return model, theta, best, reasons, intervals, kept
+        for n, why in wide.items():
+            reasons[n] = why
+            free.remove(n)
         for n in open_:
             iv = intervals[n]
             est = transform(n, float(theta[len(d.segments) + model.free.index(n)]))

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 from simulator.analysis.activity_map import ActivityMap, map_activities
 from simulator.analysis.contracts import CustomerLike
@@ -52,24 +52,55 @@ class Evidence:
     """Account as written -> activities naming no customer of the list."""
     plan_names: dict[str, str] = field(default_factory=dict)
     """Data segment -> the plan segment whose touchpoints it was measured against."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """Data segment -> the plan segment it was built from (``the default plan's top``)."""
     owners: dict[str, int] = field(default_factory=dict)
     """Data segment -> the people who logged its accounts' activities in the
     :data:`STAFF_WINDOW_DAYS` before the list's date (:func:`active_owners`)."""
     silent: int = 0
     """Accounts with a measured renewal and no activity in the history at all."""
+    notes: list[str] = field(default_factory=list)
+    """Activities left out, and why (ambiguous names, dated before signing or after)."""
     problem: str = ""
 
 
-def customer_lookup(customers: Sequence[CustomerLike]) -> Callable[[str], CustomerLike | None]:
-    """Find a customer by ID or by name (ignoring case and spacing); IDs win."""
+@overload
+def customer_lookup(
+    customers: Sequence[CustomerLike], with_ambiguous: Literal[False] = False
+) -> Callable[[str], CustomerLike | None]: ...
+
+
+@overload
+def customer_lookup(
+    customers: Sequence[CustomerLike], with_ambiguous: Literal[True]
+) -> tuple[Callable[[str], CustomerLike | None], set[str]]: ...
+
+
+def customer_lookup(customers: Sequence[CustomerLike], with_ambiguous: bool = False) -> Any:
+    """Find a customer by ID or by name (ignoring case and spacing); IDs win.
+
+    A name several customers share finds none of them (an activity cannot tell which);
+    with ``with_ambiguous`` the shared names (as keys) are returned too.
+    """
     table: dict[str, CustomerLike] = {}
+    shared: set[str] = set()
     for c in customers:
         name = getattr(c, "name", None)
         if name:
-            table.setdefault(text_key(name), c)
+            key = text_key(name)
+            if key in table and table[key].id != c.id:
+                shared.add(key)
+            table.setdefault(key, c)
+    for key in shared:
+        table.pop(key, None)
     for c in customers:
         table[text_key(c.id)] = c
-    return lambda account: table.get(text_key(account))
+    shared -= {text_key(c.id) for c in customers}
+
+    def find(account: str) -> CustomerLike | None:
+        return table.get(text_key(account))
+
+    return (find, shared) if with_ambiguous else find
 
 
 def touched_months(
@@ -155,40 +186,75 @@ def gather_evidence(
     for seg in plans.values():
         for name, tp in seg.touchpoints.items():
             described.setdefault(name, tp.description)
-    mapping = map_activities(activities, described, activity_map)
-    find = customer_lookup(customers)
+    mapping = map_activities(activities, described, activity_map)  # validates the overrides
+    find, ambiguous = customer_lookup(customers, with_ambiguous=True)
     touches: dict[str, dict[str, list[tuple[dt.date, float | None]]]] = defaultdict(
         lambda: defaultdict(list)
     )
     unknown: Counter[str] = Counter()
-    matched = 0
     dated = [a for a in activities if a.date <= as_of]
     if not dated:
         raise ValueError(f"no activity is dated on or before {as_of.isoformat()}")
+    by_segment: dict[str, list[tuple[Any, CustomerLike]]] = defaultdict(list)
+    ambiguous_hits: Counter[str] = Counter()
+    early = 0
     for a in dated:
         c = find(a.account)
         if c is None:
-            unknown[a.account] += 1
+            if text_key(a.account) in ambiguous:
+                ambiguous_hits[a.account] += 1
+            else:
+                unknown[a.account] += 1
             continue
-        tp_name = mapping.touchpoint(a)
-        if tp_name is None:
+        if c.contract_start is not None and a.date < c.contract_start:
+            early += 1
             continue
-        touches[c.id][tp_name].append((a.date, a.response_hours))
-        matched += 1
+        s = segment_of(c)
+        if s is not None and s in plans:
+            by_segment[s].append((a, c))
+    matched = 0
+    # each segment's activities are matched to its own touchpoints ("Business Review" is a
+    # qbr where the plan has one, a business_review where it has that instead)
+    for s, pairs in by_segment.items():
+        own = {n: tp.description for n, tp in plans[s].touchpoints.items()}
+        overrides = {
+            k: v for k, v in (activity_map or {}).items() if v in own or v.strip() in ("-", "none")
+        }
+        seg_map = map_activities([a for a, _ in pairs], own, overrides)
+        for a, c in pairs:
+            tp_name = seg_map.touchpoint(a)
+            if tp_name is not None:
+                touches[c.id][tp_name].append((a.date, a.response_hours))
+                matched += 1
+    notes = []
+    if ambiguous_hits:
+        names = ", ".join(list(ambiguous_hits)[:5])
+        notes.append(
+            f"{sum(ambiguous_hits.values()):,} activities name an account by a name several "
+            f"customers share ({names}): left out; export the account ID with each activity"
+        )
+    if early:
+        notes.append(
+            f"{early:,} activities are dated before their account signed: left out (check "
+            "the date column, or that the history names the right accounts)"
+        )
+    later = len(activities) - len(dated)
+    if later:
+        notes.append(f"{later:,} activities dated after {as_of.isoformat()} are left out")
     if matched == 0:
-        evidence = Evidence(
+        return Evidence(
             mapping,
             History([], []),
             None,
             len(activities),
             0,
             unknown,
+            notes=notes,
             problem="no activity of a touchpoint names a customer of the list (by ID or name)",
         )
-        return evidence
     start = history_start or min(a.date for a in dated)
     history = build_history(customers, segment_of, plans, touches, as_of, start)
-    evidence = Evidence(mapping, history, None, len(activities), matched, unknown)
+    evidence = Evidence(mapping, history, None, len(activities), matched, unknown, notes=notes)
     evidence.silent = len({r.account for r in history.renewals} - set(touches))
 
     def account_segment(account: str) -> str | None:

@@ -467,7 +467,17 @@ def build_history(
         if c.contract_start is None:
             excluded["account without a contract start"] += 1
             continue
-        k, churned = renewals_reached(c, as_of, term)
+        if c.contract_start > as_of:
+            excluded["account signed after the list's date"] += 1
+            continue
+        left, churned = end_of_follow_up(c, as_of)
+        later = churned and left is not None and left > as_of  # had not churned by as_of
+        if later:
+            k, churned = 0, False
+            while add_months(c.contract_start, (k + 1) * term) <= as_of:
+                k += 1
+        else:
+            k, churned = renewals_reached(c, as_of, term)
         if k == 0:
             continue
         acts = touches.get(c.id, {})
@@ -499,7 +509,8 @@ def build_history(
             drivers = renewal_drivers(seg, term, day, by_tp, until)
             mine.append(RenewalRecord(c.id, seg_name, date, j, term, churned and j == k, drivers))
         renewals.extend(mine)
-        g = _growth(c, seg_name, mine) if complete else None
+        # an account whose churn came after as_of: its ARR then is not its ARR now
+        g = _growth(c, seg_name, mine) if complete and not later else None
         if g is not None:
             growth.append(g)
     return History(renewals, growth, excluded, history_start, as_of, responses)

@@ -92,6 +92,7 @@ def backtest_command(
     replications: int,
     activities: Path | None,
     activities_map: tuple[str, ...],
+    activities_sheet: str | None,
     plan_path: Path | None,
     activity_map: tuple[str, ...],
     mapping: tuple[str, ...],
@@ -137,12 +138,16 @@ def backtest_command(
 
     if activities is None:
         fail("error: backtest needs --activities FILE (the activity history to calibrate on)")
-    check_output(output, (".csv", ".json", ".xlsx"), [customers, activities])
+    check_output(
+        output, (".csv", ".json", ".xlsx"), [customers, activities, *filter(None, [plan_path])]
+    )
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
     plan = plan_input(plan_path, quiet)
-    log = read_activity_log(activities, activities_map, dayfirst, quiet or fmt != "table")
+    log = read_activity_log(
+        activities, activities_map, dayfirst, quiet or fmt != "table", activities_sheet, customers
+    )
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
         try:
             result = backtest(

@@ -175,6 +175,7 @@ def analyze(
     sheet: str | None,
     activities: Path | None,
     activities_map: tuple[str, ...],
+    activities_sheet: str | None,
     plan_path: Path | None,
     activity_map: tuple[str, ...],
     output: Path | None,
@@ -210,11 +211,27 @@ def analyze(
 
     if output is not None and output.resolve() == customers.resolve():
         fail(f"error: -o {output} is the customer list itself; write the measures to another file")
-    check_output(output, (".csv", ".json", ".xlsx"), [customers, *filter(None, [activities])])
+    check_output(
+        output, (".csv", ".json", ".xlsx"), [customers, *filter(None, [activities, plan_path])]
+    )
+    if activities is not None and output is not None and output.suffix.lower() == ".csv":
+        click.echo(
+            "note: the evidence from the activity history is written to .json and .xlsx "
+            "outputs, not to the tidy CSV",
+            err=True,
+        )
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
-    history = history_input(activities, activities_map, activity_map, dayfirst, fmt != "table")
+    history = history_input(
+        activities,
+        activities_map,
+        activity_map,
+        dayfirst,
+        fmt != "table",
+        activities_sheet,
+        customers,
+    )
     plan = plan_input(plan_path, fmt != "table")
     evidence = evidence_for(analysis, read, str(customers), activities, history, plan)
     check_reasons(analysis, read, history)
@@ -273,6 +290,7 @@ def calibrate(
     timesheet_map: tuple[str, ...],
     activities: Path | None,
     activities_map: tuple[str, ...],
+    activities_sheet: str | None,
     plan_path: Path | None,
     activity_map: tuple[str, ...],
     mapping: tuple[str, ...],
@@ -307,7 +325,7 @@ def calibrate(
     from simulator.analysis.calibrate import calibrate as build
     from simulator.report.book import read_report_lines
 
-    inputs = [p for p in (timesheet, activities) if p is not None]
+    inputs = [p for p in (timesheet, activities, plan_path) if p is not None]
     accounts_path = _calibrate_targets(customers, output, inputs, force)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
     if not quiet:
@@ -316,7 +334,9 @@ def calibrate(
     if timesheet is not None:
         ts = _timesheet_analysis(timesheet, timesheet_map, dayfirst, read, analysis, quiet)
     cost = money(cost_per_csm, "--cost-per-csm") if cost_per_csm is not None else None
-    history = history_input(activities, activities_map, activity_map, dayfirst, quiet)
+    history = history_input(
+        activities, activities_map, activity_map, dayfirst, quiet, activities_sheet, customers
+    )
     try:
         result = build(
             analysis,

@@ -29,7 +29,7 @@ __all__ = [
     "with_evidence_json",
 ]
 
-ACTIVITY_FLAGS = {**FLAGS, "mapping": "--activities-map"}
+ACTIVITY_FLAGS = {**FLAGS, "mapping": "--activities-map", "sheet": "--activities-sheet"}
 """The activity reader's ``mapping`` is ``--activities-map`` on the command line."""
 
 _options = [
@@ -47,6 +47,11 @@ _options = [
         metavar="FIELD=COLUMN",
         help="Column overrides for the activity history (fields account, date, type, "
         "subject, owner, hours, response_hours).",
+    ),
+    click.option(
+        "--activities-sheet",
+        default=None,
+        help="Worksheet of an xlsx activity history (default: the first).",
     ),
     click.option(
         "--plan",
@@ -88,15 +93,24 @@ def activity_overrides(pairs: tuple[str, ...]) -> dict[str, str] | None:
 
 
 def read_activity_log(
-    path: Path, pairs: tuple[str, ...], dayfirst: bool | None, quiet: bool
+    path: Path,
+    pairs: tuple[str, ...],
+    dayfirst: bool | None,
+    quiet: bool,
+    sheet: str | None = None,
+    customers: Path | None = None,
 ) -> ActivityLog:
     """Read the history, printing what was read and skipped unless ``quiet``."""
     from simulator.cli.data import _mapping
     from simulator.data.activities import read_activities
     from simulator.report.book import read_report_lines
 
+    if customers is not None and path.resolve() == customers.resolve():
+        fail(f"error: --activities {path} is the customer list itself; give the activity export")
     try:
-        log = read_activities(path, mapping=_mapping(pairs, "--activities-map"), dayfirst=dayfirst)
+        log = read_activities(
+            path, mapping=_mapping(pairs, "--activities-map"), dayfirst=dayfirst, sheet=sheet
+        )
     except ScenarioError as exc:
         fail(render_error(exc, ACTIVITY_FLAGS))
     if not log.activities:
@@ -184,7 +198,10 @@ def plan_input(plan_path: Path | None, quiet: bool) -> Any:
     from simulator.analysis.calibrate import plan_templates
     from simulator.cli.common import load_plan
 
-    return plan_templates(plan_path, load_plan(plan_path, (), quiet))
+    plan = plan_templates(plan_path, load_plan(plan_path, (), quiet))
+    if not quiet:
+        echo_lines("note: " + n for n in plan.notes)
+    return plan
 
 
 def history_input(
@@ -193,6 +210,8 @@ def history_input(
     activity_map: tuple[str, ...],
     dayfirst: bool | None,
     quiet: bool,
+    sheet: str | None = None,
+    customers: Path | None = None,
 ) -> Any:
     """The activity history to estimate effects from (None without --activities)."""
     from simulator.analysis.calibrate import HistoryInput
@@ -201,12 +220,15 @@ def history_input(
         if activities_map or activity_map:
             fail("error: --activities-map and --activity-map need --activities FILE")
         return None
-    log = read_activity_log(activities, activities_map, dayfirst, quiet)
+    log = read_activity_log(activities, activities_map, dayfirst, quiet, sheet, customers)
     return HistoryInput(log.activities, activity_overrides(activity_map))
 
 
 def is_override_error(exc: ValueError) -> bool:
-    """Whether a library error is about an --activity-map pair."""
+    """Whether a library error is about the activity history (an --activity-map pair, or
+    no activity to use)."""
     from simulator.errors import names
 
-    return bool(exc.args) and isinstance(exc.args[0], str) and names(exc.args[0], "activity_map")
+    if not exc.args or not isinstance(exc.args[0], str):
+        return False
+    return names(exc.args[0], "activity_map") or "no activity" in exc.args[0]

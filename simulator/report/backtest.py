@@ -48,6 +48,13 @@ def headline(b: Backtest) -> str:
     """The finding in one sentence."""
     inside = sum(c.inside for c in b.checks)
     skill = b.skill
+    if not math.isfinite(skill):
+        return (
+            f"Calibrated on the history to {b.as_of.isoformat()}, the model's 90% intervals held "
+            f"{inside} of {len(b.checks)} outcomes from {b.as_of.isoformat()} to "
+            f"{b.end.isoformat()}; no account churned in the period, so its churn "
+            "probabilities cannot be scored."
+        )
     verdict = "better than" if skill > 0.01 else "no better than" if skill > -0.01 else "worse than"
     return (
         f"Calibrated on the history to {b.as_of.isoformat()}, the model's 90% intervals held "

@@ -41,10 +41,16 @@ def _plan(e: Effect) -> str:
 def evidence_lines(ev: Evidence) -> list[str]:
     """How the history was read: types mapped, accounts joined, renewals measured."""
     m = ev.mapping
-    mapped = sum(m.counts.values()) - sum(m.unmatched.values())
+    excluded = [
+        t
+        for t, n in m.counts.items()
+        if m.how.get(t) == "override" and m.touchpoint_of.get(t) is None
+    ]
+    mapped = sum(m.counts.values()) - sum(m.unmatched.values()) - sum(m.counts[t] for t in excluded)
     lines = [
-        f"{ev.activities:,} activities; {len(m.counts) - len(m.unmatched)} activity types "
-        f"mapped to touchpoints, by name or by subject ({mapped:,} activities)"
+        f"{ev.activities:,} activities; {len(m.counts) - len(m.unmatched) - len(excluded)} "
+        f"activity types mapped to touchpoints, by name or by subject ({mapped:,} activities)"
+        + (f"; {len(excluded)} left out as asked ({', '.join(excluded[:4])})" if excluded else "")
     ]
     if m.unmatched:
         top = ", ".join(f"{t} {n:,}" for t, n in list(m.unmatched.items())[:6])
@@ -58,6 +64,9 @@ def evidence_lines(ev: Evidence) -> list[str]:
             )
         )
     lines += ["warning: " + w for w in m.warnings]
+    lines += ["warning: " + n for n in ev.notes]
+    if ev.effects is not None:
+        lines += ["note: " + n for n in ev.effects.notes]
     if ev.unknown_accounts:
         names = ", ".join(list(ev.unknown_accounts)[:5])
         lines.append(
@@ -84,7 +93,10 @@ def evidence_lines(ev: Evidence) -> list[str]:
             "as none and biases the estimates"
         )
     if ev.plan_names:
-        pairs = ", ".join(f"{d} against {p}" for d, p in ev.plan_names.items())
+        pairs = ", ".join(
+            f"{d} against {p}" + (f" (from {ev.templates[d]})" if d in ev.templates else "")
+            for d, p in ev.plan_names.items()
+        )
         lines.append(f"coverage measured against the plan's touchpoints: {pairs}")
     return lines
 
