@@ -30,6 +30,10 @@ SYNTHETIC DATA - not real customers. :func:`generate_history` draws, per account
 5. **Noise** rows ("Email", "Note"), a share ``noise_share`` of all rows, dated uniformly
    over the account's life; optionally **rescue touches** (``rescue_touch_share``), which
    leave the truth unchanged and show up only in ``RenewalTruth.observed_coverage``.
+6. **Owners** ("Assigned To"): each segment's team is sized at every month end by the
+   CSM hours behind the touches delivered in the 90 days before it (``HistoryTruth``'s
+   ``staff_window_days``; :mod:`simulator.synthetic.history_owners`), and each account
+   is owned by one of the team's CSMs when it signed.
 
 Randomness comes from numpy Generators spawned from one ``SeedSequence(seed)``, one per
 purpose (book, delivery, outcome, noise, formatting, rescue), so a seed gives the same rows
@@ -56,6 +60,7 @@ from simulator.scenario.model import Segment
 from simulator.synthetic.customers import _NAME_FIRST, _NAME_SECOND
 from simulator.synthetic.history_coverage import late_onboarding, renewal_coverage
 from simulator.synthetic.history_delivery import Account, deliver
+from simulator.synthetic.history_owners import assign_owners
 from simulator.synthetic.history_rows import (
     ACTIVITY_COLUMNS,
     customer_row,
@@ -365,7 +370,7 @@ def generate_history(
             segment=r.data.name,
             seg=r.seg,
             since=since,
-            owner=r.data.owners[min(int(owner_u[i] * len(r.data.owners)), len(r.data.owners) - 1)],
+            owner="",  # set once the work delivered is known (history_owners)
             start_arr=max(1.0, float(round(math.exp(mu + sig * z_arr[i])))),
             end_day=(truth.as_of - since).days,
         )
@@ -373,6 +378,7 @@ def generate_history(
         renewals.append(_renew(acc, r, u_out[i]))
         accounts.append(acc)
     renewals = _rescue(accounts, renewals, rules, truth, rescue)
+    assign_owners(accounts, truth, owner_u)
     activities: list[dict[str, str]] = []
     for acc in accounts:
         activities += touch_rows(acc, acc.touches, truth, fmt)
