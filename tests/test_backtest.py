@@ -37,6 +37,7 @@ from simulator.scenario.loader import Loaded, load
 from simulator.synthetic import CUSTOMER_COLUMNS, write_csv
 from simulator.synthetic.engine_history import (
     ACTIVITY_COLUMNS,
+    RESPONSE_COLUMN,
     engine_history,
     history_from_records,
     list_date,
@@ -106,6 +107,32 @@ def test_the_export_is_the_replication(loaded: Loaded, tmp_path: Path) -> None:
     # the hours read back are the tasks' hours (to the minute)
     hours = sum(x.hours or 0.0 for x in read_a)
     assert hours == pytest.approx(float(t["hours"][delivered].sum()), abs=len(read_a) / 60)
+
+
+def test_inbound_requests_are_written_with_their_response_time(
+    loaded: Loaded, tmp_path: Path
+) -> None:
+    scenario = loaded.scenario
+    rec = simulate(scenario, 1)
+    _, plain = history_from_records(scenario, rec)
+    _, rows = history_from_records(
+        scenario, rec, labels={"request": "Support Ticket"}, inbound=True
+    )
+    requests = [r for r in rows if r["Activity Type"] == "Support Ticket"]
+    t = rec.tasks
+    answered = (
+        np.isin(t["status"], [Status.ON_TIME, Status.LATE])
+        & (t["kind"] == Kind.INBOUND_REQUEST)
+        & (t["channel"] == Channel.ONE_TO_ONE)
+    )
+    assert len(requests) == int(answered.sum()) > 0
+    assert len(rows) == len(plain) + len(requests)
+    assert all(r[RESPONSE_COLUMN] == "" for r in rows if r["Activity Type"] != "Support Ticket")
+    write_csv(rows, tmp_path / "a.csv", columns=[*ACTIVITY_COLUMNS, RESPONSE_COLUMN])
+    read = [a for a in read_activities(tmp_path / "a.csv").activities if a.type == "Support Ticket"]
+    waits = 24.0 * (t["start"][answered] - t["planned"][answered])
+    got = sorted(a.response_hours or 0.0 for a in read)
+    assert got == pytest.approx(sorted(waits.tolist()), abs=0.01)
 
 
 def test_a_book_that_does_not_start_empty_is_refused(loaded: Loaded) -> None:
