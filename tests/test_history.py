@@ -131,8 +131,9 @@ def test_drivers_agree_with_the_synthetic_generators_own_implementation() -> Non
     assert len(h.renewals) > 100
     for r in h.renewals:
         seg = h.segments[r.segment]
+        shift = float(since[r.customer_id].weekday()) if truth.working_days else None
         d = renewal_drivers(
-            seg, seg.contract_term_months, float(r.day), touches.get(r.customer_id, {})
+            seg, seg.contract_term_months, float(r.day), touches.get(r.customer_id, {}), None, shift
         )
         assert d.coverage == pytest.approx(r.observed_coverage, abs=1e-9), r
         assert d.late_onboarding == r.late_onboarding, r

@@ -36,8 +36,14 @@ def _invoke(*args: str) -> object:
 def test_calibrate_writes_the_estimates_with_their_evidence(history: Path, tmp_path: Path) -> None:
     out = tmp_path / "fitted.yaml"
     res = _invoke(
-        "calibrate", str(history / "customers.csv"), "--activities", str(history / "activities.csv"),
-        "--as-of", AS_OF, "-o", str(out),
+        "calibrate",
+        str(history / "customers.csv"),
+        "--activities",
+        str(history / "activities.csv"),
+        "--as-of",
+        AS_OF,
+        "-o",
+        str(out),
     )
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     text = out.read_text(encoding="utf-8")
@@ -45,24 +51,42 @@ def test_calibrate_writes_the_estimates_with_their_evidence(history: Path, tmp_p
     data = YAML(typ="safe").load(text)
     block = data["uncertain"]
     # estimated effects carry their evidence; the rest keep the plan's distributions
-    lines = {line.split(":")[0].strip(): line for line in text.splitlines() if line.startswith("  segments.*")}
+    lines = {
+        line.split(":")[0].strip(): line
+        for line in text.splitlines()
+        if line.startswith("  segments.*")
+    }
     assert "# data:" in lines["segments.*.churn.coverage_effect"]
     assert "profile likelihood" in lines["segments.*.churn.coverage_effect"]
     assert "segments.*.churn.late_credit_half_life_days" in block
     assert "the data could not identify it" in lines["segments.*.churn.responsiveness_effect"]
     loaded = load(out)  # the written scenario loads, uncertain block and all
     seg = next(iter(loaded.scenario.segments.values()))
-    assert seg.churn.coverage_effect == pytest.approx(block["segments.*.churn.coverage_effect"]["mean"], rel=0.2)
+    assert seg.churn.coverage_effect == pytest.approx(
+        block["segments.*.churn.coverage_effect"]["mean"], rel=0.2
+    )
     assert "data: fitted with the effects" in text
     assert "people logged activities" in text  # teams from the history's owners
 
 
 def test_analyze_shows_the_evidence_in_every_format(history: Path, tmp_path: Path) -> None:
-    base = ["analyze", str(history / "customers.csv"), "--activities", str(history / "activities.csv"), "--as-of", AS_OF]
+    base = [
+        "analyze",
+        str(history / "customers.csv"),
+        "--activities",
+        str(history / "activities.csv"),
+        "--as-of",
+        AS_OF,
+    ]
     res = _invoke(*base)
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     out = res.output  # type: ignore[attr-defined]
-    for text in ("Effects estimated from the history", "Churn by coverage received", "observational", "Email"):
+    for text in (
+        "Effects estimated from the history",
+        "Churn by coverage received",
+        "observational",
+        "Email",
+    ):
         assert text in out
     res = _invoke(*base, "--format", "json")
     doc = json.loads(res.output)  # type: ignore[attr-defined]
@@ -79,17 +103,28 @@ def test_activity_options_are_checked(history: Path) -> None:
     res = _invoke("analyze", customers, "--activity-map", "Email=-")
     assert res.exit_code == 2 and "need --activities" in res.output  # type: ignore[attr-defined]
     res = _invoke(
-        "analyze", customers, "--as-of", AS_OF, "--activities", str(history / "activities.csv"),
-        "--activity-map", "Email=qbrr",
+        "analyze",
+        customers,
+        "--as-of",
+        AS_OF,
+        "--activities",
+        str(history / "activities.csv"),
+        "--activity-map",
+        "Email=qbrr",
     )
     assert res.exit_code == 2  # type: ignore[attr-defined]
-    assert "--activity-map 'Email=qbrr': there is no touchpoint 'qbrr'; did you mean 'qbr'" in res.output  # type: ignore[attr-defined]
+    assert (
+        "--activity-map 'Email=qbrr': there is no touchpoint 'qbrr'; did you mean 'qbr'"
+        in res.output
+    )  # type: ignore[attr-defined]
     assert "Traceback" not in res.output  # type: ignore[attr-defined]
 
 
 def test_a_history_of_other_accounts_is_explained_not_a_traceback(history: Path) -> None:
     corpus = Path(__file__).parent / "data" / "messy" / "activities_generic.csv"
-    res = _invoke("analyze", str(history / "customers.csv"), "--as-of", AS_OF, "--activities", str(corpus))
+    res = _invoke(
+        "analyze", str(history / "customers.csv"), "--as-of", AS_OF, "--activities", str(corpus)
+    )
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     out = res.output  # type: ignore[attr-defined]
     assert "not in the customer list" in out
@@ -99,9 +134,22 @@ def test_a_history_of_other_accounts_is_explained_not_a_traceback(history: Path)
 def test_backtest_compares_prediction_with_what_happened(history: Path, tmp_path: Path) -> None:
     csv_out = tmp_path / "bt.csv"
     res = _invoke(
-        "backtest", str(history / "customers.csv"), "--activities", str(history / "activities.csv"),
-        "--as-of", "2025-10-31", "--list-date", AS_OF, "-n", "20", "--format", "json",
-        "-o", str(csv_out), "--charts", str(tmp_path / "charts"),
+        "backtest",
+        str(history / "customers.csv"),
+        "--activities",
+        str(history / "activities.csv"),
+        "--as-of",
+        "2025-10-31",
+        "--list-date",
+        AS_OF,
+        "-n",
+        "20",
+        "--format",
+        "json",
+        "-o",
+        str(csv_out),
+        "--charts",
+        str(tmp_path / "charts"),
     )
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     doc = json.loads(res.stdout)  # type: ignore[attr-defined]
@@ -119,8 +167,16 @@ def test_backtest_compares_prediction_with_what_happened(history: Path, tmp_path
 
 def test_backtest_refuses_a_period_past_the_list(history: Path) -> None:
     res = _invoke(
-        "backtest", str(history / "customers.csv"), "--activities", str(history / "activities.csv"),
-        "--as-of", "2026-06-30", "--list-date", AS_OF, "-n", "20",
+        "backtest",
+        str(history / "customers.csv"),
+        "--activities",
+        str(history / "activities.csv"),
+        "--as-of",
+        "2026-06-30",
+        "--list-date",
+        AS_OF,
+        "-n",
+        "20",
     )
     assert res.exit_code == 2  # type: ignore[attr-defined]
     assert "runs past the list's date" in res.output  # type: ignore[attr-defined]

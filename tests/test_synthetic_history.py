@@ -210,11 +210,13 @@ def test_coverage_recomputed_from_the_written_rows_is_the_truth(
     customers = _read(out / "customers.csv")
     activities = _read(out / "activities.csv")
     days = _days(h, customers, activities)
+    since = {c["Customer ID"]: dt.date.fromisoformat(c["Customer Since"]) for c in customers}
     for r in h.renewals:
         seg = h.segments[r.segment]
         acts = days.get(r.customer_id, {})
-        assert renewal_coverage(seg, acts, r.day) == r.coverage
-        assert late_onboarding(seg, acts, r.day) == r.late_onboarding
+        shift = float(since[r.customer_id].weekday()) if h.truth.working_days else None
+        assert renewal_coverage(seg, acts, r.day, shift) == r.coverage
+        assert late_onboarding(seg, acts, r.day, shift) == r.late_onboarding
     # the reader must use the subject for some rows, and some rows are noise
     kinds = Counter(a["Activity Type"] for a in activities)
     assert kinds["Meeting"] > 0.05 * len(activities)
@@ -272,6 +274,71 @@ def test_rescue_switch_adds_touches_only_before_the_riskiest_renewals(
     gain = np.array([r.observed_coverage - r.coverage for r in picked])
     assert (gain >= 0).all() and gain.mean() > 0.02
     assert all(r.observed_coverage == r.coverage for r in history.renewals)
+
+
+def _csm_hours(seg: Segment, rows: list[dict[str, str]], account_days: int) -> float:
+    """CSM hours behind ``rows`` (one segment's, one window): touch durations (a session
+    once) times the uplift, plus the plan's inbound and escalation hours per account-year."""
+    sessions: set[str] = set()
+    hours = 0.0
+    for a in rows:
+        if a["Activity Type"] in DEFAULT_HISTORY_TRUTH.noise_types:
+            continue
+        if a["Activity Type"] == "Onboarding Webinar":  # one_to_many: the session once
+            if a["Activity Date"][:10] in sessions:
+                continue
+            sessions.add(a["Activity Date"][:10])
+        hours += int(a["Duration (minutes)"]) / 60
+    per_account = 0.0
+    for tp in seg.touchpoints.values():
+        if tp.trigger.kind == "inbound_request":
+            rate = seg.inbound.requests_per_account_year * (1 - seg.inbound.support_share)
+        elif tp.trigger.kind == "risk_event":
+            rate = sum(e.per_account_year for e in seg.risk_events.values())
+        else:
+            continue
+        per_account += rate * tp.mean_csm_hours
+    return hours * seg.unscheduled_uplift + account_days / 365 * per_account
+
+
+def test_owners_are_the_team_the_delivered_work_needed(
+    history: History, plan: dict[str, Segment]
+) -> None:
+    """The CSMs with rows in the 90 days before a date (the team a backtest staffs) are
+    the annualised CSM hours those rows imply over a CSM's customer hours (1730 x 0.63 x
+    0.95), within rounding and the drawn durations; before, Enterprise had 4 names for
+    ~260 accounts."""
+    truth = history.truth
+    seg_of = {c["Customer ID"]: c["Segment"] for c in history.customers}
+    life = {
+        c["Customer ID"]: (
+            dt.date.fromisoformat(c["Customer Since"]),
+            dt.date.fromisoformat(c["Churn Date"]) if c["Churn Date"] else truth.as_of,
+        )
+        for c in history.customers
+    }
+    for date in (dt.date(2024, 10, 31), dt.date(2025, 10, 31), truth.as_of):
+        lo = date - dt.timedelta(days=90)
+        rows = [
+            a
+            for a in history.activities
+            if lo < dt.date.fromisoformat(a["Activity Date"][:10]) <= date
+        ]
+        for s in truth.segments:
+            mine = [a for a in rows if seg_of[a["Account ID"]] == s.name]
+            days = sum(
+                max(0, (min(end, date) - max(since, lo)).days)
+                for cid, (since, end) in life.items()
+                if seg_of[cid] == s.name
+            )
+            need = _csm_hours(plan[s.name], mine, days) * 365 / 90 / truth.csm_hours_per_year
+            owners = {a["Assigned To"] for a in mine}
+            assert abs(len(owners) - max(need, 1.0)) <= max(1.5, 0.1 * need), (date, s.name)
+    enterprise = {
+        a["Assigned To"] for a in history.activities if seg_of[a["Account ID"]] == "Enterprise"
+    }
+    assert len(enterprise) >= 25
+    assert truth.csm_hours_per_year == pytest.approx(1730 * 0.63 * 0.95)
 
 
 def test_customers_csv_reads_with_the_project_reader(

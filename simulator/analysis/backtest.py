@@ -167,13 +167,25 @@ def _with_draw(scenario: Scenario, keys: Mapping[str, str], draw: Mapping[str, A
     return scenario.model_copy(update={"segments": segments})
 
 
+FIRST_PERIOD_STAGES = ("onboarding", "adoption")
+"""Stages by which the engine knows a starting account is in its first contract period."""
+
+
 def _stage(plan: Any, term_months: int, tenure: float) -> str | None:
-    """The lifecycle stage ``tenure`` days into the contract (None past the first period:
-    the engine places the account by its renewal date)."""
+    """The stage written for an account ``tenure`` days into its contract (days; None
+    past the first period: the engine places the account by its renewal date).
+
+    With a renewal date given, the engine reads a starting account's stage only as
+    whether its period at day 0 is its first (:data:`FIRST_PERIOD_STAGES`: laid out from
+    its start, onboarding included) or a renewed one. So a first-period account past
+    adoption is written as ``adoption``: as ``steady``, the burn-in would give it earlier
+    periods it never had and none of its onboarding, nor its team the onboarding hours.
+    """
     term = term_days(term_months)
     if tenure >= term:
         return None
-    return timeline(plan.lifecycle, term, 0.0, True, term).stage_at(tenure)
+    stage = timeline(plan.lifecycle, term, 0.0, True, term).stage_at(max(tenure, 0.0))
+    return stage if stage in FIRST_PERIOD_STAGES else FIRST_PERIOD_STAGES[-1]
 
 
 def _deciles(pred: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:

@@ -351,6 +351,7 @@ def _estimate(
         book.as_of,
         history.activity_map,
         seed=history.seed,
+        working_days=scenario.calendar.model == "working_days",
     )
     evidence.plan_names = dict(keys)
     if evidence.effects is None:

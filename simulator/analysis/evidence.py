@@ -154,6 +154,7 @@ def gather_evidence(
     activity_map: Mapping[str, str] | None = None,
     history_start: dt.date | None = None,
     seed: int = 1,
+    working_days: bool = False,
 ) -> Evidence:
     """Map, join and measure the history, then estimate the effects.
 
@@ -175,6 +176,9 @@ def gather_evidence(
         First day the history covers (default: its earliest activity).
     seed
         Seed of the bootstrap intervals.
+    working_days
+        Whether the plan counts on-time and due windows in weekdays
+        (``calendar.model: working_days``).
 
     Raises
     ------
@@ -253,7 +257,7 @@ def gather_evidence(
             problem="no activity of a touchpoint names a customer of the list (by ID or name)",
         )
     start = history_start or min(a.date for a in dated)
-    history = build_history(customers, segment_of, plans, touches, as_of, start)
+    history = build_history(customers, segment_of, plans, touches, as_of, start, working_days)
     evidence = Evidence(mapping, history, None, len(activities), matched, unknown, notes=notes)
     evidence.silent = len({r.account for r in history.renewals} - set(touches))
 

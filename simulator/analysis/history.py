@@ -56,6 +56,7 @@ from simulator.analysis.contracts import (
     renewals_reached,
 )
 from simulator.data.dates import add_months
+from simulator.engine.calendar import add_weekdays
 from simulator.engine.churn import late_credit
 from simulator.scenario.lifecycle import Timeline, term_days, timeline
 from simulator.scenario.model import STAGES, BeforeRenewal, Segment, StageEntry, Touchpoint
@@ -66,6 +67,7 @@ __all__ = [
     "RenewalDrivers",
     "RenewalRecord",
     "Touch",
+    "after",
     "build_history",
     "cadence_lateness",
     "renewal_drivers",
@@ -166,15 +168,33 @@ def _dated_slots(tp: Touchpoint, tl: Timeline, until: float) -> list[float]:
     return sorted(p for p in days if p <= until)
 
 
+def after(t: float, days: float, shift: float | None) -> float:
+    """The day ``days`` after day ``t``: calendar days, or weekdays when ``shift`` (the
+    weekday of day 0) is given, as the engine counts on-time and due windows under a
+    working-days calendar."""
+    return t + days if shift is None else add_weekdays(t, days, shift)
+
+
+def _span(days: float, shift: float | None) -> float:
+    """A window of ``days`` as calendar days (weekdays x 7/5 under a working-days
+    calendar: for gaps and response times, which have no planned day to count from)."""
+    return days if shift is None else days * 7.0 / 5.0
+
+
 def _match(
-    slots: Sequence[float], days: Sequence[float], ahead: float, due: float, cap: float
+    slots: Sequence[float],
+    days: Sequence[float],
+    ahead: float,
+    due: float,
+    cap: float,
+    shift: float | None = None,
 ) -> list[float | None]:
     """The activity day each slot takes (None: none), earliest unused first, in slot order."""
     used = [False] * len(days)
     out: list[float | None] = []
     for p in slots:
         hit = None
-        hi = min(p + due, cap)
+        hi = min(after(p, due, shift), cap)
         for j, a in enumerate(days):
             if not used[j] and p - ahead <= a <= hi:
                 used[j], hit = True, a
@@ -191,6 +211,7 @@ def _slot_credit(
     hi: float,
     r: float,
     half_life: float | None,
+    shift: float | None = None,
 ) -> tuple[float, float]:
     """(credit, weight) of the dated slots planned in ``[lo, hi]`` for a renewal at ``r``."""
     num = den = 0.0
@@ -202,9 +223,10 @@ def _slot_credit(
             num += tp.weight * tp.resolved_effectiveness
             den += tp.weight
         elif a is not None:
-            num += tp.weight * tp.resolved_effectiveness * late_credit(a - (p + on_time), half_life)
+            late = a - after(p, on_time, shift)
+            num += tp.weight * tp.resolved_effectiveness * late_credit(late, half_life)
             den += tp.weight
-        elif p + due <= r or tp.channel == "skipped":
+        elif after(p, due, shift) <= r or tp.channel == "skipped":
             den += tp.weight
     return num, den
 
@@ -224,6 +246,7 @@ def _cadence_credit(
     lo: float,
     hi: float,
     half_life: float | None,
+    shift: float | None = None,
 ) -> tuple[float, float]:
     """(credit, weight) of a cadence touchpoint over ``[lo, hi]`` (see the module docstring)."""
     trig = tp.trigger
@@ -243,7 +266,11 @@ def _cadence_credit(
             break
         if a >= lo and tl.stage_at(a) in allowed:
             d = cadence_lateness(
-                a - prev, interval, tp.resolved_on_time_days, tp.resolved_due_days, ahead
+                a - prev,
+                interval,
+                _span(tp.resolved_on_time_days, shift),
+                _span(tp.resolved_due_days, shift),
+                ahead,
             )
             if d is not None:
                 credit += tp.resolved_effectiveness * late_credit(d, half_life)
@@ -280,6 +307,7 @@ def _coverage(
     hi: float,
     r: float,
     names: Sequence[str] | None = None,
+    shift: float | None = None,
 ) -> tuple[float, float]:
     """(coverage, planned weight) of the touchpoints ``names`` (default all) over [lo, hi]."""
     half_life = seg.churn.late_credit_half_life
@@ -290,11 +318,11 @@ def _coverage(
         kind = tp.trigger.kind
         days = [t.day for t in touches.get(name, ())]
         if kind == "cadence":
-            c, w = _cadence_credit(seg, tp, tl, days, lo, hi, half_life)
+            c, w = _cadence_credit(seg, tp, tl, days, lo, hi, half_life, shift)
         elif kind in ("stage_entry", "before_renewal"):
             slots = _dated_slots(tp, tl, r)
-            hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, r)
-            c, w = _slot_credit(tp, slots, hits, lo, hi, r, half_life)
+            hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, r, shift)
+            c, w = _slot_credit(tp, slots, hits, lo, hi, r, half_life, shift)
         else:
             continue
         num, den = num + c, den + w
@@ -302,7 +330,11 @@ def _coverage(
 
 
 def _late_onboarding(
-    seg: Segment, tl: Timeline, touches: Mapping[str, Sequence[Touch]], until: float
+    seg: Segment,
+    tl: Timeline,
+    touches: Mapping[str, Sequence[Touch]],
+    until: float,
+    shift: float | None = None,
 ) -> float:
     """Day the latest onboarding ended late by ``until`` (``-inf``: none did).
 
@@ -313,12 +345,18 @@ def _late_onboarding(
     """
     latest = -math.inf
     for iv in tl.intervals:
-        if iv.stage == "onboarding" and iv.end <= until and _onboarding_late(seg, iv, touches):
+        if (
+            iv.stage == "onboarding"
+            and iv.end <= until
+            and _onboarding_late(seg, iv, touches, shift)
+        ):
             latest = max(latest, iv.end)
     return latest
 
 
-def _onboarding_late(seg: Segment, iv: Any, touches: Mapping[str, Sequence[Touch]]) -> bool:
+def _onboarding_late(
+    seg: Segment, iv: Any, touches: Mapping[str, Sequence[Touch]], shift: float | None = None
+) -> bool:
     """Whether the onboarding ``iv`` ended with a touch undelivered or a milestone late."""
     end = iv.end
     for name, tp in seg.touchpoints.items():
@@ -331,17 +369,21 @@ def _onboarding_late(seg: Segment, iv: Any, touches: Mapping[str, Sequence[Touch
                 return True
             continue
         days = [t.day for t in touches.get(name, ())]
-        hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, end)
+        hits = _match(slots, days, _ahead(tp, seg), tp.resolved_due_days, end, shift)
         for p, a in zip(slots, hits, strict=True):
             if a is None or tp.channel == "skipped":
                 return True
-            if tp.purpose == "milestone" and a > p + tp.resolved_on_time_days:
+            if tp.purpose == "milestone" and a > after(p, tp.resolved_on_time_days, shift):
                 return True
     return False
 
 
 def _responsiveness(
-    seg: Segment, touches: Mapping[str, Sequence[Touch]], lo: float, hi: float
+    seg: Segment,
+    touches: Mapping[str, Sequence[Touch]],
+    lo: float,
+    hi: float,
+    shift: float | None = None,
 ) -> float | None:
     """Mean late credit of the requests answered in [lo, hi] (None: no response times)."""
     half_life = seg.churn.late_credit_half_life
@@ -355,7 +397,7 @@ def _responsiveness(
                 continue
             seen = True
             if lo <= t.day <= hi:
-                late = t.response_hours / 24.0 - tp.resolved_on_time_days
+                late = t.response_hours / 24.0 - _span(tp.resolved_on_time_days, shift)
                 credits.append(late_credit(late, half_life))
     if not seen:
         return None
@@ -368,6 +410,7 @@ def renewal_drivers(
     renewal_day: float,
     touches: Mapping[str, Sequence[Touch]],
     until: float | None = None,
+    shift: float | None = None,
 ) -> RenewalDrivers:
     """The drivers of a renewal ``renewal_day`` days after the contract start.
 
@@ -384,22 +427,25 @@ def renewal_drivers(
     until
         The day the account left, when before the renewal (a churn in mid-term): touches
         planned after it are not counted against it (days from the contract start).
+    shift
+        The weekday of the contract start (Monday 0) under a working-days calendar: on-time
+        and due windows then count weekdays, as the engine counts them; None: calendar days.
     """
     tl = timeline(seg.lifecycle, term_days(term_months), 0.0, True, renewal_day + 1.0)
     r = renewal_day
     now = r if until is None else min(r, until)
     window = seg.churn.coverage_window_days
     lo = r - window
-    cov, planned = _coverage(seg, tl, touches, lo, now, now)
-    early, _ = _coverage(seg, tl, touches, lo, min(lo + window / 2, now), now)
+    cov, planned = _coverage(seg, tl, touches, lo, now, now, shift=shift)
+    early, _ = _coverage(seg, tl, touches, lo, min(lo + window / 2, now), now, shift=shift)
     expansion = [n for n, tp in seg.touchpoints.items() if tp.purpose == "expansion"]
-    delivery = _coverage(seg, tl, touches, lo, now, now, expansion)[0] if expansion else 1.0
-    late_end = _late_onboarding(seg, tl, touches, now)
+    delivery = _coverage(seg, tl, touches, lo, now, now, expansion, shift)[0] if expansion else 1.0
+    late_end = _late_onboarding(seg, tl, touches, now, shift)
     return RenewalDrivers(
         coverage=cov,
         coverage_early=early,
         late_onboarding=lo <= late_end <= now,
-        responsiveness=_responsiveness(seg, touches, lo, now),
+        responsiveness=_responsiveness(seg, touches, lo, now, shift),
         expansion_delivery=delivery,
         planned=planned,
     )
@@ -434,6 +480,7 @@ def build_history(
     touches: Mapping[str, Mapping[str, Sequence[tuple[dt.date, float | None]]]],
     as_of: dt.date,
     history_start: dt.date,
+    working_days: bool = False,
 ) -> History:
     """Every renewal of ``customers`` whose window the activity history covers.
 
@@ -452,6 +499,9 @@ def build_history(
     history_start
         The first day the activity history covers: a renewal whose window starts before
         it is left out (its coverage cannot be measured).
+    working_days
+        Whether the plan's calendar counts on-time and due windows in weekdays
+        (``calendar.model: working_days``), as the engine then does.
     """
     renewals: list[RenewalRecord] = []
     growth: list[AccountGrowth] = []
@@ -506,7 +556,8 @@ def build_history(
                 left, _ = end_of_follow_up(c, as_of)
                 if left is not None and left < date:  # left in mid-term
                     until = float((left - c.contract_start).days)
-            drivers = renewal_drivers(seg, term, day, by_tp, until)
+            shift = float(c.contract_start.weekday()) if working_days else None
+            drivers = renewal_drivers(seg, term, day, by_tp, until, shift)
             mine.append(RenewalRecord(c.id, seg_name, date, j, term, churned and j == k, drivers))
         renewals.extend(mine)
         # an account whose churn came after as_of: its ARR then is not its ARR now

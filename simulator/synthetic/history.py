@@ -30,6 +30,10 @@ SYNTHETIC DATA - not real customers. :func:`generate_history` draws, per account
 5. **Noise** rows ("Email", "Note"), a share ``noise_share`` of all rows, dated uniformly
    over the account's life; optionally **rescue touches** (``rescue_touch_share``), which
    leave the truth unchanged and show up only in ``RenewalTruth.observed_coverage``.
+6. **Owners** ("Assigned To"): each segment's team is sized at every month end by the
+   CSM hours behind the touches delivered in the 90 days before it (``HistoryTruth``'s
+   ``staff_window_days``; :mod:`simulator.synthetic.history_owners`), and each account
+   is owned by one of the team's CSMs when it signed.
 
 Randomness comes from numpy Generators spawned from one ``SeedSequence(seed)``, one per
 purpose (book, delivery, outcome, noise, formatting, rescue), so a seed gives the same rows
@@ -39,6 +43,7 @@ and the rescue switch changes no other row.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -56,6 +61,7 @@ from simulator.scenario.model import Segment
 from simulator.synthetic.customers import _NAME_FIRST, _NAME_SECOND
 from simulator.synthetic.history_coverage import late_onboarding, renewal_coverage
 from simulator.synthetic.history_delivery import Account, deliver
+from simulator.synthetic.history_owners import assign_owners
 from simulator.synthetic.history_rows import (
     ACTIVITY_COLUMNS,
     customer_row,
@@ -195,6 +201,8 @@ class _Rules:
     churn: ChurnRule
     expansion: ExpansionRule
     rescue_tp: str | None
+    working_days: bool = True
+    """On-time and due windows in weekdays (:attr:`HistoryTruth.working_days`)."""
 
     @classmethod
     def of(cls, data: HistorySegment, seg: Segment) -> _Rules:
@@ -243,8 +251,9 @@ def _renew(acc: Account, rules: _Rules, u: np.ndarray) -> list[RenewalTruth]:
         r = (date - acc.since).days
         if r > acc.end_day:
             break
-        cov = renewal_coverage(seg, days, r)
-        late = late_onboarding(seg, days, r)
+        shift = float(acc.since.weekday()) if rules.working_days else None
+        cov = renewal_coverage(seg, days, r, shift)
+        late = late_onboarding(seg, days, r, shift)
         d = decide(rules.churn, Drivers(cov, 0.0, 1.0, late, False, 0.0))
         churned = bool(u[k - 1, 0] < d.probability)
         e = rules.expansion.multiplier(cov, 1.0)
@@ -309,7 +318,15 @@ def _rescue(
         if acc.rescue:
             days = _by_touchpoint(acc.touches, acc.rescue)
             out[i] = [
-                replace(rt, observed_coverage=renewal_coverage(acc.seg, days, rt.day))
+                replace(
+                    rt,
+                    observed_coverage=renewal_coverage(
+                        acc.seg,
+                        days,
+                        rt.day,
+                        float(acc.since.weekday()) if truth.working_days else None,
+                    ),
+                )
                 for rt in out[i]
             ]
     return out
@@ -339,7 +356,10 @@ def generate_history(
     """
     seed = truth.seed if seed is None else seed
     segments = true_segments(truth, default_plan(truth) if plan is None else plan)
-    rules = {s.name: _Rules.of(s, segments[s.name]) for s in truth.segments}
+    rules = {
+        s.name: dataclasses.replace(_Rules.of(s, segments[s.name]), working_days=truth.working_days)
+        for s in truth.segments
+    }
     order = [rules[s.name] for s in truth.segments]
     streams = np.random.SeedSequence(seed).spawn(6)
     book, delivery, outcome, noise, fmt, rescue = (np.random.default_rng(s) for s in streams)
@@ -365,7 +385,7 @@ def generate_history(
             segment=r.data.name,
             seg=r.seg,
             since=since,
-            owner=r.data.owners[min(int(owner_u[i] * len(r.data.owners)), len(r.data.owners) - 1)],
+            owner="",  # set once the work delivered is known (history_owners)
             start_arr=max(1.0, float(round(math.exp(mu + sig * z_arr[i])))),
             end_day=(truth.as_of - since).days,
         )
@@ -373,6 +393,7 @@ def generate_history(
         renewals.append(_renew(acc, r, u_out[i]))
         accounts.append(acc)
     renewals = _rescue(accounts, renewals, rules, truth, rescue)
+    assign_owners(accounts, truth, owner_u)
     activities: list[dict[str, str]] = []
     for acc in accounts:
         activities += touch_rows(acc, acc.touches, truth, fmt)

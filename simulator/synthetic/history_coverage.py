@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from simulator.engine.calendar import add_weekdays
 from simulator.scenario.lifecycle import Timeline, term_days, timeline
 from simulator.scenario.model import STAGES, Lifecycle, Segment, Touchpoint
 
@@ -72,15 +73,26 @@ def _planned_days(tp: Touchpoint, tl: Timeline) -> list[float]:
     return []
 
 
+def _after(p: float, days: float, shift: float | None) -> float:
+    """``days`` after day ``p``: calendar days, or weekdays from a start on weekday
+    ``shift`` (the engine's working-days calendar)."""
+    return p + days if shift is None else add_weekdays(p, days, shift)
+
+
 def _match(
-    slots: Sequence[float], acts: Sequence[int], ahead: float, due: float, r: int
+    slots: Sequence[float],
+    acts: Sequence[int],
+    ahead: float,
+    due: float,
+    r: int,
+    shift: float | None = None,
 ) -> list[int | None]:
     """Per slot (in order) the matched activity day, or None: each slot takes the
     earliest unused activity in [p - ahead, min(p + due, r)]."""
     used: set[int] = set()
     out: list[int | None] = []
     for p in slots:
-        hi = min(p + due, r)
+        hi = min(_after(p, due, shift), r)
         k = bisect.bisect_left(acts, p - ahead)
         while k < len(acts) and acts[k] <= hi and k in used:
             k += 1
@@ -99,11 +111,17 @@ def _ahead(seg: Segment, tp: Touchpoint) -> float:
 
 
 def _dated(
-    seg: Segment, tp: Touchpoint, acts: Sequence[int], tl: Timeline, r: int
+    seg: Segment,
+    tp: Touchpoint,
+    acts: Sequence[int],
+    tl: Timeline,
+    r: int,
+    shift: float | None = None,
 ) -> tuple[float, float]:
     """(credit, planned weight) of a dated touchpoint at renewal ``r``."""
     lo = r - seg.churn.coverage_window_days
-    slots = [p for p in _planned_days(tp, tl) if lo <= p <= r]
+    every = [p for p in _planned_days(tp, tl) if p <= r]  # all matched, in order
+    slots = [p for p in every if lo <= p]
     if not slots:
         return 0.0, 0.0
     w, eff = tp.weight, tp.resolved_effectiveness
@@ -114,18 +132,26 @@ def _dated(
     due, on_time = tp.resolved_due_days, tp.resolved_on_time_days
     half = seg.churn.late_credit_half_life
     credit = planned = 0.0
-    for p, day in zip(slots, _match(slots, acts, _ahead(seg, tp), due, r), strict=True):
+    matched = _match(every, acts, _ahead(seg, tp), due, r, shift)
+    for p, day in zip(every, matched, strict=True):
+        if p < lo:
+            continue
         if day is None:
-            if p + due <= r:
+            if _after(p, due, shift) <= r:
                 planned += w
             continue
         planned += w
-        credit += w * eff * _factor(day - (p + on_time), half)
+        credit += w * eff * _factor(day - _after(p, on_time, shift), half)
     return credit, planned
 
 
 def _cadence(
-    seg: Segment, tp: Touchpoint, acts: Sequence[int], tl: Timeline, r: int
+    seg: Segment,
+    tp: Touchpoint,
+    acts: Sequence[int],
+    tl: Timeline,
+    r: int,
+    shift: float | None = None,
 ) -> tuple[float, float]:
     """(credit, planned weight) of a cadence touchpoint at renewal ``r``."""
     trig = tp.trigger
@@ -144,7 +170,9 @@ def _cadence(
     if tp.channel == "skipped":
         return 0.0, n * w
     first = next((iv.start for iv in tl.intervals if iv.stage in allowed), None)
-    on_time, half = tp.resolved_on_time_days, seg.churn.late_credit_half_life
+    # no planned day to count weekdays from: windows as calendar days (x 7/5 in weekdays)
+    scale = 1.0 if shift is None else 7.0 / 5.0
+    on_time, half = tp.resolved_on_time_days * scale, seg.churn.late_credit_half_life
     total = 0.0
     for i, day in enumerate(acts):
         if day > r:
@@ -158,7 +186,7 @@ def _cadence(
         past = gap - interval
         if past > 0:
             past = math.fmod(past, interval)
-            if past <= tp.resolved_due_days:
+            if past <= tp.resolved_due_days * scale:
                 late = past - on_time
             elif past >= interval - _ahead(seg, tp):
                 late = 0.0  # booked ahead for the next slot
@@ -170,7 +198,9 @@ def _cadence(
     return min(total, n) * w, n * w
 
 
-def renewal_coverage(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> float:
+def renewal_coverage(
+    seg: Segment, days: Mapping[str, Sequence[int]], r: int, shift: float | None = None
+) -> float:
     """The coverage of a renewal (module docstring), 0-1.
 
     Parameters
@@ -182,6 +212,9 @@ def renewal_coverage(seg: Segment, days: Mapping[str, Sequence[int]], r: int) ->
         Touchpoints absent have no activities.
     r
         The renewal day (days from the contract start).
+    shift
+        Weekday of the contract start (Monday 0) when on-time and due windows count
+        weekdays (a working-days calendar); None: calendar days.
 
     Returns
     -------
@@ -195,13 +228,15 @@ def renewal_coverage(seg: Segment, days: Mapping[str, Sequence[int]], r: int) ->
         if kind in ("risk_event", "inbound_request"):
             continue
         acts = sorted(days.get(name, ()))
-        c, p = (_cadence if kind == "cadence" else _dated)(seg, tp, acts, tl, r)
+        c, p = (_cadence if kind == "cadence" else _dated)(seg, tp, acts, tl, r, shift)
         credit += c
         planned += p
     return credit / planned if planned > 0 else 1.0
 
 
-def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> bool:
+def late_onboarding(
+    seg: Segment, days: Mapping[str, Sequence[int]], r: int, shift: float | None = None
+) -> bool:
     """Whether an onboarding that ended within the window before ``r`` was late.
 
     Every contract period that starts in onboarding is judged at its end (the engine's
@@ -210,12 +245,16 @@ def late_onboarding(seg: Segment, days: Mapping[str, Sequence[int]], r: int) -> 
     tl = renewal_timeline(seg, r)
     lo = r - seg.churn.coverage_window_days
     return any(
-        iv.stage == "onboarding" and lo <= iv.end <= r and _onboarding_was_late(seg, days, iv, r)
+        iv.stage == "onboarding"
+        and lo <= iv.end <= r
+        and _onboarding_was_late(seg, days, iv, r, shift)
         for iv in tl.intervals
     )
 
 
-def _onboarding_was_late(seg: Segment, days: Mapping[str, Sequence[int]], iv: Any, r: int) -> bool:
+def _onboarding_was_late(
+    seg: Segment, days: Mapping[str, Sequence[int]], iv: Any, r: int, shift: float | None
+) -> bool:
     for name, tp in seg.touchpoints.items():
         trig = tp.trigger
         if trig.kind != "stage_entry" or trig.stage != "onboarding":
@@ -233,9 +272,9 @@ def _onboarding_was_late(seg: Segment, days: Mapping[str, Sequence[int]], iv: An
         acts = sorted(days.get(name, ()))
         # the engine judges onboarding when it ends: a touch not started by then is late
         matched = _match(
-            slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, math.floor(iv.end))
+            slots, acts, _ahead(seg, tp), tp.resolved_due_days, min(r, math.floor(iv.end)), shift
         )
         for p, day in zip(slots, matched, strict=True):
-            if day is None or (milestone and day > p + tp.resolved_on_time_days):
+            if day is None or (milestone and day > _after(p, tp.resolved_on_time_days, shift)):
                 return True
     return False

@@ -52,7 +52,10 @@ class HistorySegment:
     arr_change_min, arr_change_max
         Truncation of that normal (fractions of ARR).
     owners
-        CSMs who own the segment's accounts ("Assigned To"); each account gets one.
+        Names of the segment's first CSMs ("Assigned To"), in joining order. How many
+        CSMs there are is not set here: it follows the work delivered
+        (:meth:`HistoryTruth.csm_hours_per_year`); names beyond these are drawn from
+        :data:`simulator.synthetic.history_owners.FIRST_NAMES`.
     """
 
     name: str
@@ -220,6 +223,26 @@ class HistoryTruth:
         The generic "Activity Type" of rows named only in their subject.
     noise_types
         Activity types of noise rows.
+    available_hours_per_year, customer_time_share, availability
+        The CSM capacity the owners are sized by: a CSM gives customers
+        ``available_hours_per_year x customer_time_share x availability`` hours a year
+        (:attr:`csm_hours_per_year`; 1730 x 0.63 x 0.95 = 1,035 h, the default plan's
+        calendar and the vacancy and ramp drag of docs/assumptions.md#staffing, as
+        ``cssim estimate`` counts it).
+    staff_window_days
+        Days of work the owners are sized by. The owners (CSMs, "Assigned To") of a
+        segment at each month end are the CSM hours behind the touches delivered in the
+        ``staff_window_days`` days before it (delivered touches at their touchpoint's mean
+        hours, sessions once, times the unscheduled uplift, plus the plan's inbound and
+        escalation hours per account-year), annualised, over :attr:`csm_hours_per_year`,
+        rounded up (at least 1); the team never shrinks; each account is owned for life by
+        the CSM of the team of the month it signed with the fewest active accounts
+        (:mod:`simulator.synthetic.history_owners`). 90 days: the window a backtest
+        staffs its teams from, so it finds the team the delivered work needed.
+    working_days
+        Whether on-time and due windows count weekdays from the account's signing day, as
+        the engine counts them under the default plan's ``calendar.model: working_days``
+        (True), or calendar days.
     seed
         Default seed of the generator.
     """
@@ -242,6 +265,11 @@ class HistoryTruth:
     activity_names: tuple[ActivityName, ...] = DEFAULT_ACTIVITY_NAMES
     generic_type: str = "Meeting"
     noise_types: tuple[str, ...] = ("Email", "Note")
+    available_hours_per_year: float = 1730.0
+    customer_time_share: float = 0.63
+    availability: float = 0.95
+    staff_window_days: int = 90
+    working_days: bool = True
     seed: int = 20261114
 
     def __post_init__(self) -> None:
@@ -267,12 +295,21 @@ class HistoryTruth:
             raise ValueError("rescue_touch_share must be in [0, 1]")
         if self.rescue_touches < 0 or self.rescue_window_days < 1:
             raise ValueError("rescue_touches must be >= 0 and rescue_window_days >= 1")
+        if self.csm_hours_per_year <= 0 or not 0.0 < self.customer_time_share <= 1.0:
+            raise ValueError("CSM capacity must be > 0 (customer_time_share in (0, 1])")
+        if not 0.0 < self.availability <= 1.0 or self.staff_window_days < 1:
+            raise ValueError("availability must be in (0, 1] and staff_window_days >= 1")
         names = [a.touchpoint for a in self.activity_names]
         if len(set(names)) != len(names):
             raise ValueError("activity_names: one entry per touchpoint")
         types = {self.type_name(t) for t in names}
         if self.generic_type in types or types & set(self.noise_types):
             raise ValueError("generic and noise types must differ from touchpoint types")
+
+    @property
+    def csm_hours_per_year(self) -> float:
+        """Customer hours one CSM gives in a year (hours per year; see the attributes)."""
+        return self.available_hours_per_year * self.customer_time_share * self.availability
 
     @property
     def first_signing(self) -> dt.date:
