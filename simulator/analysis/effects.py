@@ -171,17 +171,16 @@ def _expansion_effects(
     def unknown(key: str, why: str, plan: dict[str, float]) -> Effect:
         return Effect(key, PATHS[key], LABELS[key], False, None, None, None, "", why, plan, n, n)
 
+    def neither(why: str) -> tuple[list[Effect], dict[str, float], float | None, np.ndarray]:
+        pair = [
+            unknown("expansion_coverage", why, cov_plan),
+            unknown("expansion_touch", why, touch_plan),
+        ]
+        return pair, {}, None, np.zeros((0, 2))
+
     if n < MIN_GROWTH_ACCOUNTS:
         why = f"only {n} accounts with a starting ARR and a renewal in the history (at least {MIN_GROWTH_ACCOUNTS} needed)"
-        return (
-            [
-                unknown("expansion_coverage", why, cov_plan),
-                unknown("expansion_touch", why, touch_plan),
-            ],
-            {},
-            None,
-            np.zeros((0, 2)),
-        )
+        return neither(why)
     segs = [s for s in plans if any(g.segment == s for g in gs)]
     index = {s: i for i, s in enumerate(segs)}
     d = GrowthData(
@@ -195,26 +194,10 @@ def _expansion_effects(
     )
     why = confounded("coverage", d.shortfall, d.segment, len(segs))
     if why:
-        return (
-            [
-                unknown("expansion_coverage", why, cov_plan),
-                unknown("expansion_touch", why, touch_plan),
-            ],
-            {},
-            None,
-            np.zeros((0, 2)),
-        )
+        return neither(why)
     if float(d.shortfall.std()) < MIN_SD:
         why = f"coverage hardly varies between accounts (sd {float(d.shortfall.std()):.3f})"
-        return (
-            [
-                unknown("expansion_coverage", why, cov_plan),
-                unknown("expansion_touch", why, touch_plan),
-            ],
-            {},
-            None,
-            np.zeros((0, 2)),
-        )
+        return neither(why)
     with_touch = float(d.delivery_shortfall.std()) >= MIN_SD and not confounded(
         "expansion delivery", d.delivery_shortfall, d.segment, len(segs)
     )

@@ -22,6 +22,7 @@ __all__ = [
     "Mess",
     "generate_customers",
     "messy_customers",
+    "signing_dates",
 ]
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
@@ -67,20 +68,29 @@ _NAME_SECOND = (
 )
 
 
-def _clean_customers(truth: Truth, rng: np.random.Generator) -> list[dict[str, str]]:
-    """The customer rows with ISO dates and plain numbers (draws the rng in a fixed order)."""
-    # 1. signing dates: Poisson per calendar month, uniform day within the month
+def signing_dates(
+    first: dt.date, last: dt.date, per_month: float, rng: np.random.Generator
+) -> list[dt.date]:
+    """Signing days from ``first`` to ``last``: a Poisson number per calendar month with
+    mean ``per_month`` (pro rata for partial months), each on a uniform day of it, in order."""
     signed: list[dt.date] = []
-    month = truth.first_signing.replace(day=1)
-    while month <= truth.as_of:
+    month = first.replace(day=1)
+    while month <= last:
         days_in = calendar.monthrange(month.year, month.month)[1]
-        lo = max(month, truth.first_signing)
-        hi = min(month.replace(day=days_in), truth.as_of)
+        lo = max(month, first)
+        hi = min(month.replace(day=days_in), last)
         span = (hi - lo).days + 1
-        n = int(rng.poisson(truth.logos_per_month * span / days_in))
+        n = int(rng.poisson(per_month * span / days_in))
         offsets = rng.integers(0, span, size=n)
         signed.extend(lo + dt.timedelta(days=int(o)) for o in np.sort(offsets))
         month = add_months(month, 1)
+    return signed
+
+
+def _clean_customers(truth: Truth, rng: np.random.Generator) -> list[dict[str, str]]:
+    """The customer rows with ISO dates and plain numbers (draws the rng in a fixed order)."""
+    # 1. signing dates: Poisson per calendar month, uniform day within the month
+    signed = signing_dates(truth.first_signing, truth.as_of, truth.logos_per_month, rng)
     n = len(signed)
     if n == 0:
         return []

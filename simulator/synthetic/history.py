@@ -42,7 +42,6 @@ and the rescue switch changes no other row.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import math
@@ -58,7 +57,7 @@ from simulator.scenario.distributions import Normal
 from simulator.scenario.lifecycle import term_days
 from simulator.scenario.loader import bundled_scenario, load_scenario
 from simulator.scenario.model import Segment
-from simulator.synthetic.customers import _NAME_FIRST, _NAME_SECOND
+from simulator.synthetic.customers import _NAME_FIRST, _NAME_SECOND, signing_dates
 from simulator.synthetic.history_coverage import late_onboarding, renewal_coverage
 from simulator.synthetic.history_delivery import Account, deliver
 from simulator.synthetic.history_owners import assign_owners
@@ -218,17 +217,7 @@ class _Rules:
 
 def _signings(truth: HistoryTruth, rng: np.random.Generator) -> list[dt.date]:
     """Signing dates: Poisson per calendar month, uniform day within it, in order."""
-    out: list[dt.date] = []
-    month = truth.first_signing.replace(day=1)
-    while month <= truth.as_of:
-        days_in = calendar.monthrange(month.year, month.month)[1]
-        lo = max(month, truth.first_signing)
-        hi = min(month.replace(day=days_in), truth.as_of)
-        span = (hi - lo).days + 1
-        n = int(rng.poisson(truth.logos_per_month * span / days_in))
-        out.extend(lo + dt.timedelta(days=int(o)) for o in np.sort(rng.integers(0, span, n)))
-        month = add_months(month, 1)
-    return out
+    return signing_dates(truth.first_signing, truth.as_of, truth.logos_per_month, rng)
 
 
 def _by_touchpoint(*touches: list[tuple[int, str]]) -> dict[str, list[int]]:
