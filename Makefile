@@ -27,6 +27,9 @@ $(VENV)/.installed-dev: pyproject.toml setup.cfg $(CONSTRAINTS) | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/cssim run scenarios/default.yaml -n 10
+	@echo
+	@echo "next: $(BIN)/cssim solve             # the CSMs each team needs, for its targets and for value"
+	@echo "      $(BIN)/cssim decide scenarios/default.yaml scenarios/cfo_six.yaml   # 8 CSMs or the CFO's 6, under uncertainty"
 
 # lint first (ruff, format, mypy), then the suite on every core (setup.cfg addopts:
 # -n auto; `pytest -n 0` runs it serially)

@@ -23,7 +23,14 @@ from simulator.analysis.frontier import frontier_row, team_only, with_csms
 from simulator.metrics import by_target
 from simulator.scenario.model import Scenario, Target, Targets
 
-__all__ = ["TARGET_METRICS", "TargetCheck", "TeamSolution", "solve_headcount", "with_csms"]
+__all__ = [
+    "TARGET_METRICS",
+    "TargetCheck",
+    "TeamSolution",
+    "solve_headcount",
+    "target_checks",
+    "with_csms",
+]
 
 TARGET_METRICS = {name: by_target(name).name for name in Targets.model_fields}
 """Scenario target name -> the per-replication metric it bounds (in the order of the
@@ -96,6 +103,11 @@ class TeamSolution:
         if self.required is None:
             return math.nan
         return (self.required - self.current) * self.annual_cost_per_csm
+
+
+def target_checks(exp: Experiment) -> list[TargetCheck]:
+    """Every target of the experiment's scenario checked on its replications."""
+    return _checks(exp, exp.scenario)
 
 
 def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:

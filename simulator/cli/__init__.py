@@ -26,7 +26,43 @@ from simulator.scenario.loader import bundled_scenario
 __all__ = ["bundled_scenario", "cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Start a plan", ("init", "estimate", "validate", "show")),
+    ("Simulate it", ("run", "compare", "report", "sweep")),
+    ("Decide", ("solve", "decide", "tradeoff", "hire")),
+    ("From your CRM export", ("analyze", "calibrate", "backtest")),
+    ("Explore", ("app",)),
+    ("Reference", ("schema",)),
+)
+"""Commands in the order a user meets them, under the question they answer."""
+
+
+class _Sections(click.Group):
+    """A group whose help lists commands by section, in the order of :data:`SECTIONS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [n for _, names in SECTIONS for n in names if n in self.commands]
+        return known + sorted(n for n in self.commands if n not in known)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed: set[str] = set()
+        for title, names in (*SECTIONS, ("Other", tuple(sorted(self.commands)))):
+            rows = []
+            for name in names:
+                cmd = self.commands.get(name)
+                if cmd is None or cmd.hidden or name in listed:
+                    continue
+                listed.add(name)
+                rows.append((name, cmd.get_short_help_str(limit=formatter.width - 20)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+@click.group(
+    cls=_Sections,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="cssim")
 def cli() -> None:
     """cssim: Customer Success headcount and capacity planning.

@@ -118,8 +118,15 @@ def init(path: Path, force: bool, no_schema: bool) -> None:
     """
     if path.exists() and not force:
         fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
+    if path.parent.exists() and not path.parent.is_dir():
+        fail(f"error: {path.parent} is a file, not a folder; choose another path")
     if not path.parent.exists():
-        fail(f"error: {path.parent} does not exist; create the directory first")
+        # a new plan's folder (plans/fy27.yaml): made for it, and said so
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as exc:
+            fail(f"error: cannot create the folder {path.parent}: {exc.strerror or exc}")
+        click.echo(f"created {path.parent}/", err=True)
     check_file_target("path", path)
     text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
     atomic_write(path, text)

@@ -152,6 +152,9 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
             f"{exp.replications} replications; worst half-widths: {reached}."
         )
     parts.append(Text("\n".join(lines)))
+    from simulator.report.verdict import verdict_lines
+
+    verdicts = verdict_lines(exp)
     from simulator.report.value import value_renderable  # it imports the formatters above
 
     value = value_renderable(exp)
@@ -172,6 +175,9 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
                 num(row["open"], 1),
             )
         parts.append(d)
+    if verdicts:
+        parts.append(Text("Verdict", style="bold"))
+        parts.append(Text("\n".join(verdicts)))
     return Group(*parts)
 
 

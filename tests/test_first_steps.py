@@ -1,0 +1,61 @@
+"""A newcomer's first commands: init into a new folder, help in the order a user meets
+the commands, a run that ends with its verdict, the example data shipped with the package."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import SECTIONS, cli
+
+
+def test_init_creates_the_plans_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["init", "plans/fy27.yaml"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "plans" / "fy27.yaml").is_file()
+    assert "created plans/" in res.output
+    # a path under a file is refused, not created
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["init", "afile/plan.yaml"])
+    assert res.exit_code == 2 and "is a file, not a folder" in res.output
+
+
+def test_help_lists_commands_in_the_order_a_user_meets_them() -> None:
+    out = CliRunner().invoke(cli, ["--help"]).output
+    titles = [t for t, names in SECTIONS if any(n in cli.commands for n in names)]
+    positions = [out.index(f"{t}:") for t in titles]
+    assert positions == sorted(positions)
+    assert out.index("  init ") < out.index("  estimate ") < out.index("  run ")
+    assert out.index("  run ") < out.index("  solve ") < out.index("  analyze ")
+    for name in cli.commands:
+        assert f"  {name} " in out, name  # nothing hidden by the sections
+
+
+def test_a_run_ends_with_its_verdict() -> None:
+    res = CliRunner().invoke(cli, ["run", "-n", "2"])
+    assert res.exit_code == 0, res.output
+    tail = res.output[res.output.index("Verdict") :]
+    assert "top" in tail and ("meets its targets" in tail or "misses" in tail)
+    assert "mid has no targets" in tail
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "data/customers.csv",
+        "data/timesheet.csv",
+        "data/history/customers.csv",
+        "data/history/activities.csv",
+    ],
+)
+def test_the_example_data_is_package_data(name: str) -> None:
+    """The docs' example files are declared package data of simulator.bundled (pyproject),
+    so a wheel carries them."""
+    assert resources.files("simulator.bundled").joinpath(name).is_file()
+    text = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    folder = name.rsplit("/", 1)[0]
+    assert f'"{folder}/*.csv"' in text
