@@ -33,11 +33,20 @@ def _value(x: float, unit: str, currency: str) -> str:
     return num(x, 1)
 
 
+def unchanged(d: Difference) -> bool:
+    """Whether the metric was the same in every paired replication (a zero-width interval
+    that is no estimate of precision: nothing differed)."""
+    return d.mean == 0.0 and d.low == 0.0 and d.high == 0.0
+
+
 def delta_text(d: Difference, unit: str, currency: str) -> str:
     """A paired difference with its 95% CI: ``+$28k [+11.0k, +45.0k]``, ``+0.2 pp [+0.1,
-    +0.3]`` (``unit``: money, pp, or anything else for a plain number)."""
+    +0.3]`` (``unit``: money, pp, or anything else for a plain number); ``the same in all
+    N paired replications`` when nothing differed."""
     if math.isnan(d.mean):
         return "-"
+    if unchanged(d):
+        return f"the same in all {d.n} paired replications"
     if unit == "money":
         scale = 1e6 if max(abs(d.low), abs(d.high)) >= 1e6 else 1e3
         suffix = "M" if scale == 1e6 else "k"
@@ -117,7 +126,16 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
         )
         for col in ["Segment", "Metric", base, c.labels[i], "Difference [95% CI]", "Unpaired +-"]:
             t.add_column(col, justify="left" if col in ("Segment", "Metric") else "right")
+        # a segment the alternative does not change is the same in every replication
+        # (common random numbers): left out of the table, named below it
+        same = [
+            seg
+            for seg in dict.fromkeys(d.segment for d in diffs)
+            if all(unchanged(d) or math.isnan(d.mean) for d in diffs if d.segment == seg)
+        ]
         for d in diffs:
+            if d.segment in same:
+                continue
             label, unit = _phrase_unit(d.metric)
             unpaired = d.unpaired_half_width
             shown = (
@@ -140,7 +158,14 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
                 shown,
             )
         parts.append(t)
-        segments = list(dict.fromkeys(d.segment for d in diffs))
+        if same:
+            parts.append(
+                Text(
+                    f"unchanged in all {n} paired replications, left out: {', '.join(same)}",
+                    style="dim",
+                )
+            )
+        segments = [s for s in dict.fromkeys(d.segment for d in diffs) if s not in same]
         years = c.experiments[0].scenario.horizon_years
         lines = [sentence(c.labels[i], base, s, diffs, currency, years) for s in segments]
         # automation ROI: where the alternative frees CSM time, what it costs to free it
