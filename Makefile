@@ -31,9 +31,10 @@ demo: $(VENV)/.installed
 	@echo "next: $(BIN)/cssim solve             # the CSMs each team needs, for its targets and for value"
 	@echo "      $(BIN)/cssim decide scenarios/default.yaml scenarios/cfo_six.yaml   # 8 CSMs or the CFO's 6, under uncertainty"
 
-# lint first (ruff, format, mypy), then the suite on every core (setup.cfg addopts:
+# lint first (ruff, format, mypy) and the docs site (--strict), then the suite on every
+# core (setup.cfg addopts:
 # -n auto; `pytest -n 0` runs it serially)
-test: $(VENV)/.installed-dev browser lint
+test: $(VENV)/.installed-dev browser lint docs
 	$(BIN)/python -m pytest
 
 # the quick loop: everything but the tests marked slow (trade-off searches, notebooks)
