@@ -383,6 +383,15 @@ def _calibrate_targets(
                 f"error: -o {output}: its accounts file {accounts_path} is an input of this run "
                 f"({source}); choose another -o name"
             )
+    if output.parent.exists() and not output.parent.is_dir():
+        fail(f"error: -o {output}: {output.parent} is a file, not a folder")
+    if not output.parent.exists():
+        # a new plan's folder (plans/fy27.yaml), as cssim init makes one
+        try:
+            output.parent.mkdir(parents=True)
+        except OSError as exc:
+            fail(f"error: -o {output}: cannot create {output.parent}: {exc.strerror or exc}")
+        click.echo(f"created {output.parent}/", err=True)
     for path in (output, accounts_path):
         check_file_target("output", path, None, inputs, force=force, role="the scenario")
     return accounts_path
