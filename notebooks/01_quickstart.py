@@ -37,7 +37,8 @@
 import os
 import time
 
-from IPython.display import Markdown, display
+import pandas as pd
+from IPython.display import display
 
 import simulator
 from simulator.report import charts
@@ -46,13 +47,6 @@ from simulator.report.run import ci_money, ci_num, ci_pct
 
 N = max(2, int(os.environ.get("CSSIM_NOTEBOOK_REPLICATIONS", "20")))
 print(f"cssim {simulator.__version__}; {N} replications per experiment")
-
-
-def table(header, rows):
-    """A list of rows as a Markdown table (no pandas needed)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
 
 
 # %% [markdown]
@@ -72,8 +66,7 @@ print(
 )
 print("from", ", ".join(loaded.files), f"({len(loaded.warnings)} warnings)")
 display(
-    table(
-        ["segment", "accounts", "coverage", "touchpoints", "CSMs today"],
+    pd.DataFrame(
         [
             [
                 name,
@@ -84,6 +77,7 @@ display(
             ]
             for name, seg in scenario.segments.items()
         ],
+        columns=["segment", "accounts", "coverage", "touchpoints", "CSMs today"],
     )
 )
 
@@ -99,17 +93,7 @@ display(
 # %%
 est = simulator.estimate(scenario)
 display(
-    table(
-        [
-            "team",
-            "demand (h/yr)",
-            "h per CSM",
-            "FTE needed",
-            "CSMs needed",
-            "CSMs today",
-            "gap",
-            "cost of the gap",
-        ],
+    pd.DataFrame(
         [
             [
                 t.team,
@@ -122,6 +106,16 @@ display(
                 money(t.gap * t.annual_cost_per_csm, currency) + "/yr" if t.gap > 0 else "-",
             ]
             for t in est.teams
+        ],
+        columns=[
+            "team",
+            "demand (h/yr)",
+            "h per CSM",
+            "FTE needed",
+            "CSMs needed",
+            "CSMs today",
+            "gap",
+            "cost of the gap",
         ],
     )
 )
@@ -184,9 +178,9 @@ def show(st, unit):
 
 stats = exp.stats()
 display(
-    table(
-        ["metric", *stats],
+    pd.DataFrame(
         [[label, *(show(stats[seg][m], unit) for seg in stats)] for m, label, unit in HEADLINE],
+        columns=["metric", *stats],
     )
 )
 
@@ -207,35 +201,39 @@ for t in est.teams:
     )
 
 # %% [markdown]
-# `Experiment.rows()` gives the same figures as tidy rows (segment x metric: mean, CI,
-# P10/P50/P90), ready for `csv.DictWriter`, a dataframe or a spreadsheet (`cssim run -o
-# file.csv` writes exactly these). The spread between P10 and P90 is the range of
-# outcomes a single year could bring, which is wider than the CI of the mean.
+# `Experiment.to_pandas("stats")` gives the same figures as a tidy DataFrame (segment x
+# metric: mean, 95% CI, sd, P10/P50/P90, replications), the rows `cssim run -o
+# file.csv` writes (`Experiment.rows()` has them as dicts). Shares are fractions, money
+# is in the plan's currency. The spread between P10 and P90 is the range of outcomes a
+# single year could bring, which is wider than the CI of the mean.
 
 # %%
-rows = exp.rows()
-print(f"{len(rows)} rows; columns: {', '.join(rows[0])}")
+stats_df = exp.to_pandas("stats")
+print(f"{len(stats_df)} rows; columns: {', '.join(stats_df.columns)}")
+picked = stats_df[stats_df["metric"].isin(["grr", "nrr", "logo_churn", "arr_end"])]
+picked.set_index(["segment", "metric"]).drop(columns="replications")
 
+# %% [markdown]
+# `Experiment.to_pandas()` has one row per replication and segment with every metric (and
+# `to_pandas("teams")` the same per team); `to_arrow()` gives the same tables as
+# `pyarrow.Table`s, e.g. for Parquet. Here, GRR replication by replication:
 
-def value(metric, v):
-    return money(v, currency) if metric == "arr_end" else pct(v)
+# %%
+per_replication = exp.to_pandas()
+per_replication.pivot(index="replication", columns="segment", values="grr").round(4)
 
+# %% [markdown]
+# One replication's records are DataFrames too: `simulator.simulate(scenario, i, seed)`
+# returns its `Records`, and `Records.to_pandas("tasks")` (or `"accounts"`,
+# `"renewals"`, `"events"`) names segments, teams, touchpoints and statuses. What became
+# of each touchpoint's touches in replication 0, per segment:
 
-display(
-    table(
-        ["segment", "metric", "mean", "95% CI", "P10", "P50", "P90"],
-        [
-            [
-                r["segment"],
-                r["metric"],
-                value(r["metric"], r["mean"]),
-                f"{value(r['metric'], r['ci_low'])} to {value(r['metric'], r['ci_high'])}",
-                *(value(r["metric"], r[q]) for q in ("p10", "p50", "p90")),
-            ]
-            for r in rows
-            if r["metric"] in {"grr", "nrr", "logo_churn", "arr_end"}
-        ],
-    )
+# %%
+records = simulator.simulate(scenario, 0, exp.root_seed)
+tasks = records.to_pandas("tasks")
+touches = tasks[tasks["kind"].isin(["stage_entry", "cadence", "before_renewal"])]
+touches.pivot_table(
+    index=["segment", "touchpoint"], columns="status", values="id", aggfunc="count", fill_value=0
 )
 
 # %% [markdown]

@@ -45,10 +45,12 @@ import math
 import os
 import time
 
+import pandas as pd
 from IPython.display import Markdown, display
 
 import simulator
 from simulator.analysis.compare import scaled
+from simulator.frames import frontier_frame
 from simulator.report import charts
 from simulator.report.compare import delta_text, sentence
 from simulator.report.formatting import money, num, pct
@@ -56,13 +58,6 @@ from simulator.report.formatting import money, num, pct
 N = max(2, int(os.environ.get("CSSIM_NOTEBOOK_REPLICATIONS", "20")))
 TEAM = "top"
 print(f"cssim {simulator.__version__}; {N} replications per experiment")
-
-
-def table(header, rows):
-    """A list of rows as a Markdown table (no pandas needed)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
 
 
 def pp(d):
@@ -122,8 +117,7 @@ print(
     f"{money(savings, currency)} a year in people cost."
 )
 display(
-    table(
-        ["CSMs", "customer hours a year", "hours per account", "share of the plan's demand"],
+    pd.DataFrame(
         [
             [
                 n,
@@ -134,6 +128,12 @@ display(
             for n in (current, offered)
         ]
         + [["(the plan needs)", num(need.demand_hours_per_year), num(demand_per_account), "100%"]],
+        columns=[
+            "CSMs",
+            "customer hours a year",
+            "hours per account",
+            "share of the plan's demand",
+        ],
     )
 )
 
@@ -190,8 +190,7 @@ def unpaired(d, unit):
 
 
 display(
-    table(
-        ["top tier", *cmp.labels, "difference [95% CI]", "unpaired +-"],
+    pd.DataFrame(
         [
             [
                 label,
@@ -202,9 +201,22 @@ display(
             ]
             for m, label, unit in SHOWN
         ],
+        columns=["top tier", *cmp.labels, "difference [95% CI]", "unpaired +-"],
     )
 )
 print(sentence(cmp.labels[1], cmp.labels[0], TEAM, cmp.differences(1), currency, years))
+
+# %% [markdown]
+# The same differences as a DataFrame, every compared metric of every segment:
+# `Comparison.to_pandas()` (`a` is today's mean, `b` the offer's, `mean` the paired
+# difference b - a with its 95% interval `low`..`high`; shares are fractions, money is
+# over the plan). `to_pandas("replications")` has every replication of both plans.
+
+# %%
+paired = cmp.to_pandas()
+paired[paired["segment"] == TEAM].set_index("metric")[
+    ["a", "b", "mean", "low", "high", "significant"]
+]
 
 # %% [markdown]
 # Read the table in two halves. Service (utilisation, touches on time) reacts at once and
@@ -259,14 +271,7 @@ else:
 
 # %%
 display(
-    table(
-        [
-            "change",
-            "FTE",
-            "hours freed a year",
-            "ARR at risk a year vs today",
-            "expected logo churn",
-        ],
+    pd.DataFrame(
         [
             [
                 sc.label,
@@ -276,6 +281,13 @@ display(
                 pp(sc.expected_logo_churn),
             ]
             for sc in result.candidates[:12]
+        ],
+        columns=[
+            "change",
+            "FTE",
+            "hours freed a year",
+            "ARR at risk a year vs today",
+            "expected logo churn",
         ],
     )
 )
@@ -321,16 +333,7 @@ print(
     f"{len(frontier_rows)} headcounts x {N} replications in {time.perf_counter() - started:.1f} s"
 )
 display(
-    table(
-        [
-            "CSMs",
-            "people cost a year",
-            "utilisation",
-            "touches on time",
-            "GRR",
-            "NRR",
-            "ARR at risk a year",
-        ],
+    pd.DataFrame(
         [
             [
                 r["csms"],
@@ -344,11 +347,29 @@ display(
             ]
             for r in frontier_rows
         ],
+        columns=[
+            "CSMs",
+            "people cost a year",
+            "utilisation",
+            "touches on time",
+            "GRR",
+            "NRR",
+            "ARR at risk a year",
+        ],
     )
 )
 
 # %%
 charts.frontier_chart(frontier_rows, currency, marks={"today": current, "offer": offered})
+
+# %% [markdown]
+# The frontier's rows as a DataFrame (`simulator.frames.frontier_frame`), unformatted:
+# shares as fractions, people cost and ARR at risk a year in the plan's currency. What
+# each CSM more or fewer changes, headcount to headcount:
+
+# %%
+frontier_df = frontier_frame(frontier_rows).set_index("csms")
+frontier_df[["people_cost", "on_time_share", "grr", "nrr", "arr_at_risk"]].diff().dropna()
 
 # %% [markdown]
 # ## 6. What to tell the CFO

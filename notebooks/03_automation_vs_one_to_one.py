@@ -38,6 +38,7 @@ import os
 import time
 
 import numpy as np
+import pandas as pd
 from IPython.display import Markdown, display
 from matplotlib.figure import Figure
 
@@ -51,13 +52,6 @@ from simulator.report.formatting import money, num, pct
 N = max(2, int(os.environ.get("CSSIM_NOTEBOOK_REPLICATIONS", "20")))
 SEGMENT = "mid"
 print(f"cssim {simulator.__version__}; {N} replications per experiment")
-
-
-def table(header, rows):
-    """A list of rows as a Markdown table (no pandas needed)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
 
 
 def pp(d):
@@ -100,8 +94,7 @@ before, after = (
     automated.scenario.segments[SEGMENT].touchpoints,
 )
 display(
-    table(
-        ["mid touchpoint", "today", "automation plan"],
+    pd.DataFrame(
         [
             [
                 name,
@@ -110,6 +103,7 @@ display(
             ]
             for name, tp in before.items()
         ],
+        columns=["mid touchpoint", "today", "automation plan"],
     )
 )
 
@@ -124,8 +118,7 @@ display(
 est_today = simulator.estimate(today.scenario).segment(SEGMENT)
 est_auto = simulator.estimate(automated.scenario).segment(SEGMENT)
 display(
-    table(
-        ["mid-market", "today", "automation plan"],
+    pd.DataFrame(
         [
             [
                 "CSM hours a year",
@@ -149,6 +142,7 @@ display(
                 money(est_auto.automation_cost, currency),
             ],
         ],
+        columns=["mid-market", "today", "automation plan"],
     )
 )
 print(
@@ -209,8 +203,7 @@ def unpaired(d, unit):
 
 
 display(
-    table(
-        ["mid-market", *cmp.labels, "difference [95% CI]", "unpaired +-"],
+    pd.DataFrame(
         [
             [
                 label,
@@ -221,6 +214,7 @@ display(
             ]
             for m, label, unit in SHOWN
         ],
+        columns=["mid-market", *cmp.labels, "difference [95% CI]", "unpaired +-"],
     )
 )
 print(sentence(cmp.labels[1], cmp.labels[0], SEGMENT, all_diffs, currency, years))
@@ -228,6 +222,15 @@ others = sorted({d.segment for d in all_diffs} - {SEGMENT})
 largest = max(abs(d.mean) for d in all_diffs if d.segment != SEGMENT)
 print(f"Largest difference in the other segments ({', '.join(others)}): {largest:g}")
 
+
+# %% [markdown]
+# `Comparison.to_pandas()` has the same paired differences as a DataFrame; here the
+# other segments, which the change leaves alone: their differences should be zero or
+# within noise (`significant` False).
+
+# %%
+paired = cmp.to_pandas()
+paired[(paired["segment"] != SEGMENT) & paired["metric"].isin(["on_time_share", "grr"])]
 # %% [markdown]
 # The other segments do not move at all: teams do not share staff, and under common
 # random numbers an unchanged segment draws exactly the same accounts, events and task
@@ -246,8 +249,7 @@ print(f"Largest difference in the other segments ({', '.join(others)}): {largest
 # %%
 roi = {r.segment: r for r in cmp.roi(1)}[SEGMENT]
 display(
-    table(
-        ["a year", "mean [95% CI]"],
+    pd.DataFrame(
         [
             [
                 "FTE freed",
@@ -258,6 +260,7 @@ display(
             ["net saving (time less automation)", money(roi.net_saving, currency)],
             ["extra ARR at risk", money_ci(roi.arr_at_risk)],
         ],
+        columns=["a year", "mean [95% CI]"],
     )
 )
 print(roi_sentence(cmp.labels[1], roi, currency))
@@ -361,14 +364,7 @@ for i, e in enumerate(EFFECTIVENESS, start=1):
     r = {x.segment: x for x in sens.roi(i)}[SEGMENT]
     sens_rows.append((e, d, r))
 display(
-    table(
-        [
-            "health check effectiveness",
-            "expected logo churn",
-            "ARR at risk a year",
-            "net saving a year",
-            "verdict",
-        ],
+    pd.DataFrame(
         [
             [
                 f"{e:.2f}",
@@ -382,6 +378,13 @@ display(
                 else "too close to call",
             ]
             for e, d, r in sens_rows
+        ],
+        columns=[
+            "health check effectiveness",
+            "expected logo churn",
+            "ARR at risk a year",
+            "net saving a year",
+            "verdict",
         ],
     )
 )

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
@@ -18,6 +19,12 @@ from scipy import stats
 from simulator import metrics
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.analysis.result_frames import ComparisonTable
 
 __all__ = ["COMPARED", "Comparison", "Difference", "Roi", "compare"]
 
@@ -172,6 +179,18 @@ class Comparison:
                 )
             )
         return out
+
+    def to_arrow(self, table: ComparisonTable = "differences") -> pa.Table:
+        """Paired differences to the baseline for every alternative, segment and metric
+        (``differences``), or every alternative's per-replication metrics (``replications``)
+        (:func:`simulator.analysis.result_frames.comparison_table`)."""
+        from simulator.analysis.result_frames import comparison_table
+
+        return comparison_table(self, table)
+
+    def to_pandas(self, table: ComparisonTable = "differences") -> pd.DataFrame:
+        """The table :meth:`to_arrow` gives, as a pandas DataFrame."""
+        return self.to_arrow(table).to_pandas()
 
 
 def compare(

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,12 @@ from simulator.analysis import voi
 from simulator.analysis.decide import Option, Psa, psa
 from simulator.analysis.sensitivity import Sensitivity, sensitivity
 from simulator.scenario.loader import Loaded
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.analysis.result_frames import DecisionTable
 
 __all__ = ["Decision", "OptionSummary", "decide"]
 
@@ -64,6 +71,18 @@ class Decision:
     """Share of the variance of the difference across draws that is Monte Carlo noise."""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+    def to_arrow(self, table: DecisionTable = "draws") -> pa.Table:
+        """Net values per outer draw and option with the uncertain inputs' values
+        (``draws``), or the options' summaries (``options``)
+        (:func:`simulator.analysis.result_frames.decision_table`)."""
+        from simulator.analysis.result_frames import decision_table
+
+        return decision_table(self, table)
+
+    def to_pandas(self, table: DecisionTable = "draws") -> pd.DataFrame:
+        """The table :meth:`to_arrow` gives, as a pandas DataFrame."""
+        return self.to_arrow(table).to_pandas()
 
 
 def _summary(

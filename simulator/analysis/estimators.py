@@ -7,6 +7,7 @@ Both are general statistics with no notion of customers; the book analysis
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,17 +29,29 @@ class Rate:
 
 
 def wilson(events: float, trials: float, confidence: float = 0.95) -> Rate:
-    """Wilson score interval of a binomial proportion (well behaved near 0 and 1)."""
+    """Wilson score interval of a binomial proportion (well behaved near 0 and 1).
+
+    Parameters
+    ----------
+    events, trials : float
+        Counts (whole numbers, ``0 <= events <= trials``).
+    confidence : float
+        Two-sided confidence level (a share, e.g. 0.95).
+
+    Returns
+    -------
+    Rate
+        ``value`` is ``events / trials`` (a share); the bounds are scipy's
+        ``binomtest(k, n).proportion_ci(confidence, method="wilson")``: 0 when there is
+        no event, 1 when every trial is one. With no trial, all three are NaN.
+    """
     if trials <= 0:
         return Rate(events, trials, math.nan, math.nan, math.nan)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    p = events / trials
-    denom = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    low = 0.0 if events <= 0 else max(0.0, centre - half)
-    high = 1.0 if events >= trials else min(1.0, centre + half)
-    return Rate(events, trials, p, low, high)
+    k, n = int(events), int(trials)
+    if k != events or n != trials:
+        raise ValueError(f"wilson needs whole counts, got {events} of {trials}")
+    ci = stats.binomtest(k, n).proportion_ci(confidence, method="wilson")
+    return Rate(events, trials, events / trials, float(ci.low), float(ci.high))
 
 
 @dataclass(frozen=True)
@@ -77,50 +90,62 @@ def kaplan_meier(
     Customers still active are censored at their follow-up time: they count as at risk
     up to it and leave without an event. At ties, events come before censorings.
     The interval is Greenwood's on the log(-log) scale (stays within [0, 1]).
+
+    Parameters
+    ----------
+    durations : sequence of float
+        Follow-up of each customer (days since the contract start).
+    observed : sequence of bool
+        True where the follow-up ended in the event (churn), False where censored.
+    confidence : float
+        Two-sided confidence level of the band (a share).
+
+    Returns
+    -------
+    KaplanMeier
+        One point at day 0 (survival 1), one per distinct event time, and one at the
+        longest follow-up when it is later than the last event.
+
+    Notes
+    -----
+    The curve and band are ``scipy.stats.ecdf`` on ``CensoredData`` (``.sf`` and
+    ``.sf.confidence_interval(method="log-log")``), kept at the event times. Where
+    scipy's band is undefined the project's convention is kept explicitly: once
+    survival reaches 0 (everyone left at risk had the event) the band is [0, 0]
+    instead of NaN; with no event at all the curve is flat at 1 with a band of [1, 1];
+    the point at the longest follow-up repeats the last event's band.
+    tests/test_estimators.py checks this against the product-limit formulas to 1e-12.
     """
     d = np.asarray(durations, dtype=float)
     e = np.asarray(observed, dtype=bool)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    times = [0.0]
-    surv = [1.0]
-    lows = [1.0]
-    highs = [1.0]
-    risk = [len(d)]
-    events = [0]
-    s = 1.0
-    var_sum = 0.0
-    for t in np.unique(d[e]):
-        n_at_risk = int((d >= t).sum())
-        n_events = int(((d == t) & e).sum())
-        s *= 1 - n_events / n_at_risk
-        if n_at_risk > n_events:
-            var_sum += n_events / (n_at_risk * (n_at_risk - n_events))
-        if 0 < s < 1 and var_sum > 0:
-            se = math.sqrt(var_sum) / abs(math.log(s))
-            lo = s ** math.exp(z * se)
-            hi = s ** math.exp(-z * se)
-        else:
-            lo = hi = s
-        times.append(float(t))
-        surv.append(s)
-        lows.append(lo)
-        highs.append(hi)
-        risk.append(n_at_risk)
-        events.append(n_events)
-    if len(d) and d.max() > times[-1]:  # follow-up continues past the last event
-        times.append(float(d.max()))
-        surv.append(s)
-        lows.append(lows[-1])
-        highs.append(highs[-1])
-        risk.append(int((d >= d.max()).sum()))
-        events.append(0)
+    times, counts = np.unique(d[e], return_counts=True)
+    at_risk = len(d) - np.searchsorted(np.sort(d), times, side="left")
+    surv = low = high = np.empty(0)
+    if len(times):
+        sample = stats.CensoredData(uncensored=d[e], right=d[~e])
+        sf = stats.ecdf(sample).sf
+        keep = np.searchsorted(sf.quantiles, times)  # event times among all times
+        surv = sf.probabilities[keep]
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN where survival is 0
+            band = sf.confidence_interval(confidence, method="log-log")
+        low, high = band.low.probabilities[keep], band.high.probabilities[keep]
+        gone = surv <= 0  # undefined in scipy (log 0): the band is the point, 0
+        low, high = np.where(gone, 0.0, low), np.where(gone, 0.0, high)
+    times_out = np.concatenate(([0.0], times))
+    surv_out = np.concatenate(([1.0], surv))
+    low_out = np.concatenate(([1.0], low))
+    high_out = np.concatenate(([1.0], high))
+    risk_out = np.concatenate(([len(d)], at_risk)).astype(int)
+    events_out = np.concatenate(([0], counts)).astype(int)
+    if len(d) and d.max() > times_out[-1]:  # follow-up continues past the last event
+        last = float(d.max())
+        times_out = np.append(times_out, last)
+        surv_out = np.append(surv_out, surv_out[-1])
+        low_out = np.append(low_out, low_out[-1])
+        high_out = np.append(high_out, high_out[-1])
+        risk_out = np.append(risk_out, int((d >= last).sum()))
+        events_out = np.append(events_out, 0)
     return KaplanMeier(
-        np.array(times),
-        np.array(surv),
-        np.array(lows),
-        np.array(highs),
-        np.array(risk),
-        np.array(events),
-        len(d),
-        int(e.sum()),
+        times_out, surv_out, low_out, high_out, risk_out, events_out, len(d), int(e.sum())
     )

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
@@ -19,6 +19,12 @@ from scipy import stats
 from simulator import metrics as registry
 from simulator.engine.simulation import simulate
 from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.analysis.result_frames import ExperimentTable
 
 __all__ = [
     "PRECISION_METRICS",
@@ -219,6 +225,22 @@ class Experiment:
                     }
                 )
         return out
+
+    def to_arrow(
+        self, table: ExperimentTable = "replications", confidence: float = 0.95
+    ) -> pa.Table:
+        """Per-replication metrics by segment (``replications``) or team (``teams``), or
+        their statistics (``stats``, ``team_stats``: mean, CI, P10/P50/P90)
+        (:func:`simulator.analysis.result_frames.experiment_table`)."""
+        from simulator.analysis.result_frames import experiment_table
+
+        return experiment_table(self, table, confidence)
+
+    def to_pandas(
+        self, table: ExperimentTable = "replications", confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """The table :meth:`to_arrow` gives, as a pandas DataFrame."""
+        return self.to_arrow(table, confidence).to_pandas()
 
 
 PRECISION_METRICS = registry.PRECISION

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,12 @@ from simulator.engine.capacity import daily_capacity
 from simulator.engine.codes import Channel, Event, Kind, Status
 from simulator.engine.runlog import MonthlyRow
 from simulator.engine.state import MONTH_DAYS
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.engine.record_frames import RecordTable
 
 ON_TIME, LATE, MISSED, OPEN = Status.ON_TIME, Status.LATE, Status.MISSED, Status.OPEN
 CANCELLED, AUTOMATED, SKIPPED = Status.CANCELLED, Status.AUTOMATED, Status.SKIPPED
@@ -451,3 +457,15 @@ class Records:
                 }
             )
         return rows
+
+    def to_arrow(self, table: RecordTable = "tasks") -> pa.Table:
+        """A record table (tasks, accounts, renewals, events) with segment, team and
+        touchpoint names and status, kind, channel and event labels, not codes
+        (:func:`simulator.engine.record_frames.record_table`; days, currency, hours)."""
+        from simulator.engine.record_frames import record_table
+
+        return record_table(self, table)
+
+    def to_pandas(self, table: RecordTable = "tasks") -> pd.DataFrame:
+        """The record table :meth:`to_arrow` gives, as a pandas DataFrame."""
+        return self.to_arrow(table).to_pandas()
