@@ -18,7 +18,7 @@ from simulator.report.charts import svg_text
 from simulator.report.formatting import money, num, pct
 from simulator.report.layout import Block, Sheet
 
-__all__ = ["html_report"]
+__all__ = ["html_report", "table_html"]
 
 _CSS = """
 :root { --ink: #1a202c; --muted: #4a5568; --line: #e2e8f0; --head: #edf2f7; }
@@ -62,7 +62,8 @@ def _format(value: Any, fmt: str, currency: str) -> tuple[str, bool]:
     return num(value, 2) if isinstance(value, float) else str(value), True
 
 
-def _table(block: Block, currency: str) -> str:
+def table_html(block: Block, currency: str) -> str:
+    """A block as an HTML table (numbers right-aligned, formatted by the column's format)."""
     head = "".join(f"<th>{html.escape(c.header)}</th>" for c in block.columns)
     body = []
     for r in block.rows:
@@ -108,7 +109,7 @@ def html_report(
                 parts.append(f"<h3>{html.escape(block.title)}</h3>")
             if block.note:
                 parts.append(f'<p class="note">{html.escape(block.note)}</p>')
-            parts.append(_table(block, currency))
+            parts.append(table_html(block, currency))
         sections.append((sheet.name, "\n".join(parts)))
         if i == 0 and figures:
             charts = ['<h2 id="charts">Charts</h2>']
