@@ -102,9 +102,13 @@ def compare_chart(c: Comparison, currency: str) -> Figure:
     means: list[float] = []
     lows: list[float] = []
     highs: list[float] = []
+    from simulator.report.briefs import changed_segments
+
     for i in range(1, len(c.labels)):
-        for d in c.differences(i):
-            if d.metric == "grr" and not math.isnan(d.mean):
+        diffs = c.differences(i)
+        changed = changed_segments(diffs)
+        for d in diffs:
+            if d.metric == "grr" and not math.isnan(d.mean) and d.segment in changed:
                 labels.append(f"{c.labels[i]}: {d.segment}")
                 means.append(100 * d.mean)
                 lows.append(100 * d.low)

@@ -48,8 +48,9 @@ summary { cursor: pointer; font-weight: 600; }
   section.charts, section.detail { break-before: page; }
   h3 { break-after: avoid; }
   figure, .kn, tr { break-inside: avoid; }
-  figure svg { max-height: 120mm; width: auto; margin: 0 auto; }
-  table { font-size: 8.5pt; }
+  figure svg { width: 100% !important; max-width: 100%; height: auto; }
+  table { font-size: 8pt; }
+  th, td { padding: 2px 4px; }
   td.n { white-space: normal; }
   details:not([open]) > :not(summary) { display: none; }
   summary { list-style: none; }

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from simulator.analysis.compare import Comparison
+from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.hire import HiringPlan
@@ -158,10 +158,7 @@ def compare_brief(
     numbers: list[KeyNumber] = []
     for i in range(1, len(c.labels)):
         diffs = c.differences(i)
-        segments = list(dict.fromkeys(d.segment for d in diffs))
-        changed = [
-            s for s in segments if any(d.significant for d in diffs if d.segment == s)
-        ] or segments
+        changed = changed_segments(diffs)
         answer += [sentence(c.labels[i], base, s, diffs, currency, years) for s in changed]
         answer += [
             roi_sentence(c.labels[i], r, currency)
@@ -169,7 +166,14 @@ def compare_brief(
             if r.fte_freed.significant and r.fte_freed.mean > 0
         ]
         for d in diffs:
-            if d.segment in changed and d.metric in ("grr", "arr_at_risk") and len(numbers) < 6:
+            if d.segment not in changed or len(numbers) >= 6:
+                continue
+            if d.metric == "people_cost" and years > 0:
+                value, interval = _split(delta_text(scaled(d, 1 / years), "money", currency))
+                numbers.append(
+                    KeyNumber(f"{c.labels[i]}, {d.segment}: people cost a year", value, interval)
+                )
+            elif d.metric in ("grr", "arr_at_risk"):
                 unit = "pp" if d.metric == "grr" else "money"
                 label = "GRR" if d.metric == "grr" else "ARR at risk"
                 value, interval = _split(delta_text(d, unit, currency))
@@ -181,7 +185,8 @@ def compare_brief(
         "A difference whose 95% CI includes 0 is reported as no clear change.",
     ]
     hinges = [
-        "Segments the alternatives do not change are left out of the sentences above.",
+        "Segments the alternatives do not change (every paired difference exactly 0) are "
+        "left out of the sentences and the chart.",
         "Expected logo churn and ARR at risk sum each renewal's churn probability.",
     ]
     sheets = compare_pack(c, assumptions, provenance)
@@ -200,6 +205,22 @@ def compare_brief(
             currency,
         )
     )
+
+
+def changed_segments(diffs: Sequence[Difference]) -> list[str]:
+    """Segments where some paired difference is not exactly zero (all if none is)."""
+    segments = list(dict.fromkeys(d.segment for d in diffs))
+    moved = [
+        s
+        for s in segments
+        if any(
+            d.segment == s
+            and not (d.mean == 0 and d.low == 0 and d.high == 0)
+            and not math.isnan(d.mean)
+            for d in diffs
+        )
+    ]
+    return moved or segments
 
 
 def _records_block(title: str, records: Sequence[dict[str, Any]], note: str = "") -> Block:
@@ -254,7 +275,20 @@ def decide_brief(d: Decision, currency: str) -> str:
         if d.noise_share is not None and math.isfinite(d.noise_share)
         else "",
     ]
-    hinges = [f"{i.name}: {i.dist.describe()}" for i in p.inputs][:6]
+    hinges = []
+    sens = d.sensitivity
+    if sens is not None and sens.bars:
+        top_bar = max(sens.bars, key=lambda b: b.swing)
+        hinges.append(
+            f"Biggest swing: {top_bar.name} moves the difference from "
+            f"{_signed(top_bar.low, currency)} (at its P10) to {_signed(top_bar.high, currency)} "
+            "(at its P90)."
+        )
+    if p.inputs:
+        hinges.append(
+            f"{len(p.inputs)} uncertain inputs drawn together (listed with their "
+            "distributions under Assumptions)."
+        )
     if doc.get("evppi"):
         top = max(doc["evppi"], key=lambda e: e["value"] or 0)
         hinges.append(
