@@ -143,7 +143,14 @@ def hire_chart(hp: HiringPlan) -> Figure:
     """Demand against capacity by month, with the requisitions' start dates marked."""
     months = [m.month for m in hp.months]
     fig, ax = new_figure(10.0, 4.6)
-    ax.plot(months, [m.demand_hours for m in hp.months], color=RED, linewidth=2, label="demand")
+    ax.step(
+        months,
+        [m.demand_hours for m in hp.months],
+        where="mid",
+        color=RED,
+        linewidth=2,
+        label="demand",
+    )
     ax.step(
         months,
         [m.capacity_hours for m in hp.months],
@@ -154,6 +161,8 @@ def hire_chart(hp: HiringPlan) -> Figure:
     )
     for q in hp.requisitions:
         ax.axvline(q.covers_month, color=GREEN, linestyle="--", linewidth=1)
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(months)
     ax.set_xlabel("Month of the plan")
     ax.set_ylabel("CSM hours a month")
     ax.legend(frameon=False, loc="lower right")

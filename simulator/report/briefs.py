@@ -396,7 +396,10 @@ def solve_brief(
         "people, automation and support cost (economics: in the scenario)."
     ]
     hinges += [
-        f"{v.team}: uncertain inputs drawn: {', '.join(v.uncertain)}" for v in values if v.uncertain
+        f"{v.team}: {len(v.uncertain)} uncertain inputs drawn once per replication "
+        "(economics and churn effects: see the assumptions)."
+        for v in values
+        if v.uncertain
     ]
     figs = {
         f"value_{v.team}": solve_chart(v, picks.get(v.team), scenario) for v in list(values)[:2]
@@ -444,7 +447,7 @@ def solve_brief(
             sheets,
             None,
             _footer({**provenance, "replications": reps}),
-            [sh.name for sh in sheets[1:]],
+            [sh.name for sh in sheets[2:]],
             cur,
         )
     )
@@ -510,6 +513,7 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> str:
     """
     answer: list[str] = []
     numbers: list[KeyNumber] = []
+    plans = sorted(plans, key=lambda hp: not hp.requisitions)  # the teams that must hire first
     for hp in plans:
         if hp.requisitions:
             first = hp.requisitions[0]
