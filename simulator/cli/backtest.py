@@ -175,7 +175,7 @@ def backtest_command(
     if charts_dir is not None:
         for path in write_charts(charts_dir, backtest_charts(result)):
             click.echo(f"wrote {path}", err=True)
-    from simulator.report.briefs import backtest_brief
+    from simulator.report.briefs_plan import backtest_brief
 
     write_html(html_path, lambda: backtest_brief(result))
     emit(

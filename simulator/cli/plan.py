@@ -30,7 +30,7 @@ from simulator.cli.common import (
 )
 from simulator.cli.tradeoff_options import ALLOW, rules_from_options, tradeoff_options
 from simulator.report.assumptions import assumption_rows
-from simulator.report.briefs import hire_brief, solve_brief, tradeoff_brief
+from simulator.report.briefs_plan import hire_brief, solve_brief, tradeoff_brief
 from simulator.report.files import atomic_write
 from simulator.report.hire import hire_csv, hire_json, hire_renderable
 from simulator.report.progress import progress_bar

@@ -1,4 +1,5 @@
-"""The decision brief of each command: run, compare, decide, solve, tradeoff, hire, backtest.
+"""The decision briefs of run, compare and decide (solve, tradeoff, hire and backtest:
+:mod:`simulator.report.briefs_plan`).
 
 Each function gathers what its command already says (its headline sentences, from the
 command's report module), the key numbers with their intervals, the charts and the
@@ -14,39 +15,30 @@ from typing import Any
 from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
-from simulator.analysis.hire import HiringPlan
-from simulator.analysis.solve import TeamSolution
-from simulator.analysis.solve_value import ValueSolution
-from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.brief import Brief, KeyNumber, brief_html
 from simulator.report.brief_charts import (
     compare_chart,
-    hire_chart,
-    solve_chart,
-    tradeoff_chart,
 )
 from simulator.report.compare import delta_text, roi_sentence, sentence
 from simulator.report.formatting import money, pct
 from simulator.report.layout import Block, Col, Sheet
-from simulator.report.packs import assumptions_sheet, compare_pack, provenance_sheet, run_pack
+from simulator.report.packs import compare_pack, run_pack
 from simulator.report.run import ci_money, ci_pct
-from simulator.report.solve import recommendation, solve_pack
-from simulator.report.tradeoff_pack import tradeoff_pack
-from simulator.report.tradeoff_text import TIE_RULE, headline, money_ci, verdict_sentence
 from simulator.report.value import TOTAL, conventions, indirect_line, value_stats
 
 __all__ = [
-    "backtest_brief",
+    "changed_segments",
     "compare_brief",
     "decide_brief",
-    "hire_brief",
+    "footer_line",
     "run_brief",
-    "solve_brief",
-    "tradeoff_brief",
+    "signed_money",
+    "split_interval",
 ]
 
 
-def _footer(provenance: dict[str, Any]) -> str:
+def footer_line(provenance: dict[str, Any]) -> str:
+    """The provenance line under the answer: scenario hash, seed, replications."""
     bits = []
     for key, label in (
         ("scenario_hash", "scenario hash"),
@@ -87,13 +79,15 @@ def run_brief(
             f"{s.name}: with {sum(teams.values())} CSMs ({staffing}) the plan's expected net "
             f"value over the plan and valuation horizon is {ci_money(total['horizon'], cur)}."
         )
-        numbers.append(KeyNumber("Net value, horizon", *_split(ci_money(total["horizon"], cur))))
-        numbers.append(KeyNumber("Net value, plan", *_split(ci_money(total["plan"], cur))))
+        numbers.append(
+            KeyNumber("Net value, horizon", *split_interval(ci_money(total["horizon"], cur)))
+        )
+        numbers.append(KeyNumber("Net value, plan", *split_interval(ci_money(total["plan"], cur))))
     else:
         answer.append(f"{s.name}: {sum(teams.values())} CSMs ({staffing}).")
     answer += run_findings(exp)
     for seg, m in list(stats.items())[:4]:
-        numbers.append(KeyNumber(f"{seg}: GRR", *_split(ci_pct(m["grr"]))))
+        numbers.append(KeyNumber(f"{seg}: GRR", *split_interval(ci_pct(m["grr"]))))
     arr_end = sum(m["arr_end"].mean for m in stats.values())
     numbers.append(KeyNumber("ARR at the end", money(arr_end, cur), "mean, all segments"))
     sure = [
@@ -125,14 +119,14 @@ def run_brief(
             lead_figs,
             sheets,
             more,
-            _footer({**provenance, "replications": exp.replications, "seed": exp.root_seed}),
+            footer_line({**provenance, "replications": exp.replications, "seed": exp.root_seed}),
             folded,
             cur,
         )
     )
 
 
-def _split(text: str) -> tuple[str, str]:
+def split_interval(text: str) -> tuple[str, str]:
     """``$1.30M [$1.07M, $1.54M]`` as the value and ``95% CI [...]``."""
     if " [" in text:
         value, rest = text.split(" [", 1)
@@ -169,14 +163,16 @@ def compare_brief(
             if d.segment not in changed or len(numbers) >= 6:
                 continue
             if d.metric == "people_cost" and years > 0:
-                value, interval = _split(delta_text(scaled(d, 1 / years), "money", currency))
+                value, interval = split_interval(
+                    delta_text(scaled(d, 1 / years), "money", currency)
+                )
                 numbers.append(
                     KeyNumber(f"{c.labels[i]}, {d.segment}: people cost a year", value, interval)
                 )
             elif d.metric in ("grr", "arr_at_risk"):
                 unit = "pp" if d.metric == "grr" else "money"
                 label = "GRR" if d.metric == "grr" else "ARR at risk"
-                value, interval = _split(delta_text(d, unit, currency))
+                value, interval = split_interval(delta_text(d, unit, currency))
                 numbers.append(KeyNumber(f"{c.labels[i]}, {d.segment}: {label}", value, interval))
     sure = [
         f"Paired over {n} replications (common random numbers): replication i of every "
@@ -200,7 +196,7 @@ def compare_brief(
             {"differences": compare_chart(c, currency)},
             sheets,
             None,
-            _footer({**provenance, "replications": n}),
+            footer_line({**provenance, "replications": n}),
             [sh.name for sh in sheets[1:]],
             currency,
         )
@@ -230,7 +226,27 @@ def _records_block(title: str, records: Sequence[dict[str, Any]], note: str = ""
     return Block(title, cols, list(records), note)
 
 
+_MONEY_KEYS = {
+    "expected_net_value",
+    "expected_net_value_plan",
+    "p5",
+    "p95",
+    "mc_standard_error",
+    "expected_loss",
+    "difference_at_p10",
+    "difference_at_p90",
+    "swing",
+    "value",
+}
+_SHARE_KEYS = {"p_best", "r_squared"}
+
+
 def _fmt_of(records: Sequence[dict[str, Any]], key: str) -> str:
+    """The number format of a records column: money, share, or by magnitude."""
+    if key in _MONEY_KEYS and key != "value":
+        return "money"
+    if key in _SHARE_KEYS:
+        return "pct"
     values = [v for r in records if isinstance(v := r.get(key), float)]
     if values and len(values) == sum(1 for r in records if r.get(key) is not None):
         return "num3" if all(abs(v) < 10 for v in values) else "num0"
@@ -256,8 +272,8 @@ def decide_brief(d: Decision, currency: str) -> str:
     numbers = [
         KeyNumber(
             f"{p.labels[d.best]} - {p.labels[d.runner_up]}",
-            _signed(diff.expected, currency),
-            f"P5-P95 [{_signed(diff.low, currency)}, {_signed(diff.high, currency)}]",
+            signed_money(diff.expected, currency),
+            f"P5-P95 [{signed_money(diff.low, currency)}, {signed_money(diff.high, currency)}]",
         ),
         KeyNumber(f"P({p.labels[d.best]} better)", pct(diff.p_best, 0), f"of {p.draws} draws"),
     ]
@@ -281,7 +297,7 @@ def decide_brief(d: Decision, currency: str) -> str:
         top_bar = max(sens.bars, key=lambda b: b.swing)
         hinges.append(
             f"Biggest swing: {top_bar.name} moves the difference from "
-            f"{_signed(top_bar.low, currency)} (at its P10) to {_signed(top_bar.high, currency)} "
+            f"{signed_money(top_bar.low, currency)} (at its P10) to {signed_money(top_bar.high, currency)} "
             "(at its P90)."
         )
     if p.inputs:
@@ -305,7 +321,11 @@ def decide_brief(d: Decision, currency: str) -> str:
         if doc["tornado"]["thresholds"]:
             blocks.append(_records_block("Flip thresholds", doc["tornado"]["thresholds"]))
     if doc["evppi"]:
-        blocks.append(_records_block("Value of information (EVPPI)", doc["evppi"]))
+        evppi = _records_block("Value of information (EVPPI)", doc["evppi"])
+        evppi.columns = [
+            Col(c.key, c.header, "money" if c.key == "value" else c.fmt) for c in evppi.columns
+        ]
+        blocks.append(evppi)
     inputs = _records_block("Uncertain inputs", doc["uncertain_inputs"])
     sheets = [Sheet("Decision", blocks, [doc["conventions"]]), Sheet("Assumptions", [inputs])]
     return brief_html(
@@ -332,322 +352,8 @@ def conventions_of(d: Decision) -> str:
     return decide_conventions(d)
 
 
-def _signed(x: float, currency: str) -> str:
+def signed_money(x: float, currency: str) -> str:
+    """``+$12k`` or ``-$12k`` (``-`` for a missing value)."""
     if not math.isfinite(x):
         return "-"
     return ("+" if x >= 0 else "-") + money(abs(x), currency)
-
-
-def solve_brief(
-    solutions: list[TeamSolution],
-    values: Sequence[ValueSolution],
-    scenario: Any,
-    assumptions: Sequence[dict[str, Any]],
-    provenance: dict[str, Any],
-) -> str:
-    """The brief of ``cssim solve``: how many CSMs per team, and what N - 1 costs.
-
-    Leads with the recommendation per team (targets and value reconciled), the marginal
-    CSM's net value with its 95% CI, then the net value by headcount with the pick
-    marked and people cost on a second axis.
-    """
-    cur = scenario.currency
-    by_target = {x.team: x for x in solutions}
-    by_value = {v.team: v for v in values}
-    teams = list(dict.fromkeys([*by_value, *by_target]))
-    answer: list[str] = []
-    numbers: list[KeyNumber] = []
-    picks: dict[str, int | None] = {}
-    for team in teams:
-        v, t = by_value.get(team), by_target.get(team)
-        cf = v.closed_form_csms if v is not None else (t.closed_form_csms if t else 0)
-        pick, text = recommendation(team, cf, t, v, cur)
-        picks[team] = pick
-        answer.append(text)
-        current = v.current if v is not None else scenario.all_teams()[team].csms
-        numbers.append(
-            KeyNumber(f"{team}: hire", str(pick) if pick is not None else "-", f"today {current}")
-        )
-        m = v.marginal(pick) if v is not None and pick is not None else None
-        if m is not None:
-            numbers.append(
-                KeyNumber(
-                    f"{team}: CSM no. {pick} is worth",
-                    _signed(m.value, cur),
-                    f"95% CI [{_signed(m.low, cur)}, {_signed(m.high, cur)}]; costs "
-                    f"{money(m.cost, cur)}",
-                )
-            )
-    reps = max([x.replications for x in solutions] + [v.replications for v in values] + [0])
-    sure = [
-        f"Every headcount is simulated on the same {reps} replications (same seeds), so "
-        "headcounts differ only by the headcount.",
-    ]
-    if solutions:
-        sure.append(
-            "A target holds with confidence q when at least q of the replications meet it; "
-            "the answer N meets every target and N - 1 does not."
-        )
-    limits = [v.team for v in values if v.at_limit]
-    if limits:
-        sure.append(f"The best headcount of {', '.join(limits)} is at the edge of the search.")
-    hinges = [
-        "Net value counts the gross margin over the plan and the ARR held at its end, less CS "
-        "people, automation and support cost (economics: in the scenario)."
-    ]
-    hinges += [
-        f"{v.team}: {len(v.uncertain)} uncertain inputs drawn once per replication "
-        "(economics and churn effects: see the assumptions)."
-        for v in values
-        if v.uncertain
-    ]
-    figs = {
-        f"value_{v.team}": solve_chart(v, picks.get(v.team), scenario) for v in list(values)[:2]
-    }
-    if solutions:
-        sheets = solve_pack(solutions, assumptions, provenance)
-    else:
-        sheets = [assumptions_sheet(assumptions), provenance_sheet(provenance)]
-    if values:
-        rows = [
-            {
-                "team": v.team,
-                "csms": n,
-                "value": mean,
-                "low": lo,
-                "high": hi,
-                "marginal": m.value if (m := v.marginal(n)) else None,
-                "cost": m.cost if m else None,
-            }
-            for v in values
-            for n, (mean, lo, hi) in v.values.items()
-        ]
-        block = Block(
-            "Expected net value at each headcount tried (95% CI)",
-            [
-                Col("team", "Team"),
-                Col("csms", "CSMs", "int"),
-                Col("value", "Net value", "money"),
-                Col("low", "95% low", "money"),
-                Col("high", "95% high", "money"),
-                Col("marginal", "Marginal CSM", "money"),
-                Col("cost", "Its cost", "money"),
-            ],
-            rows,
-        )
-        sheets = [Sheet("Headcount on value", [block]), *sheets]
-    return brief_html(
-        Brief(
-            f"{scenario.name}: how many CSMs",
-            answer,
-            numbers,
-            sure,
-            hinges,
-            figs,
-            sheets,
-            None,
-            _footer({**provenance, "replications": reps}),
-            [sh.name for sh in sheets[2:]],
-            cur,
-        )
-    )
-
-
-def tradeoff_brief(
-    r: TradeoffResult,
-    currency: str,
-    assumptions: Sequence[dict[str, Any]],
-    provenance: dict[str, Any],
-) -> str:
-    """The brief of ``cssim tradeoff``: what the offered headcount costs and the plan that
-    fits it.
-
-    Leads with the command's headline (savings, the plan, its net value and hours freed,
-    break-even), then today's plan at each headcount with the offer marked.
-    """
-    numbers = [
-        KeyNumber(
-            "People cost saved a year",
-            money(r.savings, currency),
-            f"{r.current} -> {r.offered} CSMs",
-        ),
-        KeyNumber("FTE needed today", f"{r.fte_needed:.1f}", "closed form"),
-    ]
-    p = r.plan
-    if p is not None:
-        numbers.append(KeyNumber("Plan's net value", *_split(money_ci(p.net_value, currency))))
-        numbers.append(KeyNumber("ARR at risk a year", *_split(money_ci(p.arr_at_risk, currency))))
-    sure = [x for x in [verdict_sentence(r, currency)] if x] or [
-        "Nothing was picked: no change or combination tried fits."
-    ]
-    sure.append(f"Ties go to {TIE_RULE}.")
-    hinges = [
-        "Scores are simulated at the offered headcount against today's plan at today's "
-        "headcount on common random numbers.",
-        "The rules (renewals and EBRs of high-touch segments kept; no 1:many onboarding) "
-        "and what they left out are in the detail.",
-    ]
-    sheets = tradeoff_pack(r, assumptions, provenance, currency)
-    return brief_html(
-        Brief(
-            f"{r.team} at {r.offered} CSMs: what it costs and what to change",
-            [headline(r, currency)],
-            numbers,
-            sure,
-            hinges,
-            {"frontier": tradeoff_chart(r, currency)},
-            sheets,
-            None,
-            _footer(provenance),
-            [sh.name for sh in sheets[1:]],
-            currency,
-        )
-    )
-
-
-def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> str:
-    """The brief of ``cssim hire``: when each requisition must open.
-
-    Leads with each team's verdict and its requisitions, then demand against capacity by
-    month.
-    """
-    answer: list[str] = []
-    numbers: list[KeyNumber] = []
-    plans = sorted(plans, key=lambda hp: not hp.requisitions)  # the teams that must hire first
-    for hp in plans:
-        if hp.requisitions:
-            first = hp.requisitions[0]
-            verdict = (
-                f"{hp.team}: open {len(hp.requisitions)} requisition(s), the first by "
-                f"{first.open_date} (starts {first.start_date}, needed for month "
-                f"{first.covers_month})"
-            )
-            if hp.short_months:
-                verdict += f"; still short in months {', '.join(map(str, hp.short_months))} while hires ramp"
-        else:
-            verdict = f"{hp.team}: no hire needed: capacity covers demand every month"
-        answer.append(f"{verdict}. People cost of the plan: {money(hp.people_cost, currency)}.")
-        numbers.append(
-            KeyNumber(
-                f"{hp.team}: requisitions", str(len(hp.requisitions)), f"from {hp.current} CSMs"
-            )
-        )
-        peak = max((m.utilisation for m in hp.months), default=math.nan)
-        numbers.append(KeyNumber(f"{hp.team}: peak load", pct(peak, 0), "demand / capacity"))
-    sure = [
-        "Closed form, month by month: no simulation, so no interval; the simulated run "
-        "(cssim run) shows the spread."
-    ]
-    hinges = [
-        "Capacity: CSMs x customer hours x availability (vacancy and ramp drag of "
-        "attrition), new hires at their ramp; hires are timed to be ramped by the month "
-        "that needs them."
-    ]
-    blocks: list[Block] = []
-    for hp in plans:
-        blocks.append(
-            Block(
-                f"{hp.team}: requisitions",
-                [
-                    Col("open", "Open by"),
-                    Col("start", "CSM starts"),
-                    Col("month", "Needed for month", "int"),
-                    Col("late", "Note"),
-                ],
-                [
-                    {
-                        "open": str(q.open_date),
-                        "start": str(q.start_date),
-                        "month": q.covers_month,
-                        "late": "late: should have opened before the plan starts" if q.late else "",
-                    }
-                    for q in hp.requisitions
-                ],
-            )
-        )
-        blocks.append(
-            Block(
-                f"{hp.team}: demand and capacity by month (hours)",
-                [
-                    Col("month", "Month", "int"),
-                    Col("from", "From"),
-                    Col("demand", "Demand h", "num0"),
-                    Col("capacity", "Capacity h", "num0"),
-                    Col("csms", "CSMs", "int"),
-                    Col("load", "Load", "pct"),
-                ],
-                [
-                    {
-                        "month": m.month,
-                        "from": str(m.start),
-                        "demand": m.demand_hours,
-                        "capacity": m.capacity_hours,
-                        "csms": m.csms,
-                        "load": m.utilisation,
-                    }
-                    for m in hp.months
-                ],
-            )
-        )
-    figs = {f"hire_{hp.team}": hire_chart(hp) for hp in list(plans)[:2]}
-    return brief_html(
-        Brief(
-            f"{name}: when to hire",
-            answer,
-            numbers,
-            sure,
-            hinges,
-            figs,
-            [Sheet("Hiring plan", blocks)],
-            None,
-            "",
-            (),
-            currency,
-        )
-    )
-
-
-def backtest_brief(b: Any) -> str:
-    """The brief of ``cssim backtest``: did the model's intervals hold what happened.
-
-    Leads with the headline (intervals held, Brier skill), then the calibration plot and
-    the intervals against the actual outcomes.
-    """
-    from simulator.report.backtest import backtest_charts, backtest_sheets
-    from simulator.report.backtest import headline as backtest_headline
-
-    inside = sum(c.inside for c in b.checks)
-    numbers = [
-        KeyNumber(
-            "90% intervals that held",
-            f"{inside} of {len(b.checks)}",
-            "outcomes after the as-of date",
-        ),
-        KeyNumber("Brier score", f"{b.brier:.4f}", f"historical rate {b.brier_naive:.4f}"),
-        KeyNumber(
-            "Skill", f"{b.skill:+.1%}" if math.isfinite(b.skill) else "-", "vs historical rate"
-        ),
-    ]
-    sure = [
-        "About 9 in 10 outcomes should fall inside a well calibrated 90% interval; fewer "
-        "means the model is overconfident."
-    ]
-    hinges = [
-        f"Calibrated on the history up to {b.as_of.isoformat()} only, simulated to "
-        f"{b.end.isoformat()}."
-    ]
-    figs = backtest_charts(b)
-    return brief_html(
-        Brief(
-            "Backtest: would the model have called it",
-            [backtest_headline(b)],
-            numbers,
-            sure,
-            hinges,
-            figs,
-            backtest_sheets(b),
-            None,
-            "",
-            (),
-        )
-    )
