@@ -201,7 +201,7 @@ def test_run_outputs(runner: CliRunner, tmp_path: Path) -> None:
 def test_run_rejects_unknown_output_type(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["run", "-n", "1", *TOP, "-o", str(tmp_path / "x.txt")])
     assert result.exit_code == 2
-    assert "use FILE.csv, FILE.json, FILE.xlsx, or a directory name" in result.output
+    assert "use FILE.csv, FILE.json, FILE.xlsx, FILE.html, or a directory name" in result.output
     assert not (tmp_path / "x.txt").exists()
 
 

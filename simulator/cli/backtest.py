@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from simulator.analysis.executors import executor
+from simulator.cli.brief_option import check_html, html_option, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -74,7 +75,11 @@ def list_options(fn: Any) -> Any:
 @activity_options
 @list_options
 @runner_options
-@output_option("Also write FILE.csv or FILE.json (checks, deciles, scores) or FILE.xlsx.")
+@output_option(
+    "Also write FILE.csv or FILE.json (checks, deciles, scores), FILE.xlsx, or FILE.html "
+    "(the decision brief, as --html)."
+)
+@html_option
 @click.option(
     "--charts",
     "charts_dir",
@@ -104,6 +109,7 @@ def backtest_command(
     jobs: int | None,
     dask: str | None,
     output: Path | None,
+    html_path: Path | None,
     charts_dir: Path | None,
     fmt: str,
     quiet: bool,
@@ -138,9 +144,9 @@ def backtest_command(
 
     if activities is None:
         fail("error: backtest needs --activities FILE (the activity history to calibrate on)")
-    check_output(
-        output, (".csv", ".json", ".xlsx"), [customers, activities, *filter(None, [plan_path])]
-    )
+    inputs = [customers, activities, *filter(None, [plan_path])]
+    check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
+    check_html(html_path, inputs)
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
@@ -169,10 +175,14 @@ def backtest_command(
     if charts_dir is not None:
         for path in write_charts(charts_dir, backtest_charts(result)):
             click.echo(f"wrote {path}", err=True)
+    from simulator.report.briefs_plan import backtest_brief
+
+    write_html(html_path, lambda: backtest_brief(result))
     emit(
         output,
         fmt,
         {
+            "html": lambda: backtest_brief(result),
             "csv": lambda: tidy_csv(backtest_rows(result)),
             "json": lambda: backtest_json(result),
             "xlsx": lambda: backtest_sheets(result),

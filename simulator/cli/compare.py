@@ -9,6 +9,7 @@ import click
 
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import executor
+from simulator.cli.brief_option import check_html, html_option, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -23,6 +24,7 @@ from simulator.cli.common import (
     run_provenance,
 )
 from simulator.report.assumptions import assumption_rows
+from simulator.report.briefs import compare_brief
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.packs import compare_pack
 from simulator.report.progress import progress_bar
@@ -39,8 +41,10 @@ __all__ = ["compare_command"]
 @overrides_option
 @output_option(
     "Also write the differences to FILE (.csv or .json), or the Excel pack (.xlsx: "
-    "differences, every alternative, months, assumptions, provenance).",
+    "differences, every alternative, months, assumptions, provenance), or the decision "
+    "brief (.html, as --html).",
 )
+@html_option
 @format_option
 @quiet_option
 @handle_errors
@@ -54,6 +58,7 @@ def compare_command(
     dask: str | None,
     overrides: tuple[str, ...],
     output: Path | None,
+    html_path: Path | None,
     fmt: str,
     quiet: bool,
 ) -> None:
@@ -69,8 +74,10 @@ def compare_command(
       cssim compare scenarios/default.yaml scenarios/automation.yaml
       cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -n 40 -j 2
       cssim compare scenarios/default.yaml scenarios/cfo_six.yaml -o eight_vs_six.xlsx
+      cssim compare scenarios/default.yaml scenarios/cfo_six.yaml --html eight_vs_six.html
     """
-    check_output(output, (".csv", ".json", ".xlsx"))
+    check_output(output, (".csv", ".json", ".xlsx", ".html"))
+    check_html(html_path)
     labels: list[str] = []
     first: Loaded | None = None
     plans: list[Any] = []
@@ -86,7 +93,8 @@ def compare_command(
             plans.append(variant)
     if len(plans) < 2:
         fail("error: compare needs two scenarios, or one with variants: in it")
-    check_output(output, (".csv", ".json", ".xlsx"), inputs)
+    check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
+    check_html(html_path, inputs)
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
         result = compare(
             plans,
@@ -99,6 +107,13 @@ def compare_command(
             executor=ex,
         )
     base = result.experiments[0]
+
+    def brief() -> str:
+        return compare_brief(
+            result, plans[0].currency, assumption_rows(plans[0], first), run_provenance(base)
+        )
+
+    write_html(html_path, brief)
     emit(
         output,
         fmt,
@@ -108,6 +123,7 @@ def compare_command(
             "xlsx": lambda: compare_pack(
                 result, assumption_rows(plans[0], first), run_provenance(base)
             ),
+            "html": brief,
         },
         lambda: compare_renderable(result, plans[0].currency),
         plans[0].currency,

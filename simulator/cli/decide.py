@@ -10,6 +10,7 @@ import click
 from simulator.analysis.decide import Option, options_of
 from simulator.analysis.decision import decide
 from simulator.analysis.executors import executor
+from simulator.cli.brief_option import check_html, html_option, write_html
 from simulator.cli.common import (
     check_output,
     fail,
@@ -20,6 +21,7 @@ from simulator.cli.common import (
     runner_options,
     stdout_console,
 )
+from simulator.report.briefs import decide_brief
 from simulator.report.charts import write_charts
 from simulator.report.decide import (
     acceptability_chart,
@@ -66,8 +68,9 @@ __all__ = ["decide_command"]
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the decision to FILE (.json).",
+    help="Also write the decision to FILE (.json), or its brief (.html, as --html).",
 )
+@html_option
 @click.option(
     "--charts",
     "charts_dir",
@@ -95,6 +98,7 @@ def decide_command(
     dask: str | None,
     overrides: tuple[str, ...],
     output: Path | None,
+    html_path: Path | None,
     charts_dir: Path | None,
     fmt: str,
     quiet: bool,
@@ -111,8 +115,10 @@ def decide_command(
       cssim decide scenarios/default.yaml scenarios/cfo_six.yaml
       cssim decide scenarios/default.yaml scenarios/cfo_six.yaml scenarios/fit_to_six.yaml \\
         --draws 300 -j 2 --charts decision_charts
+      cssim decide scenarios/default.yaml scenarios/cfo_six.yaml --html decision.html
     """
-    check_output(output, (".json",))
+    check_output(output, (".json", ".html"))
+    check_html(html_path)
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
     loadeds: list[Loaded] = []
@@ -130,7 +136,8 @@ def decide_command(
     labels = [o.label for o in options]
     if len(set(labels)) < len(labels):
         fail("error: two options have the same label (file name); give the files different names")
-    check_output(output, (".json",), inputs)
+    check_output(output, (".json", ".html"), inputs)
+    check_html(html_path, inputs)
     currency = options[0].scenario.currency
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
         try:
@@ -147,9 +154,12 @@ def decide_command(
         except ValueError as exc:
             fail(f"error: {exc}")
     doc = decision_json(result, currency)
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".html":
+        write_html(output, lambda: decide_brief(result, currency))
+    elif output is not None:
         atomic_write(output, json.dumps(doc, indent=2) + "\n")
         click.echo(f"wrote {output}", err=True)
+    write_html(html_path, lambda: decide_brief(result, currency))
     if charts_dir is not None:
         figs = {"acceptability": acceptability_chart(result, currency)}
         tornado = tornado_chart(result, currency)

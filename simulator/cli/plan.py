@@ -12,6 +12,7 @@ from simulator.analysis.solve import solve_headcount
 from simulator.analysis.solve_value import solve_value
 from simulator.analysis.tradeoff import tradeoff
 from simulator.analysis.tradeoff_plan import plan_yaml
+from simulator.cli.brief_option import check_html, html_option, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -29,6 +30,7 @@ from simulator.cli.common import (
 )
 from simulator.cli.tradeoff_options import ALLOW, rules_from_options, tradeoff_options
 from simulator.report.assumptions import assumption_rows
+from simulator.report.briefs_plan import hire_brief, solve_brief, tradeoff_brief
 from simulator.report.files import atomic_write
 from simulator.report.hire import hire_csv, hire_json, hire_renderable
 from simulator.report.progress import progress_bar
@@ -93,9 +95,11 @@ def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
 )
 @overrides_option
 @output_option(
-    "Also write FILE.csv or FILE.json (one row per team), or FILE.xlsx (the pack: "
-    "answer, targets, every headcount tried, assumptions, provenance).",
+    "Also write FILE.csv or FILE.json (one row per team), FILE.xlsx (the pack: "
+    "answer, targets, every headcount tried, assumptions, provenance), or FILE.html (the "
+    "decision brief, as --html).",
 )
+@html_option
 @format_option
 @quiet_option
 @handle_errors
@@ -111,6 +115,7 @@ def solve(
     value: bool,
     overrides: tuple[str, ...],
     output: Path | None,
+    html_path: Path | None,
     fmt: str,
     quiet: bool,
 ) -> None:
@@ -126,11 +131,14 @@ def solve(
       cssim solve --target 'top.on_time_coverage>=0.9@0.9' -n 20
       cssim solve plans/fy27.yaml --precision 0.02 -j 2 --format json
       cssim solve -n 20 -o headcount.xlsx
+      cssim solve -n 20 --html headcount.html
     """
-    check_output(output, (".csv", ".json", ".xlsx"))
+    check_output(output, (".csv", ".json", ".xlsx", ".html"))
+    check_html(html_path)
     extra = [o for t in targets for o in target_overrides(t, f"--target {t}")]
     loaded = load_plan(scenario, (*overrides, *extra), quiet)
-    check_output(output, (".csv", ".json", ".xlsx"), loaded.inputs())
+    check_output(output, (".csv", ".json", ".xlsx", ".html"), loaded.inputs())
+    check_html(html_path, loaded.inputs())
     with executor(jobs, dask) as ex:
         err = stderr_console()
         show = not quiet and err.is_terminal
@@ -165,17 +173,20 @@ def solve(
         )
     s = loaded.scenario
     reps = max((x.replications for x in solutions), default=replications)
+    prov = provenance(s, s.seed if seed is None else seed, reps)
+
+    def brief() -> str:
+        return solve_brief(solutions, values, s, assumption_rows(s, loaded), prov)
+
+    write_html(html_path, brief)
     emit(
         output,
         fmt,
         {
             "csv": lambda: solve_csv(solutions),
             "json": lambda: solve_json(solutions, values, s.currency),
-            "xlsx": lambda: solve_pack(
-                solutions,
-                assumption_rows(s, loaded),
-                provenance(s, s.seed if seed is None else seed, reps),
-            ),
+            "xlsx": lambda: solve_pack(solutions, assumption_rows(s, loaded), prov),
+            "html": brief,
         },
         lambda: solve_renderable(solutions, s.currency, values),
         s.currency,
@@ -207,9 +218,10 @@ def solve(
     multiple=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the recommended plan as a scenario file (.yaml) that extends the input, "
-    "and/or the Excel pack (.xlsx: plan, candidates and exclusions, frontier, assumptions, "
-    "provenance); repeatable.",
+    "the Excel pack (.xlsx: plan, candidates and exclusions, frontier, assumptions, "
+    "provenance) and/or the decision brief (.html, as --html); repeatable.",
 )
+@html_option
 @click.option(
     "--format",
     "fmt",
@@ -236,6 +248,7 @@ def tradeoff_command(
     dask: str | None,
     overrides: tuple[str, ...],
     outputs: tuple[Path, ...],
+    html_path: Path | None,
     fmt: str,
     quiet: bool,
 ) -> None:
@@ -267,19 +280,23 @@ def tradeoff_command(
       cssim tradeoff scenarios/default.yaml --team top --budget 1.1M -o top_at_6.yaml
       cssim tradeoff --team top --csms 6 --keep qbr --allow onboarding-one-to-many
       cssim tradeoff --team top --csms 6 -o top_at_6.yaml -o top_at_6.xlsx
+      cssim tradeoff --team top --csms 6 --html top_at_6.html
     """
     if (csms is None) == (budget is None):
         fail("error: give --csms or --budget (one of them)")
     for out in outputs:
-        check_output(out, (".yaml", ".yml", ".xlsx"))
+        check_output(out, (".yaml", ".yml", ".xlsx", ".html"))
+    check_html(html_path)
     output = next((o for o in outputs if o.suffix.lower() in (".yaml", ".yml")), None)
     xlsx = next((o for o in outputs if o.suffix.lower() == ".xlsx"), None)
+    pages = [o for o in outputs if o.suffix.lower() == ".html"] + ([html_path] if html_path else [])
     max_replications = max(max_replications, replications)
     loaded = load_plan(scenario, overrides, quiet)
     _check_team(loaded, team)
     rules = rules_from_options(loaded, team, allow, keep, high_touch_arr)
     for out in outputs:
         check_file_target("output", out, None, loaded.inputs(), role="the plan")
+    check_html(html_path, loaded.inputs())
     csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
     with (
         executor(jobs, dask) as ex,
@@ -305,18 +322,18 @@ def tradeoff_command(
     s = loaded.scenario
     hints = {field: f"--allow {value}" for value, field in ALLOW.items()}
     hints["keep"] = "drop its --keep"
+    prov = provenance(s, s.seed if seed is None else seed, replications)
+    for page in pages:
+        write_html(
+            page, lambda: tradeoff_brief(result, s.currency, assumption_rows(s, loaded), prov)
+        )
     emit(
         xlsx,
         fmt,
         {
             "csv": lambda: tradeoff_csv(result),
             "json": lambda: tradeoff_json(result, s.currency),
-            "xlsx": lambda: tradeoff_pack(
-                result,
-                assumption_rows(s, loaded),
-                provenance(s, s.seed if seed is None else seed, replications),
-                s.currency,
-            ),
+            "xlsx": lambda: tradeoff_pack(result, assumption_rows(s, loaded), prov, s.currency),
         },
         lambda: tradeoff_renderable(result, s.currency, hints),
         s.currency,
@@ -327,11 +344,22 @@ def tradeoff_command(
 @scenario_argument
 @click.option("--team", default=None, help="One team (default: every team).")
 @overrides_option
+@output_option(
+    "Also write FILE.csv or FILE.json (requisitions and months), or FILE.html (the "
+    "decision brief, as --html).",
+)
+@html_option
 @format_option
 @quiet_option
 @handle_errors
 def hire(
-    scenario: Path | None, team: str | None, overrides: tuple[str, ...], fmt: str, quiet: bool
+    scenario: Path | None,
+    team: str | None,
+    overrides: tuple[str, ...],
+    output: Path | None,
+    html_path: Path | None,
+    fmt: str,
+    quiet: bool,
 ) -> None:
     """When each requisition must open so capacity covers demand every month.
 
@@ -344,8 +372,13 @@ def hire(
     Example:
       cssim hire --team mid
       cssim hire scenarios/sales_pod.yaml --format json
+      cssim hire --html hiring.html
     """
+    check_output(output, (".csv", ".json", ".html"))
+    check_html(html_path)
     loaded = load_plan(scenario, overrides, quiet)
+    check_output(output, (".csv", ".json", ".html"), loaded.inputs())
+    check_html(html_path, loaded.inputs())
     s = loaded.scenario
     names = [t for t in s.all_teams() if s.segments_of(t)]
     if team is not None:
@@ -353,9 +386,14 @@ def hire(
             fail(f"error: --team {team}: no such team; teams: {', '.join(names)}")
         names = [team]
     plans = [hiring_plan(s, t) for t in names]
+    write_html(html_path, lambda: hire_brief(plans, s.currency, s.name))
     emit(
-        None,
+        output,
         fmt,
-        {"csv": lambda: hire_csv(plans), "json": lambda: hire_json(plans)},
+        {
+            "csv": lambda: hire_csv(plans),
+            "json": lambda: hire_json(plans),
+            "html": lambda: hire_brief(plans, s.currency, s.name),
+        },
         lambda: hire_renderable(plans, s.currency),
     )

@@ -10,6 +10,7 @@ import click
 from simulator.analysis.executors import executor
 from simulator.analysis.frontier import frontier as frontier_table
 from simulator.analysis.sweep import run_sweep
+from simulator.cli.brief_option import check_html, html_option, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -26,6 +27,7 @@ from simulator.cli.common import (
     scenario_argument,
 )
 from simulator.report.assumptions import assumption_rows
+from simulator.report.briefs import run_brief
 from simulator.report.files import atomic_target
 from simulator.report.packs import run_pack
 from simulator.report.progress import progress_bar
@@ -55,7 +57,7 @@ __all__ = ["report", "run", "sweep"]
     type=click.Path(path_type=Path),
     help="Also save the results: FILE.csv or FILE.json (tidy segment x metric rows), "
     "FILE.xlsx (the CFO pack: summary, value, segments, months, assumptions, provenance), "
-    "or a DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
+    "FILE.html (the decision brief, as --html), or a DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
     "'cssim report DIR' re-renders.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing -o DIR.")
@@ -65,6 +67,7 @@ __all__ = ["report", "run", "sweep"]
     help="Also simulate every team at headcounts around its plan and its closed-form "
     "need (same replications) for the headcount-vs-retention frontier in -o DIR or .xlsx.",
 )
+@html_option
 @format_option
 @click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
 @quiet_option
@@ -81,6 +84,7 @@ def run(
     output: Path | None,
     force: bool,
     frontier: bool,
+    html_path: Path | None,
     fmt: str,
     detail: bool,
     quiet: bool,
@@ -99,11 +103,17 @@ def run(
       cssim run scenarios/cfo_six.yaml --precision 0.02 -o cfo_six.csv
       cssim run --dask local -n 40 -o runs/fy27 --frontier
       cssim run -n 20 -o fy27.xlsx
+      cssim run -n 20 --frontier --html fy27.html
     """
-    as_dir = output is not None and output.suffix.lower() not in (".csv", ".json", ".xlsx")
+    as_dir = output is not None and output.suffix.lower() not in (
+        ".csv",
+        ".json",
+        ".xlsx",
+        ".html",
+    )
     if as_dir and output is not None and output.suffix and not output.is_dir():
         fail(
-            f"error: -o {output}: use FILE.csv, FILE.json, FILE.xlsx, or a directory name "
+            f"error: -o {output}: use FILE.csv, FILE.json, FILE.xlsx, FILE.html, or a directory name "
             "without a suffix for a saved run"
         )
     loaded = load_plan(scenario, overrides, quiet)
@@ -111,7 +121,8 @@ def run(
     if output is not None and as_dir:
         check_run_directory("directory", output, inputs, force)
     else:
-        check_output(output, (".csv", ".json", ".xlsx"), inputs)
+        check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
+    check_html(html_path, inputs)
     exp = experiment(
         loaded.scenario, replications, seed, precision, max_replications, jobs, dask, quiet
     )
@@ -121,6 +132,7 @@ def run(
         save_run(output, exp, force=force, frontier=rows, assumptions=assumptions)
         click.echo(f"saved run to {output} (cssim report {output})", err=True)
         output = None
+    write_html(html_path, lambda: run_brief(exp, run_provenance(exp), assumptions, rows))
     emit(
         output,
         fmt,
@@ -128,6 +140,7 @@ def run(
             "csv": lambda: run_csv(exp),
             "json": lambda: run_json(exp),
             "xlsx": lambda: run_pack(exp, assumptions, run_provenance(exp), rows),
+            "html": lambda: run_brief(exp, run_provenance(exp), assumptions, rows),
         },
         lambda: run_renderable(exp, detail),
         loaded.scenario.currency,
@@ -170,7 +183,8 @@ def _frontier_rows(
     "html_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Write one self-contained HTML report (charts inline, no network access).",
+    help="Write the decision brief: one self-contained HTML page (charts inline, no "
+    "network access) that opens on the answer; the assumptions collapsed at the end.",
 )
 @handle_errors
 def report(

@@ -15,7 +15,6 @@ from typing import Any
 from simulator.analysis.experiment import Experiment
 from simulator.report.charts import figures, write_charts
 from simulator.report.files import atomic_write
-from simulator.report.html import html_report
 from simulator.report.packs import run_pack
 from simulator.report.run import ci_money, ci_num, ci_pct
 from simulator.report.xlsx import write_workbook
@@ -46,7 +45,8 @@ def publish_run(
     charts: Path | None = None,
     html: Path | None = None,
 ) -> list[Path]:
-    """Write any of the Excel pack, the chart files (PNG and SVG) and the HTML report.
+    """Write any of the Excel pack, the chart files (PNG and SVG) and the HTML brief
+    (:func:`simulator.report.briefs.run_brief`).
 
     Returns
     -------
@@ -55,14 +55,14 @@ def publish_run(
     """
     written: list[Path] = []
     cur = exp.scenario.currency
-    sheets = run_pack(exp, assumptions, provenance, frontier) if (xlsx or html) else []
+    sheets = run_pack(exp, assumptions, provenance, frontier) if xlsx else []
     if xlsx is not None:
         written.append(write_workbook(xlsx, sheets, cur))
-    figs = figures(exp, frontier) if (charts or html) else {}
+    figs = figures(exp, frontier) if charts else {}
     if charts is not None:
         written += write_charts(charts, figs)
     if html is not None:
-        title = f"{exp.scenario.name}: CS capacity plan"
-        page = html_report(title, sheets, figs, cur, run_findings(exp))
-        written.append(atomic_write(html, page))
+        from simulator.report.briefs import run_brief
+
+        written.append(atomic_write(html, run_brief(exp, provenance, assumptions, frontier)))
     return written
