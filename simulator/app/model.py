@@ -11,6 +11,7 @@ downloads.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -189,11 +190,19 @@ def _touch_overrides(
 def edited(path: str | Path | None, overrides: Sequence[str]) -> Loaded:
     """The scenario at ``path`` (the bundled default when None) with the overrides applied.
 
+    The last few are kept (a slider moved back and forth reads no file again); the
+    result is shared, so it is not to be changed.
+
     Raises
     ------
     ScenarioError
-        When the edited scenario is not valid.
+        When the edited scenario is not valid (not kept: the next call raises again).
     """
+    return _edited(None if path is None else str(path), tuple(overrides))
+
+
+@functools.lru_cache(maxsize=32)
+def _edited(path: str | None, overrides: tuple[str, ...]) -> Loaded:
     return load(path, overrides)
 
 
