@@ -184,7 +184,20 @@ def test_explorer_in_chromium(server: str, tmp_path: Path) -> None:
                 "h => document.querySelector('#hours').innerText !== h", arg=hours
             )
             assert "channel=automated" in tab.inner_text("#edits_text")
+            edited_gap = tab.inner_text("#gap")
             tab.screenshot(path=str(tmp_path / "explorer.png"))
+            # another team and back: the edits are kept, its controls show them
+            tab.select_option("#team", "mid")
+            tab.wait_for_function("document.querySelector('#csms_1') !== null")
+            tab.wait_for_function("document.querySelector('#fte').innerText === '6.5'")
+            tab.select_option("#team", "top")
+            tab.wait_for_function("document.querySelector('#csms_0') !== null")
+            tab.wait_for_function(
+                "g => document.querySelector('#gap').innerText === g", arg=edited_gap
+            )
+            assert tab.input_value("#csms_0") == "5"
+            assert tab.is_checked("input[name='channel_0'][value='automated']")
+            assert "segments.top.team.csms=5" in tab.inner_text("#edits_text")
 
             tab.click("#simulate")
             tab.wait_for_selector("#frontier_plot img", timeout=40_000)

@@ -254,7 +254,7 @@ def make_app(path: str | Path | None = None, replications: int = 3) -> App:
         @render.text
         def gap() -> str:
             g = numbers().gap
-            return f"{g:+d} CSMs" if g else "0 (enough)"
+            return f"{g:+d} CSM{'' if abs(g) == 1 else 's'}" if g else "0 (enough)"
 
         @render.text
         def hours() -> str:
