@@ -213,3 +213,14 @@ def test_explorer_in_chromium(server: str, tmp_path: Path) -> None:
     assert problems == []
     outside = [u for u in requests if urlparse(u).hostname != "127.0.0.1"]
     assert requests and outside == []
+
+
+def test_cli_app_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    # the package exports serve() under the module's name: fetch the module itself
+    module = importlib.import_module("simulator.app.serve")
+    monkeypatch.setattr(module, "_NEEDS", ("shiny", "no_such_package_cssim"))
+    res = CliRunner().invoke(cli, ["app", "--port", "0"])
+    assert res.exit_code == 2
+    assert "no_such_package_cssim" in res.output and "cssim[app]" in res.output

@@ -9,6 +9,6 @@ serves it on 127.0.0.1 only. Importing this package does not import Shiny.
 from __future__ import annotations
 
 from simulator.app.model import Edits, overrides_for, team_numbers
-from simulator.app.serve import HOST, free_port, serve
+from simulator.app.serve import HOST, free_port, missing, serve
 
-__all__ = ["HOST", "Edits", "free_port", "overrides_for", "serve", "team_numbers"]
+__all__ = ["HOST", "Edits", "free_port", "missing", "overrides_for", "serve", "team_numbers"]

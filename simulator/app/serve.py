@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import socket
+from importlib.util import find_spec
 from pathlib import Path
 
 HOST = "127.0.0.1"
 """The only address the explorer listens on: it is never reachable from another machine."""
 
-__all__ = ["HOST", "free_port", "serve"]
+__all__ = ["HOST", "free_port", "missing", "serve"]
+
+_NEEDS = ("shiny", "uvicorn")
+"""What the explorer imports beyond cssim's own dependencies (the ``app`` extra)."""
+
+
+def missing() -> list[str]:
+    """The packages of the ``app`` extra that are not installed."""
+    return [name for name in _NEEDS if find_spec(name) is None]
 
 
 def free_port() -> int:

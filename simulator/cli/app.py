@@ -39,12 +39,10 @@ def app(scenario: Path | None, port: int, replications: int) -> None:
     Example:
       cssim app scenarios/cfo_six.yaml --port 8765
     """
-    try:
-        from simulator.app import HOST, free_port, serve
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        fail(
-            f"error: the explorer needs the app extra ({exc.name} is missing): pip install 'cssim[app]'"
-        )
+    from simulator.app import HOST, free_port, missing, serve
+
+    if missing():
+        fail(f"error: the explorer needs {', '.join(missing())}: pip install 'cssim[app]'")
     load(scenario)  # a bad scenario fails here, with the file, line and field
     chosen = port or free_port()
     click.echo(f"cssim explorer on http://{HOST}:{chosen}/ (Ctrl-C to stop)", err=True)
