@@ -14,6 +14,7 @@ from __future__ import annotations
 import click
 
 from simulator import __version__
+from simulator.cli.app import app
 from simulator.cli.backtest import backtest_command
 from simulator.cli.compare import compare_command
 from simulator.cli.data import analyze, calibrate
@@ -94,6 +95,7 @@ for _command in (
     analyze,
     calibrate,
     backtest_command,
+    app,
 ):
     cli.add_command(_command)
 
