@@ -105,9 +105,11 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
                 row += 1
             if block.name:
                 where[block.name] = (header_row, row - 1, block.columns, block.rows)
+            tabled = _table(ws, block, header_row, row - 1, head)
             if sheet.freeze and len(sheet.blocks) == 1:
                 ws.freeze_panes(header_row + 1, 0)
-                ws.autofilter(header_row, 0, max(row - 1, header_row), len(block.columns) - 1)
+                if not tabled:
+                    ws.autofilter(header_row, 0, max(row - 1, header_row), len(block.columns) - 1)
             row += 1
         for c, w in widths.items():
             ws.set_column(c, c, w)
@@ -118,6 +120,41 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
             chart = _chart(wb, ws.get_name(), spec, where[spec.block], numbers)
             if chart is not None:
                 ws.insert_chart(1 + 18 * k, right, chart, {"x_scale": 1.3, "y_scale": 1.2})
+        # the print area holds the tables and the charts beside them (about 10 columns,
+        # 18 rows each)
+        charts = len(sheet.charts)
+        last_col = right + 10 if charts else max(widths, default=0)
+        _print_setup(ws, max(row, 1 + 18 * charts), last_col)
+
+
+def _table(ws: Any, block: Any, header_row: int, last_row: int, head: Any) -> bool:
+    """Make ``block`` an Excel Table (filter buttons, banded rows, a name formulas can use)
+    when it has rows and distinct headers; whether it did."""
+    headers = [col.header for col in block.columns]
+    if last_row <= header_row or len(set(headers)) != len(headers) or not headers:
+        return False
+    ws.add_table(
+        header_row,
+        0,
+        last_row,
+        len(headers) - 1,
+        {
+            "columns": [{"header": h, "header_format": head} for h in headers],
+            "style": "Table Style Light 1",
+            "autofilter": True,
+        },
+    )
+    return True
+
+
+def _print_setup(ws: Any, rows: int, last_col: int) -> None:
+    """Print the used range landscape, one page wide (as many pages tall as it needs),
+    with the sheet name and page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; Letter users print it scaled, nothing is cut: fit to one page wide
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, max(rows - 1, 0), max(last_col, 0))
+    ws.set_footer("&L&A&RPage &P of &N")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
