@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def backtest_command(
         --list-date 2026-10-31
     """
     from simulator.analysis.backtest import backtest
-    from simulator.cli.data import _read_book
+    from simulator.cli.data import read_list
     from simulator.report.backtest import (
         backtest_charts,
         backtest_json,
@@ -149,7 +150,9 @@ def backtest_command(
     check_html(html_path, inputs)
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
-    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    # the list is analysed as of the backtest date (in backtest()); here only read
+    read = read_list(customers, mapping, dayfirst, sheet)
+    list_date = as_of.date() if as_of is not None else dt.date.today()
     plan = plan_input(plan_path, quiet)
     log = read_activity_log(
         activities, activities_map, dayfirst, quiet or fmt != "table", activities_sheet, customers
@@ -160,7 +163,7 @@ def backtest_command(
                 read.customers,
                 log.activities,
                 at.date(),
-                analysis.as_of,
+                list_date,
                 horizon_days,
                 replications,
                 activity_overrides(activity_map),

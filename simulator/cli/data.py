@@ -120,6 +120,17 @@ def data_input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def read_list(
+    customers: Path, mapping: tuple[str, ...], dayfirst: bool | None, sheet: str | None
+) -> Any:
+    """Read the customer list with the --map, --dayfirst and --sheet options."""
+    from simulator.data.customers import read_customers
+
+    return read_customers(
+        customers, mapping=_mapping(mapping, "--map"), dayfirst=dayfirst, sheet=sheet
+    )
+
+
 def _read_book(
     customers: Path,
     mapping: tuple[str, ...],
@@ -129,11 +140,8 @@ def _read_book(
     breaks: str | None,
 ) -> tuple[Any, Any]:
     from simulator.analysis.book import analyze_book
-    from simulator.data.customers import read_customers
 
-    read = read_customers(
-        customers, mapping=_mapping(mapping, "--map"), dayfirst=dayfirst, sheet=sheet
-    )
+    read = read_list(customers, mapping, dayfirst, sheet)
     try:
         analysis = analyze_book(read.customers, _as_of(as_of), _breaks(breaks))
     except ValueError as exc:

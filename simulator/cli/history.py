@@ -79,17 +79,14 @@ def activity_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def activity_overrides(pairs: tuple[str, ...]) -> dict[str, str] | None:
-    """``--activity-map TYPE=TOUCHPOINT`` pairs (None when there are none)."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        kind, sep, tp = pair.rpartition("=")
-        if not sep or not kind.strip() or not tp.strip():
-            fail(
-                f"error: --activity-map {pair}: write TYPE=TOUCHPOINT, e.g. "
-                "--activity-map 'Quarterly Review'=qbr (TYPE=- leaves a type out)"
-            )
-        out[kind.strip()] = tp.strip()
-    return out or None
+    """``--activity-map TYPE=TOUCHPOINT`` pairs (None when there are none), parsed by
+    :func:`simulator.analysis.activity_map.parse_activity_map`."""
+    from simulator.analysis.activity_map import parse_activity_map
+
+    try:
+        return parse_activity_map(pairs) or None
+    except ValueError as exc:
+        fail(f"error: --activity-map: {exc}; TYPE=- leaves a type out")
 
 
 def read_activity_log(
