@@ -1,11 +1,10 @@
 """The explorer's page and server, in Shiny for Python.
 
-One team at a time: its CSMs, the touches a year and channel of one of its cadence
-touchpoints, and the support share of its segments' inbound requests. Every control is
-an input of its own (``csms_<team>``, ``per_year_<touchpoint>``, ...), so edits made to
-one team or touchpoint are kept while another is shown; :func:`collect_edits` reads them
-all into :class:`~simulator.app.model.Edits`. The closed form is recomputed on every
-change; "Simulate" runs a small frontier in a worker thread with a progress bar.
+One team at a time: its CSMs, the support share of its segments' inbound requests, and
+any one of its touchpoints, with the controls its trigger kind and channel take
+(:mod:`simulator.app.controls`). The closed form is recomputed on every change;
+"Simulate" runs the edited scenario and the team's frontier in a worker thread with a
+progress bar, and offers that run's decision brief until the plan is edited again.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -23,65 +21,37 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, req, ui
 from shiny.types import ImgData
 
 from simulator.analysis.analytic import estimate
-from simulator.analysis.frontier import default_headcounts, frontier
-from simulator.app.model import (
-    CHANNELS,
-    Edits,
-    TeamNumbers,
-    cadence_touchpoints,
-    decision_sentence,
-    edited,
-    overrides_for,
-    scenario_yaml,
-    summary_markdown,
-    team_numbers,
-    touch_values,
-    verdict,
+from simulator.app.controls import (
+    CHANNEL_LABELS,
+    channel_controls,
+    collect_edits,
+    team_controls,
+    trigger_controls,
+    value,
 )
+from simulator.app.model import edited, overrides_for, touchpoints
+from simulator.app.numbers import TeamNumbers, coverage_line, team_numbers, touch_line, verdict
+from simulator.app.results import Simulated, scenario_yaml, simulate
 from simulator.errors import ScenarioError
 from simulator.report.charts import frontier_chart
 from simulator.report.formatting import money, num
+from simulator.scenario.loader import Loaded
 from simulator.scenario.model import Scenario
 
-__all__ = ["collect_edits", "make_app"]
+__all__ = ["make_app"]
 
-_CHANNEL_LABELS = {
-    "one_to_one": "One to one",
-    "one_to_many": "One to many",
-    "automated": "Automated",
-}
+SIMULATE_FIRST = "Simulate first: the brief is the simulated run's."
+"""The brief button's tooltip while there is no run of the plan as edited."""
 
 _CSS = """
-.cssim-verdict { font-size: 1.05rem; margin: 0.25rem 0 0.75rem; }
+.cssim-verdict { font-size: 1.05rem; margin: 0.25rem 0 0.25rem; }
+.cssim-touch { margin: 0 0 0.75rem; color: #333; }
 .cssim-error { color: #b00020; white-space: pre-wrap; }
 .cssim-edits { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }
+.cssim-table td, .cssim-table th { padding: 0.15rem 0.6rem; }
+.cssim-table td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.cssim-table tr.cssim-shown { background: #e8f1fb; font-weight: 600; }
 """
-
-
-def _value(input: Inputs, name: str) -> Any | None:
-    """An input's value, None while the browser has not sent it (a dependency either way)."""
-    v = input[name]
-    return v() if v.is_set() else None
-
-
-def collect_edits(s: Scenario, input: Inputs) -> Edits:
-    """Every control the page has shown, read into :class:`Edits` (indices name the ids)."""
-    e = Edits()
-    for i, team in enumerate(s.all_teams()):
-        v = _value(input, f"csms_{i}")
-        if v is not None:
-            e.csms[team] = int(v)
-    for k, key in enumerate(cadence_touchpoints(s)):
-        rate, channel = _value(input, f"per_year_{k}"), _value(input, f"channel_{k}")
-        if rate is not None:
-            e.per_year[key] = float(rate)
-        if channel is not None:
-            e.channel[key] = str(channel)
-    for j, seg in enumerate(s.segments):
-        v = _value(input, f"support_{j}")
-        if v is not None:
-            e.support_share[seg] = float(v)
-    return e
 
 
 def _hours_figure(n: TeamNumbers) -> Figure:
@@ -117,17 +87,48 @@ def _png(fig: Figure, alt: str) -> ImgData:
     return {"src": f.name, "alt": alt, "style": "width: 100%; height: auto;"}
 
 
+def _touch_table(n: TeamNumbers, shown: tuple[str, str] | None) -> ui.Tag:
+    """Every touchpoint of the team in the closed form; the one being edited highlighted."""
+    head = [
+        "Segment",
+        "Touchpoint",
+        "Trigger",
+        "Channel",
+        "Per account-year",
+        "A year",
+        "CSM h a year",
+    ]
+    rows = []
+    for key, t in n.touches.items():
+        cells = [
+            ui.tags.td(t.segment),
+            ui.tags.td(t.touchpoint),
+            ui.tags.td(t.trigger),
+            ui.tags.td(CHANNEL_LABELS.get(t.channel, t.channel)),
+            ui.tags.td(f"{t.per_account_year:.2f}", class_="n"),
+            ui.tags.td(num(t.touches_per_year), class_="n"),
+            ui.tags.td(num(t.csm_hours_per_year), class_="n"),
+        ]
+        rows.append(ui.tags.tr(*cells, class_="cssim-shown" if key == shown else None))
+    return ui.tags.table(
+        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
+        ui.tags.tbody(*rows),
+        class_="table table-sm cssim-table",
+    )
+
+
 def _page(s: Scenario) -> ui.Tag:
     teams = list(s.all_teams())
     sidebar = ui.sidebar(
         ui.input_select("team", "Team", choices=teams, selected=teams[0]),
         ui.output_ui("team_controls"),
         ui.output_ui("touch_controls"),
+        ui.output_ui("channel_controls"),
         ui.hr(),
         ui.input_action_button("simulate", "Simulate", class_="btn-primary"),
         ui.download_button("download_yaml", "Edited scenario (YAML)"),
-        ui.download_button("download_brief", "Summary (Markdown)"),
-        width=340,
+        ui.output_ui("brief_button"),
+        width=360,
     )
     boxes = ui.layout_columns(
         ui.value_box("FTE needed", ui.output_text("fte")),
@@ -142,19 +143,28 @@ def _page(s: Scenario) -> ui.Tag:
         ui.tags.style(_CSS),
         boxes,
         ui.div(ui.output_ui("verdict_text"), class_="cssim-verdict"),
+        ui.div(ui.output_ui("touch_text"), class_="cssim-touch"),
         ui.card(ui.card_header("The closed form"), ui.output_image("hours_plot", height="auto")),
         ui.card(
             ui.card_header("Simulated frontier"),
             ui.output_text("decision"),
             ui.output_image("frontier_plot", height="auto"),
         ),
-        ui.card(ui.card_header("Edits (as --set overrides)"), ui.output_text("edits_text")),
+        ui.card(
+            ui.card_header("The team's touchpoints (closed form)"), ui.output_ui("touch_table")
+        ),
+        ui.card(
+            ui.card_header("Edits (as --set overrides)"),
+            ui.div(ui.output_text("edits_text"), class_="cssim-edits"),
+        ),
         title=f"cssim explorer: {s.name}",
         fillable=False,
     )
 
 
-def make_app(path: str | Path | None = None, replications: int = 3) -> App:
+def make_app(
+    path: str | Path | None = None, replications: int = 3, overrides: Sequence[str] = ()
+) -> App:
     """The explorer of the scenario at ``path`` (the bundled default when None).
 
     Parameters
@@ -162,90 +172,73 @@ def make_app(path: str | Path | None = None, replications: int = 3) -> App:
     path
         Scenario file.
     replications
-        Replications per headcount of the "Simulate" frontier.
+        Replications of the "Simulate" run and of each frontier headcount.
+    overrides
+        ``dotted.path=value`` overrides the explorer starts from (the page's edits are
+        made on top of them and kept in the downloads).
 
     Raises
     ------
     ScenarioError
         When the scenario does not load.
     """
-    base = edited(path, []).scenario
-    teams = list(base.all_teams())
-    touches = cadence_touchpoints(base)
-    segments = list(base.segments)
+    start = list(overrides)
+    base = edited(path, start).scenario
+    keys = touchpoints(base)
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
-        sim_rows: reactive.Value[tuple[str, list[dict[str, Any]], str] | None] = reactive.Value(
-            None
-        )
+        sim: reactive.Value[Simulated | None] = reactive.Value(None)
 
         @reactive.calc
-        def overrides() -> list[str]:
-            return overrides_for(base, collect_edits(base, input))
-
-        @reactive.calc
-        def scenario() -> Scenario | str:
+        def state() -> tuple[list[str], Loaded] | str:
+            """Every override in force and the scenario they make, or what is wrong."""
             try:
-                return edited(path, overrides()).scenario
-            except ScenarioError as exc:
+                ov = [*start, *overrides_for(base, collect_edits(base, input))]
+                return ov, edited(path, ov)
+            except (ScenarioError, ValueError) as exc:
                 return str(exc)
+
+        def current() -> tuple[list[str], Loaded]:
+            got = state()
+            req(not isinstance(got, str))
+            assert not isinstance(got, str)
+            return got
 
         @reactive.calc
         def numbers() -> TeamNumbers:
-            s = scenario()
-            req(not isinstance(s, str))
-            assert not isinstance(s, str)
+            s = current()[1].scenario
             return team_numbers(estimate(s), s, input.team())
 
-        @render.ui
-        def team_controls() -> ui.TagList:
-            team = input.team()
-            i = teams.index(team)
-            with reactive.isolate():
-                csms = _value(input, f"csms_{i}") or base.all_teams()[team].csms
-                shares = {j: _value(input, f"support_{j}") for j in range(len(segments))}
-            top = max(3 * max(csms, 1), csms + 10)
-            items: list[Any] = [
-                ui.input_slider(f"csms_{i}", "CSMs at the start", 0, top, csms, step=1)
-            ]
-            options = {
-                str(touches.index(k)): f"{k[0]}: {k[1]}" for k in cadence_touchpoints(base, team)
-            }
-            if options:
-                items.append(ui.input_select("touch", "Cadence touchpoint", options))
-            for seg in base.segments_of(team):
-                j = segments.index(seg)
-                share = shares[j]
-                if share is None:
-                    share = base.segments[seg].inbound.support_share
-                label = f"Support share of inbound requests ({seg})"
-                items.append(ui.input_slider(f"support_{j}", label, 0, 1, share, step=0.05))
-            return ui.TagList(*items)
+        def shown() -> int | None:
+            """Index of the touchpoint being edited, None before one of the team is picked."""
+            v = value(input, "touch")
+            k = None if v is None else int(v)
+            if k is None or keys[k][0] not in base.segments_of(input.team()):
+                return None
+            return k
 
+        @output(id="team_controls")
         @render.ui
-        def touch_controls() -> ui.TagList:
-            k = int(req(input.touch()))
-            with reactive.isolate():
-                rate = _value(input, f"per_year_{k}")
-                channel = _value(input, f"channel_{k}")
-            base_rate, base_channel = touch_values(base, *touches[k])
-            rate = base_rate if rate is None else rate
-            return ui.TagList(
-                ui.input_slider(
-                    f"per_year_{k}",
-                    "Touches per account-year",
-                    0.5,
-                    max(24.0, 2 * base_rate),
-                    rate,
-                    step=0.5,
-                ),
-                ui.input_radio_buttons(
-                    f"channel_{k}",
-                    "Channel",
-                    {c: _CHANNEL_LABELS[c] for c in CHANNELS},
-                    selected=channel or base_channel,
-                ),
-            )
+        def _team_controls() -> ui.TagList:
+            return team_controls(base, input.team(), input)
+
+        @output(id="touch_controls")
+        @render.ui
+        def _touch_controls() -> ui.TagList:
+            k = shown()
+            req(k is not None)
+            assert k is not None
+            return trigger_controls(base, k, input)
+
+        @output(id="channel_controls")
+        @render.ui
+        def _channel_controls() -> ui.TagList:
+            k = shown()
+            req(k is not None)
+            assert k is not None
+            seg, name = keys[k]
+            channel = value(input, f"channel_{k}") or base.segments[seg].touchpoints[name].channel
+            return channel_controls(base, k, str(channel), input)
 
         @render.text
         def fte() -> str:
@@ -267,10 +260,24 @@ def make_app(path: str | Path | None = None, replications: int = 3) -> App:
 
         @render.ui
         def verdict_text() -> ui.Tag:
-            s = scenario()
-            if isinstance(s, str):
-                return ui.div(s, class_="cssim-error")
+            got = state()
+            if isinstance(got, str):
+                return ui.div(got, class_="cssim-error")
             return ui.span(verdict(numbers()))
+
+        @render.ui
+        def touch_text() -> ui.TagList:
+            n = numbers()
+            k = shown()
+            lines = [coverage_line(n)]
+            if k is not None and keys[k] in n.touches:
+                lines.insert(0, touch_line(n.touches[keys[k]], n.currency))
+            return ui.TagList(*[ui.div(x) for x in lines])
+
+        @render.ui
+        def touch_table() -> ui.Tag:
+            k = shown()
+            return _touch_table(numbers(), None if k is None else keys[k])
 
         @render.image(delete_file=True)
         def hours_plot() -> ImgData:
@@ -279,18 +286,29 @@ def make_app(path: str | Path | None = None, replications: int = 3) -> App:
 
         @render.text
         def edits_text() -> str:
-            return "\n".join(f"--set {o}" for o in overrides()) or "none: the plan as written"
+            ov = current()[0]
+            lines = [
+                f"--set {o}" + ("   (started with)" if i < len(start) else "")
+                for i, o in enumerate(ov)
+            ]
+            return "\n".join(lines) or "none: the plan as written"
+
+        def fresh() -> Simulated | None:
+            """The last run, while the plan is still as it was simulated."""
+            got, now = sim(), state()
+            if got is None or isinstance(now, str) or list(got.overrides) != now[0]:
+                return None
+            return got
 
         @reactive.effect
         @reactive.event(input.simulate)
         async def _simulate() -> None:
-            s = scenario()
-            if isinstance(s, str):
-                ui.notification_show("Fix the scenario first: " + s, type="error")
+            got = state()
+            if isinstance(got, str):
+                ui.notification_show("Fix the scenario first: " + got, type="error")
                 return
-            team = input.team()
-            heads = list(default_headcounts(s, team))
-            done = [0, len(heads) * replications]
+            ov, team = got[0], input.team()
+            done = [0, 1]
             lock = threading.Lock()
 
             def tick(n: int, total: int) -> None:
@@ -298,45 +316,60 @@ def make_app(path: str | Path | None = None, replications: int = 3) -> App:
                     done[0], done[1] = n, total
 
             with ui.Progress(min=0, max=1) as bar:
-                bar.set(0, message=f"Simulating {team} at {heads[0]}-{heads[-1]} CSMs")
+                bar.set(0, message=f"Simulating the plan and {team}'s frontier")
                 job = asyncio.ensure_future(
-                    asyncio.to_thread(frontier, s, team, heads, replications, None, None, tick)
+                    asyncio.to_thread(simulate, path, ov, team, replications, tick)
                 )
                 while not job.done():
                     await asyncio.sleep(0.25)
                     with lock:
                         fraction = done[0] / max(done[1], 1)
-                    bar.set(fraction, detail=f"{done[0]} of {done[1]} runs")
-                rows = job.result()
-            need = estimate(s).team(team).csms_needed
-            sim_rows.set((team, rows, decision_sentence(rows, s, team, need, replications)))
+                        detail = f"{done[0]} of {done[1]} replications"
+                    bar.set(fraction, detail=detail)
+                try:
+                    sim.set(job.result())
+                except ScenarioError as exc:
+                    ui.notification_show(str(exc), type="error")
 
         @render.text
         def decision() -> str:
-            got = sim_rows()
+            got = sim()
             if got is None:
-                return "Press Simulate for the frontier of the team shown (a quick look)."
-            return got[2]
+                return "Press Simulate for the plan's run and the frontier of the team shown (a quick look)."
+            if fresh() is None:
+                return "Simulated before your last edits (press Simulate again): " + got.sentence
+            return got.sentence
 
         @render.image(delete_file=True)
         def frontier_plot() -> ImgData:
-            got = sim_rows()
+            got = sim()
             req(got is not None)
             assert got is not None
-            team, rows, _ = got
-            s = scenario()
-            plan = (base if isinstance(s, str) else s).all_teams()[team].csms
-            fig = frontier_chart(rows, base.currency, marks={"plan": plan})
+            s = got.loaded.scenario
+            plan = s.all_teams()[got.team].csms
+            fig = frontier_chart(got.rows, s.currency, marks={"plan": plan})
             return _png(fig, "Simulated frontier: GRR and on-time touches by headcount")
+
+        @render.ui
+        def brief_button() -> ui.Tag:
+            if fresh() is not None:
+                return ui.download_button("download_brief", "Decision brief (HTML)")
+            placeholder = ui.input_action_button(
+                "brief_disabled", "Decision brief (HTML)", disabled=True, class_="w-100"
+            )
+            # a disabled button takes no pointer events: the tooltip hangs on its wrapper
+            wrapper = ui.span(placeholder, tabindex="0", class_="d-block", id="brief_wrapper")
+            return ui.tooltip(wrapper, SIMULATE_FIRST, id="brief_tip", placement="top")
 
         @render.download_button(filename="scenario.yaml")
         def download_yaml() -> Iterator[str]:
-            yield scenario_yaml(path, overrides())
+            yield scenario_yaml(path, current()[0])
 
-        @render.download_button(filename="summary.md")
+        @render.download_button(filename="brief.html", media_type="text/html")
         def download_brief() -> Iterator[str]:
-            got = sim_rows()
-            sentence = got[2] if got is not None and got[0] == input.team() else None
-            yield summary_markdown(numbers(), overrides(), base.name, sentence)
+            got = fresh()
+            req(got is not None)
+            assert got is not None
+            yield got.brief()
 
     return App(_page(base), server)

@@ -1,101 +1,141 @@
-"""The explorer's pure logic: control values -> scenario overrides -> closed-form numbers.
+"""The explorer's edits: control values -> ``dotted.path=value`` scenario overrides.
 
-Nothing here knows about the web framework: the app's server reads its inputs into a
-:class:`Edits`, asks :func:`overrides_for` for the ``dotted.path=value`` edits (the same
-strings the command line's overrides take, so the edited scenario validates exactly as a
-file would), loads the scenario with them and reads the team's closed-form estimate with
-:func:`team_numbers`. The quick simulation's rows become a sentence in
-:func:`decision_sentence`; :func:`scenario_yaml` and :func:`summary_markdown` are the two
-downloads.
+Nothing here knows about the web framework: the app's server reads its inputs into an
+:class:`Edits` and asks :func:`overrides_for` for the overrides (the same strings the
+command line's ``--set`` takes, so the edited scenario validates exactly as a file
+would); :func:`edited` loads the scenario with them. Every touchpoint kind is editable:
+a cadence's touches a year, a stage-entry touch's offsets, a before-renewal touch's days,
+the rate of the risk events an escalation answers and of inbound requests, and for every
+kind its channel with what that channel needs (hours; attendees and session rhythm for
+one_to_many; cost and coverage credit for automated). The closed form's numbers are in
+:mod:`simulator.app.numbers`.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from simulator.analysis.analytic import Estimate, estimate
-from simulator.report.formatting import money, num, pct
-from simulator.scenario.loader import Loaded, load, load_text
-from simulator.scenario.model import Cadence, Scenario
-from simulator.scenario.yamlsource import dump_yaml
+from simulator.scenario.distributions import Fixed
+from simulator.scenario.loader import Loaded, load
+from simulator.scenario.model import (
+    DEFAULT_AUTOMATED_EFFECTIVENESS,
+    BeforeRenewal,
+    Cadence,
+    OnRiskEvent,
+    Scenario,
+    Segment,
+    StageEntry,
+    Touchpoint,
+)
 
 __all__ = [
     "CHANNELS",
-    "DEFAULT_ON_TIME",
+    "DEFAULT_ATTENDEES",
+    "DEFAULT_HOURS",
     "Edits",
-    "TeamNumbers",
-    "cadence_touchpoints",
-    "decision_sentence",
+    "Key",
+    "channels_for",
     "edited",
-    "numbers_for",
     "overrides_for",
-    "scenario_yaml",
-    "summary_markdown",
-    "team_numbers",
+    "parse_offsets",
+    "risk_events_of",
+    "scaled_hours",
     "team_path",
-    "touch_values",
-    "verdict",
+    "touch_rate",
+    "touchpoints",
 ]
 
-CHANNELS = ("one_to_one", "one_to_many", "automated")
-"""The delivery channels a touchpoint can be switched to."""
+Key = tuple[str, str]
+"""A touchpoint by ``(segment, touchpoint)``."""
 
-DEFAULT_ON_TIME = 0.9
-"""On-time share the quick decision asks for when the team's segments set no target."""
+CHANNELS = ("one_to_one", "one_to_many", "automated", "skipped")
+"""The delivery channels a touchpoint can be switched to (skipped: planned, never delivered)."""
 
-_DEFAULT_ATTENDEES = 20
+_UNPLANNED = ("risk_event", "inbound_request")
+"""Trigger kinds answered one account at a time (one_to_many does not suit them)."""
+
+DEFAULT_ATTENDEES = 20
 """``max_attendees`` given to a touchpoint switched to one_to_many without one (assumption)."""
 
-_DEFAULT_HOURS = 1.0
+DEFAULT_HOURS = 1.0
 """CSM hours given to an automated touchpoint switched to a CSM channel (assumption)."""
+
+_SCALED = {"low", "mode", "high", "mean", "sd", "min", "max"}
+"""Distribution parameters in the unit of a draw (hours): scaled to move the mean."""
 
 
 @dataclass
 class Edits:
-    """What the explorer's controls changed, by team, touchpoint and segment.
+    """What the explorer's controls changed, by team, touchpoint, risk event and segment.
 
     A value equal to the plan's is no edit (:func:`overrides_for` writes nothing for it).
+    Touchpoints are keyed by ``(segment, touchpoint)``.
 
     Attributes
     ----------
     csms
         CSMs at the start, by team (named or a segment's inline team).
     per_year
-        Touches per account-year of cadence touchpoints, by ``(segment, touchpoint)``.
+        Touches per account-year of cadence touchpoints.
+    offsets
+        Days after the stage entry of stage_entry touchpoints (one touch per offset).
+    days_before
+        Days before the renewal date of before_renewal touchpoints.
     channel
-        Channel of touchpoints, by ``(segment, touchpoint)``, one of :data:`CHANNELS`.
+        Channel, one of :data:`CHANNELS`.
+    hours
+        Mean CSM hours per touch (one_to_one) or per session (one_to_many); a
+        distribution keeps its shape and is scaled to the new mean.
+    attendees
+        Accounts per one_to_many session (``max_attendees``).
+    session_days
+        Days between one_to_many session slots (``session_every_days``).
+    cost_per_touch
+        Cost of one automated touch (currency).
+    effectiveness
+        Share of a delivered touch an automated touch counts for in coverage.
+    event_rate
+        Risk events per account-year, by ``(segment, risk event)``.
+    requests
+        Inbound requests per account-year, by segment.
     support_share
         Share of a segment's inbound requests support handles instead of the CSM.
     """
 
     csms: dict[str, int] = field(default_factory=dict)
-    per_year: dict[tuple[str, str], float] = field(default_factory=dict)
-    channel: dict[tuple[str, str], str] = field(default_factory=dict)
+    per_year: dict[Key, float] = field(default_factory=dict)
+    offsets: dict[Key, tuple[float, ...]] = field(default_factory=dict)
+    days_before: dict[Key, float] = field(default_factory=dict)
+    channel: dict[Key, str] = field(default_factory=dict)
+    hours: dict[Key, float] = field(default_factory=dict)
+    attendees: dict[Key, int] = field(default_factory=dict)
+    session_days: dict[Key, float] = field(default_factory=dict)
+    cost_per_touch: dict[Key, float] = field(default_factory=dict)
+    effectiveness: dict[Key, float] = field(default_factory=dict)
+    event_rate: dict[tuple[str, str], float] = field(default_factory=dict)
+    requests: dict[str, float] = field(default_factory=dict)
     support_share: dict[str, float] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class TeamNumbers:
-    """The closed form's answer for one team, as the explorer shows it."""
-
-    team: str
-    csms: int
-    fte_needed: float
-    csms_needed: int
-    gap: int
-    demand_hours: float
-    hours_per_csm: float
-    people_cost_needed: float
-    people_cost_current: float
-    currency: str
-    segment_hours: dict[str, float]
-    """Customer hours per year by segment of the team."""
+    def touched(self) -> set[Key]:
+        """Every touchpoint some field edits."""
+        maps: list[dict[Key, Any]] = [
+            self.per_year,
+            self.offsets,
+            self.days_before,
+            self.channel,
+            self.hours,
+            self.attendees,
+            self.session_days,
+            self.cost_per_touch,
+            self.effectiveness,
+        ]
+        return {k for m in maps for k in m}
 
 
 def team_path(s: Scenario, team: str) -> str:
@@ -107,47 +147,129 @@ def team_path(s: Scenario, team: str) -> str:
     raise ValueError(f"no team {team!r}; teams: {', '.join(s.all_teams())}")
 
 
-def cadence_touchpoints(s: Scenario, team: str | None = None) -> list[tuple[str, str]]:
-    """``(segment, touchpoint)`` of every cadence touchpoint (of ``team``'s segments)."""
+def touchpoints(s: Scenario, team: str | None = None) -> list[Key]:
+    """``(segment, touchpoint)`` of every touchpoint (of ``team``'s segments), in file order."""
     segments = s.segments_of(team) if team is not None else list(s.segments)
-    return [
-        (seg, name)
-        for seg in segments
-        for name, tp in s.segments[seg].touchpoints.items()
-        if isinstance(tp.trigger, Cadence)
+    return [(seg, name) for seg in segments for name in s.segments[seg].touchpoints]
+
+
+def channels_for(seg: Segment, tp: Touchpoint) -> tuple[str, ...]:
+    """The channels a touchpoint may be switched to, its own always among them.
+
+    Escalations and inbound requests are answered one account at a time (no
+    one_to_many); a digital segment has no CSM owner for one_to_one work.
+    """
+    out = [
+        c
+        for c in CHANNELS
+        if not (c == "one_to_many" and tp.trigger.kind in _UNPLANNED)
+        and not (c == "one_to_one" and seg.coverage == "digital")
     ]
+    return tuple(c for c in CHANNELS if c in out or c == tp.channel)
 
 
-def touch_values(s: Scenario, segment: str, touchpoint: str) -> tuple[float, str]:
-    """Touches per account-year and channel of a cadence touchpoint."""
-    tp = s.segments[segment].touchpoints[touchpoint]
-    if not isinstance(tp.trigger, Cadence):
-        raise ValueError(f"{segment}.{touchpoint} is not a cadence touchpoint")
-    return _per_year(tp.trigger), tp.channel
+def risk_events_of(seg: Segment, tp: Touchpoint) -> list[str]:
+    """The risk events an escalation touchpoint answers (all the segment's when unnamed)."""
+    if not isinstance(tp.trigger, OnRiskEvent):
+        return []
+    return [e for e in (tp.trigger.events or list(seg.risk_events)) if e in seg.risk_events]
 
 
-def _per_year(trigger: Cadence) -> float:
-    """Touches a year of a cadence given as ``per_year`` or ``every_days``."""
-    if trigger.per_year is not None:
-        return float(trigger.per_year)
-    return 365.0 / float(trigger.every_days or 365.0)
+def touch_rate(s: Scenario, key: Key) -> float:
+    """What sets how often a touchpoint happens: touches per account-year of a cadence,
+    touches per stage entry (offsets) of a stage_entry, 1 per renewal of a before_renewal,
+    events per account-year of an escalation, CSM-routed requests per account-year of an
+    inbound touchpoint."""
+    seg = s.segments[key[0]]
+    trig = seg.touchpoints[key[1]].trigger
+    if isinstance(trig, Cadence):
+        return float(trig.touches_per_year)
+    if isinstance(trig, StageEntry):
+        return float(len(trig.offsets))
+    if isinstance(trig, BeforeRenewal):
+        return 1.0
+    if isinstance(trig, OnRiskEvent):
+        tp = seg.touchpoints[key[1]]
+        return float(sum(seg.risk_events[e].per_account_year for e in risk_events_of(seg, tp)))
+    return float(seg.inbound.requests_per_account_year * (1 - seg.inbound.support_share))
 
 
-def _yaml_number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+def parse_offsets(text: str) -> tuple[float, ...]:
+    """``"14, 45"`` -> ``(14.0, 45.0)``: days after a stage entry, one touch each.
+
+    Raises
+    ------
+    ValueError
+        For a word that is not a number, or no offset at all.
+    """
+    words = [w for w in re.split(r"[,;\s]+", text.strip()) if w]
+    if not words:
+        raise ValueError(
+            "give at least one offset (days after the stage entry, e.g. 14, 45); "
+            "to cut the touch, choose Skipped"
+        )
+    out = []
+    for w in words:
+        try:
+            out.append(float(w))
+        except ValueError:
+            raise ValueError(
+                f"offsets: {w!r} is not a number of days; write days after the stage "
+                "entry, e.g. 14, 45"
+            ) from None
+    return tuple(out)
+
+
+def _num(x: float) -> str:
+    """A number as YAML writes it plainly: ``6``, ``2.5``."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def scaled_hours(hours: Any, mean: float) -> str:
+    """The YAML of ``hours`` (a distribution, or None) moved to ``mean`` hours.
+
+    A fixed value or None becomes the number; a distribution keeps its shape: every
+    parameter in hours (low, mode, high, mean, sd, min, max, empirical values) is scaled
+    by ``mean / old mean``, the coefficient of variation and weights are kept, so the
+    mean is exactly ``mean`` (a truncated normal included).
+    """
+    if hours is None or isinstance(hours, Fixed) or not hours.mean > 0:
+        return _num(mean)
+    k = mean / hours.mean
+    data = hours.model_dump(by_alias=True, exclude_none=True)
+    parts = []
+    for name, v in data.items():
+        if name in _SCALED:
+            v = _num(round(v * k, 9))
+        elif name == "values":
+            v = "[" + ", ".join(_num(round(x * k, 9)) for x in v) + "]"
+        elif isinstance(v, list):
+            v = "[" + ", ".join(_num(x) for x in v) + "]"
+        elif isinstance(v, int | float):
+            v = _num(v)
+        parts.append(f"{name}: {v}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _differs(new: float | None, old: float | None) -> bool:
+    return new is not None and (old is None or not math.isclose(new, old, abs_tol=1e-12))
 
 
 def overrides_for(base: Scenario, e: Edits) -> list[str]:
     """The ``dotted.path=value`` edits that turn ``base`` into what the controls say.
 
-    Only values that differ from ``base`` are written. A touchpoint switched to
-    one_to_many without ``max_attendees`` gets :data:`_DEFAULT_ATTENDEES`; one switched
-    from automated to a CSM channel without hours gets :data:`_DEFAULT_HOURS`.
+    Only values that differ from ``base`` are written, and only the fields the
+    touchpoint's (new) channel uses: hours for one_to_one and one_to_many, attendees and
+    session rhythm for one_to_many, cost and effectiveness for automated. A touchpoint
+    switched to one_to_many without ``max_attendees`` gets :data:`DEFAULT_ATTENDEES`;
+    one switched to a CSM channel without hours gets :data:`DEFAULT_HOURS`.
 
     Raises
     ------
     ValueError
-        For a team, segment, touchpoint or channel the scenario does not have.
+        For a team, segment, touchpoint, risk event or channel the scenario does not have,
+        or a field that does not fit the touchpoint's trigger.
     """
     teams = base.all_teams()
     out: list[str] = []
@@ -156,34 +278,87 @@ def overrides_for(base: Scenario, e: Edits) -> list[str]:
             raise ValueError(f"no team {team!r}; teams: {', '.join(teams)}")
         if int(csms) != teams[team].csms:
             out.append(f"{team_path(base, team)}.csms={int(csms)}")
-    for key in sorted({*e.per_year, *e.channel}):
-        out += _touch_overrides(base, key, e.per_year.get(key), e.channel.get(key))
+    for key in sorted(e.touched()):
+        out += _touch_overrides(base, key, e)
+    for (seg, event), rate in sorted(e.event_rate.items()):
+        events = _segment(base, seg).risk_events
+        if event not in events:
+            raise ValueError(f"segment {seg} has no risk event {event!r}")
+        if _differs(rate, events[event].per_account_year):
+            out.append(f"segments.{seg}.risk_events.{event}.per_account_year={_num(rate)}")
+    for seg, rate in e.requests.items():
+        if _differs(rate, _segment(base, seg).inbound.requests_per_account_year):
+            out.append(f"segments.{seg}.inbound.requests_per_account_year={_num(rate)}")
     for seg, share in e.support_share.items():
-        if not math.isclose(share, base.segments[seg].inbound.support_share):
-            out.append(f"segments.{seg}.inbound.support_share={_yaml_number(share)}")
+        if _differs(share, _segment(base, seg).inbound.support_share):
+            out.append(f"segments.{seg}.inbound.support_share={_num(share)}")
     return out
 
 
-def _touch_overrides(
-    base: Scenario, key: tuple[str, str], per_year: float | None, channel: str | None
-) -> list[str]:
-    seg, name = key
-    tp = base.segments[seg].touchpoints[name]
-    at = f"segments.{seg}.touchpoints.{name}"
-    old_rate, old_channel = touch_values(base, seg, name)
-    out: list[str] = []
-    if per_year is not None and not math.isclose(per_year, old_rate):
-        if isinstance(tp.trigger, Cadence) and tp.trigger.every_days is not None:
-            out.append(f"{at}.trigger.every_days=null")
-        out.append(f"{at}.trigger.per_year={_yaml_number(per_year)}")
-    if channel is not None and channel != old_channel:
-        if channel not in CHANNELS:
-            raise ValueError(f"channel {channel!r}; one of {', '.join(CHANNELS)}")
+def _segment(s: Scenario, name: str) -> Segment:
+    if name not in s.segments:
+        raise ValueError(f"no segment {name!r}; segments: {', '.join(s.segments)}")
+    return s.segments[name]
+
+
+def _touch_overrides(base: Scenario, key: Key, e: Edits) -> list[str]:
+    seg_name, name = key
+    seg = _segment(base, seg_name)
+    if name not in seg.touchpoints:
+        raise ValueError(f"segment {seg_name} has no touchpoint {name!r}")
+    tp = seg.touchpoints[name]
+    at = f"segments.{seg_name}.touchpoints.{name}"
+    out = _trigger_overrides(tp, at, key, e)
+    channel = e.channel.get(key, tp.channel)
+    if channel not in CHANNELS:
+        raise ValueError(f"channel {channel!r}; one of {', '.join(CHANNELS)}")
+    if channel != tp.channel:
         out.append(f"{at}.channel={channel}")
-        if channel == "one_to_many" and tp.max_attendees is None:
-            out.append(f"{at}.max_attendees={_DEFAULT_ATTENDEES}")
-        if channel != "automated" and not tp.mean_csm_hours:
-            out.append(f"{at}.hours={_yaml_number(_DEFAULT_HOURS)}")
+    if channel in ("one_to_one", "one_to_many"):
+        old = tp.hours.mean if tp.hours is not None else None
+        hours = e.hours.get(key, old if old is not None else DEFAULT_HOURS)
+        if _differs(hours, old):
+            out.append(f"{at}.hours={scaled_hours(tp.hours, hours)}")
+    if channel == "one_to_many":
+        attendees = e.attendees.get(key, tp.max_attendees or DEFAULT_ATTENDEES)
+        if tp.max_attendees is None or int(attendees) != tp.max_attendees:
+            out.append(f"{at}.max_attendees={int(attendees)}")
+        if _differs(e.session_days.get(key), tp.session_every_days):
+            out.append(f"{at}.session_every_days={_num(e.session_days[key])}")
+    if channel == "automated":
+        if _differs(e.cost_per_touch.get(key), tp.cost_per_touch):
+            out.append(f"{at}.cost_per_touch={_num(e.cost_per_touch[key])}")
+        credit = tp.effectiveness
+        if _differs(
+            e.effectiveness.get(key), DEFAULT_AUTOMATED_EFFECTIVENESS if credit is None else credit
+        ):
+            out.append(f"{at}.effectiveness={_num(e.effectiveness[key])}")
+    return out
+
+
+def _trigger_overrides(tp: Touchpoint, at: str, key: Key, e: Edits) -> list[str]:
+    """Edits of how often or when the touch is planned (by trigger kind)."""
+    trig = tp.trigger
+    out: list[str] = []
+    fits: list[tuple[str, dict[Key, Any], type]] = [
+        ("per_year", e.per_year, Cadence),
+        ("offsets", e.offsets, StageEntry),
+        ("days_before", e.days_before, BeforeRenewal),
+    ]
+    for what, values, kind in fits:
+        if key in values and not isinstance(trig, kind):
+            raise ValueError(f"{key[0]}.{key[1]} is a {trig.kind} touchpoint: no {what}")
+    if isinstance(trig, Cadence) and _differs(e.per_year.get(key), trig.touches_per_year):
+        if trig.every_days is not None:
+            out.append(f"{at}.trigger.every_days=null")
+        out.append(f"{at}.trigger.per_year={_num(e.per_year[key])}")
+    if isinstance(trig, StageEntry) and key in e.offsets:
+        new = [float(x) for x in e.offsets[key]]
+        if new != [float(x) for x in trig.offsets]:
+            text = _num(new[0]) if len(new) == 1 else "[" + ", ".join(map(_num, new)) + "]"
+            out.append(f"{at}.trigger.offset_days={text}")
+    if isinstance(trig, BeforeRenewal) and _differs(e.days_before.get(key), trig.days):
+        out.append(f"{at}.trigger.days={_num(e.days_before[key])}")
     return out
 
 
@@ -204,171 +379,3 @@ def edited(path: str | Path | None, overrides: Sequence[str]) -> Loaded:
 @functools.lru_cache(maxsize=32)
 def _edited(path: str | None, overrides: tuple[str, ...]) -> Loaded:
     return load(path, overrides)
-
-
-def team_numbers(est: Estimate, s: Scenario, team: str) -> TeamNumbers:
-    """The closed form's figures for ``team`` (``est`` is ``estimate(s)``)."""
-    t = est.team(team)
-    hours = {seg.segment: seg.demand_hours_per_year for seg in est.segments if seg.team == team}
-    if not hours:  # an inline team is named after its segment
-        hours = {seg: est.segment(seg).demand_hours_per_year for seg in s.segments_of(team)}
-    return TeamNumbers(
-        team=team,
-        csms=int(t.csms_current),
-        fte_needed=float(t.fte_needed),
-        csms_needed=int(t.csms_needed),
-        gap=int(t.gap),
-        demand_hours=float(t.demand_hours_per_year),
-        hours_per_csm=float(t.customer_hours_per_csm),
-        people_cost_needed=float(t.people_cost_needed),
-        people_cost_current=float(t.people_cost_current),
-        currency=est.currency,
-        segment_hours={k: float(v) for k, v in hours.items()},
-    )
-
-
-def numbers_for(path: str | Path | None, base: Scenario, e: Edits, team: str) -> TeamNumbers:
-    """Edits -> overrides -> validated scenario -> ``team``'s closed-form numbers."""
-    s = edited(path, overrides_for(base, e)).scenario
-    return team_numbers(estimate(s), s, team)
-
-
-def verdict(n: TeamNumbers) -> str:
-    """One line: FTE needed against the CSMs planned."""
-    if n.gap > 0:
-        tail = f"short by {n.gap} ({money(n.gap * _cost_per_csm(n), n.currency)} a year to close)"
-    elif n.gap < 0:
-        tail = f"{-n.gap} more than the hours need"
-    else:
-        tail = "enough"
-    return (
-        f"{n.team}: {num(n.demand_hours)} h a year of customer work at {num(n.hours_per_csm)} h "
-        f"per CSM = {n.fte_needed:.1f} FTE -> {n.csms_needed} CSMs; the plan has {n.csms} ({tail})."
-    )
-
-
-def _cost_per_csm(n: TeamNumbers) -> float:
-    if n.csms_needed:
-        return n.people_cost_needed / n.csms_needed
-    return n.people_cost_current / n.csms if n.csms else 0.0
-
-
-def _target_mins(s: Scenario, team: str) -> dict[str, float]:
-    """The strictest ``min`` of GRR and on-time targets across the team's segments."""
-    mins: dict[str, float] = {}
-    for seg in s.segments_of(team):
-        tg = s.segments[seg].targets
-        for metric, target in (("grr", tg.grr), ("on_time_share", tg.on_time_coverage)):
-            if target is not None and target.min is not None:
-                mins[metric] = max(mins.get(metric, 0.0), target.min)
-    mins.setdefault("on_time_share", DEFAULT_ON_TIME)
-    return mins
-
-
-def decision_sentence(
-    rows: Sequence[dict[str, Any]], s: Scenario, team: str, closed_form: int, replications: int
-) -> str:
-    """What the quick frontier says: the fewest CSMs whose mean meets the team's targets.
-
-    Parameters
-    ----------
-    rows
-        Frontier rows of ``team`` (:func:`simulator.analysis.frontier.frontier`).
-    s
-        The edited scenario the rows were simulated from.
-    closed_form
-        CSMs the closed form needs.
-    replications
-        Replications per headcount (said in the sentence: a quick look is not a solve).
-    """
-    mins = _target_mins(s, team)
-    rows = sorted(rows, key=lambda r: r["csms"])
-    wants = " and ".join(
-        f"{'GRR' if m == 'grr' else 'on-time touches'} >= {pct(v, 0)}" for m, v in mins.items()
-    )
-    ok = [r for r in rows if all(r[m] >= v for m, v in mins.items())]
-    current = s.all_teams()[team].csms
-    cur = s.currency
-    head = f"{team}: by hours you need {closed_form} CSMs (closed form)"
-    if not ok:
-        return (
-            f"{head}; no headcount from {rows[0]['csms']} to {rows[-1]['csms']} reaches "
-            f"{wants} on average in {replications} replications."
-        )
-    pick = ok[0]
-    text = (
-        f"{head}; simulated, {pick['csms']} is the fewest that reach {wants} on average "
-        f"(GRR {pct(pick['grr'])}, on time {pct(pick['on_time_share'], 0)}, people cost "
-        f"{money(pick['people_cost'], cur)} a year)"
-    )
-    below = next((r for r in rows if r["csms"] == pick["csms"] - 1), None)
-    if below is not None:
-        text += (
-            f"; {below['csms']} saves {money(pick['people_cost'] - below['people_cost'], cur)} "
-            f"and gives on time {pct(below['on_time_share'], 0)}, GRR {pct(below['grr'])}"
-        )
-    text += f"; the plan has {current}."
-    return (
-        text
-        + f" A quick look at {replications} replications; 'cssim solve' gives the answer with confidence."
-    )
-
-
-def scenario_yaml(path: str | Path | None, overrides: Sequence[str]) -> str:
-    """The edited scenario as a YAML file that loads as it stands.
-
-    The file's data (its ``extends`` chain merged) with the overrides written in; a header
-    says where it came from and which edits were made. Checked by loading it back.
-    """
-    loaded = edited(path, overrides)
-    data = {k: v for k, v in loaded.data.items() if k != "extends"}
-    origin = " + ".join(loaded.files) or "the bundled default scenario"
-    header = [f"# edited in 'cssim app' from {origin}"]
-    header += [f"#   --set {o}" for o in overrides] or ["#   (no edits)"]
-    text = "\n".join(header) + "\n" + dump_yaml(data)
-    base = Path(loaded.files[0]).parent if loaded.files else None
-    load_text(text, "edited.yaml", base_dir=base)  # raises if it would not load
-    return text
-
-
-def summary_markdown(
-    n: TeamNumbers,
-    overrides: Sequence[str],
-    scenario_name: str,
-    decision: str | None = None,
-) -> str:
-    """A plain Markdown summary of the team's estimate (and the quick decision, if run)."""
-    cur = n.currency
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        f"# {scenario_name}: team {n.team}",
-        "",
-        f"Made with 'cssim app' on {stamp}.",
-        "",
-        "## The closed form",
-        "",
-        verdict(n),
-        "",
-        "| Figure | Value |",
-        "|---|---|",
-        f"| CSMs planned | {n.csms} |",
-        f"| FTE needed | {n.fte_needed:.1f} |",
-        f"| CSMs needed | {n.csms_needed} |",
-        f"| Gap (needed - planned) | {n.gap:+d} |",
-        f"| Customer hours a year | {num(n.demand_hours)} |",
-        f"| Customer hours per CSM | {num(n.hours_per_csm)} |",
-        f"| People cost at the need | {money(n.people_cost_needed, cur)} a year |",
-        f"| People cost as planned | {money(n.people_cost_current, cur)} a year |",
-        "",
-    ]
-    if decision:
-        lines += ["## Simulated", "", decision, ""]
-    lines += ["## Edits", ""]
-    lines += [f"- `--set {o}`" for o in overrides] or ["- none: the plan as written"]
-    lines += [
-        "",
-        "The closed form ignores queueing, due windows, variability and churn; the "
-        "simulation accounts for them.",
-        "",
-    ]
-    return "\n".join(lines)

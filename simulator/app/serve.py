@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def serve(
     port: int = 8765,
     replications: int = 3,
     log_level: str = "warning",
+    overrides: Sequence[str] = (),
 ) -> None:
     """Serve the explorer of the scenario at ``path`` until interrupted.
 
@@ -46,6 +48,8 @@ def serve(
         Replications per headcount of the "Simulate" frontier.
     log_level
         uvicorn's log level.
+    overrides
+        ``dotted.path=value`` overrides the explorer starts from.
 
     Raises
     ------
@@ -56,5 +60,5 @@ def serve(
 
     from simulator.app.explorer import make_app
 
-    app = make_app(path, replications)
+    app = make_app(path, replications, overrides)
     uvicorn.run(app, host=HOST, port=port or free_port(), log_level=log_level)

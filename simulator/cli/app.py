@@ -6,14 +6,20 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.common import fail, handle_errors, scenario_argument
-from simulator.scenario.loader import load
+from simulator.cli.common import (
+    fail,
+    handle_errors,
+    load_plan,
+    overrides_option,
+    scenario_argument,
+)
 
 __all__ = ["app"]
 
 
 @click.command()
 @scenario_argument
+@overrides_option
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -26,24 +32,27 @@ __all__ = ["app"]
     type=click.IntRange(1, 100),
     default=3,
     show_default=True,
-    help="Replications per headcount when you press Simulate.",
+    help="Replications of the run and of each frontier headcount when you press Simulate.",
 )
 @handle_errors
-def app(scenario: Path | None, port: int, replications: int) -> None:
-    """Explore a plan in the browser: move CSMs, touches and channels, see the need at once.
+def app(scenario: Path | None, overrides: tuple[str, ...], port: int, replications: int) -> None:
+    """Explore a plan in the browser: move CSMs, touchpoints and channels, see the need at once.
 
     Serves a local page on 127.0.0.1 only (nothing leaves the machine; every asset is
-    served locally). Needs the optional extra: pip install 'cssim[app]'. Stop with Ctrl-C.
+    served locally). --set edits the plan the page starts from, as for run. Simulate runs
+    the edited plan and the team's frontier and offers the run's decision brief. Needs the
+    optional extra: pip install 'cssim[app]'. Stop with Ctrl-C.
 
     \b
     Example:
       cssim app scenarios/cfo_six.yaml --port 8765
+      cssim app --set segments.top.team.csms=6
     """
     from simulator.app import HOST, free_port, missing, serve
 
     if missing():
         fail(f"error: the explorer needs {', '.join(missing())}: pip install 'cssim[app]'")
-    load(scenario)  # a bad scenario fails here, with the file, line and field
+    load_plan(scenario, overrides)  # a bad scenario or override fails here, as for run
     chosen = port or free_port()
     click.echo(f"cssim explorer on http://{HOST}:{chosen}/ (Ctrl-C to stop)", err=True)
-    serve(scenario, chosen, replications)
+    serve(scenario, chosen, replications, overrides=overrides)
