@@ -10,6 +10,7 @@ progress bar, and offers that run's decision brief until the plan is edited agai
 from __future__ import annotations
 
 import asyncio
+import shlex
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -288,7 +289,7 @@ def make_app(
         def edits_text() -> str:
             ov = current()[0]
             lines = [
-                f"--set {o}" + ("   (started with)" if i < len(start) else "")
+                f"--set {shlex.quote(o)}" + ("   (started with)" if i < len(start) else "")
                 for i, o in enumerate(ov)
             ]
             return "\n".join(lines) or "none: the plan as written"
@@ -308,7 +309,7 @@ def make_app(
                 ui.notification_show("Fix the scenario first: " + got, type="error")
                 return
             ov, team = got[0], input.team()
-            done = [0, 1]
+            done = [0, 0]  # replications run, of how many (0: not known yet)
             lock = threading.Lock()
 
             def tick(n: int, total: int) -> None:
@@ -324,7 +325,7 @@ def make_app(
                     await asyncio.sleep(0.25)
                     with lock:
                         fraction = done[0] / max(done[1], 1)
-                        detail = f"{done[0]} of {done[1]} replications"
+                        detail = f"{done[0]} of {done[1]} replications" if done[1] else ""
                     bar.set(fraction, detail=detail)
                 try:
                     sim.set(job.result())
