@@ -18,10 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.app.model import (
+    CHANNELS,
     Edits,
     channels_for,
     overrides_for,
     parse_offsets,
+    risk_events_of,
     scaled_hours,
     touch_rate,
     touchpoints,
@@ -31,7 +33,15 @@ from simulator.app.results import decision_sentence, scenario_yaml, simulate
 from simulator.cli import cli
 from simulator.errors import ScenarioError
 from simulator.scenario.loader import load, load_text
-from simulator.scenario.model import Scenario, Touchpoint
+from simulator.scenario.model import (
+    BeforeRenewal,
+    Cadence,
+    OnRiskEvent,
+    Scenario,
+    StageEntry,
+    Touchpoint,
+)
+from tests.conftest import SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +215,43 @@ def test_channels_fit_the_trigger_and_the_coverage(base: Scenario) -> None:
         }
     )
     assert "one_to_many" in channels_for(top, odd)  # its own channel stays offered
+
+
+def _every_trigger_edited(s: Scenario) -> Edits:
+    """Each touchpoint's timing or rate moved, as its kind's control would move it."""
+    e = Edits()
+    for key in touchpoints(s):
+        seg = s.segments[key[0]]
+        tp = seg.touchpoints[key[1]]
+        trig = tp.trigger
+        if isinstance(trig, Cadence):
+            e.per_year[key] = trig.touches_per_year * 2
+        elif isinstance(trig, StageEntry):
+            e.offsets[key] = (*trig.offsets, max(trig.offsets) + 30)
+        elif isinstance(trig, BeforeRenewal):
+            e.days_before[key] = max(0.0, trig.days - 10)
+        elif isinstance(trig, OnRiskEvent):
+            for event in risk_events_of(seg, tp):
+                e.event_rate[(key[0], event)] = 2 * seg.risk_events[event].per_account_year
+        else:
+            e.requests[key[0]] = seg.inbound.requests_per_account_year + 1
+    return e
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_offered_channel_of_every_bundled_touchpoint_loads(path: Path) -> None:
+    s = load(path).scenario
+    timing = _every_trigger_edited(s)
+    for team in s.all_teams():
+        if s.segments_of(team):
+            assert numbers_for(path, s, timing, team).demand_hours > 0
+    for channel in CHANNELS:
+        e = _every_trigger_edited(s)
+        for key in touchpoints(s):
+            seg = s.segments[key[0]]
+            if channel in channels_for(seg, seg.touchpoints[key[1]]):
+                e.channel[key] = channel
+        load(path, overrides_for(s, e))  # validates: what a control offers, the plan takes
 
 
 @pytest.mark.parametrize(
@@ -403,7 +450,7 @@ def test_explorer_in_chromium(server: str, tmp_path: Path) -> None:
         try:
             tab = b.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            tab.on("pageerror", lambda e: problems.append(str(e)))
+            tab.on("pageerror", lambda e: problems.append(f"{e}\n{e.stack}"))
             tab.on("request", lambda r: requests.append(r.url))
             tab.on("websocket", lambda w: requests.append(w.url))
             tab.goto(server)
@@ -518,7 +565,7 @@ def test_explorer_in_chromium(server: str, tmp_path: Path) -> None:
             assert tab.inner_text("#decision").startswith("Simulated before your last edits")
         finally:
             b.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     outside = [u for u in requests if urlparse(u).hostname != "127.0.0.1"]
     assert requests and outside == []
     assert brief_requests and all(u.startswith(("file:", "data:")) for u in brief_requests)

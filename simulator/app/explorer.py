@@ -48,7 +48,8 @@ _CSS = """
 .cssim-verdict { font-size: 1.05rem; margin: 0.25rem 0 0.25rem; }
 .cssim-touch { margin: 0 0 0.75rem; color: #333; }
 .cssim-error { color: #b00020; white-space: pre-wrap; }
-.cssim-edits { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }
+.cssim-edits { font-family: monospace; font-size: 0.8rem; }
+.cssim-edits .shiny-text-output { white-space: pre-wrap; }
 .cssim-table td, .cssim-table th { padding: 0.15rem 0.6rem; }
 .cssim-table td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .cssim-table tr.cssim-shown { background: #e8f1fb; font-weight: 600; }
@@ -119,7 +120,7 @@ def _touch_table(n: TeamNumbers, shown: tuple[str, str] | None) -> ui.Tag:
 
 
 def _page(s: Scenario) -> ui.Tag:
-    teams = list(s.all_teams())
+    teams = [t for t in s.all_teams() if s.segments_of(t)]  # a team serving none has no need
     sidebar = ui.sidebar(
         ui.input_select("team", "Team", choices=teams, selected=teams[0]),
         ui.output_ui("team_controls"),
@@ -351,9 +352,18 @@ def make_app(
             fig = frontier_chart(got.rows, s.currency, marks={"plan": plan})
             return _png(fig, "Simulated frontier: GRR and on-time touches by headcount")
 
+        ready = reactive.Value(False)
+
+        @reactive.effect
+        def _ready() -> None:
+            # a Value changes only when set to something else: the button is rendered
+            # again when the brief comes or goes, not on every edit (a tooltip being
+            # shown is not torn down under the pointer)
+            ready.set(fresh() is not None)
+
         @render.ui
         def brief_button() -> ui.Tag:
-            if fresh() is not None:
+            if ready():
                 return ui.download_button("download_brief", "Decision brief (HTML)")
             placeholder = ui.input_action_button(
                 "brief_disabled", "Decision brief (HTML)", disabled=True, class_="w-100"
