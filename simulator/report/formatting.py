@@ -8,6 +8,26 @@ from typing import Any
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
+def _money_scale(a: float) -> tuple[float, str, int]:
+    """Divisor, suffix and decimals :func:`money` uses for an amount of size ``a`` >= 0."""
+    if a >= 1e12:
+        return 1e12, "T", 2
+    if a >= 1e9:
+        return 1e9, "B", 2
+    if a >= 1e6:
+        return 1e6, "M", 2 if a < 1e7 else 1
+    if a >= 1e4:
+        return 1e3, "k", 0
+    if a >= 1e3:
+        return 1e3, "k", 1
+    return 1.0, "", 0
+
+
+def _with_symbol(sign: str, body: str, currency: str) -> str:
+    sym = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
 def money(x: float, currency: str = "USD") -> str:
     """Compact money: ``$1.2M``, ``$360k``, ``€950``; other codes as ``1.2M CHF``."""
     if x is None or not math.isfinite(x):
@@ -15,21 +35,52 @@ def money(x: float, currency: str = "USD") -> str:
     sign = "-" if x < 0 else ""
     a = abs(x)
     if a >= 1e15:
-        body = f"{a:.2e}"
-    elif a >= 1e12:
-        body = f"{a / 1e12:.2f}T"
-    elif a >= 1e9:
-        body = f"{a / 1e9:.2f}B"
-    elif a >= 1e6:
-        body = f"{a / 1e6:.2f}M" if a < 1e7 else f"{a / 1e6:.1f}M"
-    elif a >= 1e4:
-        body = f"{a / 1e3:.0f}k"
-    elif a >= 1e3:
-        body = f"{a / 1e3:.1f}k"
+        return _with_symbol(sign, f"{a:.2e}", currency)
+    div, suffix, digits = _money_scale(a)
+    return _with_symbol(sign, f"{a / div:.{digits}f}{suffix}", currency)
+
+
+def money_interval(
+    mean: float, low: float, high: float, currency: str = "USD", signed: bool = False
+) -> str:
+    """Money with its interval, every number in the mean's scale and digits:
+    ``$1.30M [$1.07M, $1.54M]``, ``$16.1M [$15.5M, $16.7M]``, ``-$40k [-$95k, $15k]``.
+
+    ``signed`` prefixes ``+`` to amounts that are not negative (a difference:
+    ``+$1.30M [-$0.20M, +$2.80M]``). A mean that is not finite is ``-``; an end that is
+    not finite is ``-inf`` / ``inf``.
+    """
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    a = abs(mean)
+    if a >= 1e15:
+        div, suffix, digits = 1e12, "T", 0
     else:
-        body = f"{a:.0f}"
-    sym = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+        div, suffix, digits = _money_scale(a)
+
+    def one(x: float) -> str:
+        if not math.isfinite(x):
+            return "-inf" if x < 0 else "inf"
+        body = f"{abs(x) / div:.{digits}f}{suffix}"
+        # a value that rounds to zero takes no sign
+        zero = float(body.rstrip("kMBT") or 0) == 0
+        sign = "-" if x < 0 and not zero else ("+" if signed else "")
+        return _with_symbol(sign, body, currency)
+
+    return f"{one(mean)} [{one(low)}, {one(high)}]"
+
+
+def number_format_of(value: Any, fmt: str = "num3") -> str:
+    """The number format for ``value`` in a column of mixed values: ``int`` when it is a
+    whole number (a count, replications, touchpoints a year, 12 months), else ``fmt``.
+
+    Booleans and text keep ``fmt`` (the renderer shows them as they are).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fmt
+    if isinstance(value, int) or (math.isfinite(value) and float(value).is_integer()):
+        return "int"
+    return fmt
 
 
 def pct(x: float, digits: int = 1) -> str:

@@ -7,7 +7,6 @@ results of ``run``/``report``; each file is written atomically.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ def run_findings(exp: Experiment) -> list[str]:
         out.append(
             f"{seg}: {ci_num(m['headcount'], 1)} CSMs, touches on time {ci_pct(m['on_time_share'])}, "
             f"utilisation {ci_pct(m['utilisation'])}, logo churn {ci_pct(m['logo_churn'])}, "
-            f"GRR {ci_pct(m['grr'])}, NRR {ci_pct(m['nrr'], upper=math.inf)}, ARR at end {ci_money(m['arr_end'], cur)}."
+            f"GRR {ci_pct(m['grr'])}, NRR {ci_pct(m['nrr'])}, ARR at end {ci_money(m['arr_end'], cur)}."
         )
     return out
 
