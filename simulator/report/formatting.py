@@ -40,6 +40,29 @@ def money(x: float, currency: str = "USD") -> str:
     return _with_symbol(sign, f"{a / div:.{digits}f}{suffix}", currency)
 
 
+def money_ends(
+    low: float, high: float, like: float, currency: str = "USD", signed: bool = False
+) -> str:
+    """An interval ``[$1.07M, $1.54M]`` in the scale and digits :func:`money` chooses for
+    ``like`` (the mean it belongs to), each end with the symbol.
+
+    ``signed`` prefixes ``+`` to ends that are not negative (a difference). An end that
+    is not finite is ``-inf`` / ``inf``; an end that rounds to zero has no minus sign.
+    """
+    a = abs(like) if like is not None and math.isfinite(like) else 0.0
+    div, suffix, digits = (1e12, "T", 0) if a >= 1e15 else _money_scale(a)
+
+    def one(x: float) -> str:
+        if not math.isfinite(x):
+            return "-inf" if x < 0 else "inf"
+        body = f"{abs(x) / div:,.{digits}f}"
+        zero = float(body.replace(",", "")) == 0
+        sign = "-" if x < 0 and not zero else ("+" if signed else "")
+        return _with_symbol(sign, body + suffix, currency)
+
+    return f"[{one(low)}, {one(high)}]"
+
+
 def money_interval(
     mean: float, low: float, high: float, currency: str = "USD", signed: bool = False
 ) -> str:
@@ -47,27 +70,14 @@ def money_interval(
     ``$1.30M [$1.07M, $1.54M]``, ``$16.1M [$15.5M, $16.7M]``, ``-$40k [-$95k, $15k]``.
 
     ``signed`` prefixes ``+`` to amounts that are not negative (a difference:
-    ``+$1.30M [-$0.20M, +$2.80M]``). A mean that is not finite is ``-``; an end that is
-    not finite is ``-inf`` / ``inf``.
+    ``+$1.30M [-$0.20M, +$2.80M]``). A mean that is not finite is ``-``.
     """
     if mean is None or not math.isfinite(mean):
         return "-"
-    a = abs(mean)
-    if a >= 1e15:
-        div, suffix, digits = 1e12, "T", 0
-    else:
-        div, suffix, digits = _money_scale(a)
-
-    def one(x: float) -> str:
-        if not math.isfinite(x):
-            return "-inf" if x < 0 else "inf"
-        body = f"{abs(x) / div:.{digits}f}{suffix}"
-        # a value that rounds to zero takes no sign
-        zero = float(body.rstrip("kMBT") or 0) == 0
-        sign = "-" if x < 0 and not zero else ("+" if signed else "")
-        return _with_symbol(sign, body, currency)
-
-    return f"{one(mean)} [{one(low)}, {one(high)}]"
+    head = money(mean, currency)
+    if signed and mean >= 0:
+        head = "+" + head
+    return f"{head} {money_ends(low, high, mean, currency, signed)}"
 
 
 def number_format_of(value: Any, fmt: str = "num3") -> str:

@@ -15,7 +15,7 @@ from simulator.analysis.experiment import Experiment
 from simulator.analysis.solve import TeamSolution
 from simulator.analysis.solve_value import ValueSolution, value_note
 from simulator.report.detail_sheets import segment_sheets
-from simulator.report.formatting import money, num
+from simulator.report.formatting import money, money_ends, money_interval, num
 from simulator.report.layout import Block, Chart, Col, Sheet
 from simulator.report.packs import assumptions_sheet, provenance_sheet
 from simulator.report.plan_sheets import frontier_sheet, plan_intro, retention_block
@@ -69,8 +69,7 @@ def recommendation(
             text += (
                 f"; {pick - 1} instead saves {money(m.cost, currency)} of people cost and gives "
                 f"up {money(m.retention_value, currency)} of retention and expansion value: "
-                f"net {_signed(-m.value, currency)} [{_signed(-m.high, currency)}, "
-                f"{_signed(-m.low, currency)}]"
+                f"net {money_interval(-m.value, -m.high, -m.low, currency, signed=True)}"
             )
         if targets is not None and targets.required is not None and value.best != pick:
             a, b = value.values.get(pick), value.values.get(value.best)
@@ -102,9 +101,9 @@ def value_renderable(values: Sequence[ValueSolution], currency: str) -> Table:
                 sol.team,
                 f"{n}{' *' if n == sol.best else ''}",
                 money(mean, currency),
-                f"[{money(lo, currency)}, {money(hi, currency)}]",
+                money_ends(lo, hi, mean, currency),
                 _signed(m.value, currency) if m else "",
-                f"[{_signed(m.low, currency)}, {_signed(m.high, currency)}]" if m else "",
+                money_ends(m.low, m.high, m.value, currency, signed=True) if m else "",
                 money(m.cost, currency) if m else "",
                 style="bold" if n == sol.best else None,
             )
