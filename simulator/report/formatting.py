@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
@@ -81,16 +83,33 @@ def money_interval(
 
 
 def number_format_of(value: Any, fmt: str = "num3") -> str:
-    """The number format for ``value`` in a column of mixed values: ``int`` when it is a
-    whole number (a count, replications, touchpoints a year, 12 months), else ``fmt``.
+    """The number format to show ``value`` in, in a column whose format is ``fmt``.
 
-    Booleans and text keep ``fmt`` (the renderer shows them as they are).
+    An integer (a Python or numpy int: a count, replications, touchpoints a year, a
+    12-month term) in a decimal column (``num0``..``num3``) is ``int``, so it never
+    reads ``12.000``; everything else keeps ``fmt``. A float keeps the column's digits
+    even when it is whole (a mean that came out round), so a column of means keeps one
+    precision; a source of mixed inputs states whole numbers as ints
+    (:func:`whole`).
     """
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not fmt.startswith("num"):
         return fmt
-    if isinstance(value, int) or (math.isfinite(value) and float(value).is_integer()):
+    if isinstance(value, int | np.integer):
         return "int"
     return fmt
+
+
+def whole(value: Any) -> Any:
+    """``value`` as an int when it is a finite whole float (``1730.0`` -> ``1730``),
+    unchanged otherwise: an input stated as a whole number is shown as one."""
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and value.is_integer()
+        and abs(value) < 2**53
+    ):
+        return int(value)
+    return value
 
 
 def pct(x: float, digits: int = 1) -> str:
