@@ -6,6 +6,7 @@ seed), so results do not depend on where or in which order replications run.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ __all__ = [
     "MetricStats",
     "Precision",
     "ReplicationResult",
+    "calendar_month",
     "run_experiment",
     "run_jobs",
     "run_points",
@@ -165,6 +167,14 @@ def summarise(
     return MetricStats(mean, low, high, sd, n, p10, p50, p90, method)
 
 
+def calendar_month(start: dt.date, month: int) -> str:
+    """The calendar month of month ``month`` (1-based) of a plan starting on ``start``,
+    as ``YYYY-MM``: month 1 is the start date's month (``2027-01`` for a plan starting
+    2027-01-01 or 2027-01-15), month 13 the same month a year later."""
+    k = start.month - 1 + month - 1
+    return f"{start.year + k // 12:04d}-{k % 12 + 1:02d}"
+
+
 @dataclass
 class ReplicationResult:
     """What one replication contributes to an experiment (small: no raw records)."""
@@ -260,7 +270,9 @@ class Experiment:
     def monthly_fan(self) -> list[dict[str, Any]]:
         """Month-end series across replications: mean and P10/P50/P90 per month.
 
-        Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR.
+        Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR. Each
+        row has the month of the plan (``month``, 1-based) and its calendar month
+        (``calendar_month``, ``YYYY-MM``: :func:`calendar_month` of the start date).
         """
         if not self.results:
             return []
@@ -273,6 +285,7 @@ class Experiment:
                     if k not in ("kind", "name", "month") and isinstance(v, int | float):
                         bucket.setdefault(k, []).append(float(v))
         out = []
+        start = self.scenario.start_date
         for (kind, name, month), metrics in groups.items():
             for metric, values in metrics.items():
                 if metric == "day":
@@ -284,6 +297,7 @@ class Experiment:
                         "kind": kind,
                         "name": name,
                         "month": month,
+                        "calendar_month": calendar_month(start, int(month)),
                         "metric": metric,
                         "mean": float(x.mean()),
                         "p10": float(p10),

@@ -112,6 +112,13 @@ def whole(value: Any) -> Any:
     return value
 
 
+def month_name(calendar_month: str) -> str:
+    """A ``YYYY-MM`` month for people: ``2027-01`` -> ``Jan 2027``."""
+    year, month = calendar_month.split("-")[:2]
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return f"{names[int(month) - 1]} {int(year)}"
+
+
 def pct(x: float, digits: int = 1) -> str:
     """A fraction as a percentage: 0.934 -> ``93.4%``."""
     if x is None or not math.isfinite(x):
