@@ -57,7 +57,7 @@ def delta_text(d: Difference, unit: str, currency: str) -> str:
 def sentence(
     label: str, base: str, segment: str, diffs: list[Difference], currency: str, years: float = 1.0
 ) -> str:
-    """``six vs eight, top: saves $351k a year [338k, 364k] in people; ...``.
+    """``six vs eight, top: saves $351k a year [$338k, $364k] in people; ...``.
 
     ``years`` is the horizon in years: people cost is per horizon in the records.
     """
