@@ -68,7 +68,7 @@ class Metric:
         The scenario's target (``segments.*.targets``) that bounds this metric, if any.
     bounds
         Feasible range ``(low, high)`` of a replication's value, which its confidence
-        interval must respect (:func:`simulator.analysis.experiment.summarise`). None
+        interval must respect (:func:`simulator.analysis.intervals.summarise`). None
         (the default) takes the unit's: a share of a whole (GRR, on-time share, churn)
         in [0, 1]; money, counts, hours, CSMs and ratios, which cannot be negative, in
         [0, inf). Net retention (NRR), a share that can pass 100%, gives (0, inf);

@@ -70,7 +70,7 @@ def paired_difference(
     non-negative totals is signed, so only shares have a bound to respect. Plans run on
     common random numbers differ by a few percentage points, far inside [-1, 1], where a
     transformed interval would be the t interval
-    (:func:`simulator.analysis.experiment.summarise`); even cutting the default top
+    (:func:`simulator.analysis.intervals.summarise`); even cutting the default top
     team from 8 CSMs to 2 (ad hoc work dropped +81 pp [72, 90] over 5 replications)
     keeps every share difference inside, which ``tests/test_intervals.py`` checks.
     Interval ends are not clipped.

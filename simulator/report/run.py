@@ -24,7 +24,7 @@ def _point(st: MetricStats) -> bool:
 def ci_pct(st: MetricStats, digits: int = 1) -> str:
     """``93.4% [92.8, 94.0]`` (a single value when the interval is a single point).
 
-    The interval is shown as :func:`~simulator.analysis.experiment.summarise` made it:
+    The interval is shown as :func:`~simulator.analysis.intervals.summarise` made it:
     for a metric summarised with its feasible range it already lies inside the range
     (a share in [0, 100%]), so nothing is clipped here.
     """
