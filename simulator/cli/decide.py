@@ -10,7 +10,7 @@ import click
 from simulator.analysis.decide import Option, options_of
 from simulator.analysis.decision import decide
 from simulator.analysis.executors import executor
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, write_html
 from simulator.cli.common import (
     check_output,
     fail,
@@ -154,12 +154,13 @@ def decide_command(
         except ValueError as exc:
             fail(f"error: {exc}")
     doc = decision_json(result, currency)
+    brief = once(lambda: decide_brief(result, currency))
     if output is not None and output.suffix.lower() == ".html":
-        write_html(output, lambda: decide_brief(result, currency))
+        write_html(output, brief)
     elif output is not None:
         atomic_write(output, json.dumps(doc, indent=2) + "\n")
         click.echo(f"wrote {output}", err=True)
-    write_html(html_path, lambda: decide_brief(result, currency))
+    write_html(html_path, brief)
     if charts_dir is not None:
         figs = {"acceptability": acceptability_chart(result, currency)}
         tornado = tornado_chart(result, currency)
