@@ -22,6 +22,8 @@ def _format(value: Any, fmt: str, currency: str) -> tuple[str, bool]:
         return "", False
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value), False
+    if fmt == "id":
+        return str(int(value)), True
     if fmt == "pct":
         return pct(value), True
     if fmt == "pp":

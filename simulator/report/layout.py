@@ -18,8 +18,9 @@ __all__ = ["Block", "Chart", "Col", "MultiCol", "Sheet"]
 class Col:
     """A column: the row key, its header and number format.
 
-    Formats: ``text``, ``int``, ``num0``..``num3`` (decimals), ``pct`` (a fraction shown
-    as 93.4%), ``pp`` (a difference of fractions in percentage points), ``money``.
+    Formats: ``text``, ``id`` (a whole number without separators: a seed), ``int``,
+    ``num0``..``num3`` (decimals), ``pct`` (a fraction shown as 93.4%), ``pp`` (a
+    difference of fractions in percentage points), ``money``.
     """
 
     key: str

@@ -27,6 +27,7 @@ def _excel_formats(currency: str) -> dict[str, str]:
     money = f'"{sym}"#,##0;-"{sym}"#,##0' if sym else f'#,##0 "{currency}";-#,##0 "{currency}"'
     return {
         "text": "@",
+        "id": "0",
         "int": "#,##0",
         "num0": "#,##0",
         "num1": "#,##0.0",
