@@ -100,19 +100,36 @@ def _page_text(page: Path) -> tuple[list[str], list[tuple[str, str]]]:
         ),
         ("solve", ["Summary", "Frontier", "Segment core", "Assumptions", "Provenance"]),
         ("tradeoff", ["Summary", "Candidates", "Frontier", "Assumptions", "Provenance"]),
+        ("decide", ["Decision", "Assumptions"]),
+        ("hire", ["Hiring plan"]),
     ],
 )
 def test_the_pack_opens_on_the_brief_of_the_html_page(
     small: Path, tmp_path: Path, command: str, after: list[str]
 ) -> None:
+    bigger = tmp_path / "bigger.yaml"
+    bigger.write_text(SMALL.replace("csms: 2", "csms: 3"), encoding="utf-8")
     args = {
-        "run": ["run", str(small)],
-        "compare": ["compare", str(small), str(small)],
-        "solve": ["solve", str(small)],
-        "tradeoff": ["tradeoff", str(small), "--team", "core", "--csms", "1"],
+        "run": ["run", str(small), *FAST],
+        "compare": ["compare", str(small), str(small), *FAST],
+        "solve": ["solve", str(small), *FAST],
+        "tradeoff": ["tradeoff", str(small), "--team", "core", "--csms", "1", *FAST],
+        "decide": [
+            "decide",
+            str(small),
+            str(bigger),
+            "--draws",
+            "4",
+            "--sensitivity-replications",
+            "1",
+            "-j",
+            "1",
+            "-q",
+        ],
+        "hire": ["hire", str(small), "-q"],
     }[command]
     book, page = tmp_path / "pack.xlsx", tmp_path / "brief.html"
-    _cli([*args, *FAST, "-o", str(book), "--html", str(page)])
+    _cli([*args, "-o", str(book), "--html", str(page)])
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["Brief", *after], "the Brief first, the pack's order after it"
     ws = wb.active

@@ -352,8 +352,8 @@ def tradeoff_command(
 @click.option("--team", default=None, help="One team (default: every team).")
 @overrides_option
 @output_option(
-    "Also write FILE.csv or FILE.json (requisitions and months), or FILE.html (the "
-    "decision brief, as --html).",
+    "Also write FILE.csv or FILE.json (requisitions and months), FILE.html (the "
+    "decision brief, as --html) or FILE.xlsx (an Excel pack that opens on the brief).",
 )
 @html_option
 @format_option
@@ -381,10 +381,10 @@ def hire(
       cssim hire scenarios/sales_pod.yaml --format json
       cssim hire --html hiring.html
     """
-    check_output(output, (".csv", ".json", ".html"))
+    check_output(output, (".csv", ".json", ".html", ".xlsx"))
     check_html(html_path)
     loaded = load_plan(scenario, overrides, quiet)
-    check_output(output, (".csv", ".json", ".html"), loaded.inputs())
+    check_output(output, (".csv", ".json", ".html", ".xlsx"), loaded.inputs())
     check_html(html_path, loaded.inputs())
     s = loaded.scenario
     names = [t for t in s.all_teams() if s.segments_of(t)]
@@ -402,6 +402,9 @@ def hire(
             "csv": lambda: hire_csv(plans),
             "json": lambda: hire_json(plans),
             "html": page(brief),
+            "xlsx": lambda: list(brief().sheets),
         },
         lambda: hire_renderable(plans, s.currency),
+        s.currency,
+        brief,
     )
