@@ -106,7 +106,8 @@ def run_brief(
     if vs is not None:
         hinges += [conventions(exp, vs), indirect_line(exp, vs)]
     hinges.append(
-        "The assumptions: every input with its source (at the end; in Excel, their sheet)."
+        "The assumptions: every input with its source (at the end of the page; in the "
+        "Excel pack, the Assumptions sheet)."
     )
     figs = figures(exp, frontier)
     lead = [*[k for k in figs if k.startswith("frontier_")][:1], "arr_waterfall"]
