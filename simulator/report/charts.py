@@ -9,25 +9,35 @@ and SVG.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
-from simulator.analysis.experiment import Experiment
+from simulator.analysis.experiment import Experiment, summarise
+from simulator.report.chart_axes import (
+    axis_break,
+    esc,
+    money_axis,
+    month_axis,
+    percent_axis,
+    plan_dates,
+)
 from simulator.report.files import atomic_target
 from simulator.report.formatting import money, pct
 
 __all__ = [
     "CHART_NAMES",
+    "arr_bridge",
     "arr_fan",
     "arr_waterfall",
+    "esc",
     "figures",
     "frontier_chart",
     "svg_text",
@@ -42,6 +52,10 @@ CHART_NAMES = ("frontier", "utilisation_backlog", "arr_waterfall", "arr_fan", "t
 BLUE, GREEN, AMBER, RED, GREY = "#2b6cb0", "#2f855a", "#d69e2e", "#c53030", "#718096"
 TEAM_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#b7791f", "#319795", "#c53030")
 
+WATERFALL_MIN_STEP = 0.05
+"""The ARR waterfall starts at zero unless its largest step would then be shorter than
+this share of the axis; then the axis starts near the lowest level and is marked broken."""
+
 
 def new_figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[Figure, Any]:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -54,182 +68,230 @@ def new_figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tupl
     return fig, axes
 
 
-def esc(text: str) -> str:
-    """Text with dollar signs shown as such (matplotlib reads $...$ as mathematics)."""
-    return text.replace("$", r"\$")
+def _wrap(text: str, width_in: float, fontsize: float, bold: bool = False) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``fontsize`` points
+    (an average character is about 0.55 em wide, 0.62 em in bold)."""
+    per_line = max(20, int(width_in * 72 / (fontsize * (0.62 if bold else 0.55))))
+    return "\n".join(textwrap.wrap(text, per_line, break_on_hyphens=False)) or text
 
 
 def titles(fig: Figure, finding: str, context: str) -> None:
-    fig.suptitle(esc(finding), x=0.01, ha="left", fontsize=14, fontweight="bold")
-    fig.text(0.01, -0.01, esc(context), ha="left", va="top", fontsize=9, color=GREY)
-
-
-def _money_axis(ax: Any, currency: str, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: esc(money(v, currency)))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def _context(exp: Experiment) -> str:
-    s = exp.scenario
-    return (
-        f"{s.name}. {exp.replications} replications, seed {exp.root_seed}, "
-        f"{s.horizon_days}-day plan from {s.start_date:%d %b %Y}; means over replications."
+    """The finding as the figure's title and the context (source, statistic) under it,
+    each wrapped to the figure's width so nothing runs past its edge."""
+    width = fig.get_figwidth() * 0.98
+    fig.suptitle(
+        esc(_wrap(finding, width, 14, bold=True)), x=0.01, ha="left", fontsize=14, fontweight="bold"
+    )
+    fig.text(
+        0.01, -0.01, esc(_wrap(context, width, 9)), ha="left", va="top", fontsize=9, color=GREY
     )
 
 
-def _month_labels(exp: Experiment, months: Sequence[int]) -> list[str]:
-    """Month k of the plan by calendar name (the month it ends), ``start`` for 0."""
+def _money_axis(ax: Any, currency: str, axis: str = "y") -> None:
+    """Money ticks on ``axis`` (:func:`simulator.report.chart_axes.money_axis`)."""
+    money_axis(ax, currency, axis)
+
+
+def _context(exp: Experiment) -> str:
+    """Where the numbers come from: the scenario by name, replications, seed, period."""
     s = exp.scenario
-    long = s.horizon_days > 366
-    step = max(1, math.ceil(len(months) / 13))  # at most about 13 labels on an axis
-    out = []
-    for j, k in enumerate(months):
-        index = s.start_date.month - 1 + k - 1
-        date = dt.date(s.start_date.year + index // 12, index % 12 + 1, 1)
-        label = "start" if k == 0 else f"{date:%b %y}" if long else f"{date:%b}"
-        out.append(label if j % step == 0 else "")
-    return out
+    return (
+        f"{s.name}. {exp.replications} replications, seed {exp.root_seed}, "
+        f"{s.horizon_days}-day plan from {s.start_date:%d %b %Y}."
+    )
 
 
-def _monthly(exp: Experiment, kind: str, metric: str) -> dict[str, tuple[list[int], np.ndarray]]:
-    """Per-name (months, replications x months array) of a monthly metric."""
+def _plan_axis(exp: Experiment, ax: Any) -> None:
+    """Calendar months from the plan's start to its end on the x axis."""
+    s = exp.scenario
+    month_axis(ax, s.start_date, plan_dates(s.start_date, [s.horizon_days])[0].date())
+
+
+def _monthly(
+    exp: Experiment, kind: str, metric: str
+) -> dict[str, tuple[list[float], list[float], np.ndarray]]:
+    """Per name: (each month's first day, its last day, replications x months values) of a
+    monthly metric; days count from the plan's start."""
     names: dict[str, dict[int, list[float]]] = {}
+    ends: dict[int, float] = {}
     for r in exp.results:
         for row in r.monthly:
             if row["kind"] == kind:
                 names.setdefault(row["name"], {}).setdefault(row["month"], []).append(
                     float(row[metric])
                 )
+                ends[row["month"]] = float(row["day"])
     out = {}
     for name, by_month in names.items():
         months = sorted(by_month)
-        out[name] = (months, np.array([by_month[m] for m in months]).T)
+        last = [ends[m] for m in months]
+        first = [0.0, *last[:-1]]
+        out[name] = (first, last, np.array([by_month[m] for m in months]).T)
     return out
 
 
-def _total(exp: Experiment, metric: str) -> float:
-    return float(np.mean([sum(seg[metric] for seg in r.segments.values()) for r in exp.results]))
+def _totals(exp: Experiment, metric: str) -> np.ndarray:
+    """Per replication: a segment metric summed over the segments."""
+    return np.array([sum(seg[metric] for seg in r.segments.values()) for r in exp.results])
+
+
+def arr_bridge(exp: Experiment) -> list[tuple[str, float]]:
+    """The ARR bridge of the plan, all segments, each a mean over replications (currency
+    per year): start, churn, contraction, expansion, new business, any remainder, end.
+
+    The end is the mean ARR at the end that the run's summary reports (the sum of the
+    segments' means); an ``Other`` step appears only when the four changes do not add up.
+    """
+    start, end = float(np.mean(_totals(exp, "arr_start"))), float(np.mean(_totals(exp, "arr_end")))
+    steps = [
+        ("Churn", -float(np.mean(_totals(exp, "churned_arr")))),
+        ("Contraction", -float(np.mean(_totals(exp, "contraction_arr")))),
+        ("Expansion", float(np.mean(_totals(exp, "expansion_arr")))),
+        ("New business", float(np.mean(_totals(exp, "new_arr")))),
+    ]
+    rest = end - start - sum(d for _, d in steps)
+    if abs(rest) > 1e-6 * max(abs(start), abs(end), 1.0):
+        steps.append(("Other", rest))
+    return [("Start ARR", start), *steps, ("End ARR", end)]
 
 
 def arr_waterfall(exp: Experiment) -> Figure:
-    """ARR bridge over the plan, all segments: start, churn, contraction, expansion, new, end."""
+    """ARR bridge over the plan, all segments (means over replications), on an axis from
+    zero unless the changes would be too short to read (then marked as broken)."""
     cur = exp.scenario.currency
-    start, end = _total(exp, "arr_start"), _total(exp, "arr_end")
-    steps = [
-        ("Churn", -_total(exp, "churned_arr")),
-        ("Contraction", -_total(exp, "contraction_arr")),
-        ("Expansion", _total(exp, "expansion_arr")),
-        ("New business", _total(exp, "new_arr")),
-    ]
+    bridge = arr_bridge(exp)
+    (_, start), steps, (_, end) = bridge[0], bridge[1:-1], bridge[-1]
+    levels = start + np.cumsum([0.0, *(d for _, d in steps)])
+    top, low = max(float(levels.max()), end), min(float(levels.min()), end)
     fig, ax = new_figure()
-    labels = ["Start ARR"] + [s[0] for s in steps] + ["End ARR"]
-    level = start
-    ax.bar(0, start, color=BLUE, width=0.6)
-    for i, (_, delta) in enumerate(steps, start=1):
-        bottom = level + min(delta, 0)
-        ax.bar(i, abs(delta), bottom=bottom, color=GREEN if delta >= 0 else RED, width=0.6)
-        ax.plot([i - 1.3, i + 0.3], [level, level], color=GREY, linewidth=0.6)
-        level += delta
-    ax.bar(len(labels) - 1, end, color=BLUE, width=0.6)
-    values = [start] + [d for _, d in steps] + [end]
+    bars = ax.bar(0, start, color=BLUE, width=0.6)
+    bars[0].set_gid("waterfall-start")
     tops = [start]
-    running = start
-    for _, d in steps:
-        tops.append(max(running, running + d))
-        running += d
+    for i, (_, delta) in enumerate(steps, start=1):
+        level = levels[i - 1]
+        ax.bar(
+            i,
+            abs(delta),
+            bottom=level + min(delta, 0),
+            color=GREEN if delta >= 0 else RED,
+            width=0.6,
+        )
+        ax.plot([i - 1.3, i + 0.3], [level, level], color=GREY, linewidth=0.6)
+        tops.append(max(level, level + delta))
+    n = len(bridge) - 1
+    ax.plot([n - 1.3, n + 0.3], [levels[-1], levels[-1]], color=GREY, linewidth=0.6)
+    bars = ax.bar(n, end, color=BLUE, width=0.6)
+    bars[0].set_gid("waterfall-end")
     tops.append(end)
-    for i, (v, top) in enumerate(zip(values, tops, strict=True)):
-        sign = "+" if 0 < i < len(values) - 1 and v > 0 else ""
+    for i, ((_, v), height) in enumerate(zip(bridge, tops, strict=True)):
+        sign = "+" if 0 < i < n and v > 0 else ""
         ax.annotate(
             esc(f"{sign}{money(v, cur)}"),
-            (i, top),
+            (i, height),
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
             fontsize=10,
         )
-    ax.set_xticks(range(len(labels)), labels)
-    low = min(start, end, *(start + np.cumsum([d for _, d in steps])))
-    ax.set_ylim(max(0.0, low - 0.25 * (max(start, end) - low + 0.05 * start)), None)
-    _money_axis(ax, cur)
+    ax.set_xticks(range(len(bridge)), [label for label, _ in bridge])
+    largest = max((abs(d) for _, d in steps), default=0.0)
+    span = (top - low) or 0.01 * abs(top)
+    bottom = low - 0.6 * span
+    broken = top > 0 and largest < WATERFALL_MIN_STEP * top and bottom > 0
+    if broken:  # the levels fill the middle of the axis; the labels fit above
+        ax.set_ylim(bottom, top + 0.3 * span)
+        axis_break(ax, f"The ARR axis does not start at 0: it is cut at {money(bottom, cur)}")
+    else:
+        ax.set_ylim(min(0.0, low), top * 1.08 if top > 0 else None)
+    money_axis(ax, cur)
     ax.set_ylabel(f"ARR ({cur} per year)")
-    lost = -(steps[0][1] + steps[1][1])
-    gained = steps[2][1] + steps[3][1]
+    lost = -sum(d for label, d in steps if label in ("Churn", "Contraction"))
+    gained = sum(d for label, d in steps if label in ("Expansion", "New business"))
     change = (end - start) / start if start else math.nan
     verb = "grows" if end >= start else "falls"
     titles(
         fig,
-        f"ARR {verb} {pct(abs(change))} to {money(end, cur)}: churn and contraction take "
-        f"{money(lost, cur)}, expansion and new business add {money(gained, cur)}",
-        _context(exp),
+        f"ARR {verb} {pct(abs(change))} to {money(end, cur)} (mean): churn and contraction "
+        f"take {money(lost, cur)}, expansion and new business add {money(gained, cur)}",
+        _context(exp) + " Bars: means over replications.",
     )
     return fig
 
 
 def arr_fan(exp: Experiment) -> Figure:
-    """Total ARR by month: median and the P10-P90 band across replications."""
+    """Total ARR by month: the mean over replications and the P10-P90 band; the last point
+    is the ARR at the end, as in the run's summary."""
     cur = exp.scenario.currency
     series = _monthly(exp, "segment", "arr")
-    months = next(iter(series.values()))[0]
-    total = sum(v for _, v in series.values())
-    start = np.array([sum(seg["arr_start"] for seg in r.segments.values()) for r in exp.results])
-    data = np.column_stack([start, total])
-    x = [0, *months]
-    p10, p50, p90 = np.percentile(data, [10, 50, 90], axis=0)
+    _, days, _ = next(iter(series.values()))
+    total = np.sum([v for _, _, v in series.values()], axis=0)
+    start, end = _totals(exp, "arr_start"), _totals(exp, "arr_end")
+    horizon = float(exp.scenario.horizon_days)
+    inner = [j for j, d in enumerate(days) if d < horizon - 1e-6]  # month ends before the end
+    data = np.column_stack([start, total[:, inner], end])
+    x = plan_dates(exp.scenario.start_date, [0.0, *(days[j] for j in inner), horizon])
+    mean = data.mean(axis=0)
+    p10, p90 = np.percentile(data, [10, 90], axis=0)
     fig, ax = new_figure()
     ax.fill_between(x, p10, p90, color=BLUE, alpha=0.2, linewidth=0, label="P10-P90")
-    ax.plot(x, p50, color=BLUE, linewidth=2.2, label="median")
-    ax.set_xticks(x, _month_labels(exp, x))
-    _money_axis(ax, cur)
+    ax.plot(x, mean, color=BLUE, linewidth=2.2, label="mean")
+    _plan_axis(exp, ax)
+    money_axis(ax, cur)
     ax.set_ylabel(f"ARR ({cur} per year)")
-    ax.set_xlabel("Month end")
+    ax.set_xlabel("Date (each point a month end; the last, the end of the plan)")
     ax.legend(frameon=False, loc="upper left")
+    ci = summarise(end)
     titles(
         fig,
-        f"Year-end ARR {money(p50[-1], cur)} (median); 8 in 10 outcomes between "
+        f"ARR at the end {money(mean[-1], cur)} (mean); 8 in 10 replications end between "
         f"{money(p10[-1], cur)} and {money(p90[-1], cur)}",
-        _context(exp),
+        _context(exp) + f" Line: mean over replications (95% CI at the end {money(ci.low, cur)} to "
+        f"{money(ci.high, cur)}); band: P10-P90.",
     )
     return fig
 
 
 def utilisation_backlog(exp: Experiment) -> Figure:
-    """Utilisation and month-end backlog by month for every team (median, P10-P90 band)."""
+    """Utilisation in each month and backlog at each month end for every team (mean over
+    replications, P10-P90 band); utilisation is drawn mid-month, backlog at the month end."""
     util = _monthly(exp, "team", "utilisation")
     backlog = _monthly(exp, "team", "backlog_tasks")
+    start = exp.scenario.start_date
     fig, (left, right) = new_figure(12.0, 5.6, ncols=2)
-    peak: tuple[str, float] = ("", -1.0)
-    for i, (team, (months, values)) in enumerate(util.items()):
+    for i, (team, (first, last, values)) in enumerate(util.items()):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
-        left.fill_between(months, p10, p90, color=colour, alpha=0.15, linewidth=0)
-        left.plot(months, p50, color=colour, linewidth=2, label=team)
-        mean_util = float(np.mean(values))
-        if mean_util > peak[1]:
-            peak = (team, mean_util)
-        b_months, b_values = backlog[team]
-        q10, q50, q90 = np.percentile(b_values, [10, 50, 90], axis=0)
-        right.fill_between(b_months, q10, q90, color=colour, alpha=0.15, linewidth=0)
-        right.plot(b_months, q50, color=colour, linewidth=2, label=team)
-    months = next(iter(util.values()))[0]
-    for ax in (left, right):
-        ax.set_xticks(months, _month_labels(exp, months))
-        ax.set_xlabel("Month")
-    left.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        mid = plan_dates(start, [(a + b) / 2 for a, b in zip(first, last, strict=True)])
+        p10, p90 = np.percentile(values, [10, 90], axis=0)
+        left.fill_between(mid, p10, p90, color=colour, alpha=0.15, linewidth=0)
+        left.plot(mid, values.mean(axis=0), color=colour, linewidth=2, label=team)
+        _, b_last, b_values = backlog[team]
+        ends = plan_dates(start, b_last)
+        q10, q90 = np.percentile(b_values, [10, 90], axis=0)
+        right.fill_between(ends, q10, q90, color=colour, alpha=0.15, linewidth=0)
+        right.plot(ends, b_values.mean(axis=0), color=colour, linewidth=2, label=team)
+    for ax, label in ((left, "Month"), (right, "Month end")):
+        _plan_axis(exp, ax)
+        ax.set_xlabel(label)
+    percent_axis(left)
     left.set_ylim(0, 1.05)
     left.set_ylabel("Utilisation (busy / available CSM hours)")
     left.set_title("Utilisation by month", loc="left", fontsize=11)
     right.set_ylabel("Open tasks at month end")
-    right.set_title("Backlog by month", loc="left", fontsize=11)
-    right.set_ylim(0, None)
-    left.legend(frameon=False, loc="lower right", title="team")
-    team, mean_util = peak
-    end_backlog = float(np.median(backlog[team][1][:, -1])) if team else math.nan
+    right.set_title("Backlog by month end", loc="left", fontsize=11)
+    right.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    right.set_ylim(0, max(5.0, right.get_ylim()[1]))  # whole tasks, from none
+    left.legend(frameon=False, loc="lower left", title="team", ncols=min(4, len(util)))
+    # the title's figures are the summary's: utilisation over the plan, backlog at the end
+    stats = exp.team_stats()
+    team = max(stats, key=lambda t: stats[t]["utilisation"].mean) if stats else ""
+    mean_util = stats[team]["utilisation"].mean if team else math.nan
+    end_backlog = float(np.mean(backlog[team][2][:, -1])) if team in backlog else math.nan
+    period = "the year" if exp.scenario.horizon_days == 365 else "the plan"
     titles(
         fig,
-        f"Busiest team: {team} at {pct(mean_util, 0)} utilisation over the year, "
-        f"ending with {end_backlog:,.0f} open tasks (median)",
-        _context(exp) + " Lines: median; bands: P10-P90.",
+        f"Busiest team: {team} at {pct(mean_util, 0)} utilisation over {period}, "
+        f"ending with {end_backlog:,.0f} open tasks (means)",
+        _context(exp) + " Lines: means over replications; bands: P10-P90.",
     )
     return fig
 
@@ -250,7 +312,7 @@ def touch_delivery(exp: Experiment) -> Figure:
     ax.barh(y, missed, left=on_time + late, color=RED, label="missed")
     ax.barh(y, other, left=on_time + late + missed, color="#cbd5e0", label="open or cancelled")
     ax.set_yticks(y, labels, fontsize=9)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
     ax.set_xlim(0, 1)
     ax.set_xlabel("Share of requested touches")
     ax.grid(axis="x", color="#e2e8f0", linewidth=0.8)
@@ -306,7 +368,7 @@ def frontier_chart(
         high = np.clip(np.array([r[f"{metric}_high"] for r in rows], dtype=float), 0, 1)
         ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0, label="95% CI")
         ax.plot(x, mean, color=colour, marker="o", linewidth=2, label="mean")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        percent_axis(ax)
         ax.set_xticks(x)
         ax.set_xlabel(f"CSMs on team {team}")
         ax.set_ylabel(f"{label} (share)")
