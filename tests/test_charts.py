@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.axes import Axes
 from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 
@@ -240,7 +239,7 @@ def test_no_caption_is_a_file_name(exp: Experiment, plan_file: Path) -> None:
     figs: dict[str, Figure] = {
         **figures(exp, rows),
         "compare": compare_chart(comparison, "USD"),
-        "hire": hire_chart(hiring_plan(scenario, "core")),
+        "hire": hire_chart(hiring_plan(scenario, "core"), scenario.name),
     }
     for name, fig in figs.items():
         texts = _texts(_drawn(fig))
@@ -253,13 +252,9 @@ def test_no_caption_is_a_file_name(exp: Experiment, plan_file: Path) -> None:
         assert scenario.name in " ".join(_texts(figs[name])).replace("\n", " "), name
 
 
-def _axes_of(fig: Figure) -> list[Axes]:
-    return list(fig.axes)
-
-
 def test_money_ticks_share_one_precision(exp: Experiment) -> None:
     for name in ("arr_waterfall", "arr_fan"):
-        ax = _axes_of(_drawn(figures(exp)[name]))[0]
+        ax = _drawn(figures(exp)[name]).axes[0]
         labels = [t.replace("\\$", "$") for t in _labels(ax.yaxis)]
         assert len(set(labels)) == len(labels), (name, labels)
         bodies = [re.sub(r"[^\d.]", "", t) for t in labels if t not in ("$0",)]

@@ -91,16 +91,21 @@ def solve_chart(v: ValueSolution, pick: int | None, scenario: Any) -> Figure:
         f"Team {v.team}: net value peaks at {v.best} CSMs ({money(best, cur)}, mean)"
         + (f"; recommended {pick}" if pick is not None and pick != v.best else ""),
         f"{scenario.name}. {v.replications} paired replications at each headcount; line: mean, "
-        "shaded: 95% CI." + "".join(f" {o.capitalize()}." for o in off),
+        "shaded: 95% CI." + "".join(f" {o[0].upper()}{o[1:]}." for o in off),
     )
     return fig
 
 
-def tradeoff_chart(r: TradeoffResult, currency: str) -> Figure:
+def tradeoff_chart(r: TradeoffResult, currency: str, scenario_name: str = "") -> Figure:
     """Today's plan at each headcount (GRR, on time) with today and the offer marked, and
-    people cost on a second axis of the GRR panel."""
-    fig = frontier_chart(r.frontier, currency, {"today": r.current, "offer": r.offered})
+    people cost on a second axis of the GRR panel; ``scenario_name`` leads the caption."""
     rows = sorted(r.frontier, key=lambda row: row["csms"])
+    context = (
+        f"{scenario_name + '. ' if scenario_name else ''}Today's plan at each headcount, "
+        f"means with 95% CIs; people cost {money(rows[0]['people_cost'], currency)} to "
+        f"{money(rows[-1]['people_cost'], currency)} a year."
+    )
+    fig = frontier_chart(r.frontier, currency, {"today": r.current, "offer": r.offered}, context)
     grr = fig.axes[0]
     people = _people_axis(
         grr, [x["csms"] for x in rows], [x["people_cost"] for x in rows], currency
@@ -164,9 +169,10 @@ def compare_chart(c: Comparison, currency: str) -> Figure:
     return fig
 
 
-def hire_chart(hp: HiringPlan) -> Figure:
+def hire_chart(hp: HiringPlan, scenario_name: str = "") -> Figure:
     """Demand against capacity in each month of the plan (CSM hours), by calendar month,
-    with the months still short shaded and each hire's start date marked."""
+    with the months still short shaded and each hire's start date marked;
+    ``scenario_name`` leads the caption."""
     fig, ax = new_figure(10.0, 4.6)
     rows = hp.months
     starts = [m.start for m in rows]
@@ -204,7 +210,8 @@ def hire_chart(hp: HiringPlan) -> Figure:
             if short
             else "capacity covers demand every month"
         ),
-        "Closed form, months of the plan on the calendar."
+        (f"{scenario_name}. " if scenario_name else "")
+        + "Closed form, months of the plan on the calendar."
         + (" Dashed: the day each requisition's hire starts." if hp.requisitions else "")
         + (" Shaded: months still short." if short else ""),
     )
