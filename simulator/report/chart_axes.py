@@ -1,4 +1,5 @@
-"""Axes every chart shares: percent, money and calendar-month ticks, and a broken axis.
+"""What every chart shares: the figure, its title and caption, colours, and its axes
+(percent, money and calendar-month ticks, a broken axis).
 
 Each tick formatter chooses its precision from the tick spacing, so two ticks never
 carry the same label (``93%, 93%, 94%`` when ticks are half a point apart), and every
@@ -9,18 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.dates import MonthLocator, date2num, num2date
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator.report.formatting import CURRENCY_SYMBOLS
 
 __all__ = [
+    "AMBER",
+    "BLUE",
     "BREAK_GID",
+    "GREEN",
+    "GREY",
+    "RED",
+    "TEAM_COLOURS",
     "MoneyFormatter",
     "MonthFormatter",
     "PercentFormatter",
@@ -28,20 +37,58 @@ __all__ = [
     "esc",
     "money_axis",
     "month_axis",
+    "new_figure",
     "percent_axis",
     "plan_dates",
+    "titles",
 ]
+
+BLUE, GREEN, AMBER, RED, GREY = "#2b6cb0", "#2f855a", "#d69e2e", "#c53030", "#718096"
+TEAM_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#b7791f", "#319795", "#c53030")
+
+
+def new_figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[Figure, Any]:
+    """A figure ``width`` x ``height`` inches with ``ncols`` axes side by side (the axes,
+    or an array of them): no top or right spine, light horizontal grid lines."""
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    axes = fig.subplots(1, ncols)
+    for ax in np.atleast_1d(axes):
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e2e8f0", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.tick_params(labelsize=10)
+    return fig, axes
+
+
+def _wrap(text: str, width_in: float, fontsize: float, bold: bool = False) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``fontsize`` points
+    (an average character is about 0.55 em wide, 0.62 em in bold)."""
+    per_line = max(20, int(width_in * 72 / (fontsize * (0.62 if bold else 0.55))))
+    return "\n".join(textwrap.wrap(text, per_line, break_on_hyphens=False)) or text
+
+
+def titles(fig: Figure, finding: str, context: str) -> None:
+    """The finding as the figure's title and the context (source, statistic) under it,
+    each wrapped to the figure's width so nothing runs past its edge."""
+    width = fig.get_figwidth() * 0.98
+    fig.suptitle(
+        esc(_wrap(finding, width, 14, bold=True)), x=0.01, ha="left", fontsize=14, fontweight="bold"
+    )
+    fig.text(
+        0.01, -0.01, esc(_wrap(context, width, 9)), ha="left", va="top", fontsize=9, color=GREY
+    )
+
+
+def esc(text: str) -> str:
+    """Text with dollar signs shown as such (matplotlib reads $...$ as mathematics)."""
+    return text.replace("$", r"\$")
+
 
 BREAK_GID = "axis-break"
 """The ``gid`` of the break mark :func:`axis_break` draws (for tests and SVG readers)."""
 
 _TICK_STEPS = [1, 2, 5, 10]
 """Tick spacings (times a power of ten): no 2.5, which would need one more decimal."""
-
-
-def esc(text: str) -> str:
-    """Text with dollar signs shown as such (matplotlib reads $...$ as mathematics)."""
-    return text.replace("$", r"\$")
 
 
 def _decimals(values: np.ndarray, most: int = 6) -> int | None:
