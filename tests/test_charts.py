@@ -260,3 +260,19 @@ def test_money_ticks_share_one_precision(exp: Experiment) -> None:
         bodies = [re.sub(r"[^\d.]", "", t) for t in labels if t not in ("$0",)]
         assert len({len(b.partition(".")[2]) for b in bodies}) == 1, (name, labels)
         assert np.all([t.startswith(("$", "-$")) for t in labels]), (name, labels)
+
+
+def test_a_bridge_that_does_not_add_up_shows_the_remainder(exp: Experiment) -> None:
+    results = [
+        dataclasses.replace(
+            r,
+            segments={
+                name: {**seg, "arr_end": seg["arr_end"] + 1000.0}
+                for name, seg in r.segments.items()
+            },
+        )
+        for r in exp.results
+    ]
+    bridge = dict(arr_bridge(dataclasses.replace(exp, results=results)))
+    assert bridge["Other"] == pytest.approx(1000.0 * len(exp.results[0].segments))
+    assert "Other" not in dict(arr_bridge(exp))
