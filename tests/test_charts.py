@@ -276,3 +276,15 @@ def test_a_bridge_that_does_not_add_up_shows_the_remainder(exp: Experiment) -> N
     bridge = dict(arr_bridge(dataclasses.replace(exp, results=results)))
     assert bridge["Other"] == pytest.approx(1000.0 * len(exp.results[0].segments))
     assert "Other" not in dict(arr_bridge(exp))
+
+
+def test_the_tornado_names_inputs_for_readers_not_by_path() -> None:
+    from simulator.report.decide import input_label
+
+    assert input_label("segments.*.churn.coverage_effect") == (
+        "churn coverage effect (every segment)"
+    )
+    assert input_label("segments.top.expansion.coverage_effect") == (
+        "top: expansion coverage effect"
+    )
+    assert input_label("economics.gross_margin") == "economics gross margin"

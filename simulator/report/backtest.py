@@ -7,12 +7,12 @@ import math
 from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.backtest import Backtest
+from simulator.report.chart_axes import percent_axis
 from simulator.report.charts import BLUE, GREY, esc, new_figure, titles
 from simulator.report.formatting import json_safe, money
 from simulator.report.layout import Block, Col, MultiCol, Sheet
@@ -266,8 +266,8 @@ def _calibration(b: Backtest, context: str) -> Figure:
     ax.plot(x, y, "o-", color=BLUE, label="deciles of predicted churn")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
     ax.set_xlabel("Predicted churn probability (mean of the decile)")
     ax.set_ylabel("Observed churn rate")
     ax.legend(loc="upper left", frameon=False)
@@ -284,7 +284,7 @@ def _intervals(b: Backtest, context: str) -> Figure:
         ax.plot([c.actual], [i], "o", color="#c53030" if not c.inside else "black")
     ax.set_yticks(range(len(checks)))
     ax.set_yticklabels([esc(f"{c.segment} {_LABELS[c.metric]}") for c in checks])
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
     ax.set_xlabel(
         "Share of starting ARR (bar: 90% prediction interval; tick: mean; dot: actual, red when outside)"
     )

@@ -196,7 +196,7 @@ def tradeoff_brief(
         numbers,
         sure,
         hinges,
-        {"frontier": tradeoff_chart(r, currency)},
+        {"frontier": tradeoff_chart(r, currency, str(provenance.get("scenario") or ""))},
         sheets,
         None,
         footer_line(provenance),
@@ -289,7 +289,7 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> Brief:
                 ],
             )
         )
-    figs = {f"hire_{hp.team}": hire_chart(hp) for hp in list(plans)[:2]}
+    figs = {f"hire_{hp.team}": hire_chart(hp, name) for hp in list(plans)[:2]}
     return Brief(
         f"{name}: when to hire",
         answer,
