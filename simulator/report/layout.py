@@ -20,9 +20,10 @@ __all__ = ["Block", "Chart", "Col", "MultiCol", "Sheet"]
 class Col:
     """A column: the row key, its header and number format.
 
-    Formats: ``text``, ``int``, ``num0``..``num3`` (decimals), ``pct`` (a fraction shown
-    as 93.4%), ``pp`` (a difference of fractions in percentage points), ``money``. An
-    integer value in a ``num`` column is shown as ``int``
+    Formats: ``text``, ``id`` (a whole number without separators: a seed), ``int``,
+    ``num0``..``num3`` (decimals), ``pct`` (a fraction shown as 93.4%), ``pp`` (a
+    difference of fractions in percentage points), ``money``. An integer value in a
+    ``num`` column is shown as ``int``
     (:func:`~simulator.report.formatting.number_format_of`): ``12``, not ``12.000``.
     """
 

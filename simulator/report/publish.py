@@ -44,24 +44,32 @@ def publish_run(
     charts: Path | None = None,
     html: Path | None = None,
 ) -> list[Path]:
-    """Write any of the Excel pack, the chart files (PNG and SVG) and the HTML brief
-    (:func:`simulator.report.briefs.run_brief`).
+    """Write any of the Excel pack (opening on the brief), the chart files (PNG and SVG)
+    and the HTML brief (:func:`simulator.report.briefs.run_brief`).
 
     Returns
     -------
     list of Path
         The files written.
     """
+    from simulator.report.brief import brief_html
+    from simulator.report.briefs import run_brief
+
     written: list[Path] = []
     cur = exp.scenario.currency
-    sheets = run_pack(exp, assumptions, provenance, frontier) if xlsx else []
+    brief = None
+    if xlsx is not None or html is not None:
+        sheets = run_pack(exp, assumptions, provenance, frontier)
+        brief = run_brief(exp, provenance, assumptions, frontier, sheets)
     if xlsx is not None:
-        written.append(write_workbook(xlsx, sheets, cur))
-    figs = figures(exp, frontier) if charts else {}
+        written.append(write_workbook(xlsx, sheets, cur, brief))
+    figs: dict[str, Any] = {}
+    if charts is not None and brief is not None:  # the brief's charts are the run's
+        figs = {**(brief.figures or {}), **(brief.more_figures or {})}
+    elif charts is not None:
+        figs = figures(exp, frontier)
     if charts is not None:
         written += write_charts(charts, figs)
-    if html is not None:
-        from simulator.report.briefs import run_brief
-
-        written.append(atomic_write(html, run_brief(exp, provenance, assumptions, frontier)))
+    if html is not None and brief is not None:
+        written.append(atomic_write(html, brief_html(brief)))
     return written

@@ -14,10 +14,11 @@ from rich.text import Text
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.solve import TeamSolution
 from simulator.analysis.solve_value import ValueSolution, value_note
+from simulator.metrics import by_target
 from simulator.report.detail_sheets import segment_sheets
 from simulator.report.formatting import money, money_ends, money_interval, num
-from simulator.report.layout import Block, Chart, Col, Sheet
-from simulator.report.packs import assumptions_sheet, provenance_sheet
+from simulator.report.layout import Block, Chart, Col, MultiCol, Sheet
+from simulator.report.packs import FORMATS, assumptions_sheet, provenance_sheet
 from simulator.report.plan_sheets import frontier_sheet, plan_intro, retention_block
 from simulator.report.saved import tidy_csv
 
@@ -370,6 +371,14 @@ def _headcount_block(solutions: Sequence[TeamSolution]) -> Block:
     )
 
 
+def _target_format(target: str) -> str:
+    """The number format of the metric a target bounds (three decimals if unknown)."""
+    try:
+        return by_target(target).fmt
+    except KeyError:
+        return "num3"
+
+
 def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
     """Every target at the answer and at one CSM below it."""
     checks = [
@@ -380,7 +389,7 @@ def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
             "target": f"{c.target} {c.bound}",
             "confidence": c.confidence,
             "share": c.share_meeting,
-            "mean": c.mean,
+            f"mean_{_target_format(c.target)}": c.mean,
             "met": "yes" if c.met else "no",
         }
         for s in solutions
@@ -394,7 +403,7 @@ def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
         Col("target", "Target", width=26),
         Col("confidence", "Confidence needed", "pct"),
         Col("share", "Share of replications meeting it", "pct", 16),
-        Col("mean", "Mean value", "num3"),
+        MultiCol("mean", "Mean value", FORMATS),
         Col("met", "Met"),
     ]
     return Block("Targets at the answer and one CSM below", check_cols, checks)
