@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from simulator.analysis.experiment import Experiment, summarise
+from simulator.metrics import bounds_of
 from simulator.report.chart_axes import (
     BLUE,
     GREEN,
@@ -195,7 +196,7 @@ def arr_fan(exp: Experiment) -> Figure:
     ax.set_ylabel(f"ARR ({cur} per year)")
     ax.set_xlabel("Date (each point a month end; the last, the end of the plan)")
     ax.legend(frameon=False, loc="upper left")
-    ci = summarise(end)
+    ci = summarise(end, bounds=bounds_of("arr_end"))
     titles(
         fig,
         f"ARR at the end {money(mean[-1], cur)} (mean); 8 in 10 replications end between "
