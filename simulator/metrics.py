@@ -10,6 +10,7 @@ language included) may use it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,13 +20,24 @@ __all__ = [
     "HEADLINE",
     "METRICS",
     "PRECISION",
+    "UNBOUNDED",
     "Metric",
+    "bounds_of",
     "by_target",
     "metric",
 ]
 
 Better = Literal["higher", "lower"] | None
 Unit = Literal["share", "money", "count", "hours", "csms", "ratio"]
+Bounds = tuple[float, float]
+
+UNBOUNDED: Bounds = (-math.inf, math.inf)
+"""The range of a signed quantity (a difference, a net value): no bound."""
+
+_UNIT_BOUNDS: dict[str, Bounds] = {"share": (0.0, 1.0)}
+"""Feasible range by unit when a metric does not give its own; every other unit (money,
+count, hours, csms, ratio) is a total or a quotient of totals that cannot be negative,
+[0, inf)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,13 @@ class Metric:
         (``arr_start`` for GRR); None for totals, which are summed.
     target
         The scenario's target (``segments.*.targets``) that bounds this metric, if any.
+    bounds
+        Feasible range ``(low, high)`` of a replication's value, which its confidence
+        interval must respect (:func:`simulator.analysis.intervals.summarise`). None
+        (the default) takes the unit's: a share of a whole (GRR, on-time share, churn)
+        in [0, 1]; money, counts, hours, CSMs and ratios, which cannot be negative, in
+        [0, inf). Net retention (NRR), a share that can pass 100%, gives (0, inf);
+        a signed quantity gives :data:`UNBOUNDED`.
     """
 
     name: str
@@ -65,6 +84,14 @@ class Metric:
     header: str = ""
     weight: str | None = None
     target: str | None = None
+    bounds: Bounds | None = None
+
+    @property
+    def feasible(self) -> Bounds:
+        """The feasible range of the metric: :attr:`bounds`, or its unit's."""
+        if self.bounds is not None:
+            return self.bounds
+        return _UNIT_BOUNDS.get(self.unit, (0.0, math.inf))
 
     @property
     def phrase(self) -> str:
@@ -172,6 +199,7 @@ METRICS: tuple[Metric, ...] = (
         "NRR",
         weight="arr_start",
         target="nrr",
+        bounds=(0.0, math.inf),
     ),
     _M(
         "csm_book_nrr",
@@ -182,6 +210,7 @@ METRICS: tuple[Metric, ...] = (
         "the median CSM's book NRR",
         "CSM book NRR",
         target="csm_book_nrr",
+        bounds=(0.0, math.inf),
     ),
     _M(
         "csm_quota_attainment",
@@ -245,6 +274,7 @@ METRICS: tuple[Metric, ...] = (
         "new-logo NRR",
         "New NRR",
         weight="new_arr",
+        bounds=(0.0, math.inf),
     ),
     _M("touches_requested", "Touches requested", "count", None, "num1", header="Touches"),
     _M("touches_on_time", "Touches on time", "count", "higher", "num1", header="On time"),
@@ -360,6 +390,13 @@ def metric(name: str) -> Metric:
         return _BY_NAME[name]
     except KeyError:
         raise KeyError(f"no metric {name!r}; known: {', '.join(_BY_NAME)}") from None
+
+
+def bounds_of(name: str) -> Bounds:
+    """Feasible range of the metric called ``name`` (:attr:`Metric.feasible`);
+    :data:`UNBOUNDED` for a name the registry does not hold."""
+    m = _BY_NAME.get(name)
+    return UNBOUNDED if m is None else m.feasible
 
 
 def by_target(target: str) -> Metric:

@@ -197,6 +197,43 @@ _CLIPPED = """() => {
 }"""
 
 
+_BROKEN_WORDS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('th, td.n')) {
+    const node = el.firstChild;
+    if (!node || node.nodeType !== 3) continue;
+    const re = /[^\\s-]+/g;
+    let m;
+    while ((m = re.exec(node.textContent))) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+      if (tops.size > 1) out.push(el.tagName + ':' + m[0]);
+    }
+  }
+  return out;
+}"""
+"""Words of table headers and numbers split over two lines (a header breaks only between
+words, or after a hyphen; a number never)."""
+
+
+def test_wide_tables_print_small_and_headers_break_between_words() -> None:
+    from simulator.report.brief_css import BRIEF_CSS
+    from simulator.report.html import WIDE, table_html
+    from simulator.report.layout import Block, Col
+
+    th = re.search(r"\bth \{([^}]*)\}", BRIEF_CSS)
+    assert th is not None and "overflow-wrap: normal" in th.group(1)
+    assert "hyphens: manual" in th.group(1)
+    assert re.search(r"table\.wide \{ font-size: [0-9.]+pt", BRIEF_CSS)
+    cols = [Col(f"c{i}", f"Column number {i}", "num0") for i in range(WIDE)]
+    wide = table_html(Block("", cols, [{f"c{i}": i for i in range(WIDE)}]), "USD")
+    assert '<table class="wide">' in wide
+    narrow = table_html(Block("", cols[:3], [{"c0": "a" * 30}]), "USD")
+    assert '<table class="long">' in narrow  # a 30-letter word may break anywhere
+
+
 def test_briefs_print_on_a_few_pages_with_nothing_clipped(
     briefs: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -229,6 +266,8 @@ def test_briefs_print_on_a_few_pages_with_nothing_clipped(
                 tab.emulate_media(media="print")
                 clipped = tab.evaluate(_CLIPPED)
                 assert clipped == [], (name, clipped[:5])
+                broken = tab.evaluate(_BROKEN_WORDS)
+                assert broken == [], (name, broken[:8])
                 tab.close()
         finally:
             b.close()

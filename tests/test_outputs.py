@@ -114,6 +114,7 @@ def test_report_writes_xlsx_charts_and_html(saved: tuple[Path, object], tmp_path
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     assert wb.sheetnames == [
+        "Brief",
         "Summary",
         "Value",
         "Segment top",
@@ -297,7 +298,7 @@ def test_run_writes_an_xlsx_pack(small: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(small), "-n", "3", "-j", "1", "-o", str(out), "-q"])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:4] == ["Summary", "Value", "Segment core", "Monthly"]
+    assert wb.sheetnames[:5] == ["Brief", "Summary", "Value", "Segment core", "Monthly"]
     assumptions = {r["Input"]: r for r in _table(wb["Assumptions"], "Input")}
     assert assumptions["segments.core.accounts"]["Source"] == "D: a test book"
     assert assumptions["segments.core.churn.annual_baseline"]["Source"] == "assumption: test churn"
@@ -326,7 +327,7 @@ def test_compare_solve_and_tradeoff_write_xlsx_packs(small: Path, tmp_path: Path
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
     _no_formulas(wb)
-    assert wb.sheetnames[:2] == ["Differences", "Summary"]
+    assert wb.sheetnames[:3] == ["Brief", "Differences", "Summary"]
     diffs = _table(wb["Differences"], "Alternative")
     assert len(diffs) == len(COMPARED)
     csms = next(r for r in diffs if r["Metric"] == "CSMs")
@@ -365,7 +366,14 @@ def test_compare_solve_and_tradeoff_write_xlsx_packs(small: Path, tmp_path: Path
     assert res.exit_code == 0, res.output
     assert (tmp_path / "t.yaml").exists()
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert wb.sheetnames == ["Summary", "Candidates", "Frontier", "Assumptions", "Provenance"]
+    assert wb.sheetnames == [
+        "Brief",
+        "Summary",
+        "Candidates",
+        "Frontier",
+        "Assumptions",
+        "Provenance",
+    ]
     frontier_rows = _table(wb["Frontier"], "Team")
     assert [r["CSMs"] for r in frontier_rows] == sorted(r["CSMs"] for r in frontier_rows)
     assert len(_table(wb["Candidates"], "Change")) >= 3

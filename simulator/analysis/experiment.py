@@ -6,6 +6,7 @@ seed), so results do not depend on where or in which order replications run.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from simulator import metrics as registry
+from simulator.analysis.intervals import MetricStats, summarise
 from simulator.engine.simulation import simulate
 from simulator.scenario.model import Scenario
 
@@ -32,6 +33,7 @@ __all__ = [
     "MetricStats",
     "Precision",
     "ReplicationResult",
+    "calendar_month",
     "run_experiment",
     "run_jobs",
     "run_points",
@@ -43,45 +45,12 @@ HEADLINE = registry.HEADLINE
 """Metrics shown first in reports (:data:`simulator.metrics.HEADLINE`)."""
 
 
-@dataclass(frozen=True)
-class MetricStats:
-    """A metric across replications: mean with a t confidence interval, and quantiles."""
-
-    mean: float
-    low: float
-    high: float
-    sd: float
-    n: int
-    p10: float
-    p50: float
-    p90: float
-
-    @property
-    def half_width(self) -> float:
-        """Half-width of the confidence interval."""
-        return (self.high - self.low) / 2
-
-
-def summarise(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> MetricStats:
-    """Mean, t-based confidence interval and P10/P50/P90 of per-replication values.
-
-    NaN values (a metric undefined in a replication) are left out.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = len(x)
-    if n == 0:
-        nan = math.nan
-        return MetricStats(nan, nan, nan, nan, 0, nan, nan, nan)
-    mean = float(x.mean())
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
-    half = (
-        float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.inf
-    )
-    if sd == 0:
-        half = 0.0
-    p10, p50, p90 = (float(v) for v in np.percentile(x, [10, 50, 90]))
-    return MetricStats(mean, mean - half, mean + half, sd, n, p10, p50, p90)
+def calendar_month(start: dt.date, month: int) -> str:
+    """The calendar month of month ``month`` (1-based) of a plan starting on ``start``,
+    as ``YYYY-MM``: month 1 is the start date's month (``2027-01`` for a plan starting
+    2027-01-01 or 2027-01-15), month 13 the same month a year later."""
+    k = start.month - 1 + month - 1
+    return f"{start.year + k // 12:04d}-{k % 12 + 1:02d}"
 
 
 @dataclass
@@ -139,7 +108,10 @@ class Experiment:
         if not self.results:
             return out
         for seg, metrics in self.results[0].segments.items():
-            out[seg] = {m: summarise(self.values(seg, m), confidence) for m in metrics}
+            out[seg] = {
+                m: summarise(self.values(seg, m), confidence, registry.bounds_of(m))
+                for m in metrics
+            }
         return out
 
     def team_stats(self, confidence: float = 0.95) -> dict[str, dict[str, MetricStats]]:
@@ -149,7 +121,10 @@ class Experiment:
             return out
         for team, metrics in self.results[0].teams.items():
             out[team] = {
-                m: summarise([r.teams[team][m] for r in self.results], confidence) for m in metrics
+                m: summarise(
+                    [r.teams[team][m] for r in self.results], confidence, registry.bounds_of(m)
+                )
+                for m in metrics
             }
         return out
 
@@ -173,7 +148,9 @@ class Experiment:
     def monthly_fan(self) -> list[dict[str, Any]]:
         """Month-end series across replications: mean and P10/P50/P90 per month.
 
-        Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR.
+        Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR. Each
+        row has the month of the plan (``month``, 1-based) and its calendar month
+        (``calendar_month``, ``YYYY-MM``: :func:`calendar_month` of the start date).
         """
         if not self.results:
             return []
@@ -186,6 +163,7 @@ class Experiment:
                     if k not in ("kind", "name", "month") and isinstance(v, int | float):
                         bucket.setdefault(k, []).append(float(v))
         out = []
+        start = self.scenario.start_date
         for (kind, name, month), metrics in groups.items():
             for metric, values in metrics.items():
                 if metric == "day":
@@ -197,6 +175,7 @@ class Experiment:
                         "kind": kind,
                         "name": name,
                         "month": month,
+                        "calendar_month": calendar_month(start, int(month)),
                         "metric": metric,
                         "mean": float(x.mean()),
                         "p10": float(p10),
@@ -207,7 +186,8 @@ class Experiment:
         return out
 
     def rows(self, confidence: float = 0.95) -> list[dict[str, Any]]:
-        """Tidy rows: segment x metric with mean, CI and quantiles."""
+        """Tidy rows: segment x metric with mean, CI, quantiles, replications and how the
+        interval was made (``ci_method``: :attr:`MetricStats.method`)."""
         out = []
         for seg, metrics in self.stats(confidence).items():
             for metric, st in metrics.items():
@@ -222,6 +202,7 @@ class Experiment:
                         "p50": st.p50,
                         "p90": st.p90,
                         "replications": st.n,
+                        "ci_method": st.method,
                     }
                 )
         return out

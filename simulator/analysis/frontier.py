@@ -89,10 +89,15 @@ def frontier_row(
     row: dict[str, Any] = {"team": team, "csms": csms, "people_cost": csms * cost_per_csm}
     for metric in FRONTIER_METRICS:
         if metric == "utilisation":
-            st = summarise([r.teams[team]["utilisation"] for r in exp.results])
+            st = summarise(
+                [r.teams[team]["utilisation"] for r in exp.results],
+                bounds=metrics.bounds_of(metric),
+            )
         else:
             scale = 1 / years if metric == "arr_at_risk" else 1.0  # money per year
-            st = summarise(team_values(exp, segments, metric, scale))
+            st = summarise(
+                team_values(exp, segments, metric, scale), bounds=metrics.bounds_of(metric)
+            )
         row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = st.mean, st.low, st.high
     return row
 

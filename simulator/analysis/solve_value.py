@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator import metrics
 from simulator.analysis.analytic import estimate
 from simulator.analysis.compare import paired_difference
 from simulator.analysis.decide_scope import reduced_data
@@ -155,7 +156,8 @@ def solve_value(
             # what the engine charges for the extra CSM (vacancies and ramp included)
             cost = float((people[n] - people[n - 1]).mean())
             marginals.append(Marginal(n, d.mean, d.low, d.high, cost))
-    stats = {n: summarise(v) for n, v in sorted(values.items())}
+    # net value is signed (a plan can lose money): its interval is the plain t interval
+    stats = {n: summarise(v, bounds=metrics.UNBOUNDED) for n, v in sorted(values.items())}
     return ValueSolution(
         team=team,
         segments=segs,

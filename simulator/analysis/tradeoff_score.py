@@ -80,7 +80,12 @@ def people_costs(exp: Experiment, segments: list[str]) -> np.ndarray:
 
 
 def paired(name: str, metric: str, a: np.ndarray, b: np.ndarray) -> Difference:
-    """Paired difference b - a over the replications both have (the first ones)."""
+    """Paired difference b - a over the replications both have (the first ones).
+
+    A plain paired t interval (:func:`~simulator.analysis.compare.paired_difference`):
+    the GRR and churn differences scored here are a few percentage points, far inside
+    the [-1, 1] a difference of shares can reach, and money differences are signed.
+    """
     k = min(len(a), len(b))
     return paired_difference(name, metric, a[:k], b[:k])
 

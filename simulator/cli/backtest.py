@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from simulator.analysis.executors import executor
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -180,15 +180,18 @@ def backtest_command(
             click.echo(f"wrote {path}", err=True)
     from simulator.report.briefs_plan import backtest_brief
 
-    write_html(html_path, lambda: backtest_brief(result))
+    pack = once(lambda: backtest_sheets(result))
+    brief = once(lambda: backtest_brief(result, pack()))
+    write_html(html_path, brief)
     emit(
         output,
         fmt,
         {
-            "html": lambda: backtest_brief(result),
+            "html": page(brief),
             "csv": lambda: tidy_csv(backtest_rows(result)),
             "json": lambda: backtest_json(result),
-            "xlsx": lambda: backtest_sheets(result),
+            "xlsx": pack,
         },
         lambda: backtest_renderable(result),
+        brief=brief,
     )

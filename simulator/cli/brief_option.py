@@ -1,17 +1,26 @@
-"""``--html FILE``: the decision brief of a command, checked first and written atomically."""
+"""``--html FILE``: the decision brief of a command, checked first and written atomically.
+
+A command makes its :class:`~simulator.report.brief.Brief` once (:func:`once`) and hands
+the same object to the HTML page (:func:`write_html`, :func:`page`) and to the Excel
+pack, whose first sheet it is (:func:`simulator.cli.common.emit`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from simulator.cli.common import check_output
+from simulator.report.brief import Brief, brief_html
 from simulator.report.files import atomic_write
 
-__all__ = ["HTML_SUFFIXES", "check_html", "html_option", "write_html"]
+__all__ = ["HTML_SUFFIXES", "check_html", "html_option", "once", "page", "write_html"]
+
+T = TypeVar("T")
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -34,8 +43,19 @@ def check_html(path: Path | None, inputs: Iterable[str | Path] = ()) -> None:
     check_output(path, HTML_SUFFIXES, inputs, param="html")
 
 
-def write_html(path: Path | None, page: Callable[[], str]) -> None:
-    """Write the brief ``page()`` to ``path`` (atomically) when a path is given."""
+def once(make: Callable[[], T]) -> Callable[[], T]:
+    """``make``, called at most once: later calls return its first result."""
+    return functools.cache(make)
+
+
+def page(brief: Callable[[], Brief]) -> Callable[[], str]:
+    """The HTML page of the brief ``brief()``, made on request."""
+    return lambda: brief_html(brief())
+
+
+def write_html(path: Path | None, brief: Callable[[], Brief]) -> None:
+    """Write the HTML page of the brief ``brief()`` to ``path`` (atomically) when a path
+    is given."""
     if path is not None:
-        atomic_write(path, page())
+        atomic_write(path, brief_html(brief()))
         click.echo(f"wrote {path}", err=True)

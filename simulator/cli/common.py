@@ -143,16 +143,19 @@ def emit(
     formats: dict[str, Callable[[], Any]],
     table: Callable[[], Any],
     currency: str = "USD",
+    brief: Callable[[], Any] | None = None,
 ) -> None:
     """Write ``-o FILE`` (by its suffix) and print ``--format`` to stdout.
 
     ``formats`` maps a suffix to a function giving the text (csv, json), writing the
-    file itself (parquet) or giving the sheets of an Excel pack (xlsx).
+    file itself (parquet) or giving the sheets of an Excel pack (xlsx); ``brief`` gives
+    the command's decision brief, the Excel pack's first sheet.
     """
     if output is not None:
         suffix = output.suffix.lower().lstrip(".")
         if suffix == "xlsx":
-            write_workbook(output, formats["xlsx"](), currency)
+            sheets = formats["xlsx"]()
+            write_workbook(output, sheets, currency, brief() if brief is not None else None)
         elif suffix == "parquet":
             formats["parquet"]()  # writes the file itself, atomically
         else:

@@ -9,7 +9,7 @@ import click
 
 from simulator.analysis.compare import compare
 from simulator.analysis.executors import executor
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -107,12 +107,10 @@ def compare_command(
             executor=ex,
         )
     base = result.experiments[0]
-
-    def brief() -> str:
-        return compare_brief(
-            result, plans[0].currency, assumption_rows(plans[0], first), run_provenance(base)
-        )
-
+    assumptions = once(lambda: assumption_rows(plans[0], first))
+    prov = run_provenance(base)
+    pack = once(lambda: compare_pack(result, assumptions(), prov))
+    brief = once(lambda: compare_brief(result, plans[0].currency, assumptions(), prov, pack()))
     write_html(html_path, brief)
     emit(
         output,
@@ -120,11 +118,10 @@ def compare_command(
         {
             "csv": lambda: compare_csv(result),
             "json": lambda: compare_json(result),
-            "xlsx": lambda: compare_pack(
-                result, assumption_rows(plans[0], first), run_provenance(base)
-            ),
-            "html": brief,
+            "xlsx": pack,
+            "html": page(brief),
         },
         lambda: compare_renderable(result, plans[0].currency),
         plans[0].currency,
+        brief,
     )

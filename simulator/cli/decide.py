@@ -10,7 +10,7 @@ import click
 from simulator.analysis.decide import Option, options_of
 from simulator.analysis.decision import decide
 from simulator.analysis.executors import executor
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, write_html
 from simulator.cli.common import (
     check_output,
     fail,
@@ -24,14 +24,13 @@ from simulator.cli.common import (
 from simulator.report.briefs import decide_brief
 from simulator.report.charts import write_charts
 from simulator.report.decide import (
-    acceptability_chart,
     decision_json,
     decision_renderable,
-    tornado_chart,
 )
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.targets import check_folder_target
+from simulator.report.xlsx import write_workbook
 from simulator.scenario.loader import Loaded, loaded_variants
 
 __all__ = ["decide_command"]
@@ -68,7 +67,8 @@ __all__ = ["decide_command"]
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the decision to FILE (.json), or its brief (.html, as --html).",
+    help="Also write the decision to FILE (.json), its brief (.html, as --html), or an "
+    "Excel pack that opens on the brief (.xlsx).",
 )
 @html_option
 @click.option(
@@ -117,7 +117,7 @@ def decide_command(
         --draws 300 -j 2 --charts decision_charts
       cssim decide scenarios/default.yaml scenarios/cfo_six.yaml --html decision.html
     """
-    check_output(output, (".json", ".html"))
+    check_output(output, (".json", ".html", ".xlsx"))
     check_html(html_path)
     if charts_dir is not None:
         check_folder_target("charts", charts_dir)
@@ -136,7 +136,7 @@ def decide_command(
     labels = [o.label for o in options]
     if len(set(labels)) < len(labels):
         fail("error: two options have the same label (file name); give the files different names")
-    check_output(output, (".json", ".html"), inputs)
+    check_output(output, (".json", ".html", ".xlsx"), inputs)
     check_html(html_path, inputs)
     currency = options[0].scenario.currency
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
@@ -154,18 +154,18 @@ def decide_command(
         except ValueError as exc:
             fail(f"error: {exc}")
     doc = decision_json(result, currency)
+    brief = once(lambda: decide_brief(result, currency))
     if output is not None and output.suffix.lower() == ".html":
-        write_html(output, lambda: decide_brief(result, currency))
+        write_html(output, brief)
+    elif output is not None and output.suffix.lower() == ".xlsx":
+        write_workbook(output, brief().sheets, currency, brief())
+        click.echo(f"wrote {output}", err=True)
     elif output is not None:
         atomic_write(output, json.dumps(doc, indent=2) + "\n")
         click.echo(f"wrote {output}", err=True)
-    write_html(html_path, lambda: decide_brief(result, currency))
-    if charts_dir is not None:
-        figs = {"acceptability": acceptability_chart(result, currency)}
-        tornado = tornado_chart(result, currency)
-        if tornado is not None:
-            figs["tornado"] = tornado
-        for path in write_charts(charts_dir, figs):
+    write_html(html_path, brief)
+    if charts_dir is not None:  # the brief's charts: the acceptability curve, the tornado
+        for path in write_charts(charts_dir, dict(brief().figures or {})):
             click.echo(f"wrote {path}", err=True)
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))

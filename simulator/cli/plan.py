@@ -12,7 +12,7 @@ from simulator.analysis.solve import solve_headcount
 from simulator.analysis.solve_value import solve_value
 from simulator.analysis.tradeoff import tradeoff
 from simulator.analysis.tradeoff_plan import plan_yaml
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -175,9 +175,13 @@ def solve(
     reps = max((x.replications for x in solutions), default=replications)
     prov = provenance(s, s.seed if seed is None else seed, reps)
 
-    def brief() -> str:
-        return solve_brief(solutions, values, s, assumption_rows(s, loaded), prov)
-
+    assumptions = once(lambda: assumption_rows(s, loaded))
+    pack = once(lambda: solve_pack(solutions, assumptions(), prov))
+    brief = once(
+        lambda: solve_brief(
+            solutions, values, s, assumptions(), prov, pack() if solutions else None
+        )
+    )
     write_html(html_path, brief)
     emit(
         output,
@@ -185,11 +189,12 @@ def solve(
         {
             "csv": lambda: solve_csv(solutions),
             "json": lambda: solve_json(solutions, values, s.currency),
-            "xlsx": lambda: solve_pack(solutions, assumption_rows(s, loaded), prov),
-            "html": brief,
+            "xlsx": pack,
+            "html": page(brief),
         },
         lambda: solve_renderable(solutions, s.currency, values),
         s.currency,
+        brief,
     )
 
 
@@ -323,20 +328,22 @@ def tradeoff_command(
     hints = {field: f"--allow {value}" for value, field in ALLOW.items()}
     hints["keep"] = "drop its --keep"
     prov = provenance(s, s.seed if seed is None else seed, replications)
-    for page in pages:
-        write_html(
-            page, lambda: tradeoff_brief(result, s.currency, assumption_rows(s, loaded), prov)
-        )
+    assumptions = once(lambda: assumption_rows(s, loaded))
+    pack = once(lambda: tradeoff_pack(result, assumptions(), prov, s.currency))
+    brief = once(lambda: tradeoff_brief(result, s.currency, assumptions(), prov, pack()))
+    for html_page in pages:
+        write_html(html_page, brief)
     emit(
         xlsx,
         fmt,
         {
             "csv": lambda: tradeoff_csv(result),
             "json": lambda: tradeoff_json(result, s.currency),
-            "xlsx": lambda: tradeoff_pack(result, assumption_rows(s, loaded), prov, s.currency),
+            "xlsx": pack,
         },
         lambda: tradeoff_renderable(result, s.currency, hints),
         s.currency,
+        brief,
     )
 
 
@@ -345,8 +352,8 @@ def tradeoff_command(
 @click.option("--team", default=None, help="One team (default: every team).")
 @overrides_option
 @output_option(
-    "Also write FILE.csv or FILE.json (requisitions and months), or FILE.html (the "
-    "decision brief, as --html).",
+    "Also write FILE.csv or FILE.json (requisitions and months), FILE.html (the "
+    "decision brief, as --html) or FILE.xlsx (an Excel pack that opens on the brief).",
 )
 @html_option
 @format_option
@@ -374,10 +381,10 @@ def hire(
       cssim hire scenarios/sales_pod.yaml --format json
       cssim hire --html hiring.html
     """
-    check_output(output, (".csv", ".json", ".html"))
+    check_output(output, (".csv", ".json", ".html", ".xlsx"))
     check_html(html_path)
     loaded = load_plan(scenario, overrides, quiet)
-    check_output(output, (".csv", ".json", ".html"), loaded.inputs())
+    check_output(output, (".csv", ".json", ".html", ".xlsx"), loaded.inputs())
     check_html(html_path, loaded.inputs())
     s = loaded.scenario
     names = [t for t in s.all_teams() if s.segments_of(t)]
@@ -386,14 +393,18 @@ def hire(
             fail(f"error: --team {team}: no such team; teams: {', '.join(names)}")
         names = [team]
     plans = [hiring_plan(s, t) for t in names]
-    write_html(html_path, lambda: hire_brief(plans, s.currency, s.name))
+    brief = once(lambda: hire_brief(plans, s.currency, s.name))
+    write_html(html_path, brief)
     emit(
         output,
         fmt,
         {
             "csv": lambda: hire_csv(plans),
             "json": lambda: hire_json(plans),
-            "html": lambda: hire_brief(plans, s.currency, s.name),
+            "html": page(brief),
+            "xlsx": lambda: list(brief().sheets),
         },
         lambda: hire_renderable(plans, s.currency),
+        s.currency,
+        brief,
     )

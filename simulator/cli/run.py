@@ -10,7 +10,7 @@ import click
 from simulator.analysis.executors import executor
 from simulator.analysis.frontier import frontier as frontier_table
 from simulator.analysis.sweep import run_sweep
-from simulator.cli.brief_option import check_html, html_option, write_html
+from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
     check_output,
     emit,
@@ -132,18 +132,22 @@ def run(
         save_run(output, exp, force=force, frontier=rows, assumptions=assumptions)
         click.echo(f"saved run to {output} (cssim report {output})", err=True)
         output = None
-    write_html(html_path, lambda: run_brief(exp, run_provenance(exp), assumptions, rows))
+    prov = run_provenance(exp)
+    pack = once(lambda: run_pack(exp, assumptions, prov, rows))
+    brief = once(lambda: run_brief(exp, prov, assumptions, rows, pack()))
+    write_html(html_path, brief)
     emit(
         output,
         fmt,
         {
             "csv": lambda: run_csv(exp),
             "json": lambda: run_json(exp),
-            "xlsx": lambda: run_pack(exp, assumptions, run_provenance(exp), rows),
-            "html": lambda: run_brief(exp, run_provenance(exp), assumptions, rows),
+            "xlsx": pack,
+            "html": page(brief),
         },
         lambda: run_renderable(exp, detail),
         loaded.scenario.currency,
+        brief,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from simulator.report.formatting import whole
 from simulator.scenario.distributions import _Dist as Distribution
 from simulator.scenario.loader import Loaded
 from simulator.scenario.model import Scenario
@@ -92,23 +93,25 @@ def unit_of(name: str, currency: str = "USD", parent: str = "") -> str:
 
 
 def _describe(value: Any) -> Any:
-    """A leaf value as a cell: a distribution as ``lognormal(mean=2.5, cv=0.3)``."""
+    """A leaf value as a cell: a distribution as ``lognormal(mean=2.5, cv=0.3)``, a whole
+    number as an int (``1730``, not ``1730.0``)."""
     if isinstance(value, Distribution):
         data = value.model_dump(mode="json")
         if not isinstance(data, dict):  # a fixed value dumps as its number
-            return data
+            return whole(data)
         kind = data.pop("dist", type(value).__name__.lower())
         if kind == "fixed":
-            return data.get("value")
-        return f"{kind}({', '.join(f'{k}={v}' for k, v in data.items() if v is not None)})"
+            return whole(data.get("value"))
+        args = ", ".join(f"{k}={whole(v)}" for k, v in data.items() if v is not None)
+        return f"{kind}({args})"
     if isinstance(value, list):
         return ", ".join(str(_describe(v)) for v in value)
     if isinstance(value, BaseModel):
         data = value.model_dump(mode="json", exclude_none=True)
-        return ", ".join(f"{k}={v}" for k, v in data.items())
+        return ", ".join(f"{k}={whole(v)}" for k, v in data.items())
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    return whole(value)
 
 
 _COMMENT = re.compile(r"""^(?:[^#"']|"[^"]*"|'[^']*')*?\s#\s?(.*)$""")
@@ -209,7 +212,7 @@ def assumption_rows(scenario: Scenario, loaded: Loaded | None = None) -> list[di
             at,
             {
                 "input": "burn_in_days",
-                "value": scenario.resolved_burn_in_days,
+                "value": whole(scenario.resolved_burn_in_days),
                 "unit": "days",
                 "meaning": info.description or "",
                 "source": "cssim default (the longest contract term or look-back window)",

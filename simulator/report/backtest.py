@@ -7,15 +7,15 @@ import math
 from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.backtest import Backtest
+from simulator.report.chart_axes import percent_axis
 from simulator.report.charts import BLUE, GREY, esc, new_figure, titles
 from simulator.report.formatting import json_safe, money
-from simulator.report.layout import Block, Col, Sheet
+from simulator.report.layout import Block, Col, MultiCol, Sheet
 
 __all__ = [
     "backtest_charts",
@@ -213,20 +213,33 @@ def backtest_json(b: Backtest) -> str:
     return json.dumps(json_safe(data), indent=2) + "\n"
 
 
+_SHEET_FORMAT = {"churned_logos": "num1", "churned_arr": "money"}
+"""Each measure's number format in the pack (the rest are shares, shown as percentages)."""
+_FORMATS = ["num1", "money", "pct"]
+
+
 def backtest_sheets(b: Backtest) -> list[Sheet]:
     """An Excel pack: the checks and the calibration table."""
+    values = ("actual", "predicted", "low_90", "high_90")
     checks = Block(
         "Predicted (90% interval) against what happened",
         [
             Col("segment", "Segment"),
             Col("measure", "Measure", width=16),
-            Col("actual", "Actual", "num3"),
-            Col("predicted", "Predicted", "num3"),
-            Col("low_90", "90% low", "num3"),
-            Col("high_90", "90% high", "num3"),
+            MultiCol("actual", "Actual", _FORMATS),
+            MultiCol("predicted", "Predicted", _FORMATS),
+            MultiCol("low_90", "90% low", _FORMATS),
+            MultiCol("high_90", "90% high", _FORMATS),
             Col("inside", "Inside"),
         ],
-        [r for r in backtest_rows(b) if r["section"] == "check"],
+        [
+            {
+                **{k: v for k, v in r.items() if k not in values},
+                **{f"{k}_{_SHEET_FORMAT.get(r['measure'], 'pct')}": r[k] for k in values},
+            }
+            for r in backtest_rows(b)
+            if r["section"] == "check"
+        ],
     )
     deciles = Block(
         "Calibration by decile",
@@ -253,8 +266,8 @@ def _calibration(b: Backtest, context: str) -> Figure:
     ax.plot(x, y, "o-", color=BLUE, label="deciles of predicted churn")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
     ax.set_xlabel("Predicted churn probability (mean of the decile)")
     ax.set_ylabel("Observed churn rate")
     ax.legend(loc="upper left", frameon=False)
@@ -271,7 +284,7 @@ def _intervals(b: Backtest, context: str) -> Figure:
         ax.plot([c.actual], [i], "o", color="#c53030" if not c.inside else "black")
     ax.set_yticks(range(len(checks)))
     ax.set_yticklabels([esc(f"{c.segment} {_LABELS[c.metric]}") for c in checks])
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
     ax.set_xlabel(
         "Share of starting ARR (bar: 90% prediction interval; tick: mean; dot: actual, red when outside)"
     )

@@ -4,23 +4,29 @@ retention curves, churned ARR by stated reason (matplotlib figures;
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from simulator.analysis.book import BookAnalysis
 from simulator.analysis.churn_reasons import ReasonSummary
-from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, esc, new_figure, titles
+from simulator.report.chart_axes import esc, money_axis, percent_axis
+from simulator.report.charts import BLUE, GREY, TEAM_COLOURS, new_figure, titles
 from simulator.report.formatting import money, pct
 
-__all__ = ["book_charts", "churn_reasons_chart"]
+__all__ = ["book_charts", "churn_reasons_chart", "month_names"]
 
 
-def _money_fmt(currency: str = "USD") -> FuncFormatter:
-    """An axis formatter writing values as money."""
-    return FuncFormatter(lambda v, _: esc(money(v, currency)))
+def month_names(months: Sequence[str]) -> list[str]:
+    """``YYYY-MM`` months as ``Oct``, with the year under the first and under each January."""
+    out = []
+    for i, text in enumerate(months):
+        d = dt.date.fromisoformat(f"{text}-01")
+        out.append(f"{d:%b}\n{d:%Y}" if i == 0 or d.month == 1 else f"{d:%b}")
+    return out
 
 
 def _pareto(a: BookAnalysis, context: str) -> Figure:
@@ -30,8 +36,8 @@ def _pareto(a: BookAnalysis, context: str) -> Figure:
     ax.plot(x, y, color=BLUE, linewidth=2)
     ax.axhline(0.8, color=GREY, linestyle="--", linewidth=1)
     ax.axvline(a.pareto_share, color=GREY, linestyle="--", linewidth=1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
     ax.set_xlabel("Share of active customers, largest first")
     ax.set_ylabel("Share of ARR")
     ax.set_xlim(0, 1)
@@ -58,7 +64,7 @@ def _value_distribution(a: BookAnalysis, context: str) -> Figure:
             fontsize=9,
             color="#c53030",
         )
-    ax.xaxis.set_major_formatter(_money_fmt())
+    money_axis(ax, "USD", "x")
     ax.set_xlabel("ARR per customer (USD per year, log scale)")
     ax.set_ylabel("Customers")
     titles(
@@ -74,7 +80,8 @@ def _renewals_by_month(a: BookAnalysis, context: str) -> Figure:
     """ARR up for renewal in each of the next 12 months, labelled with the count."""
     fig, ax = new_figure()
     months = [r["month"] for r in a.renewals_by_month]
-    ax.bar(months, [r["arr"] for r in a.renewals_by_month], color=BLUE)
+    ax.bar(range(len(months)), [r["arr"] for r in a.renewals_by_month], color=BLUE)
+    ax.set_xticks(range(len(months)), month_names(months))
     for i, r in enumerate(a.renewals_by_month):
         ax.annotate(
             f"{r['renewals']}",
@@ -84,10 +91,9 @@ def _renewals_by_month(a: BookAnalysis, context: str) -> Figure:
             ha="center",
             fontsize=9,
         )
-    ax.yaxis.set_major_formatter(_money_fmt())
+    money_axis(ax, "USD")
     ax.set_ylabel("ARR up for renewal (USD per year)")
-    ax.set_xlabel("Month (labels: number of renewals)")
-    ax.tick_params(axis="x", rotation=45)
+    ax.set_xlabel("Month the renewal is due (labels: number of renewals)")
     n6, arr6 = a.renewals_next_6_months
     if a.renewal_dates:
         finding = f"{n6:,} renewals worth {money(arr6)} in the next six months"
@@ -112,7 +118,7 @@ def _retention_curves(a: BookAnalysis, context: str) -> Figure:
         )
         ax.fill_between(t, s.km.low, s.km.high, step="post", color=c, alpha=0.15, linewidth=0)
         lines += 1
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax)
     ax.set_xlabel("Years since the original contract")
     ax.set_ylabel("Customers retained (Kaplan-Meier)")
     ax.set_ylim(0, 1.02)
@@ -179,7 +185,7 @@ def churn_reasons_chart(s: ReasonSummary, context: str = "") -> Figure:
                 fontsize=9,
             )
         ax.set_xlim(0, max((r.arr for r in rows), default=1.0) * 1.45 or 1.0)
-        ax.xaxis.set_major_formatter(_money_fmt())
+        money_axis(ax, "USD", "x")
         ax.tick_params(axis="x", labelsize=9)
         ax.set_title(
             esc(

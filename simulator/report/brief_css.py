@@ -1,4 +1,11 @@
-"""The decision brief's style sheet: screen first, and print rules for A4 and Letter."""
+"""The decision brief's style sheet: screen first, and print rules for A4 and Letter.
+
+Table headers break only between words (never inside one); numbers never break; text
+cells break inside a word only when it would not fit otherwise, or anywhere in a table
+of long words (``table.long``: hashes, dotted paths). Wide tables (``table.wide``, from
+:data:`simulator.report.html.WIDE` columns) print in smaller type so their whole words
+fit the page.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +37,11 @@ p.note, p.foot, .muted { color: var(--muted); margin: 2px 0 6px; font-size: 13px
 table { border-collapse: collapse; margin: 6px 0 12px; font-variant-numeric: tabular-nums;
         width: 100%; table-layout: auto; font-size: 13px; }
 th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
-         overflow-wrap: anywhere; word-break: normal; }
-th { background: var(--head); text-align: left; font-weight: 600; }
+         word-break: normal; }
+th { background: var(--head); text-align: left; font-weight: 600;
+     overflow-wrap: normal; hyphens: manual; }
+td { overflow-wrap: break-word; }
+table.long td { overflow-wrap: anywhere; }
 td.n { text-align: right; white-space: nowrap; }
 .wrap { overflow: visible; }
 figure { margin: 10px 0 18px; }
@@ -51,7 +61,9 @@ summary { cursor: pointer; font-weight: 600; }
   figure svg { width: 100% !important; max-width: 100%; height: auto; }
   table { font-size: 8pt; }
   th, td { padding: 2px 4px; }
-  td.n { white-space: normal; }
+  table.wide { font-size: 6.5pt; }
+  table.wide th, table.wide td { padding: 1px 2px; }
+  thead { display: table-header-group; }
   details:not([open]) > :not(summary) { display: none; }
   summary { list-style: none; }
 }

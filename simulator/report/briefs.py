@@ -3,7 +3,9 @@
 
 Each function gathers what its command already says (its headline sentences, from the
 command's report module), the key numbers with their intervals, the charts and the
-pack's sheets, and renders them with :func:`simulator.report.brief.brief_html`.
+pack's sheets into a :class:`~simulator.report.brief.Brief`: the HTML page is
+:func:`~simulator.report.brief.brief_html` of it and the Excel pack's first sheet is
+drawn from it (:func:`simulator.report.xlsx.write_workbook`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
-from simulator.report.brief import Brief, KeyNumber, brief_html
+from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import (
     compare_chart,
 )
@@ -55,12 +57,14 @@ def run_brief(
     provenance: dict[str, Any],
     assumptions: Sequence[dict[str, Any]],
     frontier: Sequence[dict[str, Any]] | None = None,
-) -> str:
+    sheets: Sequence[Sheet] | None = None,
+) -> Brief:
     """The brief of ``cssim run`` (and ``cssim report --html``): what the plan delivers.
 
     Leads with the plan's net value and its retention per segment, then the frontier
     (when the run has one) and the ARR waterfall; the other charts and the pack's sheets
-    follow, the monthly table and the assumptions collapsed.
+    follow, the monthly table and the assumptions collapsed. ``sheets`` is the run's
+    pack when the caller has made it already (:func:`~simulator.report.packs.run_pack`).
     """
     from simulator.report.charts import figures
     from simulator.report.publish import run_findings
@@ -101,28 +105,30 @@ def run_brief(
     hinges = []
     if vs is not None:
         hinges += [conventions(exp, vs), indirect_line(exp, vs)]
-    hinges.append("The assumptions at the end of the page: every input with its source.")
+    hinges.append(
+        "The assumptions: every input with its source (at the end of the page; in the "
+        "Excel pack, the Assumptions sheet)."
+    )
     figs = figures(exp, frontier)
     lead = [*[k for k in figs if k.startswith("frontier_")][:1], "arr_waterfall"]
     lead_figs = {k: figs[k] for k in lead if k in figs}
     more = {k: v for k, v in figs.items() if k not in lead_figs}
-    sheets = run_pack(exp, assumptions, provenance, frontier)
+    if sheets is None:
+        sheets = run_pack(exp, assumptions, provenance, frontier)
     title = f"{s.name}: what the CS plan delivers"
     folded = [sh.name for sh in sheets if sh.name not in ("Summary", "Value", "Frontier")]
-    return brief_html(
-        Brief(
-            title,
-            answer,
-            numbers,
-            sure,
-            hinges,
-            lead_figs,
-            sheets,
-            more,
-            footer_line({**provenance, "replications": exp.replications, "seed": exp.root_seed}),
-            folded,
-            cur,
-        )
+    return Brief(
+        title,
+        answer,
+        numbers,
+        sure,
+        hinges,
+        lead_figs,
+        sheets,
+        more,
+        footer_line({**provenance, "replications": exp.replications, "seed": exp.root_seed}),
+        folded,
+        cur,
     )
 
 
@@ -139,11 +145,14 @@ def compare_brief(
     currency: str,
     assumptions: Sequence[dict[str, Any]],
     provenance: dict[str, Any],
-) -> str:
+    sheets: Sequence[Sheet] | None = None,
+) -> Brief:
     """The brief of ``cssim compare``: what each alternative changes against the first.
 
     Leads with the command's sentences (savings, retention, ROI of automation), then the
-    paired differences in GRR and ARR at risk with their 95% CIs.
+    paired differences in GRR and ARR at risk with their 95% CIs. ``sheets`` is the
+    comparison's pack when the caller has made it already
+    (:func:`~simulator.report.packs.compare_pack`).
     """
     base = c.labels[0]
     n = c.experiments[0].replications
@@ -185,21 +194,20 @@ def compare_brief(
         "left out of the sentences and the chart.",
         "Expected logo churn and ARR at risk sum each renewal's churn probability.",
     ]
-    sheets = compare_pack(c, assumptions, provenance)
-    return brief_html(
-        Brief(
-            f"{' vs '.join(c.labels[1:])} against {base}",
-            answer,
-            numbers,
-            sure,
-            hinges,
-            {"differences": compare_chart(c, currency)},
-            sheets,
-            None,
-            footer_line({**provenance, "replications": n}),
-            [sh.name for sh in sheets[1:]],
-            currency,
-        )
+    if sheets is None:
+        sheets = compare_pack(c, assumptions, provenance)
+    return Brief(
+        f"{' vs '.join(c.labels[1:])} against {base}",
+        answer,
+        numbers,
+        sure,
+        hinges,
+        {"differences": compare_chart(c, currency)},
+        sheets,
+        None,
+        footer_line({**provenance, "replications": n}),
+        [sh.name for sh in sheets[1:]],
+        currency,
     )
 
 
@@ -253,7 +261,7 @@ def _fmt_of(records: Sequence[dict[str, Any]], key: str) -> str:
     return "text"
 
 
-def decide_brief(d: Decision, currency: str) -> str:
+def decide_brief(d: Decision, currency: str) -> Brief:
     """The brief of ``cssim decide``: the better option, how sure, what would flip it.
 
     Leads with the decision sentence, the expected difference with its P5-P95 range and
@@ -328,20 +336,18 @@ def decide_brief(d: Decision, currency: str) -> str:
         blocks.append(evppi)
     inputs = _records_block("Uncertain inputs", doc["uncertain_inputs"])
     sheets = [Sheet("Decision", blocks, [doc["conventions"]]), Sheet("Assumptions", [inputs])]
-    return brief_html(
-        Brief(
-            f"Which option: {', '.join(p.labels)}",
-            [decision_sentence(d, currency)],
-            numbers,
-            [x for x in sure if x],
-            hinges,
-            figs,
-            sheets,
-            None,
-            f"seed {p.root_seed}, {p.draws} draws.",
-            (),
-            currency,
-        )
+    return Brief(
+        f"Which option: {', '.join(p.labels)}",
+        [decision_sentence(d, currency)],
+        numbers,
+        [x for x in sure if x],
+        hinges,
+        figs,
+        sheets,
+        None,
+        f"seed {p.root_seed}, {p.draws} draws.",
+        (),
+        currency,
     )
 
 

@@ -2,7 +2,8 @@
 
 Each function gathers what its command already says (its headline sentences, from the
 command's report module), the key numbers with their intervals, the charts and the
-pack's sheets, and renders them with :func:`simulator.report.brief.brief_html`.
+pack's sheets into a :class:`~simulator.report.brief.Brief` (rendered by
+:func:`~simulator.report.brief.brief_html`, and as the Excel pack's first sheet).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from simulator.analysis.hire import HiringPlan
 from simulator.analysis.solve import TeamSolution
 from simulator.analysis.solve_value import ValueSolution
 from simulator.analysis.tradeoff import TradeoffResult
-from simulator.report.brief import Brief, KeyNumber, brief_html
+from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import hire_chart, solve_chart, tradeoff_chart
 from simulator.report.briefs import footer_line, signed_money, split_interval
 from simulator.report.formatting import money, pct
@@ -34,12 +35,15 @@ def solve_brief(
     scenario: Any,
     assumptions: Sequence[dict[str, Any]],
     provenance: dict[str, Any],
-) -> str:
+    pack: Sequence[Sheet] | None = None,
+) -> Brief:
     """The brief of ``cssim solve``: how many CSMs per team, and what N - 1 costs.
 
     Leads with the recommendation per team (targets and value reconciled), the marginal
     CSM's net value with its 95% CI, then the net value by headcount with the pick
-    marked and people cost on a second axis.
+    marked and people cost on a second axis. ``pack`` is the Excel pack when the caller
+    has made it already (:func:`~simulator.report.solve.solve_pack`); the brief shows the
+    headcount on value before it.
     """
     cur = scenario.currency
     by_target = {x.team: x for x in solutions}
@@ -94,7 +98,9 @@ def solve_brief(
     figs = {
         f"value_{v.team}": solve_chart(v, picks.get(v.team), scenario) for v in list(values)[:2]
     }
-    if solutions:
+    if pack is not None:
+        sheets = list(pack)
+    elif solutions:
         sheets = solve_pack(solutions, assumptions, provenance)
     else:
         sheets = [assumptions_sheet(assumptions), provenance_sheet(provenance)]
@@ -126,20 +132,18 @@ def solve_brief(
             rows,
         )
         sheets = [Sheet("Headcount on value", [block]), *sheets]
-    return brief_html(
-        Brief(
-            f"{scenario.name}: how many CSMs",
-            answer,
-            numbers,
-            sure,
-            hinges,
-            figs,
-            sheets,
-            None,
-            footer_line({**provenance, "replications": reps}),
-            [sh.name for sh in sheets[2:]],
-            cur,
-        )
+    return Brief(
+        f"{scenario.name}: how many CSMs",
+        answer,
+        numbers,
+        sure,
+        hinges,
+        figs,
+        sheets,
+        None,
+        footer_line({**provenance, "replications": reps}),
+        [sh.name for sh in sheets[2:]],
+        cur,
     )
 
 
@@ -148,12 +152,15 @@ def tradeoff_brief(
     currency: str,
     assumptions: Sequence[dict[str, Any]],
     provenance: dict[str, Any],
-) -> str:
+    sheets: Sequence[Sheet] | None = None,
+) -> Brief:
     """The brief of ``cssim tradeoff``: what the offered headcount costs and the plan that
     fits it.
 
     Leads with the command's headline (savings, the plan, its net value and hours freed,
-    break-even), then today's plan at each headcount with the offer marked.
+    break-even), then today's plan at each headcount with the offer marked. ``sheets`` is
+    the pack when the caller has made it already
+    (:func:`~simulator.report.tradeoff_pack.tradeoff_pack`).
     """
     numbers = [
         KeyNumber(
@@ -181,25 +188,24 @@ def tradeoff_brief(
         "The rules (renewals and EBRs of high-touch segments kept; no 1:many onboarding) "
         "and what they left out are in the detail.",
     ]
-    sheets = tradeoff_pack(r, assumptions, provenance, currency)
-    return brief_html(
-        Brief(
-            f"{r.team} at {r.offered} CSMs: what it costs and what to change",
-            [headline(r, currency)],
-            numbers,
-            sure,
-            hinges,
-            {"frontier": tradeoff_chart(r, currency)},
-            sheets,
-            None,
-            footer_line(provenance),
-            [sh.name for sh in sheets[1:]],
-            currency,
-        )
+    if sheets is None:
+        sheets = tradeoff_pack(r, assumptions, provenance, currency)
+    return Brief(
+        f"{r.team} at {r.offered} CSMs: what it costs and what to change",
+        [headline(r, currency)],
+        numbers,
+        sure,
+        hinges,
+        {"frontier": tradeoff_chart(r, currency, str(provenance.get("scenario") or ""))},
+        sheets,
+        None,
+        footer_line(provenance),
+        [sh.name for sh in sheets[1:]],
+        currency,
     )
 
 
-def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> str:
+def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> Brief:
     """The brief of ``cssim hire``: when each requisition must open.
 
     Leads with each team's verdict and its requisitions, then demand against capacity by
@@ -283,29 +289,28 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> str:
                 ],
             )
         )
-    figs = {f"hire_{hp.team}": hire_chart(hp) for hp in list(plans)[:2]}
-    return brief_html(
-        Brief(
-            f"{name}: when to hire",
-            answer,
-            numbers,
-            sure,
-            hinges,
-            figs,
-            [Sheet("Hiring plan", blocks)],
-            None,
-            "",
-            (),
-            currency,
-        )
+    figs = {f"hire_{hp.team}": hire_chart(hp, name) for hp in list(plans)[:2]}
+    return Brief(
+        f"{name}: when to hire",
+        answer,
+        numbers,
+        sure,
+        hinges,
+        figs,
+        [Sheet("Hiring plan", blocks)],
+        None,
+        "",
+        (),
+        currency,
     )
 
 
-def backtest_brief(b: Any) -> str:
+def backtest_brief(b: Any, sheets: Sequence[Sheet] | None = None) -> Brief:
     """The brief of ``cssim backtest``: did the model's intervals hold what happened.
 
     Leads with the headline (intervals held, Brier skill), then the calibration plot and
-    the intervals against the actual outcomes.
+    the intervals against the actual outcomes. ``sheets`` is the pack when the caller has
+    made it already (:func:`~simulator.report.backtest.backtest_sheets`).
     """
     from simulator.report.backtest import backtest_charts, backtest_sheets
     from simulator.report.backtest import headline as backtest_headline
@@ -331,17 +336,15 @@ def backtest_brief(b: Any) -> str:
         f"{b.end.isoformat()}."
     ]
     figs = backtest_charts(b)
-    return brief_html(
-        Brief(
-            "Backtest: would the model have called it",
-            [backtest_headline(b)],
-            numbers,
-            sure,
-            hinges,
-            figs,
-            backtest_sheets(b),
-            None,
-            "",
-            (),
-        )
+    return Brief(
+        "Backtest: would the model have called it",
+        [backtest_headline(b)],
+        numbers,
+        sure,
+        hinges,
+        figs,
+        backtest_sheets(b) if sheets is None else sheets,
+        None,
+        "",
+        (),
     )

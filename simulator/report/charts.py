@@ -9,7 +9,6 @@ and SVG.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from collections.abc import Sequence
@@ -18,19 +17,51 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
 from simulator.analysis.experiment import Experiment
+from simulator.report.arr_charts import (
+    arr_bridge,
+    arr_fan,
+    arr_waterfall,
+    monthly_series,
+    plan_axis,
+    run_context,
+)
+from simulator.report.chart_axes import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    RED,
+    TEAM_COLOURS,
+    esc,
+    money_axis,
+    new_figure,
+    percent_axis,
+    plan_dates,
+    titles,
+)
 from simulator.report.files import atomic_target
 from simulator.report.formatting import money, pct
 
 __all__ = [
+    "AMBER",
+    "BLUE",
     "CHART_NAMES",
+    "GREEN",
+    "GREY",
+    "RED",
+    "TEAM_COLOURS",
+    "arr_bridge",
     "arr_fan",
     "arr_waterfall",
+    "esc",
     "figures",
     "frontier_chart",
+    "new_figure",
     "svg_text",
+    "titles",
     "touch_delivery",
     "utilisation_backlog",
     "write_charts",
@@ -39,197 +70,53 @@ __all__ = [
 CHART_NAMES = ("frontier", "utilisation_backlog", "arr_waterfall", "arr_fan", "touch_delivery")
 """File stems of the charts of a run (``frontier`` only when the run has a frontier)."""
 
-BLUE, GREEN, AMBER, RED, GREY = "#2b6cb0", "#2f855a", "#d69e2e", "#c53030", "#718096"
-TEAM_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#b7791f", "#319795", "#c53030")
-
-
-def new_figure(width: float = 10.0, height: float = 5.6, ncols: int = 1) -> tuple[Figure, Any]:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    axes = fig.subplots(1, ncols)
-    for ax in np.atleast_1d(axes):
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(axis="y", color="#e2e8f0", linewidth=0.8)
-        ax.set_axisbelow(True)
-        ax.tick_params(labelsize=10)
-    return fig, axes
-
-
-def esc(text: str) -> str:
-    """Text with dollar signs shown as such (matplotlib reads $...$ as mathematics)."""
-    return text.replace("$", r"\$")
-
-
-def titles(fig: Figure, finding: str, context: str) -> None:
-    fig.suptitle(esc(finding), x=0.01, ha="left", fontsize=14, fontweight="bold")
-    fig.text(0.01, -0.01, esc(context), ha="left", va="top", fontsize=9, color=GREY)
-
 
 def _money_axis(ax: Any, currency: str, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: esc(money(v, currency)))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def _context(exp: Experiment) -> str:
-    s = exp.scenario
-    return (
-        f"{s.name}. {exp.replications} replications, seed {exp.root_seed}, "
-        f"{s.horizon_days}-day plan from {s.start_date:%d %b %Y}; means over replications."
-    )
-
-
-def _month_labels(exp: Experiment, months: Sequence[int]) -> list[str]:
-    """Month k of the plan by calendar name (the month it ends), ``start`` for 0."""
-    s = exp.scenario
-    long = s.horizon_days > 366
-    step = max(1, math.ceil(len(months) / 13))  # at most about 13 labels on an axis
-    out = []
-    for j, k in enumerate(months):
-        index = s.start_date.month - 1 + k - 1
-        date = dt.date(s.start_date.year + index // 12, index % 12 + 1, 1)
-        label = "start" if k == 0 else f"{date:%b %y}" if long else f"{date:%b}"
-        out.append(label if j % step == 0 else "")
-    return out
-
-
-def _monthly(exp: Experiment, kind: str, metric: str) -> dict[str, tuple[list[int], np.ndarray]]:
-    """Per-name (months, replications x months array) of a monthly metric."""
-    names: dict[str, dict[int, list[float]]] = {}
-    for r in exp.results:
-        for row in r.monthly:
-            if row["kind"] == kind:
-                names.setdefault(row["name"], {}).setdefault(row["month"], []).append(
-                    float(row[metric])
-                )
-    out = {}
-    for name, by_month in names.items():
-        months = sorted(by_month)
-        out[name] = (months, np.array([by_month[m] for m in months]).T)
-    return out
-
-
-def _total(exp: Experiment, metric: str) -> float:
-    return float(np.mean([sum(seg[metric] for seg in r.segments.values()) for r in exp.results]))
-
-
-def arr_waterfall(exp: Experiment) -> Figure:
-    """ARR bridge over the plan, all segments: start, churn, contraction, expansion, new, end."""
-    cur = exp.scenario.currency
-    start, end = _total(exp, "arr_start"), _total(exp, "arr_end")
-    steps = [
-        ("Churn", -_total(exp, "churned_arr")),
-        ("Contraction", -_total(exp, "contraction_arr")),
-        ("Expansion", _total(exp, "expansion_arr")),
-        ("New business", _total(exp, "new_arr")),
-    ]
-    fig, ax = new_figure()
-    labels = ["Start ARR"] + [s[0] for s in steps] + ["End ARR"]
-    level = start
-    ax.bar(0, start, color=BLUE, width=0.6)
-    for i, (_, delta) in enumerate(steps, start=1):
-        bottom = level + min(delta, 0)
-        ax.bar(i, abs(delta), bottom=bottom, color=GREEN if delta >= 0 else RED, width=0.6)
-        ax.plot([i - 1.3, i + 0.3], [level, level], color=GREY, linewidth=0.6)
-        level += delta
-    ax.bar(len(labels) - 1, end, color=BLUE, width=0.6)
-    values = [start] + [d for _, d in steps] + [end]
-    tops = [start]
-    running = start
-    for _, d in steps:
-        tops.append(max(running, running + d))
-        running += d
-    tops.append(end)
-    for i, (v, top) in enumerate(zip(values, tops, strict=True)):
-        sign = "+" if 0 < i < len(values) - 1 and v > 0 else ""
-        ax.annotate(
-            esc(f"{sign}{money(v, cur)}"),
-            (i, top),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            fontsize=10,
-        )
-    ax.set_xticks(range(len(labels)), labels)
-    low = min(start, end, *(start + np.cumsum([d for _, d in steps])))
-    ax.set_ylim(max(0.0, low - 0.25 * (max(start, end) - low + 0.05 * start)), None)
-    _money_axis(ax, cur)
-    ax.set_ylabel(f"ARR ({cur} per year)")
-    lost = -(steps[0][1] + steps[1][1])
-    gained = steps[2][1] + steps[3][1]
-    change = (end - start) / start if start else math.nan
-    verb = "grows" if end >= start else "falls"
-    titles(
-        fig,
-        f"ARR {verb} {pct(abs(change))} to {money(end, cur)}: churn and contraction take "
-        f"{money(lost, cur)}, expansion and new business add {money(gained, cur)}",
-        _context(exp),
-    )
-    return fig
-
-
-def arr_fan(exp: Experiment) -> Figure:
-    """Total ARR by month: median and the P10-P90 band across replications."""
-    cur = exp.scenario.currency
-    series = _monthly(exp, "segment", "arr")
-    months = next(iter(series.values()))[0]
-    total = sum(v for _, v in series.values())
-    start = np.array([sum(seg["arr_start"] for seg in r.segments.values()) for r in exp.results])
-    data = np.column_stack([start, total])
-    x = [0, *months]
-    p10, p50, p90 = np.percentile(data, [10, 50, 90], axis=0)
-    fig, ax = new_figure()
-    ax.fill_between(x, p10, p90, color=BLUE, alpha=0.2, linewidth=0, label="P10-P90")
-    ax.plot(x, p50, color=BLUE, linewidth=2.2, label="median")
-    ax.set_xticks(x, _month_labels(exp, x))
-    _money_axis(ax, cur)
-    ax.set_ylabel(f"ARR ({cur} per year)")
-    ax.set_xlabel("Month end")
-    ax.legend(frameon=False, loc="upper left")
-    titles(
-        fig,
-        f"Year-end ARR {money(p50[-1], cur)} (median); 8 in 10 outcomes between "
-        f"{money(p10[-1], cur)} and {money(p90[-1], cur)}",
-        _context(exp),
-    )
-    return fig
+    """Money ticks on ``axis`` (:func:`simulator.report.chart_axes.money_axis`)."""
+    money_axis(ax, currency, axis)
 
 
 def utilisation_backlog(exp: Experiment) -> Figure:
-    """Utilisation and month-end backlog by month for every team (median, P10-P90 band)."""
-    util = _monthly(exp, "team", "utilisation")
-    backlog = _monthly(exp, "team", "backlog_tasks")
+    """Utilisation in each month and backlog at each month end for every team (mean over
+    replications, P10-P90 band); utilisation is drawn mid-month, backlog at the month end."""
+    util = monthly_series(exp, "team", "utilisation")
+    backlog = monthly_series(exp, "team", "backlog_tasks")
+    start = exp.scenario.start_date
     fig, (left, right) = new_figure(12.0, 5.6, ncols=2)
-    peak: tuple[str, float] = ("", -1.0)
-    for i, (team, (months, values)) in enumerate(util.items()):
+    for i, (team, (first, last, values)) in enumerate(util.items()):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
-        left.fill_between(months, p10, p90, color=colour, alpha=0.15, linewidth=0)
-        left.plot(months, p50, color=colour, linewidth=2, label=team)
-        mean_util = float(np.mean(values))
-        if mean_util > peak[1]:
-            peak = (team, mean_util)
-        b_months, b_values = backlog[team]
-        q10, q50, q90 = np.percentile(b_values, [10, 50, 90], axis=0)
-        right.fill_between(b_months, q10, q90, color=colour, alpha=0.15, linewidth=0)
-        right.plot(b_months, q50, color=colour, linewidth=2, label=team)
-    months = next(iter(util.values()))[0]
-    for ax in (left, right):
-        ax.set_xticks(months, _month_labels(exp, months))
-        ax.set_xlabel("Month")
-    left.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        mid = plan_dates(start, [(a + b) / 2 for a, b in zip(first, last, strict=True)])
+        p10, p90 = np.percentile(values, [10, 90], axis=0)
+        left.fill_between(mid, p10, p90, color=colour, alpha=0.15, linewidth=0)
+        left.plot(mid, values.mean(axis=0), color=colour, linewidth=2, label=team)
+        _, b_last, b_values = backlog[team]
+        ends = plan_dates(start, b_last)
+        q10, q90 = np.percentile(b_values, [10, 90], axis=0)
+        right.fill_between(ends, q10, q90, color=colour, alpha=0.15, linewidth=0)
+        right.plot(ends, b_values.mean(axis=0), color=colour, linewidth=2, label=team)
+    for ax, label in ((left, "Month"), (right, "Month end")):
+        plan_axis(exp, ax)
+        ax.set_xlabel(label)
+    percent_axis(left)
     left.set_ylim(0, 1.05)
     left.set_ylabel("Utilisation (busy / available CSM hours)")
     left.set_title("Utilisation by month", loc="left", fontsize=11)
     right.set_ylabel("Open tasks at month end")
-    right.set_title("Backlog by month", loc="left", fontsize=11)
-    right.set_ylim(0, None)
-    left.legend(frameon=False, loc="lower right", title="team")
-    team, mean_util = peak
-    end_backlog = float(np.median(backlog[team][1][:, -1])) if team else math.nan
+    right.set_title("Backlog by month end", loc="left", fontsize=11)
+    right.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    right.set_ylim(0, max(5.0, right.get_ylim()[1]))  # whole tasks, from none
+    left.legend(frameon=False, loc="lower left", title="team", ncols=min(4, len(util)))
+    # the title's figures are the summary's: utilisation over the plan, backlog at the end
+    stats = exp.team_stats()
+    team = max(stats, key=lambda t: stats[t]["utilisation"].mean) if stats else ""
+    mean_util = stats[team]["utilisation"].mean if team else math.nan
+    end_backlog = float(np.mean(backlog[team][2][:, -1])) if team in backlog else math.nan
+    period = "the year" if exp.scenario.horizon_days == 365 else "the plan"
     titles(
         fig,
-        f"Busiest team: {team} at {pct(mean_util, 0)} utilisation over the year, "
-        f"ending with {end_backlog:,.0f} open tasks (median)",
-        _context(exp) + " Lines: median; bands: P10-P90.",
+        f"Busiest team: {team} at {pct(mean_util, 0)} utilisation over {period}, "
+        f"ending with {end_backlog:,.0f} open tasks (means)",
+        run_context(exp) + " Lines: means over replications; bands: P10-P90.",
     )
     return fig
 
@@ -250,7 +137,7 @@ def touch_delivery(exp: Experiment) -> Figure:
     ax.barh(y, missed, left=on_time + late, color=RED, label="missed")
     ax.barh(y, other, left=on_time + late + missed, color="#cbd5e0", label="open or cancelled")
     ax.set_yticks(y, labels, fontsize=9)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "x")
     ax.set_xlim(0, 1)
     ax.set_xlabel("Share of requested touches")
     ax.grid(axis="x", color="#e2e8f0", linewidth=0.8)
@@ -271,7 +158,7 @@ def touch_delivery(exp: Experiment) -> Figure:
     titles(
         fig,
         f"{pct(share, 0)} of {csm_req:,.0f} CSM touches on time{worst_text}",
-        _context(exp),
+        run_context(exp),
     )
     return fig
 
@@ -306,7 +193,7 @@ def frontier_chart(
         high = np.clip(np.array([r[f"{metric}_high"] for r in rows], dtype=float), 0, 1)
         ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0, label="95% CI")
         ax.plot(x, mean, color=colour, marker="o", linewidth=2, label="mean")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        percent_axis(ax)
         ax.set_xticks(x)
         ax.set_xlabel(f"CSMs on team {team}")
         ax.set_ylabel(f"{label} (share)")
@@ -351,7 +238,7 @@ def figures(exp: Experiment, frontier: Sequence[dict[str, Any]] | None = None) -
             cost = teams[team].annual_cost_per_csm if team in teams else 0.0
             first, last = min(r["csms"] for r in team_rows), max(r["csms"] for r in team_rows)
             context = (
-                f"{_context(exp)} Each headcount on the same replications; people cost "
+                f"{run_context(exp)} Each headcount on the same replications; people cost "
                 f"{money(first * cost, exp.scenario.currency)} to "
                 f"{money(last * cost, exp.scenario.currency)} a year."
             )

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from simulator import metrics as registry
 from simulator.analysis.compare import Comparison, Difference, scaled
-from simulator.report.formatting import money, num
+from simulator.report.formatting import money, money_ends, money_interval, num
 from simulator.report.saved import tidy_csv, tidy_json
 
 
@@ -40,7 +40,7 @@ def unchanged(d: Difference) -> bool:
 
 
 def delta_text(d: Difference, unit: str, currency: str) -> str:
-    """A paired difference with its 95% CI: ``+$28k [+11.0k, +45.0k]``, ``+0.2 pp [+0.1,
+    """A paired difference with its 95% CI: ``+$28k [+$11k, +$45k]``, ``+0.2 pp [+0.1,
     +0.3]`` (``unit``: money, pp, or anything else for a plain number); ``the same in all
     N paired replications`` when nothing differed."""
     if math.isnan(d.mean):
@@ -48,9 +48,7 @@ def delta_text(d: Difference, unit: str, currency: str) -> str:
     if unchanged(d):
         return f"the same in all {d.n} paired replications"
     if unit == "money":
-        scale = 1e6 if max(abs(d.low), abs(d.high)) >= 1e6 else 1e3
-        suffix = "M" if scale == 1e6 else "k"
-        return f"{'+' if d.mean >= 0 else '-'}{money(abs(d.mean), currency)} [{d.low / scale:+.1f}{suffix}, {d.high / scale:+.1f}{suffix}]"
+        return money_interval(d.mean, d.low, d.high, currency, signed=True)
     if unit == "pp":
         return f"{100 * d.mean:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
     return f"{d.mean:+.2f} [{d.low:+.2f}, {d.high:+.2f}]"
@@ -59,7 +57,7 @@ def delta_text(d: Difference, unit: str, currency: str) -> str:
 def sentence(
     label: str, base: str, segment: str, diffs: list[Difference], currency: str, years: float = 1.0
 ) -> str:
-    """``six vs eight, top: saves $351k a year [338k, 364k] in people; ...``.
+    """``six vs eight, top: saves $351k a year [$338k, $364k] in people; ...``.
 
     ``years`` is the horizon in years: people cost is per horizon in the records.
     """
@@ -72,8 +70,13 @@ def sentence(
         verb = "saves" if cost.mean < 0 else "costs"
         parts.append(
             f"{verb} {money(abs(cost.mean), currency)} a year "
-            f"[{money(abs(cost.high if cost.mean < 0 else cost.low), currency)}, "
-            f"{money(abs(cost.low if cost.mean < 0 else cost.high), currency)}] in people"
+            + money_ends(
+                abs(cost.high if cost.mean < 0 else cost.low),
+                abs(cost.low if cost.mean < 0 else cost.high),
+                cost.mean,
+                currency,
+            )
+            + " in people"
         )
     for metric in (
         "utilisation",
@@ -107,7 +110,7 @@ def roi_sentence(label: str, r: Any, currency: str) -> str:
     return (
         f"{label} in {r.segment}: frees {f.mean:.1f} FTE [{f.low:.1f}, {f.high:.1f}] a year, worth "
         f"{money(v.mean, currency)}; adds {money(a.mean, currency)} of automation and "
-        f"{money(risk.mean, currency)} [{money(risk.low, currency)}, {money(risk.high, currency)}] of ARR at "
+        f"{money_interval(risk.mean, risk.low, risk.high, currency)} of ARR at "
         f"risk a year. It is worth it while the ARR at risk stays under {money(r.net_saving, currency)} a "
         f"year; on these numbers it {verdict}."
     )

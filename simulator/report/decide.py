@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from simulator.analysis.decision import INTERVAL, Decision
+from simulator.report.chart_axes import percent_axis
 from simulator.report.charts import BLUE, GREY, RED, TEAM_COLOURS, _money_axis, esc, new_figure
 from simulator.report.formatting import json_safe, money, pct
 
@@ -336,7 +336,7 @@ def acceptability_chart(d: Decision, currency: str) -> Figure:
         xycoords=("data", "axes fraction"),
     )
     ax.set_ylim(0, 1.0)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    percent_axis(ax, "y")
     ax.set_xlabel(esc(f"Value of one ARR dollar held at the end of the plan ({currency})"))
     ax.set_ylabel("Probability the option is best")
     ax.legend(frameon=False, loc="best")
@@ -353,6 +353,24 @@ def acceptability_chart(d: Decision, currency: str) -> Figure:
     return fig
 
 
+def input_label(path: str) -> str:
+    """A reader's name for an uncertain input's path:
+    ``segments.*.churn.coverage_effect`` -> ``churn coverage effect (every segment)``,
+    ``segments.top.expansion.coverage_effect`` -> ``top: expansion coverage effect``."""
+    parts = path.split(".")
+    where = ""
+    if len(parts) > 2 and parts[0] in ("segments", "teams"):
+        kind = parts[0][:-1]
+        where = parts[1]
+        parts = parts[2:]
+        if where == "*":
+            where = f"every {kind}"
+    words = " ".join(p.replace("_", " ") for p in parts)
+    if not where:
+        return words
+    return f"{words} ({where})" if where.startswith("every ") else f"{where}: {words}"
+
+
 def tornado_chart(d: Decision, currency: str) -> Figure | None:
     """Bars of the difference with each input at its P10 and P90, widest on top."""
     sens = d.sensitivity
@@ -366,7 +384,7 @@ def tornado_chart(d: Decision, currency: str) -> Figure | None:
         ax.barh(i, b.high - sens.base, left=sens.base, color=RED, height=0.6, alpha=0.75)
     ax.axvline(sens.base, color="black", lw=1)
     ax.axvline(0, color=GREY, lw=1, ls=":")
-    ax.set_yticks(y, [esc(b.name) for b in bars], fontsize=9)
+    ax.set_yticks(y, [esc(input_label(b.name)) for b in bars], fontsize=9)
     ax.grid(axis="x", color="#e2e8f0", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     _money_axis(ax, currency, "x")

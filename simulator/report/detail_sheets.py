@@ -11,6 +11,7 @@ from typing import Any
 
 from simulator.analysis.experiment import Experiment
 from simulator.metrics import METRICS
+from simulator.report.formatting import month_name
 from simulator.report.layout import Block, Chart, Col, MultiCol, Sheet
 
 __all__ = ["monthly_sheet", "segment_sheets"]
@@ -95,15 +96,17 @@ def _monthly_rows(
     label: str | None, exp: Experiment, multi: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One run's month-end rows: ARR per segment and in total; per team CSMs,
-    utilisation and open tasks (mean, P10, P90)."""
+    utilisation and open tasks (mean, P10, P90); each with its calendar month
+    (``Jan 2027``) and month of the plan (1-based)."""
     arr_rows: list[dict[str, Any]] = []
     team_rows: list[dict[str, Any]] = []
     fan = exp.monthly_fan()
     segs = list(dict.fromkeys(r["name"] for r in fan if r["kind"] == "segment"))
     months = sorted({r["month"] for r in fan})
     by = {(r["kind"], r["name"], r["month"], r["metric"]): r for r in fan}
+    names = {r["month"]: month_name(r["calendar_month"]) for r in fan}
     for k in months:
-        row: dict[str, Any] = {"scenario": label, "month": k}
+        row: dict[str, Any] = {"scenario": label, "month": k, "calendar_month": names[k]}
         total = 0.0
         for seg in segs:
             v = by[("segment", seg, k, "arr")]["mean"]
@@ -122,6 +125,7 @@ def _monthly_rows(
                     "scenario": label,
                     "team": f"{label}: {team}" if multi else team,
                     "month": k,
+                    "calendar_month": names[k],
                     "headcount": h["mean"],
                     "utilisation": u["mean"],
                     "util_p10": u["p10"],
@@ -141,10 +145,10 @@ def _monthly_charts(multi: bool) -> list[Chart]:
             "line",
             "ARR by month (mean)",
             "arr_month",
-            "month",
+            "calendar_month",
             ["arr_total"],
             "ARR",
-            "Month of plan",
+            "Month",
             "money",
             series_by="scenario" if multi else None,
         ),
@@ -152,10 +156,10 @@ def _monthly_charts(multi: bool) -> list[Chart]:
             "line",
             "Utilisation by month and team (mean)",
             "team_month",
-            "month",
+            "calendar_month",
             ["utilisation"],
             "Utilisation",
-            "Month of plan",
+            "Month",
             "pct",
             series_by="team",
         ),
@@ -176,13 +180,14 @@ def monthly_sheet(exps: Sequence[tuple[str | None, Experiment]]) -> Sheet:
         if arr_rows
         else []
     )
-    arr_cols = [Col("month", "Month of plan", "int")]
+    arr_cols = [Col("calendar_month", "Month", width=10), Col("month", "Month of plan", "int")]
     if multi:
         arr_cols.insert(0, Col("scenario", "Scenario"))
     arr_cols += [Col(f"arr_{s}", f"ARR {s}", "money", 14) for s in segs]
     arr_cols.append(Col("arr_total", "ARR total", "money", 14))
     team_cols = [
         Col("team", "Team"),
+        Col("calendar_month", "Month", width=10),
         Col("month", "Month of plan", "int"),
         Col("headcount", "CSMs", "num1"),
         Col("utilisation", "Utilisation mean", "pct"),

@@ -22,6 +22,8 @@ def _format(value: Any, fmt: str, currency: str) -> tuple[str, bool]:
         return "", False
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value), False
+    if fmt == "id":
+        return str(int(value)), True
     if fmt == "pct":
         return pct(value), True
     if fmt == "pp":
@@ -35,15 +37,41 @@ def _format(value: Any, fmt: str, currency: str) -> tuple[str, bool]:
     return num(value, 2) if isinstance(value, float) else str(value), True
 
 
+WIDE = 9
+"""Columns from which a table is printed in the small type of ``table.wide``."""
+
+LONG_WORD = 24
+"""Characters from which a word in a text cell may break anywhere (``table.long``): a
+hash or a dotted path, which would otherwise widen its column past the page."""
+
+
 def table_html(block: Block, currency: str) -> str:
-    """A block as an HTML table (numbers right-aligned, formatted by the column's format)."""
+    """A block as an HTML table (numbers right-aligned, formatted by the column's format).
+
+    Headers break only between words. A table of :data:`WIDE` columns or more has the
+    class ``wide`` (smaller type in print), and one with a text cell holding a word of
+    :data:`LONG_WORD` characters or more the class ``long`` (its cells may break
+    inside words); see :mod:`simulator.report.brief_css`.
+    """
     head = "".join(f"<th>{html.escape(c.header)}</th>" for c in block.columns)
     body = []
+    longest = 0
     for r in block.rows:
         cells = []
         for col in block.columns:
             text, numeric = _format(*col.cell(r), currency)
             cls = ' class="n"' if numeric else ""
+            if not numeric:
+                longest = max([longest, *(len(w) for w in text.split())])
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    classes = [
+        name
+        for name, on in (("wide", len(block.columns) >= WIDE), ("long", longest >= LONG_WORD))
+        if on
+    ]
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return (
+        f'<div class="wrap"><table{attr}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.report.formatting import number_format_of
+
 __all__ = ["Block", "Chart", "Col", "MultiCol", "Sheet"]
 
 
@@ -18,8 +20,11 @@ __all__ = ["Block", "Chart", "Col", "MultiCol", "Sheet"]
 class Col:
     """A column: the row key, its header and number format.
 
-    Formats: ``text``, ``int``, ``num0``..``num3`` (decimals), ``pct`` (a fraction shown
-    as 93.4%), ``pp`` (a difference of fractions in percentage points), ``money``.
+    Formats: ``text``, ``id`` (a whole number without separators: a seed), ``int``,
+    ``num0``..``num3`` (decimals), ``pct`` (a fraction shown as 93.4%), ``pp`` (a
+    difference of fractions in percentage points), ``money``. An integer value in a
+    ``num`` column is shown as ``int``
+    (:func:`~simulator.report.formatting.number_format_of`): ``12``, not ``12.000``.
     """
 
     key: str
@@ -29,7 +34,8 @@ class Col:
 
     def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
         """This column's value in ``row`` and the format to show it in."""
-        return row.get(self.key), self.fmt
+        value = row.get(self.key)
+        return value, number_format_of(value, self.fmt)
 
 
 class MultiCol(Col):
@@ -42,7 +48,8 @@ class MultiCol(Col):
     def cell(self, row: dict[str, Any]) -> tuple[Any, str]:
         """The value under ``KEY_FORMAT`` for the first of the formats the row has."""
         fmt = next((f for f in self.formats if f"{self.key}_{f}" in row), "num2")
-        return row.get(f"{self.key}_{fmt}"), fmt
+        value = row.get(f"{self.key}_{fmt}")
+        return value, number_format_of(value, fmt)
 
 
 @dataclass

@@ -27,20 +27,65 @@ from simulator.report.plan_sheets import (
 )
 from simulator.report.value import value_sheet
 
-__all__ = ["assumptions_sheet", "compare_pack", "provenance_sheet", "run_pack"]
+__all__ = [
+    "FORMATS",
+    "assumptions_sheet",
+    "compare_pack",
+    "item_value_block",
+    "provenance_sheet",
+    "run_pack",
+]
+
+
+FORMATS = ["text", "id", "int", "num0", "num1", "num2", "num3", "pct", "pp", "money"]
+"""Every number format an item's value may take (:class:`~simulator.report.layout.Col`)."""
+
+
+def item_value_block(
+    title: str,
+    items: Sequence[tuple[str, Any, str]],
+    widths: tuple[float, float] = (34, 90),
+    headers: tuple[str, str] = ("Item", "Value"),
+) -> Block:
+    """A two-column block of ``(item, value, format)``: each value in its own format."""
+    value = MultiCol("value", headers[1], FORMATS)
+    value.width = widths[1]
+    rows = [{"item": item, f"value_{fmt}": v} for item, v, fmt in items]
+    return Block(title, [Col("item", headers[0], width=widths[0]), value], rows)
 
 
 def assumptions_sheet(rows: Sequence[dict[str, Any]]) -> Sheet:
+    value = MultiCol("value", "Value", FORMATS)
+    value.width = 24
     cols = [
         Col("input", "Input", width=48),
-        Col("value", "Value", "num3", width=24),
+        value,
         Col("unit", "Unit", width=22),
         Col("meaning", "Meaning", width=60),
         Col("source", "Source", width=60),
     ]
     assert [c.key for c in cols] == list(ASSUMPTION_COLUMNS)
-    typed = [{**r, "value": _number_or_text(r.get("value"))} for r in rows]
+    typed = []
+    for r in rows:
+        v = _number_or_text(r.get("value"))
+        fmt = _assumption_format(str(r.get("input", "")), str(r.get("unit") or ""), v)
+        typed.append({**{k: x for k, x in r.items() if k != "value"}, f"value_{fmt}": v})
     return Sheet("Assumptions", [Block("", cols, typed)], freeze=True)
+
+
+def _assumption_format(name: str, unit: str, v: Any) -> str:
+    """The number format of an input by its unit: money for amounts in a currency (the
+    unit starts with its ISO code), plain for seeds, counts for whole numbers, and as
+    many decimals as a fraction or a multiplier needs."""
+    if isinstance(v, str):
+        return "text"
+    if name.endswith("seed") or unit == "integer":
+        return "id"
+    if unit[:3].isupper() and unit[:3].isalpha() and (len(unit) == 3 or unit[3] == " "):
+        return "money" if abs(v) >= 100 or float(v).is_integer() else "num2"
+    if float(v).is_integer():
+        return "int"
+    return "num3" if abs(v) < 10 else "num1" if abs(v) < 1000 else "num0"
 
 
 def _number_or_text(v: Any) -> Any:
@@ -57,23 +102,27 @@ def _number_or_text(v: Any) -> Any:
 
 
 def provenance_sheet(provenance: dict[str, Any]) -> Sheet:
-    rows = []
+    items: list[tuple[str, Any, str]] = []
     for key, value in provenance.items():
         if isinstance(value, dict):
-            for k, v in value.items():
-                rows.append({"item": f"{key}: {k}", "value": _plain(v)})
+            items += [(f"{key}: {k}", *_plain(v)) for k, v in value.items()]
         else:
-            rows.append({"item": key, "value": _plain(value)})
-    cols = [Col("item", "Item", width=34), Col("value", "Value", "num3", width=90)]
-    return Sheet("Provenance", [Block("", cols, rows)], freeze=True)
+            items.append((key, *_plain(value)))
+    return Sheet("Provenance", [item_value_block("", items)], freeze=True)
 
 
-def _plain(v: Any) -> Any:
+def _plain(v: Any) -> tuple[Any, str]:
+    """A provenance value and its format: whole numbers plain (a seed has no thousands
+    separator), fractions to three decimals, the rest as text."""
     if isinstance(v, list | tuple):
-        return " ".join(str(x) for x in v)
+        return " ".join(str(x) for x in v), "text"
     if isinstance(v, bool) or v is None:
-        return str(v).lower() if v is not None else ""
-    return v
+        return (str(v).lower() if v is not None else ""), "text"
+    if isinstance(v, int):
+        return v, "id"
+    if isinstance(v, float):
+        return v, "num0" if v.is_integer() else "num3"
+    return v, "text"
 
 
 def run_pack(

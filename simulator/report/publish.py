@@ -7,7 +7,6 @@ results of ``run``/``report``; each file is written atomically.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ def run_findings(exp: Experiment) -> list[str]:
         out.append(
             f"{seg}: {ci_num(m['headcount'], 1)} CSMs, touches on time {ci_pct(m['on_time_share'])}, "
             f"utilisation {ci_pct(m['utilisation'])}, logo churn {ci_pct(m['logo_churn'])}, "
-            f"GRR {ci_pct(m['grr'])}, NRR {ci_pct(m['nrr'], upper=math.inf)}, ARR at end {ci_money(m['arr_end'], cur)}."
+            f"GRR {ci_pct(m['grr'])}, NRR {ci_pct(m['nrr'])}, ARR at end {ci_money(m['arr_end'], cur)}."
         )
     return out
 
@@ -45,24 +44,32 @@ def publish_run(
     charts: Path | None = None,
     html: Path | None = None,
 ) -> list[Path]:
-    """Write any of the Excel pack, the chart files (PNG and SVG) and the HTML brief
-    (:func:`simulator.report.briefs.run_brief`).
+    """Write any of the Excel pack (opening on the brief), the chart files (PNG and SVG)
+    and the HTML brief (:func:`simulator.report.briefs.run_brief`).
 
     Returns
     -------
     list of Path
         The files written.
     """
+    from simulator.report.brief import brief_html
+    from simulator.report.briefs import run_brief
+
     written: list[Path] = []
     cur = exp.scenario.currency
-    sheets = run_pack(exp, assumptions, provenance, frontier) if xlsx else []
+    brief = None
+    if xlsx is not None or html is not None:
+        sheets = run_pack(exp, assumptions, provenance, frontier)
+        brief = run_brief(exp, provenance, assumptions, frontier, sheets)
     if xlsx is not None:
-        written.append(write_workbook(xlsx, sheets, cur))
-    figs = figures(exp, frontier) if charts else {}
+        written.append(write_workbook(xlsx, sheets, cur, brief))
+    figs: dict[str, Any] = {}
+    if charts is not None and brief is not None:  # the brief's charts are the run's
+        figs = {**(brief.figures or {}), **(brief.more_figures or {})}
+    elif charts is not None:
+        figs = figures(exp, frontier)
     if charts is not None:
         written += write_charts(charts, figs)
-    if html is not None:
-        from simulator.report.briefs import run_brief
-
-        written.append(atomic_write(html, run_brief(exp, provenance, assumptions, frontier)))
+    if html is not None and brief is not None:
+        written.append(atomic_write(html, brief_html(brief)))
     return written

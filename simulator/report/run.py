@@ -12,52 +12,55 @@ from rich.text import Text
 
 from simulator.analysis.experiment import Experiment, MetricStats
 from simulator.metrics import metric
-from simulator.report.formatting import json_safe, money, num, pct
+from simulator.report.formatting import json_safe, money, money_interval, num, pct
 from simulator.report.saved import tidy_csv
 
-_ABOVE_ONE = frozenset({"nrr", "new_nrr", "csm_book_nrr"})
-"""Percentages that may exceed 100% (net retention): their intervals are not clipped at 1."""
+
+def _point(st: MetricStats) -> bool:
+    """True when the interval is a single point (or there is no interval to show)."""
+    return st.n < 2 or st.high == st.low
 
 
-def ci_pct(st: MetricStats, digits: int = 1, upper: float = 1.0) -> str:
-    """``93.4% [92.8, 94.0]`` (a single value when the interval is empty or zero-width)."""
+def ci_pct(st: MetricStats, digits: int = 1) -> str:
+    """``93.4% [92.8, 94.0]`` (a single value when the interval is a single point).
+
+    The interval is shown as :func:`~simulator.analysis.intervals.summarise` made it:
+    for a metric summarised with its feasible range it already lies inside the range
+    (a share in [0, 100%]), so nothing is clipped here.
+    """
     if st.n == 0 or math.isnan(st.mean):
         return "-"
-    if st.n < 2 or st.half_width == 0:
+    if _point(st):
         return pct(st.mean, digits)
-    # a share cannot leave [0, upper]: the interval is shown clipped to it
-    low = max(st.low, 0.0) if st.mean >= 0 else st.low
-    high = min(st.high, upper) if st.mean <= upper else st.high
-    return f"{100 * st.mean:.{digits}f}% [{100 * low:.{digits}f}, {100 * high:.{digits}f}]"
+    return f"{100 * st.mean:.{digits}f}% [{100 * st.low:.{digits}f}, {100 * st.high:.{digits}f}]"
 
 
 def ci_num(st: MetricStats, digits: int = 0) -> str:
-    """``1,234 [1,100, 1,350]``; the counts shown this way cannot be negative, so the
-    interval is clipped at 0."""
+    """``1,234 [1,100, 1,350]`` (a single value when the interval is a single point);
+    the interval is shown as it was made, inside the metric's range (nothing clipped)."""
     if st.n == 0 or math.isnan(st.mean):
         return "-"
-    if st.n < 2 or st.half_width == 0:
+    if _point(st):
         return num(st.mean, digits)
-    low = max(st.low, 0.0) if st.mean >= 0 else st.low
-    return f"{num(st.mean, digits)} [{num(low, digits)}, {num(st.high, digits)}]"
+    return f"{num(st.mean, digits)} [{num(st.low, digits)}, {num(st.high, digits)}]"
 
 
 def ci_money(st: MetricStats, currency: str) -> str:
-    """``$16.4M [16.1M, 16.7M]``."""
+    """``$1.30M [$1.07M, $1.54M]``: both ends with the symbol and the mean's scale and
+    digits (:func:`~simulator.report.formatting.money_interval`)."""
     if st.n == 0 or math.isnan(st.mean):
         return "-"
-    if st.n < 2 or st.half_width == 0:
+    if _point(st):
         return money(st.mean, currency)
-    scale = 1e6 if abs(st.mean) >= 1e6 else 1e3
-    return f"{money(st.mean, currency)} [{st.low / scale:.1f}, {st.high / scale:.1f}]"
+    return money_interval(st.mean, st.low, st.high, currency)
 
 
 def ci_text(st: MetricStats, name: str, currency: str, digits: int | None = None) -> str:
     """A metric's mean [95% CI] in its unit: a share as ``93.4% [92.8, 94.0]``, money as
-    ``$16.4M [16.1M, 16.7M]``, anything else as ``1,234 [1,100, 1,350]``."""
+    ``$1.30M [$1.07M, $1.54M]``, anything else as ``1,234 [1,100, 1,350]``."""
     unit = metric(name).unit
     if unit == "share":
-        return ci_pct(st, 1 if digits is None else digits, math.inf if name in _ABOVE_ONE else 1.0)
+        return ci_pct(st, 1 if digits is None else digits)
     if unit == "money":
         return ci_money(st, currency)
     return ci_num(st, 0 if digits is None else digits)

@@ -31,7 +31,7 @@ from typing import Any
 
 from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
 from simulator.errors import Issue, Location, OutputError, ScenarioError
-from simulator.report.formatting import json_safe
+from simulator.report.formatting import json_safe, whole
 from simulator.report.targets import check_run_directory, is_run_directory
 from simulator.scenario.loader import validate_data
 from simulator.scenario.model import Scenario
@@ -104,7 +104,7 @@ def provenance(
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "root_seed": root_seed,
-        "burn_in_days": scenario.resolved_burn_in_days,
+        "burn_in_days": whole(scenario.resolved_burn_in_days),
         "replications": replications,
         "precision": None if precision is None else asdict(precision),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -14,10 +14,11 @@ from rich.text import Text
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.solve import TeamSolution
 from simulator.analysis.solve_value import ValueSolution, value_note
+from simulator.metrics import by_target
 from simulator.report.detail_sheets import segment_sheets
-from simulator.report.formatting import money, num
-from simulator.report.layout import Block, Chart, Col, Sheet
-from simulator.report.packs import assumptions_sheet, provenance_sheet
+from simulator.report.formatting import money, money_ends, money_interval, num
+from simulator.report.layout import Block, Chart, Col, MultiCol, Sheet
+from simulator.report.packs import FORMATS, assumptions_sheet, provenance_sheet
 from simulator.report.plan_sheets import frontier_sheet, plan_intro, retention_block
 from simulator.report.saved import tidy_csv
 
@@ -69,8 +70,7 @@ def recommendation(
             text += (
                 f"; {pick - 1} instead saves {money(m.cost, currency)} of people cost and gives "
                 f"up {money(m.retention_value, currency)} of retention and expansion value: "
-                f"net {_signed(-m.value, currency)} [{_signed(-m.high, currency)}, "
-                f"{_signed(-m.low, currency)}]"
+                f"net {money_interval(-m.value, -m.high, -m.low, currency, signed=True)}"
             )
         if targets is not None and targets.required is not None and value.best != pick:
             a, b = value.values.get(pick), value.values.get(value.best)
@@ -102,9 +102,9 @@ def value_renderable(values: Sequence[ValueSolution], currency: str) -> Table:
                 sol.team,
                 f"{n}{' *' if n == sol.best else ''}",
                 money(mean, currency),
-                f"[{money(lo, currency)}, {money(hi, currency)}]",
+                money_ends(lo, hi, mean, currency),
                 _signed(m.value, currency) if m else "",
-                f"[{_signed(m.low, currency)}, {_signed(m.high, currency)}]" if m else "",
+                money_ends(m.low, m.high, m.value, currency, signed=True) if m else "",
                 money(m.cost, currency) if m else "",
                 style="bold" if n == sol.best else None,
             )
@@ -371,6 +371,14 @@ def _headcount_block(solutions: Sequence[TeamSolution]) -> Block:
     )
 
 
+def _target_format(target: str) -> str:
+    """The number format of the metric a target bounds (three decimals if unknown)."""
+    try:
+        return by_target(target).fmt
+    except KeyError:
+        return "num3"
+
+
 def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
     """Every target at the answer and at one CSM below it."""
     checks = [
@@ -381,7 +389,7 @@ def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
             "target": f"{c.target} {c.bound}",
             "confidence": c.confidence,
             "share": c.share_meeting,
-            "mean": c.mean,
+            f"mean_{_target_format(c.target)}": c.mean,
             "met": "yes" if c.met else "no",
         }
         for s in solutions
@@ -395,7 +403,7 @@ def _checks_block(solutions: Sequence[TeamSolution]) -> Block:
         Col("target", "Target", width=26),
         Col("confidence", "Confidence needed", "pct"),
         Col("share", "Share of replications meeting it", "pct", 16),
-        Col("mean", "Mean value", "num3"),
+        MultiCol("mean", "Mean value", FORMATS),
         Col("met", "Met"),
     ]
     return Block("Targets at the answer and one CSM below", check_cols, checks)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from simulator.analysis.compare import Difference
 from simulator.analysis.tradeoff import Scored, TradeoffResult
-from simulator.report.formatting import json_safe, money, pct
+from simulator.report.formatting import json_safe, money, money_interval, pct
 from simulator.report.saved import tidy_csv
 from simulator.report.tradeoff_pack import tradeoff_pack
 from simulator.report.tradeoff_text import (
@@ -117,7 +117,9 @@ def _frontier_table(r: TradeoffResult, currency: str) -> Table:
             f"{pct(row['on_time_share'])} [{100 * row['on_time_share_low']:.1f}, {100 * row['on_time_share_high']:.1f}]",
             f"{pct(row['grr'])} [{100 * row['grr_low']:.1f}, {100 * row['grr_high']:.1f}]",
             f"{pct(row['nrr'])} [{100 * row['nrr_low']:.1f}, {100 * row['nrr_high']:.1f}]",
-            f"{money(row['arr_at_risk'], currency)} [{row['arr_at_risk_low'] / 1e3:.0f}k, {row['arr_at_risk_high'] / 1e3:.0f}k]",
+            money_interval(
+                row["arr_at_risk"], row["arr_at_risk_low"], row["arr_at_risk_high"], currency
+            ),
         )
     return f
 

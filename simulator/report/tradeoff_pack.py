@@ -10,7 +10,7 @@ from typing import Any
 from simulator.analysis.experiment import Experiment
 from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.layout import Block, Col, Sheet
-from simulator.report.packs import assumptions_sheet, provenance_sheet
+from simulator.report.packs import assumptions_sheet, item_value_block, provenance_sheet
 from simulator.report.plan_sheets import (
     arr_block,
     frontier_sheet,
@@ -23,48 +23,43 @@ from simulator.report.tradeoff_text import score_meaning, verdict_sentence
 __all__ = ["tradeoff_pack"]
 
 
-def _summary_rows(result: TradeoffResult, currency: str) -> list[dict[str, Any]]:
-    """The Summary sheet's item-value rows: the team, the offer, the plan and its value."""
+def _summary_rows(result: TradeoffResult, currency: str) -> list[tuple[str, Any, str]]:
+    """The Summary sheet's items: the team, the offer, the plan and its value, each with
+    its number format (money in ``currency``, counts, hours, percentage points)."""
     plan = result.plan
-    rows: list[dict[str, Any]] = [
-        {"item": "Team", "value": result.team},
-        {"item": "Segments", "value": ", ".join(result.segments)},
-        {"item": "Accounts", "value": result.accounts},
-        {"item": f"ARR at start ({currency})", "value": result.arr},
-        {"item": "CSMs today", "value": result.current},
-        {"item": "CSMs offered", "value": result.offered},
-        {"item": "FTE the full plan needs (closed form)", "value": result.fte_needed},
-        {"item": f"People cost saved per year ({currency})", "value": result.savings},
-        {
-            "item": f"People cost of one CSM customer hour ({currency})",
-            "value": result.cost_per_hour,
-        },
-        {"item": "Replications per candidate", "value": result.replications},
-        {"item": "Evaluation horizon (days)", "value": result.horizon_days},
+    rows: list[tuple[str, Any, str]] = [
+        ("Team", result.team, "text"),
+        ("Segments", ", ".join(result.segments), "text"),
+        ("Accounts", result.accounts, "int"),
+        (f"ARR at start ({currency})", result.arr, "money"),
+        ("CSMs today", result.current, "int"),
+        ("CSMs offered", result.offered, "int"),
+        ("FTE the full plan needs (closed form)", result.fte_needed, "num1"),
+        (f"People cost saved per year ({currency})", result.savings, "money"),
+        (f"People cost of one CSM customer hour ({currency})", result.cost_per_hour, "money"),
+        ("Replications per candidate", result.replications, "int"),
+        ("Evaluation horizon (days)", result.horizon_days, "int"),
     ]
     if plan is None:
-        rows.append({"item": "Recommended changes", "value": "no plan fits the offered headcount"})
+        rows.append(("Recommended changes", "no plan fits the offered headcount", "text"))
         return rows
     rows += [
-        {
-            "item": "Recommended changes",
-            "value": plan.label if plan.changes else "none: the plan fits",
-        },
-        {"item": "FTE after the changes", "value": plan.fte},
-        {"item": "Scheduled CSM hours freed per year", "value": plan.freed.scheduled},
-        {"item": "Tied ad hoc CSM hours freed per year", "value": plan.freed.adhoc},
-        {"item": "Inbound CSM hours freed per year", "value": plan.freed.inbound},
-        {"item": "CSM hours freed per year, in all", "value": plan.hours_freed},
-        {"item": f"Net value vs today ({currency}), mean", "value": plan.net_value.mean},
-        {"item": "  95% CI low", "value": plan.net_value.low},
-        {"item": "  95% CI high", "value": plan.net_value.high},
-        {"item": f"ARR at risk added per year ({currency}), mean", "value": plan.arr_at_risk.mean},
-        {"item": "GRR change (percentage points)", "value": 100 * plan.grr.mean},
-        {"item": "Expected logo churn change (pp)", "value": 100 * plan.expected_logo_churn.mean},
-        {"item": "Replications behind the pick", "value": plan.replications},
+        ("Recommended changes", plan.label if plan.changes else "none: the plan fits", "text"),
+        ("FTE after the changes", plan.fte, "num1"),
+        ("Scheduled CSM hours freed per year", plan.freed.scheduled, "num0"),
+        ("Tied ad hoc CSM hours freed per year", plan.freed.adhoc, "num0"),
+        ("Inbound CSM hours freed per year", plan.freed.inbound, "num0"),
+        ("CSM hours freed per year, in all", plan.hours_freed, "num0"),
+        (f"Net value vs today ({currency}), mean", plan.net_value.mean, "money"),
+        ("  95% CI low", plan.net_value.low, "money"),
+        ("  95% CI high", plan.net_value.high, "money"),
+        (f"ARR at risk added per year ({currency}), mean", plan.arr_at_risk.mean, "money"),
+        ("GRR change", plan.grr.mean, "pp"),
+        ("Expected logo churn change", plan.expected_logo_churn.mean, "pp"),
+        ("Replications behind the pick", plan.replications, "int"),
     ]
     if result.verdict is not None:
-        rows.append({"item": "Verdict", "value": verdict_sentence(result, currency)})
+        rows.append(("Verdict", verdict_sentence(result, currency), "text"))
     return rows
 
 
@@ -133,10 +128,10 @@ def _summary_sheet(result: TradeoffResult, currency: str) -> Sheet:
     if plan is not None and plan.experiment is not None:
         exps.append((f"offer: {result.offered} CSMs, {plan.label}", plan.experiment))
     blocks = [
-        Block(
+        item_value_block(
             f"{result.team}: from {result.current} to {result.offered} CSMs",
-            [Col("item", "Item", width=44), Col("value", "Value", "num2", width=60)],
             _summary_rows(result, currency),
+            widths=(44, 60),
         )
     ]
     if exps:

@@ -24,8 +24,8 @@ TIE_RULE = "fewer changes, then more CSM hours freed, then the name in alphabeti
 
 
 def money_ci(d: Difference, currency: str) -> str:
-    """A signed money difference with its 95% CI (``+$12k [+5.0k, +19.0k]``, in M when an
-    end passes a million: :func:`simulator.report.compare.delta_text`)."""
+    """A signed money difference with its 95% CI (``+$12k [+$5k, +$19k]``, every number
+    in the mean's scale: :func:`simulator.report.compare.delta_text`)."""
     if not math.isnan(d.mean) and math.isnan(d.low):
         return f"{'+' if d.mean >= 0 else '-'}{money(abs(d.mean), currency)}"
     return delta_text(d, "money", currency)

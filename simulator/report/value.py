@@ -62,6 +62,36 @@ expected ARR at the end (λ times it), the indirect value of the accounts held, 
 over the horizon."""
 
 
+NON_NEGATIVE: frozenset[str] = frozenset(
+    {
+        "indirect_plan",
+        "people_cost",
+        "automation_cost",
+        "support_cost",
+        "cost",
+        "arr_held",
+        "indirect_tail",
+        "revenue",
+        "cost_of_revenue",
+        "cs_cost_sm",
+        "accounts",
+        "indirect",
+    }
+)
+"""Value, P&L and cost-to-serve keys that cannot be negative (costs, revenue, value of
+what is held): their intervals are on the log scale, in [0, inf). Margins, profit and net
+value are signed; ``gross_margin`` is at most 1 (:func:`_bounds`)."""
+
+
+def _bounds(key: str) -> tuple[float, float]:
+    """The feasible range of a value key, for :func:`summarise`."""
+    if key in NON_NEGATIVE:
+        return (0.0, math.inf)
+    if key == "gross_margin":
+        return (-math.inf, 1.0)
+    return (-math.inf, math.inf)
+
+
 @dataclass(frozen=True)
 class ValueStats:
     """The value of one experiment, summarised across its replications."""
@@ -105,11 +135,17 @@ def value_stats(exp: Experiment) -> ValueStats | None:
         for k, x in pnl(eco, vals.values()).items():
             lines.setdefault(k, []).append(x)
     return ValueStats(
-        values={seg: {k: summarise(x) for k, x in d.items()} for seg, d in draws.items()},
+        values={
+            seg: {k: summarise(x, bounds=_bounds(k)) for k, x in d.items()}
+            for seg, d in draws.items()
+        },
         arr_value={seg: arr_value(eco, s.segments[seg]) for seg in segs},
         annuity_years={seg: annuity_years(eco, s.segments[seg]) for seg in segs},
-        pnl={k: summarise(lines[k]) for k in PNL_LINES},
-        serve={seg: {k: summarise(d[k]) for k in COST_TO_SERVE} for seg, d in serve.items()},
+        pnl={k: summarise(lines[k], bounds=_bounds(k)) for k in PNL_LINES},
+        serve={
+            seg: {k: summarise(d[k], bounds=_bounds(k)) for k in COST_TO_SERVE}
+            for seg, d in serve.items()
+        },
     )
 
 

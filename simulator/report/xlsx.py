@@ -1,7 +1,8 @@
 """Rendering a pack (:mod:`simulator.report.layout`) as an xlsx workbook (xlsxwriter).
 
 Cells hold values with number formats, never formulas; charts are native Excel charts
-of the blocks they name. The file is written atomically.
+of the blocks they name. A pack of a deciding command opens on its decision brief
+(:mod:`simulator.report.xlsx_brief`). The file is written atomically.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.report.files import atomic_target
 from simulator.report.formatting import CURRENCY_SYMBOLS
 from simulator.report.layout import Chart, Col, Sheet
+
+if TYPE_CHECKING:
+    from simulator.report.brief import Brief
 
 __all__ = ["write_workbook"]
 
@@ -23,6 +27,7 @@ def _excel_formats(currency: str) -> dict[str, str]:
     money = f'"{sym}"#,##0;-"{sym}"#,##0' if sym else f'#,##0 "{currency}";-#,##0 "{currency}"'
     return {
         "text": "@",
+        "id": "0",
         "int": "#,##0",
         "num0": "#,##0",
         "num1": "#,##0.0",
@@ -42,21 +47,44 @@ def _cell(value: Any, fmt: str) -> Any:
     return value
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet], currency: str = "USD") -> Path:
-    """Write ``sheets`` to an xlsx file atomically (nothing is left on failure)."""
+def write_workbook(
+    path: Path, sheets: Sequence[Sheet], currency: str = "USD", brief: Brief | None = None
+) -> Path:
+    """Write ``sheets`` to an xlsx file atomically (nothing is left on failure).
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file.
+    sheets
+        The pack, in order.
+    currency
+        ISO code of the money columns.
+    brief
+        The command's decision brief: when given, the first sheet, named ``Brief``, and
+        the one the workbook opens on.
+    """
     import xlsxwriter
 
     path = Path(path)
     with atomic_target(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
         try:
-            _fill(wb, sheets, currency)
+            _fill(wb, sheets, currency, brief)
         finally:
             wb.close()
     return path
 
 
-def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
+def _fill(wb: Any, sheets: Sequence[Sheet], currency: str, brief: Brief | None = None) -> None:
+    used: set[str] = set()
+    if brief is not None:
+        from simulator.report.xlsx_brief import WIDTHS, write_brief_sheet
+
+        ws = wb.add_worksheet(_sheet_name("Brief", used))
+        rows = write_brief_sheet(wb, ws, brief)
+        _print_setup(ws, rows, len(WIDTHS) - 1)
+        ws.activate()
     numbers = _excel_formats(currency)
     fmts = {k: wb.add_format({"num_format": v}) for k, v in numbers.items()}
     fmts["text"] = wb.add_format({"text_wrap": False})
@@ -64,7 +92,6 @@ def _fill(wb: Any, sheets: Sequence[Sheet], currency: str) -> None:
     title = wb.add_format({"bold": True, "font_size": 12})
     big = wb.add_format({"bold": True, "font_size": 14})
     note = wb.add_format({"italic": True, "font_color": "#4a5568"})
-    used: set[str] = set()
     for sheet in sheets:
         ws = wb.add_worksheet(_sheet_name(sheet.name, used))
         row = 0
