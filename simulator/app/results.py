@@ -3,7 +3,8 @@
 :func:`simulate` runs the edited scenario as ``cssim run -n R`` would (every segment,
 ``R`` replications) and the shown team's headcount frontier on the same replications,
 reporting progress across both; :meth:`Simulated.brief` is that run's decision brief,
-built by :func:`simulator.report.briefs.run_brief` as ``cssim run --html`` builds it.
+built by :func:`simulator.report.briefs.run_brief` and rendered by
+:func:`simulator.report.brief.brief_html` as ``cssim run --html`` does.
 :func:`decision_sentence` says what the frontier says; :func:`scenario_yaml` is the
 edited scenario as a file.
 """
@@ -21,6 +22,7 @@ from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.analysis.frontier import default_headcounts, frontier
 from simulator.app.model import edited
 from simulator.report.assumptions import assumption_rows
+from simulator.report.brief import brief_html
 from simulator.report.briefs import run_brief
 from simulator.report.formatting import money, pct
 from simulator.report.saved import provenance
@@ -63,7 +65,7 @@ class Simulated:
         exp = self.experiment
         s = exp.scenario
         prov = provenance(s, exp.root_seed, exp.replications, exp.precision, list(self.command))
-        return run_brief(exp, prov, assumption_rows(s, self.loaded), self.rows)
+        return brief_html(run_brief(exp, prov, assumption_rows(s, self.loaded), self.rows))
 
 
 def run_command(
