@@ -8,6 +8,7 @@ The packs of ``solve`` and ``tradeoff`` live with their other renderers
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -115,7 +116,8 @@ def _plain(v: Any) -> tuple[Any, str]:
     """A provenance value and its format: whole numbers plain (a seed has no thousands
     separator), fractions to three decimals, the rest as text."""
     if isinstance(v, list | tuple):
-        return " ".join(str(x) for x in v), "text"
+        # a command line, quoted so it can be pasted into a shell
+        return shlex.join(str(x) for x in v), "text"
     if isinstance(v, bool) or v is None:
         return (str(v).lower() if v is not None else ""), "text"
     if isinstance(v, int):
