@@ -89,7 +89,7 @@ MAX_PAGES = {
 
 ANSWER = {
     "run": "net value over the plan",
-    "compare": "cfo_six vs default, top: saves",
+    "compare": "CFO offer - top tier at 6 CSMs vs Default plan (worked example), top: saves",
     "decide": "expected net value",
     "solve": "top: hire",
     "tradeoff": "6 CSMs saves",

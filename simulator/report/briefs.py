@@ -18,9 +18,7 @@ from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
 from simulator.report.brief import Brief, KeyNumber
-from simulator.report.brief_charts import (
-    compare_chart,
-)
+from simulator.report.brief_charts import compare_chart, compared_names
 from simulator.report.compare import delta_text, roi_sentence, sentence
 from simulator.report.formatting import money, pct
 from simulator.report.layout import Block, Col, Sheet
@@ -154,7 +152,9 @@ def compare_brief(
     comparison's pack when the caller has made it already
     (:func:`~simulator.report.packs.compare_pack`).
     """
-    base = c.labels[0]
+    # a page a CFO forwards names each alternative by its scenario's name, not its file
+    names = compared_names(c)
+    base = names[0]
     n = c.experiments[0].replications
     years = c.experiments[0].scenario.horizon_years
     answer: list[str] = []
@@ -162,9 +162,9 @@ def compare_brief(
     for i in range(1, len(c.labels)):
         diffs = c.differences(i)
         changed = changed_segments(diffs)
-        answer += [sentence(c.labels[i], base, s, diffs, currency, years) for s in changed]
+        answer += [sentence(names[i], base, s, diffs, currency, years) for s in changed]
         answer += [
-            roi_sentence(c.labels[i], r, currency)
+            roi_sentence(names[i], r, currency)
             for r in c.roi(i)
             if r.fte_freed.significant and r.fte_freed.mean > 0
         ]
@@ -176,13 +176,13 @@ def compare_brief(
                     delta_text(scaled(d, 1 / years), "money", currency)
                 )
                 numbers.append(
-                    KeyNumber(f"{c.labels[i]}, {d.segment}: people cost a year", value, interval)
+                    KeyNumber(f"{names[i]}, {d.segment}: people cost a year", value, interval)
                 )
             elif d.metric in ("grr", "arr_at_risk"):
                 unit = "pp" if d.metric == "grr" else "money"
                 label = "GRR" if d.metric == "grr" else "ARR at risk"
                 value, interval = split_interval(delta_text(d, unit, currency))
-                numbers.append(KeyNumber(f"{c.labels[i]}, {d.segment}: {label}", value, interval))
+                numbers.append(KeyNumber(f"{names[i]}, {d.segment}: {label}", value, interval))
     sure = [
         f"Paired over {n} replications (common random numbers): replication i of every "
         "alternative uses the same random streams, so the differences are far tighter than "
@@ -197,7 +197,7 @@ def compare_brief(
     if sheets is None:
         sheets = compare_pack(c, assumptions, provenance)
     return Brief(
-        f"{' vs '.join(c.labels[1:])} against {base}",
+        f"{' vs '.join(names[1:])} against {base}",
         answer,
         numbers,
         sure,

@@ -51,7 +51,16 @@ def delta_text(d: Difference, unit: str, currency: str) -> str:
         return money_interval(d.mean, d.low, d.high, currency, signed=True)
     if unit == "pp":
         return f"{100 * d.mean:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
-    return f"{d.mean:+.2f} [{d.low:+.2f}, {d.high:+.2f}]"
+    k = _digits(unit, max(abs(d.low), abs(d.high), abs(d.mean)))
+    return f"{d.mean:+,.{k}f} [{d.low:+,.{k}f}, {d.high:+,.{k}f}]"
+
+
+def _digits(unit: str, size: float) -> int:
+    """Decimals of a plain difference of about ``size``: whole hours, and three
+    significant figures or so for the rest (``-1.96`` CSMs, ``+12.4`` accounts, ``+350``)."""
+    if unit == "hours" or size >= 100:
+        return 0
+    return 1 if size >= 10 else 2
 
 
 def sentence(
@@ -149,7 +158,7 @@ def compare_renderable(c: Comparison, currency: str) -> Group:
                     if unit == "money"
                     else f"{100 * unpaired:.1f} pp"
                     if unit == "pp"
-                    else f"{unpaired:.2f}"
+                    else f"{unpaired:,.{_digits(unit, unpaired)}f}"
                 )
             )
             t.add_row(
