@@ -104,14 +104,16 @@ def _examples() -> list[Block]:
 
 @dataclass
 class Command:
-    """A ``cssim`` command of a shell block and the output the page shows after it."""
+    """A command of a shell block (``cssim`` or ``mkdir``) and the output the page shows."""
 
     args: list[str]
     shown: list[str] = field(default_factory=list)
+    program: str = "cssim"
 
 
 def commands(block: Block) -> list[Command]:
-    """The ``cssim`` commands of a shell block, continuation lines joined, ``&&`` split."""
+    """The ``cssim`` and ``mkdir`` commands of a shell block, continuation lines joined,
+    ``&&`` split (other programs, such as make, pip and python, are not run)."""
     out: list[Command] = []
     lines = block.text.splitlines()
     i = 0
@@ -130,8 +132,8 @@ def commands(block: Block) -> list[Command]:
         words = shlex.split(line, comments=True)
         while words:
             cut = words.index("&&") if "&&" in words else len(words)
-            if words[0] == "cssim":
-                out.append(Command(words[1:cut]))
+            if words[0] in ("cssim", "mkdir"):
+                out.append(Command(words[1:cut], program=words[0]))
             elif out and block.lang == "console" and prompt:
                 out.append(Command([]))  # a command of another program: its output is its own
             words = words[cut + 1 :]
@@ -226,6 +228,10 @@ def _run(block: Block, ws: Workspace) -> None:
         want = int(block.arg) if block.mark == "exit" else 0
         runner = CliRunner()
         for cmd in commands(block):
+            if cmd.program == "mkdir":
+                for name in (a for a in cmd.args if not a.startswith("-")):
+                    Path(name).mkdir(parents="-p" in cmd.args, exist_ok="-p" in cmd.args)
+                continue
             if cmd.args[0] in NOT_HERE:
                 continue
             args = budgeted(cmd.args)
@@ -246,7 +252,7 @@ def _slow(block: Block) -> bool:
     """Whether *block* runs a search, a comparison or a backtest (seconds to minutes)."""
     if block.lang == "python":
         return re.search(rf"\b({'|'.join(_SLOW)})\(", block.text) is not None
-    return any(c.args[0] in _SLOW for c in commands(block))
+    return any(c.program == "cssim" and c.args[0] in _SLOW for c in commands(block))
 
 
 def _params() -> list[Any]:
@@ -300,10 +306,14 @@ def test_budget_caps_and_keeps_the_rest() -> None:
 
 
 def test_commands_are_read_as_a_shell_reads_them() -> None:
-    block = Block(
-        ROOT, 1, "bash", "cssim a --x 'y z' \\\n  -o f  # note\ncssim b && cssim c\nmake d"
-    )
-    assert [c.args for c in commands(block)] == [["a", "--x", "y z", "-o", "f"], ["b"], ["c"]]
+    text = "cssim a --x 'y z' \\\n  -o f  # note\ncssim b && cssim c\nmake d\nmkdir -p e"
+    found = [(c.program, c.args) for c in commands(Block(ROOT, 1, "bash", text))]
+    assert found == [
+        ("cssim", ["a", "--x", "y z", "-o", "f"]),
+        ("cssim", ["b"]),
+        ("cssim", ["c"]),
+        ("mkdir", ["-p", "e"]),
+    ]
     shown = Block(ROOT, 1, "console", "$ cssim a\nout 1\n$ python x.py\nout 2")
     assert [(c.args, c.shown) for c in commands(shown)] == [(["a"], ["out 1"])]
 
