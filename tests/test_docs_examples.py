@@ -259,7 +259,7 @@ def _params() -> list[Any]:
     out = []
     slow_pages: set[Path] = set()
     for b in _examples():
-        marks: list[Any] = [pytest.mark.xdist_group(str(b.page))]
+        marks: list[Any] = [pytest.mark.xdist_group(f"docs-{b.page.stem}")]
         if b.mark != "no-run" and _slow(b):
             slow_pages.add(b.page)
         if b.page in slow_pages:  # run alone, a later block replays the slow one first
