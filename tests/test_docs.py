@@ -35,6 +35,32 @@ def test_scenario_reference_is_current() -> None:
     assert splice(text) == text, f"run: python -m simulator.scenario.reference {PAGE}"
 
 
+def test_cli_reference_is_current() -> None:
+    from simulator.cli import reference
+
+    text = (ROOT / reference.PAGE).read_text(encoding="utf-8")
+    assert reference.render() == text, f"run: python -m simulator.cli.reference {reference.PAGE}"
+
+
+def test_cli_reference_is_the_help_text() -> None:
+    """Each command's block is what ``cssim COMMAND --help`` prints, in --help's order."""
+    from click.testing import CliRunner
+
+    from simulator.cli import cli
+    from simulator.cli.reference import WIDTH
+
+    text = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"], prog_name="cssim", terminal_width=WIDTH - 2)
+    listed = re.findall(r"^  (\w+)  ", top.output.split("Options:")[1], flags=re.M)
+    assert listed and listed[0] == "init"
+    assert re.findall(r"^### cssim (\w+)$", text, flags=re.M) == listed
+    for name in listed:
+        out = runner.invoke(cli, [name, "--help"], prog_name="cssim", terminal_width=WIDTH - 2)
+        assert out.exit_code == 0, out.output
+        assert f"```text\n{out.output.rstrip()}\n```" in text, f"cssim {name} --help"
+
+
 def test_readme_shows_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
