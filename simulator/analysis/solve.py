@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator import metrics as registry
 from simulator.analysis.analytic import TeamEstimate, estimate
 from simulator.analysis.experiment import Experiment, run_experiment
 from simulator.analysis.frontier import frontier_row, team_only, with_csms
@@ -49,6 +50,8 @@ class TargetCheck:
     share_meeting: float
     """Share of replications whose value meets the bound."""
     mean: float
+    metric: str = ""
+    """The registry metric the target bounds (its unit sets how the text shows values)."""
 
     @property
     def met(self) -> bool:
@@ -61,10 +64,16 @@ class TargetCheck:
         return self.share_meeting - self.confidence
 
     def describe(self) -> str:
-        """``top grr >= 0.92 in 95% of replications (needs 90%)``."""
+        """``top GRR >= 92% in 95% of replications (needs 90%; mean 93.1%)``."""
+        name, mean = self.target, f"{self.mean:.3g}"
+        if self.metric:
+            m = registry.metric(self.metric)
+            name = m.phrase
+            if m.unit == "share" and math.isfinite(self.mean):
+                mean = f"{100 * self.mean:.1f}%"
         return (
-            f"{self.segment} {self.target} {self.bound} in {100 * self.share_meeting:.0f}% of "
-            f"replications (needs {100 * self.confidence:.0f}%; mean {self.mean:.3f})"
+            f"{self.segment} {name} {self.bound} in {100 * self.share_meeting:.0f}% of "
+            f"replications (needs {100 * self.confidence:.0f}%; mean {mean})"
         )
 
 
@@ -121,12 +130,13 @@ def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
             values = exp.values(seg_name, metric)
             ok = np.ones(len(values), bool)
             bounds = []
+            share = registry.metric(metric).unit == "share"
             if target.min is not None:
                 ok &= values >= target.min
-                bounds.append(f">= {target.min:g}")
+                bounds.append(f">= {_bound(target.min, share)}")
             if target.max is not None:
                 ok &= values <= target.max
-                bounds.append(f"<= {target.max:g}")
+                bounds.append(f"<= {_bound(target.max, share)}")
             defined = ~np.isnan(values)
             if not defined.any():
                 # nothing to measure (no accounts, no touches): the bound holds vacuously
@@ -141,9 +151,15 @@ def _checks(exp: Experiment, s: Scenario) -> list[TargetCheck]:
                     target.confidence,
                     float(ok.mean()) if len(ok) else 0.0,
                     float(np.nanmean(values)) if defined.any() else math.nan,
+                    metric,
                 )
             )
     return out
+
+
+def _bound(x: float, share: bool) -> str:
+    """A target's bound as the scenario means it: a share as a percentage (``90%``)."""
+    return f"{100 * x:g}%" if share else f"{x:g}"
 
 
 PLATEAU_STEPS = 3

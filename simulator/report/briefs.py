@@ -20,6 +20,7 @@ from simulator.analysis.experiment import Experiment
 from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import compare_chart, compared_names
 from simulator.report.compare import delta_text, roi_sentence, sentence
+from simulator.report.decide import input_label
 from simulator.report.formatting import money, pct
 from simulator.report.layout import Block, Col, Sheet
 from simulator.report.packs import compare_pack, run_pack
@@ -304,7 +305,7 @@ def decide_brief(d: Decision, currency: str) -> Brief:
     if sens is not None and sens.bars:
         top_bar = max(sens.bars, key=lambda b: b.swing)
         hinges.append(
-            f"Biggest swing: {top_bar.name} moves the difference from "
+            f"Biggest swing: {input_label(top_bar.name)} moves the difference from "
             f"{signed_money(top_bar.low, currency)} (at its P10) to {signed_money(top_bar.high, currency)} "
             "(at its P90)."
         )
@@ -316,7 +317,7 @@ def decide_brief(d: Decision, currency: str) -> Brief:
     if doc.get("evppi"):
         top = max(doc["evppi"], key=lambda e: e["value"] or 0)
         hinges.append(
-            f"Most worth learning: {top['name']} (EVPPI {money(top['value'] or 0, currency)})."
+            f"Most worth learning: {input_label(top['name'])} (EVPPI {money(top['value'] or 0, currency)})."
         )
     hinges.append(conventions_of(d))
     figs = {"acceptability": acceptability_chart(d, currency)}

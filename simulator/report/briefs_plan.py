@@ -20,6 +20,7 @@ from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import hire_chart, solve_chart, tradeoff_chart
 from simulator.report.briefs import footer_line, signed_money, split_interval
 from simulator.report.formatting import money, pct
+from simulator.report.hire import months_text, requisitions_text
 from simulator.report.layout import Block, Col, Sheet
 from simulator.report.packs import assumptions_sheet, provenance_sheet
 from simulator.report.solve import recommendation, solve_pack
@@ -218,12 +219,17 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> Brief:
         if hp.requisitions:
             first = hp.requisitions[0]
             verdict = (
-                f"{hp.team}: open {len(hp.requisitions)} requisition(s), the first by "
-                f"{first.open_date} (starts {first.start_date}, needed for month "
-                f"{first.covers_month})"
+                f"{hp.team}: open {requisitions_text(len(hp.requisitions))}, the first by "
+                f"{first.open_date} (starts {first.start_date}, needed for "
+                f"{months_text(hp, [first.covers_month])}"
+                + (
+                    "; already late: it should have opened before the plan starts)"
+                    if first.late
+                    else ")"
+                )
             )
             if hp.short_months:
-                verdict += f"; still short in months {', '.join(map(str, hp.short_months))} while hires ramp"
+                verdict += f"; still short in {months_text(hp, hp.short_months)} while hires ramp"
         else:
             verdict = f"{hp.team}: no hire needed: capacity covers demand every month"
         answer.append(f"{verdict}. People cost of the plan: {money(hp.people_cost, currency)}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from rich.console import Group
 from rich.table import Table
@@ -51,9 +52,9 @@ def hire_renderable(plans: list[HiringPlan], currency: str) -> Group:
         verdict = (
             "no hire needed: capacity covers demand every month"
             if not hp.requisitions
-            else f"{len(hp.requisitions)} requisition(s)"
+            else requisitions_text(len(hp.requisitions))
             + (
-                f"; still short in months {', '.join(map(str, hp.short_months))} while hires ramp"
+                f"; still short in {months_text(hp, hp.short_months)} while hires ramp"
                 if hp.short_months
                 else ""
             )
@@ -128,3 +129,17 @@ def hire_csv(plans: list[HiringPlan]) -> str:
                 }
             )
     return tidy_csv(rows)
+
+
+def requisitions_text(n: int) -> str:
+    """``1 requisition``, ``2 requisitions``."""
+    return f"{n} requisition{'' if n == 1 else 's'}"
+
+
+def months_text(hp: HiringPlan, months: Sequence[int]) -> str:
+    """Months of the plan (1-based) by their first day: ``the month from 2027-01-31``,
+    ``the months from 2027-01-31, 2027-03-03``. A plan month is a twelfth of a year
+    (30.4 days), so it is named by its first day, not by a calendar month it may straddle."""
+    starts = {row.month: row.start for row in hp.months}
+    days = [starts[m].isoformat() if m in starts else f"month {m}" for m in months]
+    return f"the month{'' if len(days) == 1 else 's'} from {', '.join(days)}"
