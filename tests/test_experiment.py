@@ -303,3 +303,13 @@ def test_compare_people_cost_sentence_is_per_year() -> None:
     text = sentence("six", "eight", "top", c.differences(1), "USD", base.horizon_years)
     saved = float(text.split("saves $")[1].split("k")[0])
     assert 300 < saved < 380  # two CSMs at $180k a year, less vacancies: per year, not per horizon
+
+
+def test_a_replication_cap_below_the_first_batch_is_not_an_error() -> None:
+    """``-n 2 --max-replications 4`` (no precision rule) runs 2; under the rule, a cap below
+    the usual first batch of 10 becomes the first batch."""
+    top = load_scenario(None, ["segments.mid=null", "segments.smb=null"])
+    fixed = run_experiment(top, 2, 1, jobs=1, max_replications=4)
+    assert fixed.replications == 2
+    capped = run_experiment(top, None, 1, precision=0.0001, jobs=1, max_replications=3)
+    assert capped.replications == 3 and not capped.precision.met

@@ -86,7 +86,7 @@ def test_calibrate_never_overwrites_the_customer_list(tmp_path: Path) -> None:
     assert customers.read_bytes() == before and not out.exists()
 
 
-@pytest.mark.parametrize("target", ["missing/r.csv", "missing/r.xlsx", "missing/run"])
+@pytest.mark.parametrize("target", ["missing/r.csv", "missing/r.xlsx"])
 def test_missing_output_folder_fails_before_the_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None, target: str
 ) -> None:
@@ -96,6 +96,19 @@ def test_missing_output_folder_fails_before_the_work(
     assert "the folder missing does not exist" in res.output
     assert ".tmp" not in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_directory_gets_its_missing_folders(tmp_path: Path) -> None:
+    """``cssim run -o runs/fy27`` on a fresh clone: runs/ is made, as cssim init makes
+    plans/; a file where a folder should be is refused before any simulation."""
+    args = ["run", "-n", "1", "-j", "1", *TOP]
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "runs" / "fy27")])
+    assert res.exit_code == 0, res.output
+    assert is_run_directory(tmp_path / "runs" / "fy27")
+    (tmp_path / "afile").write_text("x")
+    bad = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "afile" / "deeper" / "run")])
+    assert bad.exit_code == 2 and "is a file, not a folder" in bad.output
+    assert (tmp_path / "afile").read_text() == "x"
 
 
 def test_force_replaces_a_saved_run_by_swapping_it_in(tmp_path: Path) -> None:

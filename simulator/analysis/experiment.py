@@ -377,10 +377,13 @@ def run_experiment(
     if precision is None:
         if replications is None or replications < 1:
             raise ValueError("replications must be at least 1")
-    elif not (0 < precision < 1):
-        raise ValueError(f"precision must be a fraction between 0 and 1 (got {precision})")
-    if min_replications < 2 or max_replications < min_replications:
-        raise ValueError("need 2 <= min_replications <= max_replications")
+    else:
+        if not (0 < precision < 1):
+            raise ValueError(f"precision must be a fraction between 0 and 1 (got {precision})")
+        if max_replications < 2:
+            raise ValueError(f"max_replications must be at least 2 (got {max_replications})")
+        # a cap below the usual first batch makes the cap the first batch
+        min_replications = max(2, min(min_replications, max_replications))
     owned: Executor | None = None
     if executor is None:
         n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)

@@ -141,6 +141,7 @@ def save_run(
     directory = Path(directory)
     check_run_directory("directory", directory, force=force)
     parent = directory.parent if str(directory.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)  # runs/ on a fresh clone
     tmp = parent / f".{directory.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)

@@ -69,8 +69,20 @@ def _inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return [Path(p).resolve() for p in inputs if p and Path(p).exists()]
 
 
-def _check_folder(param: str, path: Path) -> None:
+def _check_folder(param: str, path: Path, create: bool = False) -> None:
+    """Refuse a target whose folder is missing or not writable; with ``create``, a
+    missing folder is accepted when the nearest folder that exists is writable (the
+    writer makes the rest, as ``runs/fy27`` on a fresh clone needs)."""
     parent = path.parent if str(path.parent) else Path(".")
+    if create and not parent.exists():
+        ancestor = parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise OutputError(
+                param, path, f"cannot write there: {ancestor} is a file, not a folder"
+            )
+        parent = ancestor
     if not parent.is_dir():
         raise OutputError(
             param,
@@ -137,7 +149,8 @@ def check_file_target(
 def check_run_directory(
     param: str, path: str | Path, inputs: Iterable[str | Path] = (), force: bool = False
 ) -> None:
-    """Refuse a run directory that cannot be written, or must not be replaced.
+    """Refuse a run directory that cannot be written, or must not be replaced (missing
+    folders above it are made when it is written).
 
     An existing empty folder is used; one with files is replaced only with ``force``
     and only when :func:`is_run_directory`. Never the working directory or a folder that
@@ -185,13 +198,14 @@ def check_run_directory(
                 f"{what}; cssim replaces only a run directory it saved (run.json and its "
                 "files, nothing else); move those files or choose another path",
             )
-    _check_folder(param, path)
+    _check_folder(param, path, create=True)
 
 
 def check_folder_target(param: str, path: str | Path) -> None:
-    """Refuse a folder of outputs (charts) that is a file or whose parent is missing.
+    """Refuse a folder of outputs (charts) that is a file or cannot be made.
 
-    The folder itself is created when missing; files in it are replaced by name.
+    The folder (and missing folders above it) is created when missing; files in it are
+    replaced by name.
 
     Raises
     ------
@@ -202,6 +216,6 @@ def check_folder_target(param: str, path: str | Path) -> None:
     if path.exists() and not path.is_dir():
         raise OutputError(param, path, "is a file; give a folder name")
     if not path.is_dir():
-        _check_folder(param, path)
+        _check_folder(param, path, create=True)
     elif not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(param, path, "cannot write there: the folder is not writable")
