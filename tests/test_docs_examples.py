@@ -187,11 +187,10 @@ def _matches(shown: list[str], output: str) -> list[str]:
 
 @dataclass
 class Workspace:
-    """A page's folder and Python namespace, and how many of its examples have run."""
+    """A page's folder and Python namespace."""
 
     path: Path
     namespace: dict[str, Any] = field(default_factory=dict)
-    done: int = 0
 
 
 @contextlib.contextmanager
@@ -255,16 +254,22 @@ def _slow(block: Block) -> bool:
     return any(c.program == "cssim" and c.args[0] in _SLOW for c in commands(block))
 
 
-def _params() -> list[Any]:
+def _pages() -> list[Any]:
+    """One case per page: its examples build on each other, so they run in order in one
+    process (a page split over workers would replay its slow blocks)."""
     out = []
-    slow_pages: set[Path] = set()
-    for b in _examples():
-        marks: list[Any] = [pytest.mark.xdist_group(f"docs-{b.page.stem}")]
-        if b.mark != "no-run" and _slow(b):
-            slow_pages.add(b.page)
-        if b.page in slow_pages:  # run alone, a later block replays the slow one first
-            marks.append(pytest.mark.slow)
-        out.append(pytest.param(b, id=b.id, marks=marks))
+    for page in PAGES:
+        found = [b for b in _examples() if b.page == page]
+        if not found:
+            continue
+        slow = any(b.mark != "no-run" and _slow(b) for b in found)
+        out.append(
+            pytest.param(
+                page,
+                id=page.relative_to(ROOT).as_posix(),
+                marks=[pytest.mark.slow] if slow else [],
+            )
+        )
     return out
 
 
@@ -283,18 +288,13 @@ def test_examples_are_found() -> None:
     assert sum(len(commands(b)) for b in found if b.lang in SHELL) >= 20
 
 
-@pytest.mark.parametrize("block", _params())
-def test_example_runs_as_written(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
-    if block.mark == "no-run":
-        pytest.skip(f"{block.id}: {block.arg}")
-    ws = _workspace(block.page, tmp_path_factory)
-    earlier = [b for b in _examples() if b.page == block.page and b.line < block.line]
-    for b in earlier[ws.done :]:  # a page's examples build on the earlier ones
-        if b.mark != "no-run":
-            with contextlib.suppress(Exception):
-                _run(b, ws)
-    ws.done = len(earlier) + 1
-    _run(block, ws)
+@pytest.mark.parametrize("page", _pages())
+def test_examples_run_as_written(page: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every example of ``page`` in order; a failure names its block (page:line)."""
+    ws = _workspace(page, tmp_path_factory)
+    for block in _examples():
+        if block.page == page and block.mark != "no-run":
+            _run(block, ws)
 
 
 def test_budget_caps_and_keeps_the_rest() -> None:
