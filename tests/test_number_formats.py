@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -83,11 +84,28 @@ def test_assumption_rows_state_whole_inputs_as_integers() -> None:
 
 def test_calendar_months() -> None:
     assert calendar_month(dt.date(2027, 1, 1), 1) == "2027-01"
-    assert calendar_month(dt.date(2027, 1, 15), 12) == "2027-12"
+    assert calendar_month(dt.date(2027, 1, 15), 12) == "2027-12-16"
     assert calendar_month(dt.date(2027, 11, 1), 3) == "2028-01"
     assert calendar_month(dt.date(2027, 1, 1), 36) == "2029-12"
     assert month_name("2027-01") == "Jan 2027"
     assert month_name("2028-12") == "Dec 2028"
+    # a plan starting late in a month: plan months named by their first day
+    assert calendar_month(dt.date(2027, 1, 31), 1) == "2027-01-31"
+    assert calendar_month(dt.date(2027, 1, 31), 2) == "2027-03-02"
+    assert month_name("2027-03-02") == "2 Mar 2027"
+
+
+def test_calendar_month_names_run_one_per_month() -> None:
+    """For every start on a month's first ten days over eight years, ten-year plans name
+    consecutive calendar months, the first the start's own."""
+    for year in range(2024, 2032):
+        for month in range(1, 13):
+            for day in range(1, 11):
+                start = dt.date(year, month, day)
+                names = [calendar_month(start, k) for k in range(1, 121)]
+                index = [int(n[:4]) * 12 + int(n[5:7]) for n in names]
+                assert index[0] == year * 12 + month
+                assert all(b - a == 1 for a, b in itertools.pairwise(index)), start
 
 
 def test_monthly_rows_carry_the_calendar_month_and_the_index() -> None:
@@ -101,3 +119,27 @@ def test_monthly_rows_carry_the_calendar_month_and_the_index() -> None:
     assert [c.key for c in arr.columns][:2] == ["calendar_month", "month"]
     assert [r["calendar_month"] for r in arr.rows][:3] == ["Apr 2027", "May 2027", "Jun 2027"]
     assert all(ch.categories == "calendar_month" for ch in sheet.charts)
+
+
+def test_people_cost_sentence_keeps_signs_when_its_interval_crosses_zero() -> None:
+    from simulator.analysis.compare import Difference
+    from simulator.report.compare import sentence
+
+    clear = Difference("top", "people_cost", 1e6, 0.7e6, -300e3, -350e3, -250e3, 0, 5)
+    text = sentence("six", "eight", "top", [clear], "USD", 1.0)
+    assert "saves $300k a year [$250k, $350k] in people" in text
+    unclear = Difference("top", "people_cost", 1e6, 0.9e6, -100e3, -250e3, 50e3, 0, 5)
+    text = sentence("six", "eight", "top", [unclear], "USD", 1.0)
+    assert "no clear change in people cost (saves $100k a year [-$50k, +$250k])" in text
+
+
+def test_alternatives_sharing_a_name_are_told_apart() -> None:
+    from types import SimpleNamespace as N
+
+    from simulator.report.brief_charts import compared_names
+
+    def exp(name: str) -> N:
+        return N(scenario=N(name=name))
+
+    c = N(experiments=[exp("FY27"), exp("FY27"), exp("Other")], labels=["a", "b:six", "c"])
+    assert compared_names(c) == ["FY27 (a)", "FY27 (six)", "Other"]  # type: ignore[arg-type]

@@ -107,7 +107,7 @@ def test_a_run_directory_gets_its_missing_folders(tmp_path: Path) -> None:
     assert is_run_directory(tmp_path / "runs" / "fy27")
     (tmp_path / "afile").write_text("x")
     bad = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "afile" / "deeper" / "run")])
-    assert bad.exit_code == 2 and "is a file, not a folder" in bad.output
+    assert bad.exit_code == 2 and "is not a folder" in bad.output
     assert (tmp_path / "afile").read_text() == "x"
 
 
@@ -270,3 +270,14 @@ def test_from_csv_fixes_name_scenario_keys(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "map: {arr: COLUMN} under segments.top.accounts" in res.output
     assert "--map" not in res.output and "mapping=" not in res.output
+
+
+def test_a_dangling_link_on_the_run_path_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_simulation: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    res = CliRunner().invoke(cli, ["run", "-n", "1", *TOP, "-o", "dangling/x/fy27"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "not a folder" in res.output
+    assert not (tmp_path / "nowhere").exists()

@@ -19,6 +19,7 @@ import numpy as np
 from simulator import metrics as registry
 from simulator.analysis.intervals import MetricStats, summarise
 from simulator.engine.simulation import simulate
+from simulator.engine.state import MONTH_DAYS as DAYS_PER_MONTH
 from simulator.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -46,11 +47,19 @@ HEADLINE = registry.HEADLINE
 
 
 def calendar_month(start: dt.date, month: int) -> str:
-    """The calendar month of month ``month`` (1-based) of a plan starting on ``start``,
-    as ``YYYY-MM``: month 1 is the start date's month (``2027-01`` for a plan starting
-    2027-01-01 or 2027-01-15), month 13 the same month a year later."""
-    k = start.month - 1 + month - 1
-    return f"{start.year + k // 12:04d}-{k % 12 + 1:02d}"
+    """What to call month ``month`` (1-based) of a plan starting on ``start``.
+
+    A plan month is a twelfth of a year (30.44 days) from ``start``. For a plan starting
+    on one of a month's first ten days every plan month's midpoint falls between the 14th
+    and the 27th of a calendar month, one per month, and the plan month is named by it
+    (``2027-01``, ``2027-02``, ...). Starting later, two midpoints could share a calendar
+    month or skip one, so each plan month is named by its first day (``2027-01-31``).
+    """
+    if start.day <= 10:
+        mid = start + dt.timedelta(days=(month - 0.5) * DAYS_PER_MONTH)
+        return f"{mid.year:04d}-{mid.month:02d}"
+    first = start + dt.timedelta(days=round((month - 1) * DAYS_PER_MONTH))
+    return first.isoformat()
 
 
 @dataclass

@@ -26,8 +26,10 @@ class MetricStats:
     ``method`` says how the interval was made (:func:`summarise`): ``t`` (symmetric
     Student t), ``logit`` or ``log`` (a t interval on that scale, mapped back, so it stays
     inside the metric's feasible range), or ``bound`` (every replication sits on a bound
-    of the range, e.g. no churn at all: the interval is that single point) or ``single``
-    (one replication: the interval is the whole range).
+    of the range, e.g. no churn at all: the interval is that single point), ``point``
+    (every replication gave the same value inside the range), ``single`` (one
+    replication: the interval is the whole range) or ``none`` (no replication defined
+    the metric).
     """
 
     mean: float
@@ -113,14 +115,14 @@ def summarise(
         ``method`` is ``bound``. When values fall outside ``bounds`` (a range the caller
         got wrong) the plain t interval is given. With one replication the interval is
         the whole range and ``method`` is ``single`` (no spread can be estimated); with
-        zero spread it is the mean.
+        zero spread it is the mean and ``method`` is ``point``.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
     if n == 0:
         nan = math.nan
-        return MetricStats(nan, nan, nan, nan, 0, nan, nan, nan)
+        return MetricStats(nan, nan, nan, nan, 0, nan, nan, nan, "none")
     lo, hi = bounds
     mean = float(x.mean())
     sd = float(x.std(ddof=1)) if n > 1 else 0.0
@@ -135,7 +137,7 @@ def summarise(
     q = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
     low, high, method = _interval(mean, sd / math.sqrt(n), q, lo, hi)
     if sd == 0:
-        low = high = mean
+        low, high, method = mean, mean, "point"  # every replication the same
     # the back-transform of logit(mean) may miss the mean by a rounding error
     low, high = min(low, mean), max(high, mean)
     return MetricStats(mean, low, high, sd, n, p10, p50, p90, method)

@@ -115,13 +115,14 @@ def tradeoff_chart(r: TradeoffResult, currency: str, scenario_name: str = "") ->
 
 
 def compared_names(c: Comparison) -> list[str]:
-    """What to call each alternative of a comparison on a chart: its scenario's ``name``,
-    with the variant's name when variants of one file share it (never a file name)."""
+    """What to call each alternative of a comparison on a chart or a brief: its
+    scenario's ``name``; where alternatives share a name, each copy gets its label in
+    brackets (the variant's name, else the file's): ``FY27 plan (six)``."""
     names = [e.scenario.name for e in c.experiments]
     out = []
     for name, label in zip(names, c.labels, strict=True):
-        variant = label.split(":", 1)[1] if ":" in label else ""
-        out.append(f"{name} ({variant})" if names.count(name) > 1 and variant else name)
+        tag = label.split(":", 1)[1] if ":" in label else label
+        out.append(f"{name} ({tag})" if names.count(name) > 1 else name)
     return out
 
 

@@ -76,17 +76,21 @@ def sentence(
     if cost is not None and years > 0:
         cost = scaled(cost, 1.0 / years)
     if cost is not None and not math.isnan(cost.mean) and cost.mean != 0:
-        verb = "saves" if cost.mean < 0 else "costs"
-        parts.append(
-            f"{verb} {money(abs(cost.mean), currency)} a year "
-            + money_ends(
-                abs(cost.high if cost.mean < 0 else cost.low),
-                abs(cost.low if cost.mean < 0 else cost.high),
-                cost.mean,
-                currency,
+        # a saving is the cost difference negated: [-high, -low], signs kept where the
+        # interval crosses zero
+        saves = cost.mean < 0
+        low, high = (-cost.high, -cost.low) if saves else (cost.low, cost.high)
+        ends = money_ends(low, high, abs(cost.mean), currency, signed=low < 0)
+        if cost.significant:
+            parts.append(
+                f"{'saves' if saves else 'costs'} {money(abs(cost.mean), currency)} a year "
+                f"{ends} in people"
             )
-            + " in people"
-        )
+        else:
+            parts.append(
+                f"no clear change in people cost ({'saves' if saves else 'costs'} "
+                f"{money(abs(cost.mean), currency)} a year {ends})"
+            )
     for metric in (
         "utilisation",
         "on_time_share",

@@ -113,10 +113,13 @@ def whole(value: Any) -> Any:
 
 
 def month_name(calendar_month: str) -> str:
-    """A ``YYYY-MM`` month for people: ``2027-01`` -> ``Jan 2027``."""
-    year, month = calendar_month.split("-")[:2]
+    """A plan month for people: ``2027-01`` -> ``Jan 2027``; a month named by its first
+    day (:func:`simulator.analysis.experiment.calendar_month`) ``2027-01-31`` ->
+    ``31 Jan 2027``."""
+    parts = calendar_month.split("-")
     names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    return f"{names[int(month) - 1]} {int(year)}"
+    label = f"{names[int(parts[1]) - 1]} {int(parts[0])}"
+    return f"{int(parts[2])} {label}" if len(parts) > 2 else label
 
 
 def pct(x: float, digits: int = 1) -> str:

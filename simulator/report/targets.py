@@ -76,11 +76,14 @@ def _check_folder(param: str, path: Path, create: bool = False) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if create and not parent.exists():
         ancestor = parent
-        while not ancestor.exists() and ancestor != ancestor.parent:
+        # a dangling link counts as there (it is in the way), not as missing
+        while not (ancestor.exists() or ancestor.is_symlink()) and ancestor != ancestor.parent:
             ancestor = ancestor.parent
         if not ancestor.is_dir():
             raise OutputError(
-                param, path, f"cannot write there: {ancestor} is a file, not a folder"
+                param,
+                path,
+                f"cannot write there: {ancestor} is not a folder (a file or a broken link)",
             )
         parent = ancestor
     if not parent.is_dir():
