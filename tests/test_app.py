@@ -580,3 +580,35 @@ def test_cli_app_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> Non
     res = CliRunner().invoke(cli, ["app", "--port", "0"])
     assert res.exit_code == 2
     assert "no_such_package_cssim" in res.output and "cssim[app]" in res.output
+
+
+def test_cli_app_refuses_a_plan_with_no_team_to_staff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import simulator.app
+
+    monkeypatch.setattr(simulator.app, "serve", lambda *a, **k: pytest.fail("served"))
+    plan = tmp_path / "digital.yaml"
+    plan.write_text(
+        "start_date: 2027-01-01\nsegments:\n  self_serve:\n    accounts: 10\n"
+        "    arr: 1000\n    coverage: digital\n    churn: {annual_baseline: 0.1}\n"
+        "    touchpoints:\n"
+        "      digest: {trigger: {kind: cadence, per_year: 12}, channel: automated}\n"
+    )
+    assert CliRunner().invoke(cli, ["validate", str(plan)]).exit_code == 0
+    res = CliRunner().invoke(cli, ["app", str(plan), "--port", "0"])
+    assert res.exit_code == 2 and "no team serves a segment" in res.output, res.output
+
+
+def test_an_override_with_a_newline_stays_inside_the_yaml_comment(tmp_path: Path) -> None:
+    from simulator.app.results import scenario_yaml
+
+    text = scenario_yaml(None, ["name=two\n  words"])
+    out = tmp_path / "edited.yaml"
+    out.write_text(text)
+    assert CliRunner().invoke(cli, ["validate", str(out)]).exit_code == 0
+    shown = CliRunner().invoke(cli, ["show", "--set", "name=>-\n  multi\n  line: text"])
+    assert shown.exit_code == 0
+    (tmp_path / "shown.yaml").write_text(shown.output)
+    res = CliRunner().invoke(cli, ["validate", str(tmp_path / "shown.yaml")])
+    assert res.exit_code == 0, res.output

@@ -281,3 +281,15 @@ def test_a_dangling_link_on_the_run_path_is_refused_before_the_work(
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "not a folder" in res.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_alternatives_in_different_currencies_are_refused(
+    tmp_path: Path, no_simulation: None
+) -> None:
+    euro = tmp_path / "euro.yaml"
+    euro.write_text(f"extends: {ROOT / 'scenarios' / 'cfo_six.yaml'}\ncurrency: EUR\n")
+    base = str(ROOT / "scenarios" / "default.yaml")
+    for command in ("compare", "decide"):
+        res = CliRunner().invoke(cli, [command, base, str(euro)])
+        assert res.exit_code == 2, res.output
+        assert "different currencies (default: USD, euro: EUR)" in res.output

@@ -213,3 +213,21 @@ def test_tradeoff_item_value_cells_carry_their_unit_formats(small: Path, tmp_pat
     inputs = {r[0].value: r[1] for r in wb["Assumptions"].iter_rows() if r[0].value}
     assert "$" in inputs["segments.core.team.annual_cost_per_csm"].number_format
     assert inputs["segments.core.accounts"].number_format == "#,##0"
+
+
+def test_user_text_is_never_a_formula_or_a_link(tmp_path: Path) -> None:
+    """A scenario named ``=HYPERLINK(...)`` or an address stays plain text in every sheet."""
+    from simulator.report.brief import Brief, KeyNumber
+    from simulator.report.layout import Block, Col
+
+    evil = '=HYPERLINK("http://example.com","x")'
+    brief = Brief(evil, [evil, "https://evil.example/x"], [KeyNumber(evil, "1", evil)])
+    block = Block("", [Col("name", "Name")], [{"name": evil}, {"name": "https://evil.example"}])
+    path = write_workbook(tmp_path / "b.xlsx", [Sheet("Next", [block])], brief=brief)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                assert cell.hyperlink is None, (ws.title, cell.coordinate)
+    assert wb["Brief"]["A1"].value == evil

@@ -223,6 +223,12 @@ def compare(
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios")
+    currencies = sorted({s.currency for s in scenarios})
+    if len(currencies) > 1:
+        raise ValueError(
+            f"the scenarios are in different currencies ({', '.join(currencies)}): "
+            "differences of money would mix them; state every plan in one currency"
+        )
     seed = scenarios[0].seed if root_seed is None else int(root_seed)
     first = run_experiment(
         scenarios[0],

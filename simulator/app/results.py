@@ -200,7 +200,9 @@ def scenario_yaml(path: str | Path | None, overrides: Sequence[str]) -> str:
     data = {k: v for k, v in loaded.data.items() if k != "extends"}
     origin = " + ".join(loaded.files) or "the bundled default scenario"
     header = [f"# edited in 'cssim app' from {origin}"]
-    header += [f"#   --set {shlex.quote(o)}" for o in overrides] or ["#   (no edits)"]
+    header += [f"#   --set {shlex.quote(o)}".replace("\n", "\n#   ") for o in overrides] or [
+        "#   (no edits)"
+    ]
     text = "\n".join(header) + "\n" + dump_yaml(data)
     base = Path(loaded.files[0]).parent if loaded.files else None
     load_text(text, "edited.yaml", base_dir=base)  # raises if it would not load

@@ -52,7 +52,13 @@ def app(scenario: Path | None, overrides: tuple[str, ...], port: int, replicatio
 
     if missing():
         fail(f"error: the explorer needs {', '.join(missing())}: pip install 'cssim[app]'")
-    load_plan(scenario, overrides)  # a bad scenario or override fails here, as for run
+    plan = load_plan(scenario, overrides).scenario  # a bad scenario or override fails here
+    if not any(plan.segments_of(t) for t in plan.all_teams()):
+        fail(
+            f"error: {scenario or 'the default scenario'}: no team serves a segment (every "
+            "segment digital or without a team); the explorer edits a team's CSMs and "
+            "touchpoints: give a segment a team: or use cssim run"
+        )
     chosen = port or free_port()
     click.echo(f"cssim explorer on http://{HOST}:{chosen}/ (Ctrl-C to stop)", err=True)
     serve(scenario, chosen, replications, overrides=overrides)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -305,3 +305,13 @@ def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+def check_one_currency(labels: Sequence[str], currencies: Sequence[str]) -> None:
+    """Refuse alternatives stated in different currencies (their money would be mixed)."""
+    if len(set(currencies)) > 1:
+        listed = ", ".join(f"{lab}: {cur}" for lab, cur in zip(labels, currencies, strict=True))
+        fail(
+            f"error: the alternatives are in different currencies ({listed}); differences "
+            "of money would mix them: set currency: to one code in every plan"
+        )

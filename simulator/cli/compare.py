@@ -11,6 +11,7 @@ from simulator.analysis.compare import compare
 from simulator.analysis.executors import executor
 from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
+    check_one_currency,
     check_output,
     emit,
     experiment_options,
@@ -93,6 +94,7 @@ def compare_command(
             plans.append(variant)
     if len(plans) < 2:
         fail("error: compare needs two scenarios, or one with variants: in it")
+    check_one_currency(labels, [p.currency for p in plans])
     check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
     check_html(html_path, inputs)
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:

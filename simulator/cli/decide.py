@@ -12,6 +12,7 @@ from simulator.analysis.decision import decide
 from simulator.analysis.executors import executor
 from simulator.cli.brief_option import check_html, html_option, once, write_html
 from simulator.cli.common import (
+    check_one_currency,
     check_output,
     fail,
     handle_errors,
@@ -136,6 +137,7 @@ def decide_command(
     labels = [o.label for o in options]
     if len(set(labels)) < len(labels):
         fail("error: two options have the same label (file name); give the files different names")
+    check_one_currency(labels, [o.scenario.currency for o in options])
     check_output(output, (".json", ".html", ".xlsx"), inputs)
     check_html(html_path, inputs)
     currency = options[0].scenario.currency

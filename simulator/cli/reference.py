@@ -112,6 +112,10 @@ def render(group: click.Group | None = None, prog: str = "cssim") -> str:
 def main(argv: list[str] | None = None) -> None:
     """Write the page to the path given (default :data:`PAGE`)."""
     args = sys.argv[1:] if argv is None else argv
+    if len(args) > 1 or (args and (args[0].startswith("-") or not args[0].endswith(".md"))):
+        print(__doc__.split("\n\n")[1].replace("``", ""), file=sys.stderr)
+        print("usage: python -m simulator.cli.reference [PAGE.md]", file=sys.stderr)
+        raise SystemExit(0 if args and args[0] in ("-h", "--help") else 2)
     path = Path(args[0]) if args else PAGE
     path.write_text(render(), encoding="utf-8")
     print(f"wrote {path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from importlib import resources
 from pathlib import Path
@@ -166,7 +167,9 @@ def show(scenario: Path | None, overrides: tuple[str, ...], fmt: str, quiet: boo
         origin = " + ".join(loaded.files) if loaded.files else "scenario"
         header = f"# resolved from {origin}"
         if overrides:
-            header += "\n# overrides: " + " ".join(overrides)
+            # every line of an override is a comment line: a value may hold newlines
+            shown = " ".join(shlex.quote(o) for o in overrides).replace("\n", "\n#   ")
+            header += "\n# overrides: " + shown
         click.echo(header + "\n" + dump_yaml(data), nl=False)
 
 

@@ -27,7 +27,7 @@ from simulator.report.chart_axes import (
     plan_dates,
     titles,
 )
-from simulator.report.formatting import money, pct
+from simulator.report.formatting import money, money_ends, pct
 
 __all__ = [
     "WATERFALL_MIN_STEP",
@@ -201,8 +201,7 @@ def arr_fan(exp: Experiment) -> Figure:
         fig,
         f"ARR at the end {money(mean[-1], cur)} (mean); 8 in 10 replications end between "
         f"{money(p10[-1], cur)} and {money(p90[-1], cur)}",
-        run_context(exp)
-        + f" Line: mean over replications (95% CI at the end {money(ci.low, cur)} to "
-        f"{money(ci.high, cur)}); band: P10-P90.",
+        run_context(exp) + f" Line: mean over replications (95% CI at the end "
+        f"{money_ends(ci.low, ci.high, ci.mean, cur)}); band: P10-P90.",
     )
     return fig

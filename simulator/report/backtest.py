@@ -213,9 +213,9 @@ def backtest_json(b: Backtest) -> str:
     return json.dumps(json_safe(data), indent=2) + "\n"
 
 
-_SHEET_FORMAT = {"churned_logos": "num1", "churned_arr": "money"}
+_SHEET_FORMAT = {"churned_logos": "num0", "churned_arr": "money"}
 """Each measure's number format in the pack (the rest are shares, shown as percentages)."""
-_FORMATS = ["num1", "money", "pct"]
+_FORMATS = ["num0", "money", "pct"]
 
 
 def backtest_sheets(b: Backtest) -> list[Sheet]:
@@ -235,6 +235,9 @@ def backtest_sheets(b: Backtest) -> list[Sheet]:
         [
             {
                 **{k: v for k, v in r.items() if k not in values},
+                # the reader's words, as in the terminal (the CSV keeps the keys)
+                "measure": _LABELS.get(r["measure"], r["measure"]),
+                "inside": "yes" if r["inside"] else "no",
                 **{f"{k}_{_SHEET_FORMAT.get(r['measure'], 'pct')}": r[k] for k in values},
             }
             for r in backtest_rows(b)

@@ -185,7 +185,7 @@ def brief_html(b: Brief) -> str:
     end = [
         _details(s.name, _sheet(s, b.currency), _rows(s)) for s in b.sheets if s.name in COLLAPSED
     ]
-    tail = f'<section class="end" id="assumptions">{"".join(end)}</section>' if end else ""
+    tail = f'<section class="end" id="end">{"".join(end)}</section>' if end else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

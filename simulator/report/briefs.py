@@ -19,12 +19,12 @@ from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
 from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import compare_chart, compared_names
-from simulator.report.compare import delta_text, roi_sentence, sentence
+from simulator.report.compare import delta_text, roi_sentence, sentence, unchanged
 from simulator.report.decide import input_label
-from simulator.report.formatting import money, pct
+from simulator.report.formatting import money, money_ends, pct
 from simulator.report.layout import Block, Col, Sheet
 from simulator.report.packs import compare_pack, run_pack
-from simulator.report.run import ci_money, ci_pct
+from simulator.report.run import ci_money, ci_pct, few_replications_note
 from simulator.report.value import TOTAL, conventions, indirect_line, value_stats
 
 __all__ = [
@@ -96,6 +96,8 @@ def run_brief(
     sure = [
         f"{exp.replications} replications; every figure is the mean with its 95% CI over them.",
     ]
+    if few_replications_note(exp.replications):
+        sure.append(few_replications_note(exp.replications))
     worst = min(stats.items(), key=lambda kv: kv[1]["on_time_share"].mean)
     sure.append(
         f"Least served: {worst[0]}, touches on time {ci_pct(worst[1]['on_time_share'])} at "
@@ -162,6 +164,12 @@ def compare_brief(
     numbers: list[KeyNumber] = []
     for i in range(1, len(c.labels)):
         diffs = c.differences(i)
+        if all(unchanged(d) or math.isnan(d.mean) for d in diffs):
+            answer.append(
+                f"{names[i]} and {base} gave the same figures in all {n} paired "
+                "replications: nothing simulated tells them apart."
+            )
+            continue
         changed = changed_segments(diffs)
         answer += [sentence(names[i], base, s, diffs, currency, years) for s in changed]
         answer += [
@@ -231,8 +239,25 @@ def changed_segments(diffs: Sequence[Difference]) -> list[str]:
 def _records_block(title: str, records: Sequence[dict[str, Any]], note: str = "") -> Block:
     """A block of plain records (the keys as headers)."""
     keys = list(dict.fromkeys(k for r in records for k in r))
-    cols = [Col(k, k.replace("_", " ").capitalize(), _fmt_of(records, k)) for k in keys]
+    cols = [Col(k, _header(k), _fmt_of(records, k)) for k in keys]
     return Block(title, cols, list(records), note)
+
+
+_HEADERS = {
+    "mc_standard_error": "Monte Carlo standard error",
+    "p5": "P5",
+    "p95": "P95",
+    "p_best": "P(best)",
+    "evppi": "EVPPI",
+    "r_squared": "R²",
+    "difference_at_p10": "Difference at P10",
+    "difference_at_p90": "Difference at P90",
+}
+"""Headers that are not the key in words: abbreviations keep their capitals."""
+
+
+def _header(key: str) -> str:
+    return _HEADERS.get(key, key.replace("_", " ").capitalize())
 
 
 _MONEY_KEYS = {
@@ -282,7 +307,7 @@ def decide_brief(d: Decision, currency: str) -> Brief:
         KeyNumber(
             f"{p.labels[d.best]} - {p.labels[d.runner_up]}",
             signed_money(diff.expected, currency),
-            f"P5-P95 [{signed_money(diff.low, currency)}, {signed_money(diff.high, currency)}]",
+            f"P5-P95 {money_ends(diff.low, diff.high, diff.expected, currency, signed=True)}",
         ),
         KeyNumber(f"P({p.labels[d.best]} better)", pct(diff.p_best, 0), f"of {p.draws} draws"),
     ]
@@ -291,11 +316,12 @@ def decide_brief(d: Decision, currency: str) -> Brief:
             KeyNumber(
                 f"{o.label}: net value",
                 money(o.expected, currency),
-                f"P5-P95 [{money(o.low, currency)}, {money(o.high, currency)}]",
+                f"P5-P95 {money_ends(o.low, o.high, o.expected, currency)}",
             )
         )
     sure = [
-        f"{p.draws} draws of the uncertain inputs x {p.replications} replication(s), paired.",
+        f"{p.draws} draws of the uncertain inputs x {p.replications} "
+        f"replication{'' if p.replications == 1 else 's'} each, paired.",
         f"Share of the spread that is Monte Carlo noise: {pct(d.noise_share, 0)}."
         if d.noise_share is not None and math.isfinite(d.noise_share)
         else "",

@@ -19,7 +19,7 @@ from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.brief import Brief, KeyNumber
 from simulator.report.brief_charts import hire_chart, solve_chart, tradeoff_chart
 from simulator.report.briefs import footer_line, signed_money, split_interval
-from simulator.report.formatting import money, pct
+from simulator.report.formatting import money, money_ends, pct
 from simulator.report.hire import months_text, requisitions_text
 from simulator.report.layout import Block, Col, Sheet
 from simulator.report.packs import assumptions_sheet, provenance_sheet
@@ -69,7 +69,7 @@ def solve_brief(
                 KeyNumber(
                     f"{team}: CSM no. {pick} is worth",
                     signed_money(m.value, cur),
-                    f"95% CI [{signed_money(m.low, cur)}, {signed_money(m.high, cur)}]; costs "
+                    f"95% CI {money_ends(m.low, m.high, m.value, cur, signed=True)}; costs "
                     f"{money(m.cost, cur)}",
                 )
             )

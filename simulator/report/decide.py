@@ -14,7 +14,7 @@ from rich.text import Text
 from simulator.analysis.decision import INTERVAL, Decision
 from simulator.report.chart_axes import percent_axis
 from simulator.report.charts import BLUE, GREY, RED, TEAM_COLOURS, _money_axis, esc, new_figure
-from simulator.report.formatting import json_safe, money, pct
+from simulator.report.formatting import json_safe, money, money_ends, pct
 
 __all__ = [
     "acceptability_chart",
@@ -32,8 +32,9 @@ def _signed(x: float, currency: str) -> str:
     return ("+" if x >= 0 else "-") + money(abs(x), currency)
 
 
-def _range(lo: float, hi: float, currency: str) -> str:
-    return f"[{_signed(lo, currency)}, {_signed(hi, currency)}]"
+def _range(lo: float, hi: float, currency: str, like: float, signed: bool = True) -> str:
+    """``[+$134k, +$1,540k]``: both ends in the scale of ``like`` (the value they go with)."""
+    return money_ends(lo, hi, like, currency, signed=signed)
 
 
 def _value(x: float) -> str:
@@ -71,7 +72,7 @@ def decision_sentence(d: Decision, currency: str) -> str:
         )
     out = (
         f"{best}: expected net value {_signed(diff.expected, currency)} against {runner} "
-        f"(P{lo:.0f}-P{hi:.0f} over plausible worlds {_range(diff.low, diff.high, currency)}); "
+        f"(P{lo:.0f}-P{hi:.0f} over plausible worlds {_range(diff.low, diff.high, currency, diff.expected)}); "
         f"{best} is better in {pct(diff.p_best, 0)} of them"
     )
     if len(p.labels) > 2:
@@ -106,7 +107,7 @@ def _options_table(d: Decision, currency: str) -> Table:
         t.add_row(
             o.label,
             money(o.expected, currency),
-            _range(o.low, o.high, currency).replace("+", ""),
+            _range(o.low, o.high, currency, o.expected, signed=False),
             money(1.96 * o.mc_se, currency),
             money(o.expected_plan, currency),
             pct(o.p_best, 0),
@@ -116,7 +117,7 @@ def _options_table(d: Decision, currency: str) -> Table:
     t.add_row(
         Text(diff.label, style="bold"),
         _signed(diff.expected, currency),
-        _range(diff.low, diff.high, currency),
+        _range(diff.low, diff.high, currency, diff.expected),
         money(1.96 * diff.mc_se, currency),
         _signed(diff.expected_plan, currency),
         pct(diff.p_best, 0),
@@ -127,10 +128,11 @@ def _options_table(d: Decision, currency: str) -> Table:
 
 def _curve_table(d: Decision, currency: str) -> Table:
     t = Table(
-        title="Acceptability: P(best) by the value of one ARR dollar held at the end",
+        title=f"Acceptability: P(best) by the value of one unit of ARR ({currency}) held at "
+        "the end",
         title_justify="left",
     )
-    t.add_column("Value of $1 ARR", justify="right")
+    t.add_column(f"Value of 1 {currency} of ARR", justify="right")
     for label in d.psa.labels:
         t.add_column(label, justify="right")
     lam = d.lambdas
@@ -337,7 +339,7 @@ def acceptability_chart(d: Decision, currency: str) -> Figure:
     )
     ax.set_ylim(0, 1.0)
     percent_axis(ax, "y")
-    ax.set_xlabel(esc(f"Value of one ARR dollar held at the end of the plan ({currency})"))
+    ax.set_xlabel(esc(f"Value of one {currency} of ARR held at the end of the plan ({currency})"))
     ax.set_ylabel("Probability the option is best")
     ax.legend(frameon=False, loc="best")
     best = d.psa.labels[d.best]
@@ -380,8 +382,9 @@ def tornado_chart(d: Decision, currency: str) -> Figure | None:
     fig, ax = new_figure(10.0, 1.2 + 0.55 * len(bars))
     y = np.arange(len(bars))
     for i, b in enumerate(bars):
-        ax.barh(i, b.low - sens.base, left=sens.base, color=BLUE, height=0.6)
-        ax.barh(i, b.high - sens.base, left=sens.base, color=RED, height=0.6, alpha=0.75)
+        # side by side, not stacked: P10 and P90 may move the difference the same way
+        ax.barh(i + 0.16, b.low - sens.base, left=sens.base, color=BLUE, height=0.3)
+        ax.barh(i - 0.16, b.high - sens.base, left=sens.base, color=RED, height=0.3)
     ax.axvline(sens.base, color="black", lw=1)
     ax.axvline(0, color=GREY, lw=1, ls=":")
     ax.set_yticks(y, [esc(input_label(b.name)) for b in bars], fontsize=9)

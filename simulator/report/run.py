@@ -113,6 +113,25 @@ SWEEP_COLUMNS: tuple[tuple[str, int | None], ...] = (
 """Columns of a sweep shown as mean [95% CI]; people cost follows as a mean."""
 
 
+FEW_REPLICATIONS = 5
+"""Below this many replications the report says its intervals are too wide to read."""
+
+
+def few_replications_note(n: int) -> str:
+    """A warning for intervals from fewer than :data:`FEW_REPLICATIONS` replications
+    (the t quantile is 12.7 at 2, 4.3 at 3, 3.2 at 4), else ``""``."""
+    if n >= FEW_REPLICATIONS or n < 2:
+        return ""
+    from scipy import stats
+
+    q = float(stats.t.ppf(0.975, n - 1))
+    return (
+        f"With {n} replications the 95% intervals are very wide (t quantile {q:.1f}; on "
+        "the log and logit scales of bounded metrics they can span most of the range): "
+        "simulate 10 or more before reading them."
+    )
+
+
 def run_renderable(exp: Experiment, detail: bool = False) -> Group:
     """Terminal tables for an experiment."""
     s = exp.scenario
@@ -146,6 +165,9 @@ def run_renderable(exp: Experiment, detail: bool = False) -> Group:
             f"{team}: utilisation {ci_pct(m['utilisation'])}, {m['headcount'].mean:.1f} CSMs on average "
             f"({m['fte'].mean:.1f} FTE after ramp), {num(m['hours_available'].mean)} customer hours available."
         )
+    few = few_replications_note(exp.replications)
+    if few:
+        lines.append(few)
     if exp.precision is not None:
         pr = exp.precision
         reached = ", ".join(f"{m} {100 * v:.1f}%" for m, v in pr.reached.items())

@@ -68,7 +68,11 @@ def write_workbook(
 
     path = Path(path)
     with atomic_target(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        # user text (a scenario's name, a note) is never read as a formula or a link
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
         try:
             _fill(wb, sheets, currency, brief)
         finally:

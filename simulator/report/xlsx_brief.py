@@ -99,7 +99,8 @@ class _Writer:
 
     def wide(self, text: str, style: str, chars: int, line_pt: float) -> None:
         """``text`` across all four columns, wrapped; the row as tall as its lines."""
-        self.ws.merge_range(self.row, 0, self.row, len(WIDTHS) - 1, text, self.fmt[style])
+        self.ws.merge_range(self.row, 0, self.row, len(WIDTHS) - 1, "", self.fmt[style])
+        self.ws.write_string(self.row, 0, text, self.fmt[style])
         self.height(line_pt * _lines(text, chars) + 4)
 
     def numbers(self, brief: Brief) -> None:
@@ -112,7 +113,8 @@ class _Writer:
         for k in brief.numbers:
             ws.write_string(self.row, 0, k.label, f["label"])
             ws.write_string(self.row, 1, k.value, f["value"])
-            ws.merge_range(self.row, 2, self.row, 3, k.note, f["note"])
+            ws.merge_range(self.row, 2, self.row, 3, "", f["note"])
+            ws.write_string(self.row, 2, k.note, f["note"])
             lines = max(_lines(k.label, 44), _lines(k.value, 17), _lines(k.note, 80))
             self.height(16 * lines + 4)
 
