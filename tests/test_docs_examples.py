@@ -142,7 +142,7 @@ def commands(block: Block) -> list[Command]:
 
 def budgeted(args: list[str]) -> list[str]:
     """*args* with each :data:`BUDGET` option of the command capped (or set, when absent)."""
-    command = cli.commands.get(args[0]) if args else None
+    command = cli.get_command(click.Context(cli), args[0]) if args else None
     if command is None:
         return args
     out = list(args)

@@ -3,13 +3,16 @@ the commands, a run that ends with its verdict, the example data shipped with th
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import SECTIONS, cli
+from simulator.cli import COMMANDS, SECTIONS, cli
 
 
 def test_init_creates_the_plans_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,13 +29,36 @@ def test_init_creates_the_plans_folder(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_help_lists_commands_in_the_order_a_user_meets_them() -> None:
     out = CliRunner().invoke(cli, ["--help"]).output
-    titles = [t for t, names in SECTIONS if any(n in cli.commands for n in names)]
+    titles = [t for t, names in SECTIONS if any(n in COMMANDS for n in names)]
     positions = [out.index(f"{t}:") for t in titles]
     assert positions == sorted(positions)
     assert out.index("  init ") < out.index("  estimate ") < out.index("  run ")
     assert out.index("  run ") < out.index("  solve ") < out.index("  analyze ")
-    for name in cli.commands:
+    for name in COMMANDS:
         assert f"  {name} " in out, name  # nothing hidden by the sections
+
+
+def test_help_lists_each_commands_own_short_help_without_importing_it() -> None:
+    """``cssim --help`` prints :data:`COMMANDS`' short helps (no command module is
+    imported for it): each must be the command's own."""
+    ctx = click.Context(cli, info_name="cssim", max_content_width=100)
+    for name, (_, _, first) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        for limit in (45, 60, 78, 100):
+            shown = click.Command(None, help=first).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit=limit), (name, limit)
+
+
+def test_import_of_the_cli_loads_no_command_engine_or_plotting() -> None:
+    code = (
+        "import sys, simulator.cli\n"
+        "heavy = [m for m in ('scipy', 'matplotlib', 'simulator.engine', 'simulator.cli.run')"
+        " if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_a_run_ends_with_its_verdict() -> None:

@@ -11,20 +11,14 @@ One module per command family holds its parsing and rendering only:
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
+
 import click
 
 from simulator import __version__
-from simulator.cli.app import app
-from simulator.cli.backtest import backtest_command
-from simulator.cli.compare import compare_command
-from simulator.cli.data import analyze, calibrate
-from simulator.cli.decide import decide_command
-from simulator.cli.plan import hire, solve, tradeoff_command
-from simulator.cli.run import report, run, sweep
-from simulator.cli.scenario import estimate, init, schema, show, validate
-from simulator.scenario.loader import bundled_scenario
 
-__all__ = ["bundled_scenario", "cli", "main"]
+__all__ = ["COMMANDS", "SECTIONS", "cli", "main"]
 
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -37,27 +31,128 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Commands in the order a user meets them, under the question they answer."""
 
+COMMANDS: Mapping[str, tuple[str, str, str]] = {
+    "init": (
+        "scenario",
+        "init",
+        "Write a commented starter scenario to PATH (default scenario.yaml).",
+    ),
+    "estimate": (
+        "scenario",
+        "estimate",
+        "Closed-form hours, FTE and CSMs per segment and team (no simulation).",
+    ),
+    "validate": (
+        "scenario",
+        "validate",
+        "Check scenario files and report every problem with file, line and field.",
+    ),
+    "show": (
+        "scenario",
+        "show",
+        "Print the resolved scenario: extends merged, overrides applied, defaults filled in.",
+    ),
+    "run": (
+        "run",
+        "run",
+        "Simulate the plan: touchpoints, CSM queues, churn and ARR, with 95% CIs.",
+    ),
+    "compare": (
+        "compare",
+        "compare_command",
+        "Compare scenarios on the same replications: paired differences with 95% CIs.",
+    ),
+    "report": (
+        "run",
+        "report",
+        "Re-render a saved run (cssim run -o DIR) without simulating again.",
+    ),
+    "sweep": (
+        "run",
+        "sweep",
+        "Simulate a grid of scenario values in parallel and tabulate every point.",
+    ),
+    "solve": (
+        "plan",
+        "solve",
+        "The fewest CSMs per team that meet every target of its segments.",
+    ),
+    "decide": (
+        "decide",
+        "decide_command",
+        "Weigh options under uncertainty: net value, P(best), acceptability, tornado, EVPPI.",
+    ),
+    "tradeoff": (
+        "plan",
+        "tradeoff_command",
+        "Fit a team's engagement model to fewer CSMs at the least loss of net value.",
+    ),
+    "hire": (
+        "plan",
+        "hire",
+        "When each requisition must open so capacity covers demand every month.",
+    ),
+    "analyze": (
+        "data",
+        "analyze",
+        "Answer the questions a new VP asks of the customer list (CSV or xlsx).",
+    ),
+    "calibrate": (
+        "data",
+        "calibrate",
+        "Write a scenario that starts from the real book of business.",
+    ),
+    "backtest": (
+        "backtest",
+        "backtest_command",
+        "Calibrate on the history up to --as-of, simulate what followed, compare with it.",
+    ),
+    "app": (
+        "app",
+        "app",
+        "Explore a plan in the browser: move CSMs, touchpoints and channels, see the need at once.",
+    ),
+    "schema": (
+        "scenario",
+        "schema",
+        "Print the JSON Schema of scenario files (for editor autocompletion).",
+    ),
+}
+"""Every command: its module under :mod:`simulator.cli`, its object there, and the first
+sentence of its help, which ``cssim --help`` shortens to fit as click would. A command's module (and what it imports: the engine, scipy,
+matplotlib) is imported only when the command runs or its own help is asked for, so
+``cssim --help`` and ``import simulator.cli`` start fast; a test keeps the short help
+equal to the command's own."""
+
+
+def _short(first: str, limit: int) -> str:
+    """``first`` shortened to ``limit`` characters as click shortens a command's help."""
+    return click.Command(None, help=first).get_short_help_str(limit)
+
 
 class _Sections(click.Group):
-    """A group whose help lists commands by section, in the order of :data:`SECTIONS`."""
+    """A group that imports each command when it is used and lists commands by section,
+    in the order of :data:`SECTIONS`."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        known = [n for _, names in SECTIONS for n in names if n in self.commands]
-        return known + sorted(n for n in self.commands if n not in known)
+        known = [n for _, names in SECTIONS for n in names if n in COMMANDS]
+        return known + sorted(n for n in COMMANDS if n not in known)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            module, attr, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"simulator.cli.{module}"), attr)
+            self.add_command(command, cmd_name)
+        return self.commands[cmd_name]
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        listed: set[str] = set()
-        for title, names in (*SECTIONS, ("Other", tuple(sorted(self.commands)))):
-            rows = []
-            for name in names:
-                cmd = self.commands.get(name)
-                if cmd is None or cmd.hidden or name in listed:
-                    continue
-                listed.add(name)
-                rows.append((name, cmd.get_short_help_str(limit=formatter.width - 20)))
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
+        for title, names in SECTIONS:
+            limit = formatter.width - 20  # as click shortens a command's help
+            rows = [(name, _short(COMMANDS[name][2], limit)) for name in names]
+            with formatter.section(title):
+                formatter.write_dl(rows)
 
 
 @click.group(
@@ -78,26 +173,13 @@ def cli() -> None:
     """
 
 
-for _command in (
-    validate,
-    schema,
-    init,
-    show,
-    estimate,
-    run,
-    compare_command,
-    decide_command,
-    report,
-    sweep,
-    solve,
-    tradeoff_command,
-    hire,
-    analyze,
-    calibrate,
-    backtest_command,
-    app,
-):
-    cli.add_command(_command)
+def __getattr__(name: str) -> object:
+    # the old name, for code that imported it from here
+    if name == "bundled_scenario":
+        from simulator.scenario.loader import bundled_scenario
+
+        return bundled_scenario
+    raise AttributeError(name)
 
 
 def main() -> None:

@@ -49,12 +49,14 @@ def sections(group: click.Group) -> list[tuple[str, list[str]]]:
     """
     from simulator.cli import SECTIONS
 
+    ctx = click.Context(group)
     listed: set[str] = set()
     out: list[tuple[str, list[str]]] = []
-    for title, names in (*SECTIONS, ("Other", tuple(sorted(group.commands)))):
+    every = tuple(sorted(group.list_commands(ctx)))
+    for title, names in (*SECTIONS, ("Other", every)):
         visible = []
         for name in names:
-            cmd = group.commands.get(name)
+            cmd = group.get_command(ctx, name) if name in every else None
             if cmd is None or cmd.hidden or name in listed:
                 continue
             listed.add(name)
@@ -103,7 +105,8 @@ def render(group: click.Group | None = None, prog: str = "cssim") -> str:
     for title, names in groups:
         out += [f"## {title}", ""]
         for name in names:
-            cmd = group.commands[name]
+            cmd = group.get_command(root, name)
+            assert cmd is not None, name
             ctx = _context(cmd, name, root)
             out += [f"### {prog} {name}", "", "```text", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
