@@ -176,7 +176,12 @@ class _Simulation:
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
         self.log.peer_covered = [self.work.covered.get(p.index, 0) for p in self.plans]
-        return build_records(self.log, self.burn_in)
+        records = build_records(self.log, self.burn_in)
+        # what was planned past the horizon, and the run's own lists, freed now (see
+        # RunLog.release): a cyclic collection would otherwise walk them later
+        self.sched.heap.clear()
+        self.log.release()
+        return records
 
     def _plan_starts(self, _: None) -> None:
         """Day 0 after a burn-in: counters of the plan start from zero."""
