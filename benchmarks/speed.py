@@ -102,12 +102,16 @@ MMC_C, MMC_RHO, MMC_HOURS = 10, 0.8, 2.0
 
 
 class Timed:
-    """CPU and wall seconds of one call, and what it returned."""
+    """CPU and wall seconds of one call, and what it returned.
+
+    The timing ends after a full collection: freeing the call's garbage is part of its
+    cost (in a run of replications the next one pays it otherwise)."""
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         gc.collect()
         c0, w0 = time.process_time(), time.perf_counter()
         self.value = fn()
+        gc.collect()
         self.cpu = time.process_time() - c0
         self.wall = time.perf_counter() - w0
 
