@@ -176,12 +176,14 @@ class _Simulation:
         self._snapshot(k, self.horizon)
         self.log.simpy_events = sched.events_scheduled()
         self.log.peer_covered = [self.work.covered.get(p.index, 0) for p in self.plans]
-        records = build_records(self.log, self.burn_in)
-        # what was planned past the horizon, and the run's own lists, freed now (see
-        # RunLog.release): a cyclic collection would otherwise walk them later
+        return build_records(self.log, self.burn_in)
+
+    def release(self) -> None:
+        """Free what was planned past the horizon and the run's own lists (see
+        :meth:`RunLog.release`): a cyclic collection would otherwise walk them later.
+        The log is empty afterwards (event-log tests read it before)."""
         self.sched.heap.clear()
         self.log.release()
-        return records
 
     def _plan_starts(self, _: None) -> None:
         """Day 0 after a burn-in: counters of the plan start from zero."""
@@ -297,7 +299,10 @@ def simulate(scenario: Scenario, replication: int = 0, root_seed: int | None = N
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Simulation(scenario, int(replication), seed).run()
+        run = _Simulation(scenario, int(replication), seed)
+        records = run.run()
+        run.release()
+        return records
     finally:
         if enabled:
             gc.enable()
