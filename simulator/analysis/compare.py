@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from simulator import metrics
 from simulator.analysis.experiment import Experiment, run_experiment
@@ -92,7 +92,7 @@ def paired_difference(
             math.nan,
             n,
         )
-    q = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    q = float(special.stdtrit(n - 1, 0.5 + confidence / 2))  # the t quantile
     half = q * float(d.std(ddof=1)) / math.sqrt(n)
     unpaired = q * math.sqrt(float(a.var(ddof=1)) / n + float(b.var(ddof=1)) / n)
     return Difference(

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["KaplanMeier", "Rate", "kaplan_meier", "wilson"]
 
@@ -50,6 +49,8 @@ def wilson(events: float, trials: float, confidence: float = 0.95) -> Rate:
     k, n = int(events), int(trials)
     if k != events or n != trials:
         raise ValueError(f"wilson needs whole counts, got {events} of {trials}")
+    from scipy import stats  # 0.4 s to import: only when an estimate is made
+
     ci = stats.binomtest(k, n).proportion_ci(confidence, method="wilson")
     return Rate(events, trials, events / trials, float(ci.low), float(ci.high))
 
@@ -122,6 +123,8 @@ def kaplan_meier(
     at_risk = len(d) - np.searchsorted(np.sort(d), times, side="left")
     surv = low = high = np.empty(0)
     if len(times):
+        from scipy import stats
+
         sample = stats.CensoredData(uncensored=d[e], right=d[~e])
         sf = stats.ecdf(sample).sf
         keep = np.searchsorted(sf.quantiles, times)  # event times among all times

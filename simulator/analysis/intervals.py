@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from simulator import metrics as registry
 
@@ -134,7 +134,7 @@ def summarise(
         return MetricStats(mean, lo, hi, sd, n, p10, p50, p90, "single")
     if mean <= lo or mean >= hi:
         return MetricStats(mean, mean, mean, sd, n, p10, p50, p90, "bound")
-    q = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    q = float(special.stdtrit(n - 1, 0.5 + confidence / 2))  # the t quantile
     low, high, method = _interval(mean, sd / math.sqrt(n), q, lo, hi)
     if sd == 0:
         low, high, method = mean, mean, "point"  # every replication the same

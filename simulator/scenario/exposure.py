@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from simulator.scenario.lifecycle import Timeline, renewal_in_stage, term_days, timeline
 from simulator.scenario.model import STAGES, Segment
@@ -237,7 +237,7 @@ def expected_sessions(
     j_lo = max(0, int((mu - 12 * sd - 12) // k))
     j_hi = int((mu + 12 * sd + 12) // k) + 2
     j = np.arange(j_lo, j_hi)
-    return float(slots * (j_lo + stats.poisson.sf(j * k, mu).sum()))
+    return float(slots * (j_lo + special.pdtrc(np.floor(j * k), mu).sum()))
 
 
 def scheduled_csm_hours(seg: Segment, exp: Exposure, horizon_days: float) -> float:
