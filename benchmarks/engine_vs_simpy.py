@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import simpy
@@ -25,28 +27,10 @@ import simpy
 from simulator.engine.simulation import simulate
 from simulator.scenario.loader import load_text
 
-SCENARIO = """\
-name: Benchmark book
-start_date: 2027-01-01
-horizon_days: 365
-seed: 1
-{burn_in}segments:
-  book:
-    accounts: {accounts}
-    arr: {{dist: lognormal, mean: 30000, cv: 0.5}}
-    new_accounts_per_month: {new}
-    coverage: pooled
-    team: {{csms: {csms}, annual_cost_per_csm: 150000}}
-    lifecycle: {{onboarding_days: 45, adoption_days: 60, renewal_window_days: 120}}
-    churn: {{annual_baseline: 0.1}}
-    touchpoints:
-      kickoff: {{trigger: {{kind: stage_entry, stage: onboarding}}, hours: 2}}
-      check_in: {{trigger: {{kind: cadence, per_year: 4}}, hours: {{dist: lognormal, mean: 1, cv: 0.3}}}}
-      digest: {{trigger: {{kind: cadence, per_year: 12}}, channel: automated, cost_per_touch: 0.05}}
-      renewal: {{trigger: {{kind: before_renewal, days: 60}}, hours: 1}}
-      request: {{trigger: {{kind: inbound_request}}, hours: 0.5}}
-    inbound: {{requests_per_account_year: 4, support_share: 0.5}}
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the same book as benchmarks/speed.py
+from speed import BOOK as SCENARIO
+from speed import NO_BURN_IN
 
 
 def engine_rate(accounts: int, burn_in: bool = True) -> tuple[float, int, int, float]:
@@ -58,7 +42,7 @@ def engine_rate(accounts: int, burn_in: bool = True) -> tuple[float, int, int, f
         accounts=accounts,
         new=accounts * 0.02,
         csms=csms,
-        burn_in="" if burn_in else "burn_in_days: 0\n",
+        burn_in="" if burn_in else NO_BURN_IN,
     )
     scenario = load_text(text, "benchmark.yaml").scenario
     gc.collect()
