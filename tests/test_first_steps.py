@@ -61,10 +61,11 @@ def test_import_of_the_cli_loads_no_command_engine_or_plotting() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("module", ["scenario", "data"])
+@pytest.mark.parametrize("module", ["scenario", "data", "run", "compare", "backtest", "app"])
 def test_commands_that_do_not_plot_start_without_scipy_stats_or_matplotlib(module: str) -> None:
-    """validate, estimate, show, init, analyze, calibrate: 0.4 s of scipy.stats and 0.3 s
-    of matplotlib are imported only by what uses them."""
+    """validate, estimate, show, init, analyze, calibrate, run, compare, backtest, app:
+    0.4 s of scipy.stats and 0.3 s of matplotlib are imported only by what uses them (a
+    brief, a chart, an estimate from a customer list)."""
     code = (
         f"import sys, simulator.cli.{module}\n"
         "print([m for m in ('scipy.stats', 'matplotlib') if m in sys.modules])"

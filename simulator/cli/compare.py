@@ -25,7 +25,6 @@ from simulator.cli.common import (
     run_provenance,
 )
 from simulator.report.assumptions import assumption_rows
-from simulator.report.briefs import compare_brief
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.packs import compare_pack
 from simulator.report.progress import progress_bar
@@ -112,6 +111,8 @@ def compare_command(
     assumptions = once(lambda: assumption_rows(plans[0], first))
     prov = run_provenance(base)
     pack = once(lambda: compare_pack(result, assumptions(), prov))
+    from simulator.report.briefs import compare_brief  # matplotlib: only for a brief
+
     brief = once(lambda: compare_brief(result, plans[0].currency, assumptions(), prov, pack()))
     write_html(html_path, brief)
     emit(

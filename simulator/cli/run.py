@@ -27,11 +27,9 @@ from simulator.cli.common import (
     scenario_argument,
 )
 from simulator.report.assumptions import assumption_rows
-from simulator.report.briefs import run_brief
 from simulator.report.files import atomic_target
 from simulator.report.packs import run_pack
 from simulator.report.progress import progress_bar
-from simulator.report.publish import publish_run
 from simulator.report.run import run_csv, run_json, run_renderable, sweep_renderable
 from simulator.report.saved import (
     load_run,
@@ -134,6 +132,8 @@ def run(
         output = None
     prov = run_provenance(exp)
     pack = once(lambda: run_pack(exp, assumptions, prov, rows))
+    from simulator.report.briefs import run_brief  # matplotlib: only when a brief is made
+
     brief = once(lambda: run_brief(exp, prov, assumptions, rows, pack()))
     write_html(html_path, brief)
     emit(
@@ -224,6 +224,8 @@ def report(
         click.echo("note: this run has no frontier (run it with --frontier to add one)", err=True)
     if assumptions is None:
         assumptions = assumption_rows(exp.scenario)
+    from simulator.report.publish import publish_run  # matplotlib: charts
+
     for path in publish_run(
         exp,
         meta,

@@ -14,13 +14,14 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from simulator.report.brief_css import BRIEF_CSS
-from simulator.report.charts import svg_text
 from simulator.report.html import table_html
 from simulator.report.layout import Sheet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Brief", "KeyNumber", "brief_html"]
 
@@ -82,6 +83,8 @@ def _anchor(name: str) -> str:
 
 
 def _figure(name: str, fig: Figure) -> str:
+    from simulator.report.charts import svg_text  # matplotlib: only for a page with charts
+
     caption = fig.get_suptitle().replace("\\$", "$") or name.replace("_", " ")
     return (
         f'<figure id="chart-{_anchor(name)}" aria-label="{html.escape(caption)}">'
