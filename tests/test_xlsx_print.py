@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from simulator.cli import cli
 from simulator.report.layout import Block, Col, Sheet
 from simulator.report.xlsx import write_workbook
+from tests.conftest import SMALL
 
 
 def test_every_sheet_prints_landscape_one_page_wide_with_tables(tmp_path: Path) -> None:
@@ -49,23 +50,6 @@ def test_every_sheet_prints_landscape_one_page_wide_with_tables(tmp_path: Path) 
     assert table.ref == "A2:B4"
     assert one["A3"].value == "x" and one["B4"].value == 2.5
 
-
-SMALL = """\
-name: Small book
-start_date: 2027-01-01
-segments:
-  core:
-    accounts: 40                      # D: a test book
-    arr: {dist: lognormal, mean: 60000, cv: 0.3}
-    team: {csms: 2, annual_cost_per_csm: 150000}
-    churn: {annual_baseline: 0.1}     # assumption: test churn
-    touchpoints:
-      qbr: {trigger: {kind: cadence, per_year: 4}, hours: 5}
-      health_check: {trigger: {kind: cadence, per_year: 6}, hours: 2}
-      training: {trigger: {kind: stage_entry, stage: adoption}, hours: 4}
-    targets:
-      grr: {min: 0.85, confidence: 0.8}
-"""
 
 FAST = ["-n", "2", "-j", "1", "-q"]
 

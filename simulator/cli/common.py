@@ -307,6 +307,21 @@ def experiment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def make_folder_for(path: Path, label: str = "") -> None:
+    """Make ``path``'s missing folder (``plans/`` for ``plans/fy27.yaml``) and say so on
+    stderr; a file where the folder should be is refused. ``label`` leads each message
+    (``-o plans/fy27.yaml: ``)."""
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        fail(f"error: {label}{parent} is a file, not a folder; choose another path")
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            fail(f"error: {label}cannot create the folder {parent}: {exc.strerror or exc}")
+        click.echo(f"created {parent}/", err=True)
+
+
 def check_one_currency(labels: Sequence[str], currencies: Sequence[str]) -> None:
     """Refuse alternatives stated in different currencies (their money would be mixed)."""
     if len(set(currencies)) > 1:

@@ -17,6 +17,7 @@ from simulator.cli.common import (
     fail,
     format_option,
     handle_errors,
+    make_folder_for,
     money,
     output_option,
     print_warnings,
@@ -391,15 +392,7 @@ def _calibrate_targets(
                 f"error: -o {output}: its accounts file {accounts_path} is an input of this run "
                 f"({source}); choose another -o name"
             )
-    if output.parent.exists() and not output.parent.is_dir():
-        fail(f"error: -o {output}: {output.parent} is a file, not a folder")
-    if not output.parent.exists():
-        # a new plan's folder (plans/fy27.yaml), as cssim init makes one
-        try:
-            output.parent.mkdir(parents=True)
-        except OSError as exc:
-            fail(f"error: -o {output}: cannot create {output.parent}: {exc.strerror or exc}")
-        click.echo(f"created {output.parent}/", err=True)
+    make_folder_for(output, f"-o {output}: ")  # as cssim init makes one
     for path in (output, accounts_path):
         check_file_target("output", path, None, inputs, force=force, role="the scenario")
     return accounts_path

@@ -17,6 +17,7 @@ from simulator.cli.common import (
     fail,
     handle_errors,
     load_plan,
+    make_folder_for,
     output_option,
     overrides_option,
     print_warnings,
@@ -119,15 +120,7 @@ def init(path: Path, force: bool, no_schema: bool) -> None:
     """
     if path.exists() and not force:
         fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
-    if path.parent.exists() and not path.parent.is_dir():
-        fail(f"error: {path.parent} is a file, not a folder; choose another path")
-    if not path.parent.exists():
-        # a new plan's folder (plans/fy27.yaml): made for it, and said so
-        try:
-            path.parent.mkdir(parents=True)
-        except OSError as exc:
-            fail(f"error: cannot create the folder {path.parent}: {exc.strerror or exc}")
-        click.echo(f"created {path.parent}/", err=True)
+    make_folder_for(path)  # a new plan's folder (plans/fy27.yaml)
     check_file_target("path", path)
     text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
     atomic_write(path, text)

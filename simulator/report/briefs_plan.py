@@ -220,7 +220,7 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> Brief:
             first = hp.requisitions[0]
             verdict = (
                 f"{hp.team}: open {requisitions_text(len(hp.requisitions))}, the first by "
-                f"{first.open_date} (starts {first.start_date}, needed for "
+                f"{first.open_date} (starts {first.start_date}, needed in "
                 f"{months_text(hp, [first.covers_month])}"
                 + (
                     "; already late: it should have opened before the plan starts)"

@@ -9,8 +9,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from simulator.analysis.experiment import calendar_month
 from simulator.analysis.hire import HiringPlan
-from simulator.report.formatting import money, num, pct
+from simulator.report.formatting import money, month_name, num, pct
 from simulator.report.saved import tidy_csv
 
 
@@ -137,9 +138,9 @@ def requisitions_text(n: int) -> str:
 
 
 def months_text(hp: HiringPlan, months: Sequence[int]) -> str:
-    """Months of the plan (1-based) by their first day: ``the month from 2027-01-31``,
-    ``the months from 2027-01-31, 2027-03-03``. A plan month is a twelfth of a year
-    (30.4 days), so it is named by its first day, not by a calendar month it may straddle."""
-    starts = {row.month: row.start for row in hp.months}
-    days = [starts[m].isoformat() if m in starts else f"month {m}" for m in months]
-    return f"the month{'' if len(days) == 1 else 's'} from {', '.join(days)}"
+    """Months of the plan (1-based) named as the run's Monthly sheet names them
+    (:func:`~simulator.analysis.experiment.calendar_month`): ``Feb 2027, Mar 2027``."""
+    if not hp.months:
+        return ", ".join(f"month {m}" for m in months)
+    start = min(hp.months, key=lambda row: row.month).start
+    return ", ".join(month_name(calendar_month(start, m)) for m in months)
