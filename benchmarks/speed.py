@@ -45,6 +45,7 @@ from simulator.engine.codes import Channel, Kind, Status
 from simulator.engine.records import Records
 from simulator.engine.simulation import simulate
 from simulator.scenario.loader import load_scenario, load_text
+from simulator.synthetic.mmc import mmc_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,31 +76,6 @@ seed: 1
 
 NO_BURN_IN = "burn_in_days: 0\n"
 """Everything simulated is counted: no burn-in."""
-
-HOURS_PER_DAY = 1730 * 0.63 / 365
-"""A CSM's customer hours per calendar day under the continuous calendar."""
-
-MMC = """\
-start_date: 2027-01-01
-horizon_days: {horizon}
-burn_in_days: 0
-calendar: {{model: continuous}}
-segments:
-  q:
-    accounts: 200
-    arr: 1000
-    contract_term_months: 120
-    coverage: pooled
-    team: {{csms: {c}, annual_cost_per_csm: 100000, annual_attrition: 0}}
-    churn: {{annual_baseline: 0}}
-    inbound: {{requests_per_account_year: {per_account_year}, support_share: 0}}
-    touchpoints:
-      request:
-        trigger: {{kind: inbound_request}}
-        hours: {{dist: exponential, mean: {mean_hours}}}
-        due_days: 3650
-"""
-"""The Erlang C test's queue (tests/test_engine_validation.py): c CSMs, Poisson requests."""
 
 MMC_C, MMC_RHO, MMC_HOURS = 10, 0.8, 2.0
 
@@ -138,11 +114,8 @@ def book(accounts: int) -> Any:
 
 
 def mmc_engine(horizon: int) -> Any:
-    mu = HOURS_PER_DAY / MMC_HOURS
-    lam = MMC_RHO * MMC_C * mu
-    text = MMC.format(
-        horizon=horizon, c=MMC_C, per_account_year=lam * 365 / 200, mean_hours=MMC_HOURS
-    )
+    """The Erlang C test's queue (:mod:`simulator.synthetic.mmc`), no burn-in."""
+    text = mmc_scenario(MMC_C, MMC_RHO, MMC_HOURS, horizon, burn_in=False)[0]
     return load_text(text, "mmc.yaml").scenario
 
 

@@ -17,36 +17,7 @@ from simulator.engine.codes import Channel, Status
 from simulator.engine.records import planned_touches
 from simulator.engine.simulation import simulate
 from simulator.scenario.loader import load_text
-
-HOURS_PER_DAY = 1730 * 0.63 / 365  # a CSM's customer hours per calendar day
-
-
-def mmc_scenario(c: int, rho: float, mean_hours: float, horizon: int) -> tuple[str, float, float]:
-    """One pooled team of c CSMs, Poisson inbound requests, exponential effort, no churn."""
-    mu = HOURS_PER_DAY / mean_hours  # services per CSM per day
-    lam = rho * c * mu  # arrivals per day
-    accounts = 200
-    per_account_year = lam * 365 / accounts
-    text = f"""
-start_date: 2027-01-01
-horizon_days: {horizon}
-calendar: {{model: continuous}}  # queueing formulas: capacity on every day
-segments:
-  q:
-    accounts: {accounts}
-    arr: 1000
-    contract_term_months: 120
-    coverage: pooled
-    team: {{csms: {c}, annual_cost_per_csm: 100000, annual_attrition: 0}}
-    churn: {{annual_baseline: 0}}
-    inbound: {{requests_per_account_year: {per_account_year}, support_share: 0}}
-    touchpoints:
-      request:
-        trigger: {{kind: inbound_request}}
-        hours: {{dist: exponential, mean: {mean_hours}}}
-        due_days: 3650
-"""
-    return text, lam, mu
+from simulator.synthetic.mmc import mmc_scenario
 
 
 def test_erlang_formulas_known_values() -> None:
