@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+# as the command line does (simulator/cli/__init__.py): before NumPy is imported, and
+# inherited by the child processes below; set NUMPY_MADVISE_HUGEPAGE=1 to measure with
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 import numpy as np
 import simpy

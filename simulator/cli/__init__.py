@@ -12,6 +12,7 @@ One module per command family holds its parsing and rendering only:
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 
 import click
@@ -19,6 +20,13 @@ import click
 from simulator import __version__
 
 __all__ = ["COMMANDS", "SECTIONS", "cli", "main"]
+
+# NumPy asks Linux for transparent huge pages on every array of 4 MB or more; where the
+# kernel then compacts memory synchronously (defrag "madvise", as here), freezing a big
+# run's records stalls: 4.1 s against 1.6 s at 50,000 accounts, measured in
+# docs/performance.md. NumPy reads this at import, and the commands import it later;
+# a user's own setting wins (docs/performance.md#huge-pages).
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -295,20 +295,21 @@ class Lifecycle:
                             times.append((t, i))
                         break
                 t += interval
-        made = len(acc.touches)
+        onboarding: frozenset[int] | tuple[()] = ()
+        if intervals and intervals[0][0] == "onboarding":
+            # an automated or skipped onboarding touch is still an onboarding touch (each
+            # touchpoint has one trigger: these are the onboarding stage-entry ones)
+            onboarding = self.onboarding_auto[acc.segment]
+        touches = self.touches
         for t, i in sorted(times):
             if t >= renewal:
                 # beyond this contract period: only if the account renews
                 self.sched.push(t, self.on_touch, (acc, i, False, t), False)
             elif now <= t < horizon:
-                self.touches.automated(plan, acc, i, t)
-        onboarding = self.onboarding_auto[acc.segment]
-        if onboarding and intervals and intervals[0][0] == "onboarding":
-            # an automated or skipped onboarding touch is still an onboarding touch (each
-            # touchpoint has one trigger: these are the onboarding stage-entry ones)
-            for task in acc.touches[made:]:
-                if task.tp in onboarding:
-                    _in_plan_order(acc.onboarding_tasks, task)
+                if i in onboarding:
+                    _in_plan_order(acc.onboarding_tasks, touches.automated_task(plan, acc, i, t))
+                else:
+                    touches.automated(plan, acc, i, t)
 
     def plan_entry_touches(
         self, plan: SegmentPlan, acc: Account, stage: str, entered: float, now: float

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from simulator.engine.codes import DELIVERED, Status
-from simulator.engine.state import RiskHit, Task
+from simulator.engine.state import AutoTouch, RiskHit, Task
 from simulator.scenario.model import Churn
 
 __all__ = [
@@ -151,14 +151,18 @@ def late_credit(days_late: float, half_life: float | None) -> float:
 
 
 def coverage(
-    touches: Iterable[Task], now: float, half_life: float | None = None
+    touches: Iterable[Task],
+    now: float,
+    half_life: float | None = None,
+    auto: Iterable[AutoTouch] = (),
 ) -> tuple[float, float]:
     """Weighted credit of delivered touches over the weight of touches due by ``now``.
 
     Touches planned after ``now`` do not count; open touches count against coverage once
-    overdue. A late touch earns its credit x :func:`late_credit` of its days late.
-    Returns (coverage, coverage with full credit for late touches); (1, 1) when nothing
-    was due.
+    overdue. A late touch earns its credit x :func:`late_credit` of its days late. ``auto``
+    are the light automated and skipped touches (:data:`~simulator.engine.state.AutoTouch`):
+    an automated one earns its credit on its day, a skipped one earns nothing. Returns
+    (coverage, coverage with full credit for late touches); (1, 1) when nothing was due.
     """
     num = full = den = 0.0
     for t in touches:
@@ -175,6 +179,11 @@ def coverage(
             den += w
         elif st in _UNDELIVERED or (st == _OPEN and t.due < now):
             den += t.weight
+    for planned, _, c, w in auto:
+        if planned <= now:
+            num += c
+            full += c
+            den += w
     if den > 0:
         return num / den, full / den
     return 1.0, 1.0

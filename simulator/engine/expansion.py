@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.engine.churn import coverage
-from simulator.engine.state import Task
+from simulator.engine.state import AutoTouch, Task
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.model import Segment
 
@@ -121,12 +121,21 @@ class ExpansionRule(NamedTuple):
         lost, slides = slide_table(dist, q)
         return cls(dist, q, x.coverage_effect, x.touch_effect, tps, lost, slides)
 
-    def delivery(self, touches: Iterable[Task], now: float, half_life: float | None) -> float:
-        """Weighted delivered share of the expansion touches due by ``now`` (1: none)."""
+    def delivery(
+        self,
+        touches: Iterable[Task],
+        now: float,
+        half_life: float | None,
+        auto: Iterable[AutoTouch] = (),
+    ) -> float:
+        """Weighted delivered share of the expansion touches due by ``now`` (1: none);
+        ``auto``: the light automated and skipped touches."""
         if not self.touchpoints:
             return 1.0
         tps = self.touchpoints
-        return coverage([t for t in touches if t.tp in tps], now, half_life)[0]
+        return coverage(
+            [t for t in touches if t.tp in tps], now, half_life, [a for a in auto if a[1] in tps]
+        )[0]
 
     def multiplier(self, cov: float, delivery: float) -> float:
         """``E``: the share of the planned expansion the delivery leaves (0-1)."""
@@ -160,10 +169,17 @@ class ExpansionRule(NamedTuple):
         return planned, max(0.0, self.dist.ppf1(v))
 
     def decide(
-        self, u: float, cov: float, touches: Iterable[Task], now: float, half_life: float | None
+        self,
+        u: float,
+        cov: float,
+        touches: Iterable[Task],
+        now: float,
+        half_life: float | None,
+        auto: Iterable[AutoTouch] = (),
     ) -> Outcome:
-        """The ARR change of a renewing account (uniform ``u``, churn driver ``cov``)."""
-        delivery = self.delivery(touches, now, half_life) if self.touchpoints else 1.0
+        """The ARR change of a renewing account (uniform ``u``, churn driver ``cov``;
+        ``auto``: its light automated and skipped touches)."""
+        delivery = self.delivery(touches, now, half_life, auto) if self.touchpoints else 1.0
         e = self.multiplier(cov, delivery)
         planned, change = self.change(u, e)
         return Outcome(planned, change, delivery, e)

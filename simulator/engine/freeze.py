@@ -14,7 +14,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from simulator.engine.codes import Event, Status
+from simulator.engine.codes import Channel, Event, Status
 from simulator.engine.records import Records
 from simulator.engine.runlog import RENEWAL_COLUMNS, RunLog
 from simulator.engine.state import Task
@@ -72,6 +72,48 @@ def _in_plan(task: Task) -> bool:
     return start >= 0.0 or not task.end <= 0.0  # a NaN end: still in progress
 
 
+def _light_columns(log: RunLog, plan_only: bool) -> dict[str, np.ndarray]:
+    """The task columns of the run's light automated and skipped touches
+    (:data:`~simulator.engine.state.AutoRow`), as a :class:`Task` of theirs would give:
+    an automated touch is delivered on its planned day, a skipped one never; no CSM, no
+    hours. ``plan_only``: only those planned on or after day 0 (after a burn-in)."""
+    rows = np.array(log.auto, float).reshape(-1, 5)  # a copy: the log is cleared later
+    if plan_only:
+        rows = rows[rows[:, 4] >= 0.0]
+    tid, segment, account, tp = (rows[:, k].astype(int) for k in range(4))
+    planned = rows[:, 4]
+    params = [p for seg in log.touch_params for p in seg]
+    first = np.cumsum([0] + [len(seg) for seg in log.touch_params])[:-1].astype(int)
+    key = first[segment] + tp
+
+    def of(values: list[float], kind: type) -> np.ndarray:
+        return np.asarray(values, kind).reshape(-1)[key]
+
+    channel = of([p.channel for p in params], int)
+    skipped = channel == int(Channel.SKIPPED)
+    start = np.where(skipped, math.nan, planned)
+    return {
+        "id": tid,
+        "segment": segment,
+        "account": account,
+        "tp": tp,
+        "kind": of([p.kind for p in params], int),
+        "channel": channel,
+        "team": np.asarray(log.segment_team, int).reshape(-1)[segment],
+        "csm": np.full(len(tid), -1),
+        "priority": of([p.priority for p in params], int),
+        "planned": planned,
+        "ontime": planned + of([p.on_time_days for p in params], float),
+        "due": planned + of([p.due_days for p in params], float),
+        "start": start,
+        "end": start.copy(),
+        "hours": np.zeros(len(tid)),
+        "status": np.where(skipped, int(Status.SKIPPED), int(Status.AUTOMATED)),
+        "weight": of([p.weight for p in params], float),
+        "credit": of([p.credit for p in params], float),
+    }
+
+
 def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
     """Freeze a finished run log into flat records.
 
@@ -94,6 +136,10 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
         else np.fromiter((x.account.index if x.account is not None else -1 for x in tasks), int, n)
         for name, kind in _TASK_COLUMNS
     }
+    light = _light_columns(log, burn_in > 0)
+    if len(light["id"]):
+        order = np.argsort(np.concatenate([cols["id"], light["id"]]), kind="stable")
+        cols = {name: np.concatenate([cols[name], light[name]])[order] for name in cols}
     accs = log.accounts
     m = len(accs)
     churns = [ev for ev in events_log if ev.event == Event.CHURNED]

@@ -70,13 +70,14 @@ class Renewals:
         now = self.sched.now
         window = ch.coverage_window_days
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        acc.auto = [a for a in acc.auto if a[0] >= now - window]
         acc.service = [t for t in acc.service if t.planned >= now - window]
         rule = self.rules[acc.segment]
         h_risk, risk_event, risk_handling = churn.strongest_risk(
             acc.risks, now, plan.risk_effect_days, plan.risk_hazard, rule.late_credit_half_life
         )
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
-        cov, cov_full = churn.coverage(acc.touches, now, rule.late_credit_half_life)
+        cov, cov_full = churn.coverage(acc.touches, now, rule.late_credit_half_life, acc.auto)
         drivers = churn.Drivers(
             coverage=cov,
             late_credit_loss=cov_full - cov,
@@ -107,7 +108,7 @@ class Renewals:
             events.append(AccountEvent(now, acc.segment, acc.index, Event.CHURNED, arr_before, 0.0))
         else:
             ue = float(acc.expand_u[k]) if k < len(acc.expand_u) else float(acc.rng.random())
-            x = grow.decide(ue, cov, acc.touches, now, rule.late_credit_half_life)
+            x = grow.decide(ue, cov, acc.touches, now, rule.late_credit_half_life, acc.auto)
             change = x.change
             new_arr = arr_before * (1.0 + change)
             if acc.owner is not None:
@@ -158,6 +159,7 @@ class Renewals:
         now = self.sched.now
         window = plan.seg.churn.coverage_window_days
         acc.touches = [t for t in acc.touches if t.planned >= now - window]
+        acc.auto = [a for a in acc.auto if a[0] >= now - window]
         acc.service = [t for t in acc.service if t.planned >= now - window]
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
         self.start_period(plan, acc, now, False)

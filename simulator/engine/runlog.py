@@ -8,11 +8,15 @@ here reads the simulation's own objects.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from simulator.engine.codes import Event
 from simulator.engine.state import CSM, Account, Task
+
+if TYPE_CHECKING:
+    from simulator.engine.plan import TouchParams
 
 __all__ = ["AccountEvent", "MonthlyRow", "RenewalRow", "RunLog"]
 
@@ -117,7 +121,12 @@ class RunLog:
     """Per segment and touchpoint: cost of an automated touch (0 for other channels)."""
     csm_nrr_quota: list[float] = field(default_factory=list)
     """Per segment: the NRR a CSM's book is asked to return (set by the lifecycle)."""
+    touch_params: list[list[TouchParams]] = field(default_factory=list)
+    """Per segment and touchpoint: what its tasks share (the record of a light touch)."""
     tasks: list[Task] = field(default_factory=list)
+    auto: array[float] = field(default_factory=lambda: array("d"))
+    """Automated and skipped touches in creation order, kept light: the fields of each
+    one's :data:`~simulator.engine.state.AutoRow`, flat (no Python object per touch)."""
     accounts: list[Account] = field(default_factory=list)
     csms: list[CSM] = field(default_factory=list)
     events: list[AccountEvent] = field(default_factory=list)
@@ -139,8 +148,10 @@ class RunLog:
             task.attendees = None
         for acc in self.accounts:
             acc.touches = []
+            acc.auto = []
             acc.onboarding_tasks = []
             acc.owner = None
         # in place: the run's parts hold these same lists
         for kept in (self.tasks, self.accounts, self.csms, self.events, self.renewals):
             kept.clear()
+        del self.auto[:]

@@ -20,6 +20,19 @@ _MONTH_TOLERANCE = 1e-9
 """Months: a day this close below a month boundary counts as the boundary (rounding)."""
 
 
+AutoTouch = tuple[float, int, float, float]
+"""An automated or skipped touch as its account's coverage sees it: (planned day,
+touchpoint index, credit it earns x its weight (0 when skipped), weight). Automated and
+skipped touches are decided when planned and never queue, so they are kept as these tuples
+(and the run log's :data:`AutoRow`) instead of :class:`Task` objects: they are most of a
+run's touches."""
+
+AutoRow = tuple[int, int, int, int, float]
+"""An automated or skipped touch as the run log records it: (task id, segment index,
+account index, touchpoint index, planned day); the rest of its record follows from its
+touchpoint (:func:`simulator.engine.freeze.build_records`)."""
+
+
 class Task:
     """A unit of work or a touch: planned, perhaps queued, then delivered, missed or cancelled.
 
@@ -166,6 +179,7 @@ class Account:
         "active",
         "arr",
         "arr_start",
+        "auto",
         "churn_u",
         "churned_at",
         "created",
@@ -212,6 +226,8 @@ class Account:
         self.stage = ""
         self.owner: CSM | None = None
         self.touches: list[Task] = []
+        self.auto: list[AutoTouch] = []
+        """Automated and skipped touches, kept light (no :class:`Task`): their coverage."""
         self.onboarding_tasks: list[Task] = []
         self.service: list[Task] = []
         """CSM-routed inbound requests and ad hoc (unscheduled) tasks: responsiveness."""
