@@ -171,8 +171,8 @@ class _Watched(Executor):
             with contextlib.suppress(InvalidStateError):
                 ours.set_exception(
                     DaskUnavailableError(
-                        f"the Dask scheduler at {self._address} cancelled a replication; "
-                        "run again, or run without --dask"
+                        f"the Dask scheduler at {self._address} cancelled a replication "
+                        "(it closed, or lost this client); run again, or run without --dask"
                     )
                 )
             return
