@@ -18,6 +18,7 @@ from typing import Any
 
 from simulator.data.errors import file_error
 from simulator.data.headers import HEADER_SCAN, header_score
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit
 
 __all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
 
@@ -46,8 +47,13 @@ class CsvText:
     warnings: list[str]
 
 
-def read_csv_text(data: bytes, display: str, what: str) -> CsvText:
-    """Decode and split a delimited file's bytes; DataError when empty, binary or broken."""
+def read_csv_text(
+    data: bytes, display: str, what: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> CsvText:
+    """Decode and split a delimited file's bytes.
+
+    DataError when empty, binary, broken, or past ``limits`` (rows, columns, cells).
+    """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise file_error(
             display, "the file is empty; export the data again, with a header row", what
@@ -65,10 +71,23 @@ def read_csv_text(data: bytes, display: str, what: str) -> CsvText:
     records: list[tuple[int, list[Any]]] = []
     warnings: list[str] = []
     last = 0
+    cells = 0
     try:
         for row in reader:
             start = last + 1
             last = reader.line_num
+            if len(records) == limits.max_rows:
+                raise file_error(display, past_limit("rows", limits.max_rows), what, start)
+            if len(row) > limits.max_columns:
+                while row and not row[-1].strip():
+                    row.pop()  # trailing empty fields: a spreadsheet's unused columns
+                if len(row) > limits.max_columns:
+                    raise file_error(
+                        display, past_limit("columns", limits.max_columns, len(row)), what, start
+                    )
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise file_error(display, past_limit("cells", limits.max_cells), what, start)
             if last - start > 20:
                 warnings.append(
                     f"line {start}: a quoted value runs over {last - start + 1} lines; "
