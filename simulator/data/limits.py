@@ -9,7 +9,8 @@ whose size the system does not know in advance (``/proc``).
 
 :class:`ReadLimits` bounds the table inside a data file (rows, columns, cells and, for
 a workbook, its unpacked size). The defaults are assumptions, sized well above real
-CRM exports (see ``docs/data.md``, "Size limits"); the Python API can raise them.
+CRM exports (see ``docs/assumptions.md#size-limits-of-data-files``); the Python API
+can raise them.
 """
 
 from __future__ import annotations
@@ -137,10 +138,12 @@ def _too_big(size: int | None, limit: int) -> str:
     return over + "; export only the rows and columns needed, or split the file"
 
 
-def past_limit(what: str, limit: int, found: int | None = None) -> str:
+def past_limit(
+    what: str,
+    limit: int,
+    found: int | None = None,
+    fix: str = "export only the rows and columns needed, or split the file",
+) -> str:
     """The reason for refusing a table past a limit (``what``: "rows", "columns", "cells")."""
     has = f"{found:,} {what}, " if found is not None else ""
-    return (
-        f"{has}more than the limit of {limit:,} {what} for a table cssim reads; export "
-        "only the rows and columns needed, or split the file"
-    )
+    return f"{has}more than the limit of {limit:,} {what} for a table cssim reads; {fix}"

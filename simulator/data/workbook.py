@@ -202,7 +202,11 @@ def _rows(
                 raise file_error(
                     display,
                     f"sheet {name!r} has a value in cell {cell} (column {last:,}), "
-                    + past_limit("columns", limits.max_columns),
+                    + past_limit(
+                        "columns",
+                        limits.max_columns,
+                        fix="delete that value if it is stray, or export only the columns needed",
+                    ),
                     what,
                     number,
                 )
