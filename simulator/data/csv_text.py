@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_LINES = 200
+_EMPTY = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def read_csv_text(
 
     DataError when empty, binary, broken, or past ``limits`` (rows, columns, cells).
     """
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if _EMPTY.fullmatch(data):  # no copy of a large file, unlike bytes.strip
         raise file_error(
             display, "the file is empty; export the data again, with a header row", what
         )
@@ -139,10 +141,24 @@ def _looks_binary(text: str) -> bool:
     return control > max(2, len(sample) // 100)
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` non-blank lines of ``text``, without splitting all of a large file."""
+    size = 1 << 20
+    while True:
+        head = text[:size]
+        lines = [ln for ln in head.splitlines() if ln.strip()]
+        if len(head) == len(text):
+            return lines[:n]
+        if lines and not head.endswith(("\n", "\r")):
+            lines.pop()  # the last line is cut
+        if len(lines) >= n:
+            return lines[:n]
+        size *= 4
+
+
 def _sniff(text: str) -> str:
     """The delimiter giving the best header row, then the steadiest width, then ``,``."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
-    sample = "\n".join(lines)
+    sample = "\n".join(_first_lines(text, _SNIFF_LINES))
     best: tuple[tuple[int, int, int], str] | None = None
     for rank, delim in enumerate(DELIMITERS):
         try:

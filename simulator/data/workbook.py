@@ -15,7 +15,7 @@ from typing import Any
 
 from simulator.data.errors import DataError, file_error
 from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit, size_text
-from simulator.data.xlsx_scan import EXCEL_MAX_COLUMNS, PartCounts, scan_archive
+from simulator.data.xlsx_scan import EXCEL_MAX_COLUMNS, MAX_PARTS, PartCounts, scan_archive
 from simulator.errors import Hint, did_you_mean, hinted
 
 __all__ = ["SheetRows", "read_sheet"]
@@ -113,6 +113,13 @@ def _measure(data: bytes, display: str, what: str, limits: ReadLimits) -> dict[s
     openpyxl unpacks anything (it loads every shared string when it opens a file)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if len(zf.infolist()) > MAX_PARTS:
+                raise file_error(
+                    display,
+                    f"is not a readable Excel workbook (more than {MAX_PARTS:,} parts); open "
+                    "it in Excel and save it again as .xlsx, or export it as CSV",
+                    what,
+                )
             unpacked = sum(info.file_size for info in zf.infolist())
             if unpacked > limits.max_unpacked_bytes:
                 raise file_error(

@@ -16,10 +16,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["EXCEL_MAX_COLUMNS", "PartCounts", "scan_archive"]
+__all__ = ["EXCEL_MAX_COLUMNS", "MAX_PARTS", "PartCounts", "scan_archive"]
 
 EXCEL_MAX_COLUMNS = 16_384
 """Columns of an Excel sheet (A to XFD): a row with more cell elements is damaged."""
+
+MAX_PARTS = 10_000
+"""Parts (zip members) of a workbook: an assumption, far above the few dozen of a real
+export (one XML part per sheet, plus styles, shared strings and relationships)."""
 
 _CHUNK = 1 << 22
 _MAIN_NS = re.compile(
