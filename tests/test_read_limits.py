@@ -246,6 +246,15 @@ def _read_in_subprocess(path: Path) -> tuple[str, int]:
     return outcome, peak
 
 
+def test_a_line_of_millions_of_fields_is_refused_before_it_is_split(tmp_path: Path) -> None:
+    # 30 million fields on one line: splitting it took 8 minutes and 2.9 GB
+    book = tmp_path / "wide.csv"
+    book.write_text("id,arr\n" + "ab," * 30_000_000 + "\n")
+    outcome, peak = _read_in_subprocess(book)
+    assert "wide.csv:2: more than the limit of 1,000 columns" in outcome
+    assert peak < 1200, f"{peak} MB"
+
+
 def _book(path: Path, far: str | None = None, style_only: bool = False) -> Path:
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.Workbook()

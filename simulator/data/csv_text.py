@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ __all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_LINES = 200
+_SNIFF_CHARS = 1 << 20
+_LONG_LINE = 1 << 22
 _EMPTY = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
 
 
@@ -69,7 +72,7 @@ def read_csv_text(
             what,
         )
     delimiter = _sniff(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text, delimiter, limits.max_columns), delimiter=delimiter)
     records: list[tuple[int, list[Any]]] = []
     warnings: list[str] = []
     last = 0
@@ -96,6 +99,10 @@ def read_csv_text(
                     'check for a missing closing quote (")'
                 )
             records.append((start, list(row)))
+    except _WideLineError as exc:
+        raise file_error(
+            display, past_limit("columns", limits.max_columns), what, exc.line
+        ) from None
     except csv.Error as exc:
         raise file_error(
             display,
@@ -142,18 +149,43 @@ def _looks_binary(text: str) -> bool:
 
 
 def _first_lines(text: str, n: int) -> list[str]:
-    """The first ``n`` non-blank lines of ``text``, without splitting all of a large file."""
-    size = 1 << 20
-    while True:
-        head = text[:size]
-        lines = [ln for ln in head.splitlines() if ln.strip()]
-        if len(head) == len(text):
-            return lines[:n]
-        if lines and not head.endswith(("\n", "\r")):
-            lines.pop()  # the last line is cut
-        if len(lines) >= n:
-            return lines[:n]
-        size *= 4
+    """The first ``n`` non-blank lines within the first MB of ``text`` (a line cut at the
+    end is kept only when it is the only one): sniffing never splits a large file."""
+    head = text[:_SNIFF_CHARS]
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if len(head) < len(text) and len(lines) > 1 and not head.endswith(("\n", "\r")):
+        lines.pop()
+    return lines[:n]
+
+
+def _lines(text: str, delimiter: str, max_columns: int) -> Iterator[str]:
+    """The text's lines for the CSV reader; a very long line holding more delimiters
+    than the column limit is refused before the reader splits it (60 million fields in
+    one line would take gigabytes)."""
+    stream = io.StringIO(text, newline="")
+    long_line = any(
+        "\n" not in text[pos : pos + _LONG_LINE] and "\r" not in text[pos : pos + _LONG_LINE]
+        for pos in range(0, len(text), _LONG_LINE)
+    )
+    return _checked(stream, delimiter, max_columns) if long_line else stream
+
+
+def _checked(lines: Iterator[str], delimiter: str, max_columns: int) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if (
+            len(line) > _LONG_LINE
+            and line.rstrip(delimiter + "\r\n").count(delimiter) >= max_columns
+        ):
+            raise _WideLineError(number)
+        yield line
+
+
+class _WideLineError(Exception):
+    """A line holding more fields than the column limit (its physical line number)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _sniff(text: str) -> str:
