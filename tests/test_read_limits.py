@@ -340,7 +340,7 @@ def test_a_workbook_past_the_cell_or_unpacked_limits_is_refused_before_parsing(
     tmp_path: Path,
 ) -> None:
     book = _book(tmp_path / "book.xlsx")
-    with pytest.raises(DataError, match=r"sheet 'Sheet' holds 9 cells, more than the limit of 8"):
+    with pytest.raises(DataError, match=r"the workbook holds 9 cells, more than the limit of 8"):
         read_table(book, limits=ReadLimits(max_cells=8))
     with pytest.raises(
         DataError, match=r"the workbook unpacks to .* over the limit of 1,000 bytes"
@@ -363,6 +363,50 @@ def test_a_row_wider_than_excel_is_refused_before_it_is_parsed(tmp_path: Path) -
             zout.writestr(info, data)
     with pytest.raises(DataError, match="a row of 20,000 cells, more than the 16,384 columns"):
         _within(lambda: read_table(wide))
+
+
+def _rewrite(
+    book: Path, out: Path, sheet: bytes | None = None, strings: bytes | None = None
+) -> Path:
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if sheet is not None and info.filename.endswith("sheet1.xml"):
+                data = sheet
+            zout.writestr(info, data)
+        if strings is not None:
+            zout.writestr("xl/sharedStrings.xml", strings)
+    return out
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_cells_and_strings_are_counted_before_openpyxl_opens_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    p = prefix
+    xmlns = f'xmlns{":" + p[:-1] if p else ""}="{ns}"'
+    # no dimension, cells without a reference: openpyxl would parse it all as it opens
+    row = f"<{p}row>" + f"<{p}c/>" * 1000 + f"</{p}row>"
+    sheet = f'<?xml version="1.0"?><{p}worksheet {xmlns}><{p}sheetData>{row * 200}</{p}sheetData></{p}worksheet>'
+    strings = (
+        f'<?xml version="1.0"?><{p}sst {xmlns}>'
+        + f"<{p}si><{p}t>a</{p}t></{p}si>" * 5000
+        + f"</{p}sst>"
+    )
+    book = _book(tmp_path / "book.xlsx")
+    cells = _rewrite(book, tmp_path / "cells.xlsx", sheet=sheet.encode())
+    many = _rewrite(book, tmp_path / "strings.xlsx", strings=strings.encode())
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("openpyxl opened a workbook past the limits")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    with pytest.raises(DataError, match="the workbook holds 200,000 cells, more than the limit"):
+        read_table(cells, limits=ReadLimits(max_cells=100_000))
+    with pytest.raises(DataError, match="holds 5,000 shared strings, more than the limit of 4,000"):
+        read_table(many, limits=ReadLimits(max_cells=4_000))
 
 
 def test_a_damaged_workbook_is_named_without_its_contents(tmp_path: Path) -> None:

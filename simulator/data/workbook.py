@@ -15,7 +15,7 @@ from typing import Any
 
 from simulator.data.errors import DataError, file_error
 from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit, size_text
-from simulator.data.xlsx_scan import EXCEL_MAX_COLUMNS, MAX_PARTS, PartCounts, scan_archive
+from simulator.data.xlsx_scan import EXCEL_MAX_COLUMNS, MAX_PARTS, scan_archive
 from simulator.errors import Hint, did_you_mean, hinted
 
 __all__ = ["SheetRows", "read_sheet"]
@@ -68,7 +68,7 @@ def read_sheet(
             "save the sheet as CSV",
             what,
         ) from None
-    counts = _measure(data, display, what, limits)
+    _measure(data, display, what, limits)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
@@ -79,8 +79,6 @@ def read_sheet(
             raise file_error(display, "the workbook has no worksheets", what)
         name, warnings = _choose_sheet(sheets, sheet, display, what)
         ws = wb[name]
-        part = str(getattr(ws, "_worksheet_path", ""))
-        _check_sheet(counts.get(part, PartCounts()), name, display, what, limits)
         try:
             records = list(_rows(wb, ws, name, display, what, limits))
         except DataError:
@@ -108,9 +106,9 @@ def _unreadable(display: str, what: str, exc: Exception) -> DataError:
     )
 
 
-def _measure(data: bytes, display: str, what: str, limits: ReadLimits) -> dict[str, PartCounts]:
-    """The element counts of the workbook's parts, refused past the limits before
-    openpyxl unpacks anything (it loads every shared string when it opens a file)."""
+def _measure(data: bytes, display: str, what: str, limits: ReadLimits) -> None:
+    """Refuse a workbook whose parts hold more than the limits, before openpyxl unpacks
+    anything (it loads every shared string when it opens a file)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if len(zf.infolist()) > MAX_PARTS:
@@ -134,32 +132,23 @@ def _measure(data: bytes, display: str, what: str, limits: ReadLimits) -> dict[s
         raise _unreadable(display, what, exc) from None
     except RuntimeError as exc:  # an encrypted part
         raise _unreadable(display, what, exc) from None
-    strings = sum(c.strings for c in counts.values())
-    if strings > limits.max_cells:
+    # openpyxl parses every sheet up to its dimension as it opens the workbook (all of
+    # a sheet that declares none), so every part is checked here, not only the one read
+    for kind, found in (
+        ("shared strings", sum(c.strings for c in counts.values())),
+        ("cells", sum(c.cells for c in counts.values())),
+    ):
+        if found > limits.max_cells:
+            raise file_error(
+                display,
+                f"the workbook holds {found:,} {kind}, " + past_limit("cells", limits.max_cells),
+                what,
+            )
+    widest = max((c.widest_row for c in counts.values()), default=0)
+    if widest > EXCEL_MAX_COLUMNS:
         raise file_error(
             display,
-            f"the workbook holds {strings:,} shared strings, "
-            + past_limit("cells", limits.max_cells),
-            what,
-        )
-    return counts
-
-
-def _check_sheet(
-    counts: PartCounts, name: str, display: str, what: str, limits: ReadLimits
-) -> None:
-    """Refuse a sheet whose XML holds more cells than the limit, or a row wider than Excel."""
-    if counts.cells > limits.max_cells:
-        raise file_error(
-            display,
-            f"sheet {name!r} holds {counts.cells:,} cells, "
-            + past_limit("cells", limits.max_cells),
-            what,
-        )
-    if counts.widest_row > EXCEL_MAX_COLUMNS:
-        raise file_error(
-            display,
-            f"sheet {name!r} has a row of {counts.widest_row:,} cells, more than the "
+            f"the workbook has a row of {widest:,} cells, more than the "
             f"{EXCEL_MAX_COLUMNS:,} columns of an Excel sheet: the file is damaged; save it "
             "again from Excel, or export the sheet as CSV",
             what,

@@ -67,6 +67,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> PartCounts:
         prefix = (match.group(1) + b":") if match and match.group(1) else b""
         row = b"<" + prefix + b"row"
         cell_tags = [b"<" + prefix + b"c" + end for end in (b" ", b">", b"/>", b"\t", b"\n")]
+        cell_start, si_start = b"<" + prefix + b"c", b"<" + prefix + b"si"
         si_tags = [b"<" + prefix + b"si" + end for end in (b" ", b">", b"/>", b"\t", b"\n")]
 
         def chunks() -> Iterator[bytes]:
@@ -82,7 +83,12 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> PartCounts:
                 piece, carry = piece[:cut], piece[cut:]
             else:
                 carry = b""
-            strings += sum(piece.count(t) for t in si_tags)
+            if si_start in piece:
+                strings += sum(piece.count(t) for t in si_tags)
+            if cell_start not in piece:  # no cell here; a row that starts here is empty
+                if row in piece:
+                    widest, current = max(widest, current), 0
+                continue
             parts = piece.split(row)
             for i, part in enumerate(parts):
                 n = sum(part.count(t) for t in cell_tags)
