@@ -464,7 +464,9 @@ def test_a_scenario_or_notes_read_as_a_customer_list_are_not_tables(tmp_path: Pa
     notes.write_text("Renewal call with Acme on Tuesday\nThey want a discount, again\n\nBob\n")
     scenario = tmp_path / "plan.yaml"
     scenario.write_text(PLAN.replace("FILE", "x.csv"))
-    for path in (notes, scenario):
+    status = tmp_path / "status"  # the layout of /proc/self/status and /proc/cpuinfo
+    status.write_text("Name:\tpython\nState:\tR (running)\nUid:\t1000\t1000\nVmPeak:\t 5120 kB\n")
+    for path in (notes, scenario, status):
         with pytest.raises(DataError, match="does not look like a table") as err:
             read_customers(path)
         assert not _words(path.read_text()) & _words(err.value.render().replace(str(path), ""))

@@ -255,26 +255,37 @@ def _several_values(cells: Sequence[Any]) -> bool:
     return False
 
 
+def _key_value(cells: Sequence[Any]) -> bool:
+    """A ``key: value`` line split at a tab (``/proc/cpuinfo``, ``Name:\tpython``)."""
+    texts = [c.strip() for c in cells if isinstance(c, str) and c.strip()]
+    return len(texts) >= 2 and (texts[0].endswith(":") or texts[1].startswith(":"))
+
+
 def _check_is_table(
     display: str, content: list[tuple[int, list[Any]]], header_cells: Sequence[Any], what: str
 ) -> None:
-    """Refuse text that is not a table (a password file, a script, notes), quoting none
-    of it: a table's header names known columns, or most of its rows hold two or more
-    values."""
+    """Refuse text that is not a table (a password file, a script, notes, ``key: value``
+    lines), quoting none of it: a table's header names known columns, or most of its
+    rows hold two or more values and are not ``key: value`` pairs."""
     if header_score(header_cells):
         return
     sample = content[:_TABLE_SAMPLE]
     several = sum(1 for _, cells in sample if _several_values(cells))
-    if _several_values(header_cells) and 2 * several >= len(sample):
+    pairs = sum(1 for _, cells in sample if _key_value(cells))
+    if _several_values(header_cells) and 2 * several >= len(sample) and 2 * pairs < len(sample):
         return
     raise file_error(
         display,
         f"does not look like a table: {len(sample) - several} of the {len(sample)} rows "
-        "read hold a single value, and no header row names known columns (a table has a "
-        "header row and columns separated by commas, semicolons, tabs or pipes); give the "
-        "path of a CSV or .xlsx export",
+        f"read hold a single value{_and_pairs(pairs)}, and no header row names known "
+        "columns (a table has a header row and columns separated by commas, semicolons, "
+        "tabs or pipes); give the path of a CSV or .xlsx export",
         what,
     )
+
+
+def _and_pairs(pairs: int) -> str:
+    return f" and {pairs} are 'key: value' lines" if pairs else ""
 
 
 def _assemble(
