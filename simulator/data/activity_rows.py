@@ -3,7 +3,7 @@
 :class:`ActivityRows` holds the per-file decisions (which columns, date order, duration
 units) and applies the row rules listed in :mod:`simulator.data.activities`, collecting
 warnings about kept rows in a :class:`~simulator.data.common.Notes`. Duration units come
-from the header (:func:`duration_unit`).
+from the header (:func:`~simulator.data.durations.duration_unit`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ from simulator.data.columns import ColumnMatch
 from simulator.data.common import Notes, cell, line_list, plural, text_or_none
 from simulator.data.customer_rows import _TOTALS
 from simulator.data.dates import parse_date
-from simulator.data.durations import parse_hours
+from simulator.data.durations import duration_unit, parse_hours
 from simulator.data.errors import RowIssue, cell_text
-from simulator.data.headers import header_time_unit
 from simulator.data.table import RawRow, RawTable
 
 __all__ = ["Activity", "ActivityRows", "duration_unit"]
 
 _RECORD_COUNT = re.compile(r"^(?:record\s+)?count\b|^\d[\d,.]*\s+records?\b", re.IGNORECASE)
-_PER_HOUR = {"hours": 1.0, "minutes": 60.0, "seconds": 3600.0}
 
 
 @dataclass
@@ -64,44 +62,6 @@ class Activity:
     hours: float | None = None
     response_hours: float | None = None
     line: int = 0
-
-
-def duration_unit(header: str) -> str:
-    """The unit of bare numbers under a duration header.
-
-    Parameters
-    ----------
-    header
-        The header as written (units are often in brackets, which matching ignores).
-
-    Returns
-    -------
-    str
-        ``"seconds"`` for ``Call Duration in seconds`` or ``Duration (secs)``,
-        ``"minutes"`` for ``Duration (min)`` (see
-        :func:`~simulator.data.headers.header_time_unit`), else ``"hours"``.
-    """
-    words = set(re.sub(r"[^\w]|_", " ", header.lower()).split())
-    if words & {"sec", "secs", "second", "seconds"}:
-        return "seconds"
-    return header_time_unit(header)
-
-
-def _parse_duration(value: Any, unit: str) -> float:
-    """Hours from a duration cell whose bare numbers are in ``unit``.
-
-    Raises
-    ------
-    ValueError
-        As :func:`~simulator.data.durations.parse_hours` does.
-    """
-    if unit != "seconds":
-        return parse_hours(value, unit)
-    as_hours = parse_hours(value, "hours")
-    # a bare number reads differently as hours and as minutes; text such as "1:30" or
-    # "45 min" carries its own unit and reads the same either way
-    bare = as_hours != parse_hours(value, "minutes")
-    return as_hours / _PER_HOUR["seconds"] if bare else as_hours
 
 
 def _is_date(value: Any) -> bool:
@@ -219,7 +179,7 @@ class ActivityRows:
             return None
         header = self.head[name]
         try:
-            hours = _parse_duration(raw, self.units[name])
+            hours = parse_hours(raw, self.units[name])
         except ValueError as exc:
             self.notes.cell(
                 header,
