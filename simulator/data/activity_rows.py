@@ -22,6 +22,7 @@ from simulator.data.dates import parse_date
 from simulator.data.durations import duration_unit, parse_hours
 from simulator.data.errors import RowIssue, cell_text
 from simulator.data.table import RawRow, RawTable
+from simulator.data.timesheet_checks import IMPOSSIBLE_DAY_HOURS, DayTotal
 
 __all__ = ["Activity", "ActivityRows", "duration_unit"]
 
@@ -64,6 +65,15 @@ class Activity:
     line: int = 0
 
 
+def _owners(activities: list[Activity]) -> str:
+    """``" by Ann on 2099-01-15, Bob on 2099-02-01"``: who and when, the first five."""
+    named = [f"{a.owner} on {a.date}" for a in activities if a.owner]
+    if not named:
+        return ""
+    more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+    return " by " + ", ".join(named[:5]) + more
+
+
 def _is_date(value: Any) -> bool:
     """Whether a cell reads as a date."""
     try:
@@ -90,10 +100,11 @@ class ActivityRows:
         self.table, self.col, self.head = table, match.columns, match.headers
         self.dayfirst, self.units, self.notes = dayfirst, units, notes
         self.today = dt.date.today()
-        self.future: list[int] = []
+        self.future: list[Activity] = []
         self.long: list[int] = []
         self.zero: list[int] = []
         self.from_subject: list[int] = []
+        self.owner_days: dict[tuple[str, dt.date], list[Activity]] = {}
 
     def read(self) -> tuple[list[Activity], list[RowIssue]]:
         """(activities kept, rows skipped, title rows included)."""
@@ -204,9 +215,11 @@ class ActivityRows:
     def _note_kept(self, activity: Activity) -> None:
         """Remember kept activities dated after today or longer than a day."""
         if activity.date > self.today:
-            self.future.append(activity.line)
+            self.future.append(activity)
         if activity.hours is not None and activity.hours > 24:
             self.long.append(activity.line)
+        if activity.owner is not None and activity.hours is not None:
+            self.owner_days.setdefault((activity.owner, activity.date), []).append(activity)
 
     def _file_notes(self) -> None:
         """The warnings about kept rows, one per kind."""
@@ -226,9 +239,25 @@ class ActivityRows:
                 f"{plural(len(self.long), 'activity', 'activities')} longer than 24 hours "
                 f"({line_list(self.long)}): kept; check the duration column's unit"
             )
+        full = [
+            DayTotal(owner, day, sum(a.hours or 0.0 for a in group), tuple(a.line for a in group))
+            for (owner, day), group in self.owner_days.items()
+            if len(group) > 1 and sum(a.hours or 0.0 for a in group) > IMPOSSIBLE_DAY_HOURS
+        ]
+        if full:
+            shown = "; ".join(t.describe() for t in full[:5])
+            more = f"; and {len(full) - 5} more" if len(full) > 5 else ""
+            self.notes.add(
+                f"{plural(len(full), 'owner-day')} with more than {IMPOSSIBLE_DAY_HOURS:g} "
+                f"hours of activity durations ({shown}{more}), which one person cannot "
+                "log: kept, as the estimates do not use activity durations (overlapping "
+                "calendar events add up so); check the duration column's unit"
+            )
         if self.future:
             self.notes.add(
                 f"{plural(len(self.future), 'activity', 'activities')} dated after today "
-                f"({line_list(self.future)}): kept; open tasks or planned meetings have not "
-                "happened yet, so remove them if the history should hold only what was done"
+                f"({line_list([a.line for a in self.future])}){_owners(self.future)}: kept "
+                "in the history, but the evidence counts only activities up to the list's "
+                "date; open tasks or planned meetings have not happened yet, so remove them "
+                "if the history should hold only what was done"
             )

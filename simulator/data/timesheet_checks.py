@@ -174,7 +174,8 @@ def check_entries(
             "hours logged ("
             + _listing([t.describe() for t in long_days])
             + "): kept in the estimate; more than "
-            f"{PLAUSIBLE_DAY_HOURS:g} hours a day is rare (plausibility limit, an assumption: "
-            "docs/assumptions.md), so check for time logged twice or on the wrong day"
+            f"{PLAUSIBLE_DAY_HOURS:g} hours a day is rare (a plausibility limit, an assumption: "
+            "docs/assumptions.md#timesheet-plausibility), so check for time logged twice or "
+            "on the wrong day"
         )
     return present, left_out
