@@ -6,12 +6,14 @@ plausible bound, so a value given in the wrong unit is caught at load time.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from simulator.scenario.distributions import NonNegativeDistribution, _Dist
+from simulator.scenario.model.bounds import highest_draw
 
 __all__ = ["STAGES", "Channel", "Coverage", "Hours", "Money", "Name", "Share", "Stage"]
 
@@ -32,7 +34,8 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 def _at_most(limit: float, what: str) -> Any:
-    """A check that a distribution's mean stays within a plausible ``limit``."""
+    """A check that a distribution's mean stays within a plausible ``limit`` and that its
+    highest draw is a finite number."""
 
     def check(d: _Dist) -> _Dist:
         if not d.mean <= limit:
@@ -40,6 +43,13 @@ def _at_most(limit: float, what: str) -> Any:
                 "dist_too_large",
                 f"has a mean of {d.mean:.3g}, beyond any plausible {what} "
                 f"(at most {limit:,.0f}); check the unit",
+                {},
+            )
+        if not math.isfinite(highest_draw(d)):
+            raise PydanticCustomError(
+                "dist_too_wide",
+                "has a spread too wide to draw from (its highest draw passes the largest "
+                "float); narrow it (a smaller cv or sd)",
                 {},
             )
         return d

@@ -7,25 +7,18 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.model.bounds import check_bounds
 from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import Name
 from simulator.scenario.model.segments import Segment
 from simulator.scenario.model.teams import Team
 
-__all__ = ["DATE_MARGIN_AFTER_DAYS", "DATE_MARGIN_BEFORE_DAYS", "Calendar", "Scenario"]
-
-DATE_MARGIN_AFTER_DAYS = 731
-"""Days past the plan's horizon and one more contract term that dates must still reach:
-the working-day calendar builds whole plan years, up to two anniversaries past the end."""
-DATE_MARGIN_BEFORE_DAYS = 731 + 730
-"""Days before the burn-in that dates must still reach: the calendar's plan years before
-it, and a requisition opened up to 730 days (the longest hiring_lead_days) before a
-hire's start."""
+__all__ = ["Calendar", "Scenario"]
 
 
 class Calendar(Strict):
@@ -172,49 +165,11 @@ class Scenario(Strict):
         return [s for s in self.segments if self.team_name(s) == team]
 
     @model_validator(mode="after")
-    def _dates_fit(self) -> Scenario:
-        """The plan, one more renewal after it and the burn-in before it all fall within
-        the dates Python can hold (0001-01-01 to 9999-12-31)."""
-        from simulator.scenario.lifecycle import term_days
-
-        longest = max(term_days(seg.contract_term_months) for seg in self.segments.values())
-        after = self.horizon_days + math.ceil(longest) + DATE_MARGIN_AFTER_DAYS
-        before = math.ceil(self.resolved_burn_in_days) + DATE_MARGIN_BEFORE_DAYS
-        latest = dt.date.max - dt.timedelta(days=after)
-        earliest = dt.date.min + dt.timedelta(days=before)
-        if earliest <= self.start_date <= latest:
-            return self
-        if self.start_date > latest:
-            error = PydanticCustomError(
-                "date_range",
-                "is too late: the plan (horizon_days {h}), one more contract term ({t} days) "
-                "and the calendar's plan years after it ({m} days) must end by {end}; the "
-                "latest start_date allowed is {allowed}",
-                {
-                    "h": self.horizon_days,
-                    "t": math.ceil(longest),
-                    "m": DATE_MARGIN_AFTER_DAYS,
-                    "end": dt.date.max.isoformat(),
-                    "allowed": latest.isoformat(),
-                },
-            )
-        else:
-            error = PydanticCustomError(
-                "date_range",
-                "is too early: the burn-in ({b} days) and the calendar's plan years and "
-                "hiring lead before it ({m} days) must start on or after {first}; the "
-                "earliest start_date allowed is {allowed}",
-                {
-                    "b": f"{self.resolved_burn_in_days:g}",
-                    "m": DATE_MARGIN_BEFORE_DAYS,
-                    "first": dt.date.min.isoformat(),
-                    "allowed": earliest.isoformat(),
-                },
-            )
-        raise ValidationError.from_exception_data(
-            "Scenario",
-            [InitErrorDetails(type=error, loc=("start_date",), input=self.start_date.isoformat())],
-        )
+    def _within_bounds(self) -> Scenario:
+        """Dates within what Python holds, ARR within what a float holds
+        (:mod:`~simulator.scenario.model.bounds`)."""
+        check_bounds(self)
+        return self
 
     @model_validator(mode="after")
     def _working_days_fit(self) -> Scenario:
