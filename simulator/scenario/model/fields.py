@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from simulator.scenario.distributions import NonNegativeDistribution, _Dist
 from simulator.scenario.model.bounds import highest_draw
 
-__all__ = ["STAGES", "Channel", "Coverage", "Hours", "Money", "Name", "Share", "Stage"]
+__all__ = ["NAME_PATTERN", "STAGES", "Channel", "Coverage", "Hours", "Money", "Name", "Share", "Stage"]
 
 STAGES: tuple[str, ...] = ("onboarding", "adoption", "steady", "renewal")
 """Lifecycle stages in the order an account passes through them."""
@@ -24,11 +24,24 @@ Stage = Literal["onboarding", "adoption", "steady", "renewal"]
 Channel = Literal["one_to_one", "one_to_many", "automated", "skipped"]
 Coverage = Literal["dedicated", "pooled", "digital"]
 
+NAME_PATTERN = r"^\p{L}[\p{L}\p{M}\p{Nd}_-]{0,63}$"
+"""A letter of any script, then up to 63 letters, combining marks (the vowel signs of
+Devanagari or Thai), decimal digits, ``_`` or ``-``: ``Großkunden``, ``Кабинет``,
+``大客户``, ``हिन्दी`` and ``top-tier_2`` are names; dots, brackets and spaces, which a
+``--set`` path would misread, are not."""
+
+_NAME_SCHEMA_PATTERN = r"^[^\s\d_\-.\[\]=][^\s.\[\]=]{0,63}$"
+"""The JSON Schema's looser form of :data:`NAME_PATTERN`: editors and Python's
+``jsonschema`` read ECMA or ``re`` syntax, neither of which knows Unicode letter classes,
+so the schema checks only what a name must not hold; ``cssim validate`` checks letters."""
+
 Name = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"),
+    StringConstraints(pattern=NAME_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": _NAME_SCHEMA_PATTERN}),
 ]
-"""A segment, team, touchpoint or risk-event name: a letter, then letters, digits, _ or -."""
+"""A segment, team, touchpoint or risk-event name: a letter (of any script), then letters,
+combining marks, digits, _ or -."""
 
 Share = Annotated[float, Field(ge=0, le=1)]
 
