@@ -64,8 +64,8 @@ def validate(
             click.echo(plain_text(f"error: {f}: {exc.render(FLAGS)}"), err=True)
             continue
         variants, failures = check_variants(loaded)
-        for _, exc in failures:
-            click.echo(plain_text(f"error: {f}: {exc.render(FLAGS)}"), err=True)
+        for _, problem in failures:
+            click.echo(plain_text(f"error: {f}: {problem.render(FLAGS)}"), err=True)
         warnings = [*loaded.warnings, *_variant_warnings(loaded, variants)]
         print_warnings(warnings, quiet)
         if failures or (strict and warnings):

@@ -347,4 +347,7 @@ def domain_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
             )
     for name, seg in s.segments.items():
         out.extend(_segment_warnings(name, seg, s, src))
+    from simulator.scenario.plausibility import plausibility_warnings
+
+    out.extend(plausibility_warnings(s, src))
     return out

@@ -15,7 +15,17 @@ from pydantic_core import PydanticCustomError
 from simulator.scenario.distributions import NonNegativeDistribution, _Dist
 from simulator.scenario.model.bounds import highest_draw
 
-__all__ = ["NAME_PATTERN", "STAGES", "Channel", "Coverage", "Hours", "Money", "Name", "Share", "Stage"]
+__all__ = [
+    "NAME_PATTERN",
+    "STAGES",
+    "Channel",
+    "Coverage",
+    "Hours",
+    "Money",
+    "Name",
+    "Share",
+    "Stage",
+]
 
 STAGES: tuple[str, ...] = ("onboarding", "adoption", "steady", "renewal")
 """Lifecycle stages in the order an account passes through them."""
