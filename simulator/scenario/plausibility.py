@@ -132,7 +132,7 @@ def _touch_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue]
                 (*tpath, "trigger", "offset_days"),
                 "an empty list plans no touch, so this touchpoint never happens; give at "
                 "least one offset (e.g. [0] for the day of stage entry) or remove the "
-                "touchpoint",
+                f"touchpoint (see {SECTION})",
                 [],
             )
 

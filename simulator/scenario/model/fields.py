@@ -56,7 +56,7 @@ combining marks, digits, _ or -."""
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-def _at_most(limit: float, what: str) -> Any:
+def _at_most(limit: float, what: str, least: float = 0.0) -> Any:
     """A check that a distribution's mean stays within a plausible ``limit`` and that its
     highest draw is a finite number."""
 
@@ -75,10 +75,21 @@ def _at_most(limit: float, what: str) -> Any:
                 "float); narrow it (a smaller cv or sd)",
                 {},
             )
+        if d.mean < least:
+            raise PydanticCustomError(
+                "dist_too_small",
+                f"has a mean of {d.mean:.3g}, below the least {what} accepted ({least:g}); "
+                "check the unit",
+                {},
+            )
         return d
 
     return AfterValidator(check)
 
 
 Hours = Annotated[NonNegativeDistribution, _at_most(10_000, "hours for one touch")]
-Money = Annotated[NonNegativeDistribution, _at_most(1e11, "ARR of one account")]
+MIN_ARR = 0.01
+"""The least mean ARR of one account (currency per year), a cent a year: ratios to ARR
+(cost per retained dollar) stay within a float (docs/assumptions.md#input-bounds)."""
+
+Money = Annotated[NonNegativeDistribution, _at_most(1e11, "ARR of one account", MIN_ARR)]
