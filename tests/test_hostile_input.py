@@ -16,6 +16,7 @@ import time
 import warnings
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from rich.table import Table
@@ -449,3 +450,28 @@ def test_many_odd_accounts_are_named_a_few_and_counted() -> None:
     rendered = [w.render() for w in load_text(text).warnings]
     assert sum("renews 4.0 years" in w for w in rendered) == 3
     assert any("and 7 more accounts renew more than one contract term" in w for w in rendered)
+
+
+def test_a_target_names_a_segment_in_any_script() -> None:
+    from simulator.scenario.targets import target_overrides
+
+    assert target_overrides("Großkunden.grr>=0.9@0.8") == [
+        "segments.Großkunden.targets.grr.min=0.9",
+        "segments.Großkunden.targets.grr.confidence=0.8",
+    ]
+    assert target_overrides("हिन्दी.nrr<=2") == ["segments.हिन्दी.targets.nrr.max=2"]
+    with pytest.raises(ScenarioError, match=r"expected SEGMENT\.METRIC"):
+        target_overrides("1x.grr>=1")
+
+
+def test_data_warnings_show_control_characters_as_escapes(tmp_path: Path) -> None:
+    from simulator.cli.common import echo_lines
+
+    runner = CliRunner()
+
+    @click.command()
+    def say() -> None:
+        echo_lines(["cell 'a\x1b]0;x\x07b' is odd"])
+
+    result = runner.invoke(say, [], color=True)
+    assert "\x1b" not in result.stderr and "\\x1b]0;x\\x07b" in result.stderr

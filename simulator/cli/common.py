@@ -110,7 +110,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def echo_lines(lines: Iterable[str], flags: Mapping[str, str] = FLAGS) -> None:
     """Print message lines on stderr with their hints spelled as options."""
     for line in lines:
-        click.echo(render_text(line, flags), err=True)
+        click.echo(plain_text(render_text(line, flags)), err=True)
 
 
 def print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
