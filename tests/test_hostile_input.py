@@ -475,3 +475,20 @@ def test_data_warnings_show_control_characters_as_escapes(tmp_path: Path) -> Non
 
     result = runner.invoke(say, [], color=True)
     assert "\x1b" not in result.stderr and "\\x1b]0;x\\x07b" in result.stderr
+
+
+def test_too_many_working_days_names_the_field(tmp_path: Path) -> None:
+    holidays = ",".join(f"2027-01-{d:02d}" for d in (4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 18, 19))
+    code, _, err, _ = invoke(
+        "validate",
+        str(plan(tmp_path)),
+        "--set",
+        "calendar.working_days_per_year=250",
+        "--set",
+        f"calendar.holidays=[{holidays}]",
+    )
+    assert code == 2
+    assert (
+        "  --set calendar.working_days_per_year=250 calendar.working_days_per_year: exceeds "
+        "the 249 weekdays"
+    ) in err

@@ -75,8 +75,8 @@ def locate_issue(src: SourceMap, path: Path, prefer: str = "value") -> Location 
     line of the mapping.
     """
     loc = src.locate(path, prefer=prefer)
-    if loc is not None and override_text(loc) is not None:
-        return loc
+    if not path or (loc is not None and override_text(loc) is not None):
+        return loc  # the whole scenario: any override would be a guess
     return override_within(src, path) or loc
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -25,6 +25,7 @@ __all__ = [
     "MAX_REACHABLE_ARR",
     "check_bounds",
     "highest_draw",
+    "raise_at",
 ]
 
 DATE_MARGIN_AFTER_DAYS = 731
@@ -57,8 +58,9 @@ def highest_draw(dist: object) -> float:
         return math.inf
 
 
-def _raise(loc: tuple[str | int, ...], error: PydanticCustomError, value: object) -> None:
-    """Raise ``error`` located at the field ``loc`` of the scenario."""
+def raise_at(loc: tuple[str | int, ...], error: PydanticCustomError, value: object) -> NoReturn:
+    """Raise ``error`` as a validation error of the field ``loc`` of the scenario (a model
+    validator's own errors would name the whole scenario)."""
     raise ValidationError.from_exception_data(
         "Scenario", [InitErrorDetails(type=error, loc=loc, input=value)]
     )
@@ -94,7 +96,7 @@ def _check_dates(s: Scenario) -> None:
                 "allowed": latest.isoformat(),
             },
         )
-        _raise(("start_date",), error, s.start_date.isoformat())
+        raise_at(("start_date",), error, s.start_date.isoformat())
     if s.start_date < earliest:
         error = PydanticCustomError(
             "date_range",
@@ -108,7 +110,7 @@ def _check_dates(s: Scenario) -> None:
                 "allowed": earliest.isoformat(),
             },
         )
-        _raise(("start_date",), error, s.start_date.isoformat())
+        raise_at(("start_date",), error, s.start_date.isoformat())
 
 
 def _check_growth(s: Scenario) -> None:
@@ -122,7 +124,7 @@ def _check_growth(s: Scenario) -> None:
         if not change > 0:
             continue
         if not math.isfinite(change):
-            _raise(
+            raise_at(
                 ("segments", name, "arr_change_at_renewal"),
                 PydanticCustomError(
                     "arr_growth",
@@ -158,4 +160,4 @@ def _check_growth(s: Scenario) -> None:
                 "most": f"{most:.3g}",
             },
         )
-        _raise(("segments", name, "arr_change_at_renewal"), error, change)
+        raise_at(("segments", name, "arr_change_at_renewal"), error, change)

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.model.bounds import check_bounds
+from simulator.scenario.model.bounds import check_bounds, raise_at
 from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import Name
 from simulator.scenario.model.segments import Segment
@@ -187,20 +187,14 @@ class Scenario(Strict):
             weekdays = int(np.busday_count(a, b))
             off = int(np.is_busday(holidays[(holidays >= a) & (holidays < b)]).sum())
             if weekdays - off < cal.working_days_per_year:
-                raise PydanticCustomError(
+                error = PydanticCustomError(
                     "working_days",
-                    "calendar.working_days_per_year {w} exceeds the {n} weekdays that are not "
-                    "holidays in the plan year from {a} ({weekdays} weekdays less {off} "
-                    "holidays in calendar.holidays); lower working_days_per_year or list "
-                    "fewer holidays",
-                    {
-                        "w": cal.working_days_per_year,
-                        "n": weekdays - off,
-                        "a": str(a),
-                        "weekdays": weekdays,
-                        "off": off,
-                    },
+                    "exceeds the {n} weekdays that are not holidays in the plan year from {a} "
+                    "({weekdays} weekdays less {off} holidays in calendar.holidays); lower "
+                    "working_days_per_year or list fewer holidays",
+                    {"n": weekdays - off, "a": str(a), "weekdays": weekdays, "off": off},
                 )
+                raise_at(("calendar", "working_days_per_year"), error, cal.working_days_per_year)
         return self
 
     @property
