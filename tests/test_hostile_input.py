@@ -412,6 +412,15 @@ def test_each_warning_goes_away_with_a_plausible_value() -> None:
     assert load_text(fixed).warnings == []
 
 
+def test_an_arr_spread_far_beyond_a_book_is_warned() -> None:
+    text = PLAN.format(name="x", start="2027-01-01", description='""').replace(
+        "arr: 100000", "arr: {dist: lognormal, mean: 100000, cv: 1e150}"
+    )
+    (w,) = load_text(text).warnings
+    assert w.path == ("segments", "top", "arr") and w.location is not None
+    assert w.location.line == 7 and "a spread (sd / mean) of 1e+150 gives" in w.render()
+
+
 def test_accounts_read_from_a_file_are_warned_by_id(tmp_path: Path) -> None:
     (tmp_path / "book.csv").write_text(
         "Customer ID,ARR,Customer Since,Renewal Date,Status\n"

@@ -18,6 +18,7 @@ from simulator.scenario.yamlsource import SourceMap
 
 __all__ = [
     "MAX_ACCOUNT_WARNINGS",
+    "MAX_ARR_CV",
     "MAX_CHANGE_DRAW",
     "MAX_CHANGE_MEAN",
     "MAX_CSM_TOUCHES_PER_YEAR",
@@ -48,6 +49,9 @@ SHARE_TARGETS = ("grr", "on_time_coverage", "logo_churn", "csm_quota_attainment"
 RENEWAL_SLACK_DAYS = 31
 """Days beyond one contract term after the start date that an account's next renewal
 may fall before it is warned (a month for renewal dates rounded to a month's end)."""
+MAX_ARR_CV = 5.0
+"""Spread of a segment's ARR distribution (sd / mean) above which it is warned: a whole
+book's ARR spans a cv of about 1-2, a segment's less (bundled 0.3; assumption)."""
 MAX_ACCOUNT_WARNINGS = 3
 """Per segment and kind, the accounts named one by one; the rest are counted."""
 
@@ -154,7 +158,23 @@ def _lifecycle_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Is
 
 
 def _change_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue]:
-    """An ARR change at renewal far from the NRR benchmarks."""
+    """An ARR spread or an ARR change at renewal far from the benchmarks."""
+    if seg.arr is not None and seg.arr.mean > 0:
+        cv = getattr(seg.arr, "cv", None)
+        if cv is None:
+            try:
+                cv = math.sqrt(max(seg.arr.variance, 0.0)) / seg.arr.mean
+            except OverflowError:  # a variance beyond a float: a spread beyond any book
+                cv = math.inf
+        if cv > MAX_ARR_CV:
+            yield _warn(
+                src,
+                (*base, "arr"),
+                f"a spread (sd / mean) of {cv:,.3g} gives most accounts almost no ARR "
+                f"and a few nearly all of it; a whole book spans a cv of about 1-2 and a "
+                f"segment less (see {SECTION})",
+                seg.arr.describe(),
+            )
     d = seg.arr_change_at_renewal
     path: Path = (*base, "arr_change_at_renewal")
     if abs(d.mean) > MAX_CHANGE_MEAN:
