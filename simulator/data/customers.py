@@ -89,6 +89,12 @@ class CustomerList:
         Data rows found below the header (blank rows excluded).
     blank_rows
         Blank rows ignored between the header and the last row.
+    currency
+        ISO code of the amounts (after any conversion), from a currency column or the
+        amounts' marks; None when the list names none.
+    layout
+        The export recognised from its headers and read by its own rules (``"stripe
+        subscriptions"``, ``"hubspot deals"``); None for a plain customer list.
     """
 
     customers: list[Customer]
@@ -100,6 +106,8 @@ class CustomerList:
     decimal_comma: bool = False
     rows_read: int = 0
     blank_rows: int = 0
+    currency: str | None = None
+    layout: str | None = None
 
     def __len__(self) -> int:
         return len(self.customers)
@@ -129,6 +137,8 @@ def read_customers(
     dayfirst: bool | None = None,
     sheet: str | None = None,
     decimal_comma: bool | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
 ) -> CustomerList:
     """Read a customer list.
 
@@ -146,6 +156,12 @@ def read_customers(
         Excel sheet to read; the first when None.
     decimal_comma
         Whether amounts like ``1.500`` use a decimal comma; None infers it.
+    rates
+        Exchange rates for a list in several currencies: code -> value of one unit in
+        the list's currency (``{"EUR": 1.08}``); None refuses a mixed list (see
+        :mod:`simulator.data.currency`).
+    currency
+        The currency to convert to with ``rates``; None: the one found without a rate.
 
     Returns
     -------
@@ -155,7 +171,8 @@ def read_customers(
     ------
     DataError
         The file cannot be read; it has no ID/name or ARR/MRR column; ``mapping``
-        names an unknown field or column; or no row gives a usable customer.
+        names an unknown field or column; its amounts are in several currencies
+        without ``rates``; or no row gives a usable customer.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
     match = match_table(
@@ -164,7 +181,7 @@ def read_customers(
     notes = Notes(table.path)
     for w in table.warnings + match.warnings:
         notes.add(w)
-    reader = CustomerRows(table, match, notes, dayfirst, decimal_comma)
+    reader = CustomerRows(table, match, notes, dayfirst, decimal_comma, rates, currency, WHAT)
     kept, skipped = reader.read()
     rows = {row.line: row for row in table.rows}
     kept, dup_skipped = resolve_duplicates(kept, notes, rows)
@@ -185,4 +202,5 @@ def read_customers(
         rows_read=len(table.rows)
         + sum(1 for i in table.skipped if i.reason == "repeated header row"),
         blank_rows=table.blank_rows,
+        currency=reader.currencies.currency,
     )
