@@ -168,7 +168,12 @@ def settle_currencies(
                             ",".join(f"{c}=RATE" for c in others),
                         ),
                         f", RATE being the value of one unit in {base})"
-                        + (f"; no rate for {', '.join(missing)}" if rates and missing else ""),
+                        + (
+                            f"; no rate for {', '.join(missing)} (every currency but one "
+                            "needs a rate)"
+                            if rates and missing
+                            else ""
+                        ),
                     ),
                     table.path,
                     first_line,

@@ -48,6 +48,8 @@ from simulator.data.customer_values import (
 from simulator.data.duplicates import resolve_duplicates
 from simulator.data.errors import RowIssue, count_by_reason
 from simulator.data.fields import CUSTOMER_FIELDS
+from simulator.data.hubspot_deals import hubspot_deals_layout
+from simulator.data.stripe import stripe_layout
 from simulator.data.table import read_table
 
 __all__ = [
@@ -175,18 +177,26 @@ def read_customers(
         without ``rates``; or no row gives a usable customer.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
+    rows_read = len(table.rows) + sum(1 for i in table.skipped if i.reason == "repeated header row")
+    layout = stripe_layout(table) or hubspot_deals_layout(table, WHAT)
+    if layout is not None:
+        table = layout.table
+        mapping = {**layout.mapping, **(mapping or {})}
     match = match_table(
         table, CUSTOMER_FIELDS, mapping, WHAT, required=[("id", "name"), ("arr", "mrr")]
     )
     notes = Notes(table.path)
-    for w in table.warnings + match.warnings:
+    for w in table.warnings + (layout.notes if layout else []) + match.warnings:
         notes.add(w)
     reader = CustomerRows(table, match, notes, dayfirst, decimal_comma, rates, currency, WHAT)
     kept, skipped = reader.read()
     rows = {row.line: row for row in table.rows}
     kept, dup_skipped = resolve_duplicates(kept, notes, rows)
     reader.summarise(kept)
-    skipped_all = sorted(table.skipped + skipped + dup_skipped, key=lambda i: i.line)
+    layout_skipped = layout.skipped if layout else []
+    skipped_all = sorted(
+        table.skipped + layout_skipped + skipped + dup_skipped, key=lambda i: i.line
+    )
     require_rows(table, len(kept), skipped_all, WHAT, "customer")
     columns = dict(match.headers)
     if reader.id_from_name:
@@ -199,8 +209,8 @@ def read_customers(
         path=table.path,
         dayfirst_used=reader.dayfirst_used,
         decimal_comma=reader.decimal_comma,
-        rows_read=len(table.rows)
-        + sum(1 for i in table.skipped if i.reason == "repeated header row"),
+        rows_read=rows_read,
         blank_rows=table.blank_rows,
         currency=reader.currencies.currency,
+        layout=layout.name if layout else None,
     )
