@@ -54,6 +54,9 @@ def test_churn_is_read_from_the_lifecycle_stage_without_a_status_column() -> Non
     book = analyze_book(result.customers, AS_OF)
     assert (book.total.active, book.total.churned) == (4, 2)
     assert book.total.arr_total == 48000 + 120000 + 24000 + 60000
+    # HubSpot's stages before Customer are companies that are not customers yet
+    assert result.skipped_by_reason() == {"not a customer yet": 2}
+    accounted(result)
 
 
 def test_a_status_column_still_decides_over_the_stage() -> None:
@@ -114,6 +117,20 @@ def test_hubspot_deals_keep_only_closed_won() -> None:
     accounted(result)
 
 
+def test_salesforce_opportunities_keep_only_closed_won_and_skip_the_footer() -> None:
+    result = read_customers(MESSY / "salesforce_opportunities.csv")
+    assert result.layout == "salesforce opportunities"
+    assert {c.id: c.arr for c in result} == {
+        "0015g00000NwTrAAA1": 48000,
+        "0015g00000CoPhAAA3": 120000,
+    }
+    assert by_id(result)["0015g00000CoPhAAA3"].name == "Contoso Pharma"
+    assert result.skipped_by_reason() == {"no deal stage": 6, "open deal": 2, "deal closed lost": 1}
+    note = next(w for w in result.warnings if "Salesforce opportunity export" in w)
+    assert "3 deals left out: 1 closed lost (line 3), 2 still open (lines 5, 6)" in note
+    accounted(result)
+
+
 def test_hubspot_deals_with_stages_that_do_not_say_won_are_refused() -> None:
     with pytest.raises(DataError) as err:
         read_customers(MESSY / "hubspot_deals_custom_stages.csv")
@@ -133,6 +150,23 @@ def test_summary_rows_are_left_out_and_named() -> None:
     note = next(w for w in result.warnings if "summary row" in w)
     assert "line 7 'Total'" in note and "line 8 'Average'" in note and "line 9 'Count'" in note
     assert sum(c.arr for c in result) == 52000 + 18500 + 27000 + 9900 + 74000
+
+
+def test_a_stripe_dashboard_export_in_major_units_is_read(tmp_path: Path) -> None:
+    # the Dashboard's own CSV: amounts in major units, dates as text, no interval count
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(
+        "id,Customer ID,Customer Description,Customer Email,Plan,Product,Quantity,Currency,"
+        "Interval,Amount,Status,Created (UTC),Start (UTC),Current Period Start (UTC),"
+        "Current Period End (UTC),Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n"
+        "sub_1,cus_1,Acme,ops@acme.test,price_1,prod_1,2,eur,year,1200.00,active,"
+        "2024-01-15 10:22,2024-01-15 10:22,2024-01-15 10:22,2025-01-15 10:22,,false,\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert result.layout == "stripe subscriptions" and result.currency == "EUR"
+    acme = by_id(result)["cus_1"]
+    assert acme.arr == pytest.approx(2400) and acme.renewal_date == dt.date(2025, 1, 15)
 
 
 def test_scientific_notation_ids_are_never_merged() -> None:

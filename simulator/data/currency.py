@@ -60,21 +60,22 @@ def _row_currencies(
     table: RawTable, columns: Mapping[str, int], money_fields: Sequence[str]
 ) -> dict[str, list[tuple[int, str]]]:
     """Currency -> (line, example cell) of each row naming it (the currency column first)."""
-    cache: dict[Any, str | None] = {}
+    cache: dict[tuple[bool, str], str | None] = {}
     found: dict[str, list[tuple[int, str]]] = {}
     cur_col = columns.get("currency")
     money_cols = [columns[f] for f in money_fields if f in columns]
     for row in table.rows:
         code = None
         example = ""
-        cols = [cur_col] if cur_col is not None else money_cols
-        for col in cols:
+        cols = ([cur_col] if cur_col is not None else []) + money_cols
+        for col in cols:  # the currency column first, then the amounts' marks
             value = row.cells[col]
             if not isinstance(value, str):
                 continue
-            if value not in cache:
-                cache[value] = _cell_currency(value) if cur_col is not None else currency_of(value)
-            code = cache[value]
+            key = (col == cur_col, value)
+            if key not in cache:
+                cache[key] = _cell_currency(value) if col == cur_col else currency_of(value)
+            code = cache[key]
             if code:
                 example = value.strip()
                 break

@@ -27,6 +27,7 @@ from simulator.data.currency import settle_currencies
 from simulator.data.customer_record import Customer
 from simulator.data.customer_values import (
     NO_WORDS,
+    PROSPECT_STAGES,
     normalise_stage,
     parse_status,
     parse_term_months,
@@ -238,6 +239,12 @@ class CustomerRows:
         ident = self._ident(row)
         if isinstance(ident, RowIssue):
             return ident
+        if self.stage_churn:
+            stage_text = cell_text(row.cells[self.col["stage"]])
+            if stage_text.lower() in PROSPECT_STAGES:
+                return self._skip(
+                    row, "not a customer yet", f"lifecycle stage {stage_text!r}: a prospect"
+                )
         arr = self._arr(row)
         if isinstance(arr, RowIssue):
             return arr

@@ -45,10 +45,10 @@ from simulator.data.customer_values import (
     parse_status,
     parse_term_months,
 )
+from simulator.data.deals import deals_layout
 from simulator.data.duplicates import resolve_duplicates
 from simulator.data.errors import RowIssue, count_by_reason
 from simulator.data.fields import CUSTOMER_FIELDS
-from simulator.data.hubspot_deals import hubspot_deals_layout
 from simulator.data.stripe import stripe_layout
 from simulator.data.table import read_table
 
@@ -96,7 +96,8 @@ class CustomerList:
         amounts' marks; None when the list names none.
     layout
         The export recognised from its headers and read by its own rules (``"stripe
-        subscriptions"``, ``"hubspot deals"``); None for a plain customer list.
+        subscriptions"``, ``"hubspot deals"``, ``"salesforce opportunities"``); None for
+        a plain customer list.
     """
 
     customers: list[Customer]
@@ -178,7 +179,7 @@ def read_customers(
     """
     table = read_table(path, sheet=sheet, what=WHAT)
     rows_read = len(table.rows) + sum(1 for i in table.skipped if i.reason == "repeated header row")
-    layout = stripe_layout(table) or hubspot_deals_layout(table, WHAT)
+    layout = stripe_layout(table) or deals_layout(table, WHAT)
     if layout is not None:
         table = layout.table
         mapping = {**layout.mapping, **(mapping or {})}

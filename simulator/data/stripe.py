@@ -212,7 +212,8 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
         delimiter=table.delimiter,
         sheet=table.sheet,
     )
-    used = [table.header[col[k]] for k in (amount_key, "quantity", "interval", "interval_count")]
+    keys = (amount_key, "quantity", "interval", "interval_count")
+    used = [table.header[col[k]] for k in keys if k in col]
     note = (
         "read as a Stripe subscription export (from its columns "
         + ", ".join(repr(h) for h in used if h)
