@@ -108,7 +108,7 @@ class CustomerRows:
             table, self.col, self.head, money, rates, currency, notes, what
         )
         self.stage_churn = "status" not in self.col and "stage" in self.col
-        self.cache: dict[tuple[str, Any], Any] = {}
+        self.cache: dict[tuple[Any, ...], Any] = {}
         self.from_starting: set[int] = set()
         self.summaries: list[tuple[int, str]] = []
         if self.stage_churn:
@@ -262,7 +262,7 @@ class CustomerRows:
             self._count("a churn date before the contract start (kept as written)", row.line)
         name = cell_text(cell(row.cells, self.col.get("name"))) or None
         stage_cell = cell(row.cells, self.col.get("stage"))
-        stage_key = ("stage", stage_cell)
+        stage_key = ("stage", type(stage_cell), stage_cell)  # True and 1 read differently
         if stage_key not in self.cache:
             self.cache[stage_key] = normalise_stage(stage_cell)
         return Customer(
@@ -355,7 +355,7 @@ class CustomerRows:
         if "status" in self.col:
             value = row.cells[self.col["status"]]
             if not is_blank(value):
-                key = ("status", value)
+                key = ("status", type(value), value)
                 if key not in self.cache:
                     self.cache[key] = parse_status(value, self.head["status"])
                 status = self.cache[key]
