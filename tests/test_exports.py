@@ -233,7 +233,7 @@ def test_a_blank_arr_takes_the_starting_contract_value_flagged() -> None:
     assert big.arr == 423_000 and big.arr_from_starting
     assert not by_id(result)["ENT-0041"].arr_from_starting
     assert [i.line for i in result.skipped if i.reason == "blank ARR"] == [5]  # no value at all
-    assert any("starting contract value" in w and "line 3" in w for w in result.warnings)
+    assert any("starting contract value" in w and "line 3 ENT-0042 423,000" in w for w in result.warnings)
     code, out = analyze(str(MESSY / "blank_arr_starting_value.csv"), "--as-of", "2025-01-01")
     assert code == 0 and "starting contract value" in out
 

@@ -19,8 +19,6 @@ from simulator.data.common import (
     cell,
     date_orders,
     decimal_comma_for,
-    line_list,
-    plural,
     text_or_none,
 )
 from simulator.data.currency import settle_currencies
@@ -109,7 +107,8 @@ class CustomerRows:
         )
         self.stage_churn = "status" not in self.col and "stage" in self.col
         self.cache: dict[tuple[Any, ...], Any] = {}
-        self.from_starting: set[int] = set()
+        self.from_starting: dict[int, str] = {}
+        """Line -> ``ID amount`` of rows whose blank ARR is their starting value."""
         self.summaries: list[tuple[int, str]] = []
         if self.stage_churn:
             notes.add(
@@ -177,14 +176,10 @@ class CustomerRows:
         if is_missing(value) and len(sources) == 2 and not is_missing(row.cells[self.col["mrr"]]):
             first, label, value = "mrr", "MRR", row.cells[self.col["mrr"]]
             self._count("ARR taken from MRR x 12 because ARR was blank", row.line)
-        if is_missing(value) and self._starting_arr(row, quiet=True) is not None:
-            self._count(
-                f"a blank {label}: its ARR is the starting contract value in column "
-                f"{self.head['starting_arr']!r} (check it)",
-                row.line,
-            )
-            self.from_starting.add(row.line)
-            return self._starting_arr(row, quiet=True)  # type: ignore[return-value]
+        starting = self._starting_arr(row, quiet=True) if is_missing(value) else None
+        if starting is not None:
+            self.from_starting[row.line] = ""
+            return starting
         if is_missing(value):
             return self._skip(row, f"blank {label}", f"blank {label}")
         try:
@@ -250,6 +245,8 @@ class CustomerRows:
             return arr
         if arr == 0:
             self._count("ARR of 0 (kept)", row.line)
+        if row.line in self.from_starting:
+            self.from_starting[row.line] = f"{ident} {arr:,.0f}"
         starting = self._starting_arr(row)
         start = self._date(row, "contract_start")
         renewal = self._date(row, "renewal_date")
@@ -387,31 +384,7 @@ class CustomerRows:
     # -- file-level notes
 
     def summarise(self, kept: list[Customer]) -> None:
-        """Add the per-file notes counting kept rows with warnings and unknown statuses."""
-        kept_lines = {c.line for c in kept}
-        if self.summaries:
-            rows = ", ".join(f"line {n} {label!r}" for n, label in self.summaries[:10])
-            more = f" and {len(self.summaries) - 10} more" if len(self.summaries) > 10 else ""
-            self.notes.add(
-                f"{plural(len(self.summaries), 'summary row')} left out, not customers "
-                f"(totals, averages, counts): {rows}{more}"
-            )
-        for what, lines in self.counts.items():
-            lines = [n for n in lines if n in kept_lines]
-            if not lines:
-                continue
-            text = f"{plural(len(lines), 'customer')} with {what} ({line_list(lines)})"
-            if what == "churned without a churn date":
-                text = (
-                    f"{plural(len(lines), 'churned customer')} without a churn date "
-                    f"({line_list(lines)}): kept as churned with the churn date blank; the "
-                    "analysis decides how to treat their tenure"
-                )
-            self.notes.add(text)
-        for value, lines in self.unknown_status.items():
-            self.notes.add(
-                f"status {value!r} on {plural(len(lines), 'row')} ({line_list(lines)}) "
-                "is not recognised as active or churned; treated as "
-                "active (churned: churned, cancelled, lost, inactive, closed lost; active: "
-                "active, customer, live, renewed)"
-            )
+        """Add the per-file notes on kept rows (see :func:`summarise_rows`)."""
+        from simulator.data.customer_notes import summarise_rows
+
+        summarise_rows(self, kept)
