@@ -207,6 +207,15 @@ def test_a_currency_column_with_several_values_is_refused_or_converted() -> None
     assert "no rate for USD, GBP (every currency but one needs a rate)" in message
 
 
+def test_fx_converts_on_the_command_line_and_refuses_a_bad_rate() -> None:
+    path = str(MESSY / "salesforce_multicurrency.csv")
+    code, out = analyze(path, "--as-of", "2025-01-01", "--fx", "EUR=1.1", "--fx", "GBP=1.25")
+    assert code == 0, out
+    assert "converted to USD at the rates given: EUR x 1.1 (1 row), GBP x 1.25 (1 row)" in out
+    code, out = analyze(path, "--fx", "EUR=-2")
+    assert code == 2 and "--fx EUR=-2" in out
+
+
 def test_the_calibrated_scenario_keeps_the_lists_currency(tmp_path: Path) -> None:
     out = tmp_path / "eur.yaml"
     res = CliRunner().invoke(
@@ -215,6 +224,7 @@ def test_the_calibrated_scenario_keeps_the_lists_currency(tmp_path: Path) -> Non
     )
     assert res.exit_code == 0, res.output
     assert "currency: EUR" in out.read_text(encoding="utf-8")
+    assert "US-dollar defaults" in " ".join(res.output.split())
     usd = tmp_path / "usd.yaml"
     res = CliRunner().invoke(
         cli,
@@ -233,7 +243,9 @@ def test_a_blank_arr_takes_the_starting_contract_value_flagged() -> None:
     assert big.arr == 423_000 and big.arr_from_starting
     assert not by_id(result)["ENT-0041"].arr_from_starting
     assert [i.line for i in result.skipped if i.reason == "blank ARR"] == [5]  # no value at all
-    assert any("starting contract value" in w and "line 3 ENT-0042 423,000" in w for w in result.warnings)
+    assert any(
+        "starting contract value" in w and "line 3 ENT-0042 423,000" in w for w in result.warnings
+    )
     code, out = analyze(str(MESSY / "blank_arr_starting_value.csv"), "--as-of", "2025-01-01")
     assert code == 0 and "starting contract value" in out
 

@@ -307,7 +307,14 @@ def calibrate(
     order = plan.order if plan is not None else TEMPLATES
     origin = plan.source if plan is not None else "the default plan"
     notes: list[str] = []
-    root = _header(book, source, timesheet, list_currency(customers))
+    currency = list_currency(customers)
+    if currency not in (None, "USD") and cost_per_csm is None:
+        notes.append(
+            f"the scenario is in {currency} (the customer list's currency), but the cost "
+            "per CSM and the template's other money values are US-dollar defaults "
+            f"(docs/assumptions.md); restate them in {currency}"
+        )
+    root = _header(book, source, timesheet, currency)
     root["calendar"] = _calendar(timesheet)
     segments = CommentedMap()
     keys: dict[str, str] = {}
