@@ -35,6 +35,7 @@ FLAGS: Mapping[str, str] = {
     "mapping": "--map",
     "sheet": "--sheet",
     "dayfirst": "--dayfirst",
+    "rates": "--fx",
     "breaks": "--breaks",
     "as_of": "--as-of",
     "force": "--force",
