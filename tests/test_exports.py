@@ -292,3 +292,15 @@ def test_the_yearly_bootstrap_is_drawn_in_blocks_with_the_same_draws(tmp_path: P
     idx = np.random.default_rng(2024).integers(0, len(arrs), size=(1000, len(arrs)))
     whole = (arrs * flags)[idx].sum(axis=1) / arrs[idx].sum(axis=1)
     assert np.array_equal(boot, whole)
+
+
+def test_analyze_writes_money_in_the_lists_currency() -> None:
+    from click.testing import CliRunner
+
+    from simulator.cli import cli
+
+    res = CliRunner().invoke(
+        cli, ["analyze", str(MESSY / "cp1252_euro.csv"), "--as-of", "2025-01-01"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "€" in res.output and "$" not in res.output.replace("$ churn", "")

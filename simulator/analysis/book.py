@@ -85,6 +85,8 @@ class BookAnalysis:
     segment_arr_at_signing: dict[str, list[float]] = field(default_factory=dict)
     """Per segment: each customer's starting ARR (its current ARR when not given)."""
     notes: list[str] = field(default_factory=list)
+    currency: str = "USD"
+    """ISO code of the list's amounts (the reports write money in it)."""
     reasons: ReasonSummary | None = None
     """The churn-reason column by segment, as evidence (None without one); not checked
     against activity (see :func:`simulator.analysis.churn_reasons.with_activity`)."""
@@ -304,8 +306,9 @@ def analyze_book(
     customers: Sequence[CustomerLike],
     as_of: dt.date | None = None,
     breaks: Sequence[float] | None = None,
+    currency: str = "USD",
 ) -> BookAnalysis:
-    """Answer the VP's questions about a customer list.
+    """Answer the VP's questions about a customer list (amounts in ``currency``).
 
     Parameters
     ----------
@@ -349,6 +352,7 @@ def analyze_book(
     coming = [c for c in active if c.renewal_date and as_of <= c.renewal_date <= six]
     segments = _segments(groups, as_of)
     return BookAnalysis(
+        currency=currency,
         as_of=as_of,
         total=segment_book("all", customers, as_of),
         segments=segments,

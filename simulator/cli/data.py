@@ -177,7 +177,9 @@ def _read_book(
 
     read = read_list(customers, mapping, dayfirst, sheet, rates)
     try:
-        analysis = analyze_book(read.customers, _as_of(as_of), _breaks(breaks))
+        analysis = analyze_book(
+            read.customers, _as_of(as_of), _breaks(breaks), read.currency or "USD"
+        )
     except ValueError as exc:
         fail(f"error: {customers}: {_reason(exc)}")
     # the reports print these as they are: spell their hints as this command's options
