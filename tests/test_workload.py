@@ -195,18 +195,20 @@ def test_a_hostile_size_is_refused_quickly_before_simulating(
 @pytest.mark.parametrize(
     "command",
     [
-        ["sweep", "--vary", "segments.book.team.csms=4,5"],
-        ["compare", "{plan}", "{plan}"],
-        ["app"],
+        ["sweep", "{plan}", "--vary", "segments.book.team.csms=4,5"],
+        ["compare", "{plan}", "{other}"],
+        ["solve", "{plan}", "--target", "book.grr>=0.8"],
+        ["tradeoff", "{plan}", "--team", "book", "--csms", "5"],
+        ["decide", "{plan}", "{other}"],
+        ["app", "{plan}"],
     ],
-    ids=["sweep", "compare", "app"],
+    ids=["sweep", "compare", "solve", "tradeoff", "decide", "app"],
 )
 def test_other_commands_refuse_too(command: list[str], tmp_path: Any, no_simulation: None) -> None:
-    plan = tmp_path / "hostile.yaml"
+    plan, other = tmp_path / "hostile.yaml", tmp_path / "other.yaml"
     plan.write_text(BASE)
-    args = [a.format(plan=plan) for a in command]
-    if "{plan}" not in command:
-        args.insert(1, str(plan))
+    other.write_text(BASE)
+    args = [a.format(plan=plan, other=other) for a in command]
     result, seconds = invoke([*args, "--set", HOSTILE["10M accounts"][0]])
     assert result.exit_code == 2, result.output
     assert "--max-tasks" in result.stderr and seconds < 5
