@@ -172,7 +172,7 @@ class _Watched(Executor):
                 ours.set_exception(
                     DaskUnavailableError(
                         f"the Dask scheduler at {self._address} cancelled a replication "
-                        "(it closed, or lost this client); run again, or run without --dask"
+                        "(it closed, or lost this client); run again, or run without Dask"
                     )
                 )
             return
@@ -188,7 +188,7 @@ class _Watched(Executor):
                     DaskUnavailableError(
                         f"a Dask worker died running a replication, more often than the "
                         f"scheduler allows ({exc}); a worker out of memory is the usual "
-                        "cause: give the workers more memory, or lower --max-tasks to "
+                        "cause: give the workers more memory, or lower the task limit to "
                         "refuse bigger books"
                     )
                 )
@@ -233,7 +233,7 @@ class _Watched(Executor):
             f"no workers: the Dask scheduler at {self._address} has had no worker for "
             f"{self._timeout:g} s with {len(waiting)} replication"
             f"{'s' if len(waiting) != 1 else ''} still to run; start workers "
-            f"(dask worker {self._address}), or run without --dask"
+            f"(dask worker {self._address}), or run without Dask"
         )
         for ours, theirs in waiting:
             with contextlib.suppress(InvalidStateError):
