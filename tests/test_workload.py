@@ -231,3 +231,17 @@ def test_max_tasks_raises_the_limit(tmp_path: Any) -> None:
 def test_the_default_limit_is_the_documented_one() -> None:
     result = CliRunner().invoke(cli, ["run", "--help"])
     assert "--max-tasks" in result.output and f"{DEFAULT_MAX_TASKS}" in result.output
+
+
+def test_a_slow_replication_is_warned_below_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replication far below the limit but estimated past SLOW_REPLICATION_SECONDS of
+    CPU is run with a warning that says how long one takes."""
+    from simulator.analysis import workload as module
+
+    s = book()
+    w = workload(s)
+    assert check_workload(s, max_tasks=w.task_equivalents * 3) == []
+    monkeypatch.setattr(module, "SLOW_REPLICATION_SECONDS", w.cpu_seconds / 2)
+    (warning,) = check_workload(s, max_tasks=w.task_equivalents * 3)
+    assert warning.severity == "warning" and "CPU-seconds" in warning.message
+    assert "each replication takes about that long" in warning.message

@@ -69,6 +69,10 @@ DEFAULT_MAX_TASKS = 5_000_000
 5 GB of memory and 70 CPU-seconds (two worker processes fit a 16 GB machine)."""
 WARN_SHARE = 0.5
 """A replication past this share of the limit is simulated with a warning."""
+SLOW_REPLICATION_SECONDS = 10.0
+"""A replication estimated at more CPU-seconds than this is simulated with a warning that
+says so (a command of many replications then takes minutes): an assumption, about ten
+times a default replication."""
 
 
 @dataclass(frozen=True)
@@ -368,7 +372,8 @@ def check_workload(
     Returns
     -------
     list[Issue]
-        A warning for each scenario past :data:`WARN_SHARE` of the limit.
+        A warning for each scenario past :data:`WARN_SHARE` of the limit, or else
+        estimated at more than :data:`SLOW_REPLICATION_SECONDS` a replication.
 
     Raises
     ------
@@ -391,6 +396,15 @@ def check_workload(
                         Hint("max_tasks", int(max_tasks), _num(max_tasks).replace(",", "")),
                         ")",
                     ),
+                    severity="warning",
+                )
+            )
+        elif w.cpu_seconds > SLOW_REPLICATION_SECONDS:
+            warnings.append(
+                Issue(
+                    _summary(w) + ": each replication takes about that long on one core, so "
+                    "a run of many replications takes minutes (fewer replications, or more "
+                    "cores, make it shorter)",
                     severity="warning",
                 )
             )
