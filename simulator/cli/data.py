@@ -41,6 +41,7 @@ from simulator.errors import ScenarioError, render_text
 from simulator.report.files import atomic_write
 from simulator.report.saved import tidy_csv
 from simulator.report.targets import check_file_target, check_folder_target
+from simulator.report.terminal import plain_text
 from simulator.scenario.loader import load_text
 
 if TYPE_CHECKING:
@@ -474,10 +475,12 @@ def _timesheet_analysis(
             }
         )
         click.echo(
-            f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
-            f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
-            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-            + "; their hours count in the totals but in no segment",
+            plain_text(
+                f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
+                f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
+                + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                + "; their hours count in the totals but in no segment"
+            ),
             err=True,
         )
     return ts

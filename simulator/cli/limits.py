@@ -18,6 +18,7 @@ import click
 
 from simulator.analysis.workload import DEFAULT_MAX_TASKS, check_workload
 from simulator.cli.common import FLAGS
+from simulator.report.terminal import plain_text
 from simulator.scenario.model import Scenario
 
 __all__ = ["check_size", "max_tasks", "max_tasks_option"]
@@ -67,5 +68,5 @@ def check_size(scenarios: T, quiet: bool = False) -> T:
     items: Iterable[Scenario] = [scenarios] if isinstance(scenarios, Scenario) else scenarios
     for warning in check_workload(items, max_tasks()):
         if not quiet:
-            click.echo(warning.render(FLAGS), err=True)
+            click.echo(plain_text(warning.render(FLAGS)), err=True)
     return scenarios
