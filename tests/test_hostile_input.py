@@ -540,3 +540,30 @@ def test_a_cadence_limited_to_some_stages_counts_only_there() -> None:
     assert _touch_warnings(cadence) == []
     everywhere = "      call: {trigger: {kind: cadence, per_year: 100}, hours: 1}\n"
     assert _touch_warnings(everywhere)
+
+
+def test_onboarding_touches_of_monthly_contracts_count_once() -> None:
+    """A monthly contract renews into steady state: its 6 onboarding calls happen once,
+    not 12 times a year (the renewal touch does happen every month)."""
+    calls = (
+        "      onboard: {trigger: {kind: stage_entry, stage: onboarding, "
+        "offset_days: [0, 7, 14, 21, 28, 35]}, hours: 1}\n"
+    )
+    monthly = (
+        "start_date: 2027-01-01\nsegments:\n  top:\n    accounts: 20\n    arr: 10000\n"
+        "    contract_term_months: 1\n"
+        "    lifecycle: {onboarding_days: 10, adoption_days: 5, renewal_window_days: 5}\n"
+        "    team: {csms: 2, annual_cost_per_csm: 150000}\n    churn: {annual_baseline: 0.1}\n"
+        "    touchpoints:\n" + calls
+    )
+    assert not [w for w in load_text(monthly).warnings if "CSM touches" in w.message]
+    restarting = monthly.replace(
+        "renewal_window_days: 5}", "renewal_window_days: 5, after_renewal: onboarding}"
+    )
+    assert [w for w in load_text(restarting).warnings if "CSM touches" in w.message]
+
+
+def test_a_plan_name_is_one_line(tmp_path: Path) -> None:
+    path = plan(tmp_path, name='"FY27\\nplan"')
+    code, _, err, _ = invoke("validate", str(path))
+    assert code == 2 and "plan.yaml:1:7 name: a plan name is one line of text" in err

@@ -80,7 +80,8 @@ def plausibility_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
 def _csm_touches_per_year(seg: Segment) -> dict[str, float]:
     """Planned CSM touches per account-year of each touchpoint (an upper estimate: a
     cadence at its full rate over the share of a contract period its stages take, the
-    larger of a first and a renewed period; per-term touches once per contract term; an
+    larger of a first and a renewed period; a stage-entry touch at each entry of its
+    stage in an account's first year; a before-renewal touch once per contract term; an
     escalation at its risk events' rates; an inbound touch at the requests routed to the
     CSM)."""
     from simulator.scenario.lifecycle import period_stages, term_days
@@ -99,7 +100,13 @@ def _csm_touches_per_year(seg: Segment) -> dict[str, float]:
                 share = max(sum(d for st, d in p if st in trig.stages) / term for p in periods)
             out[tname] = trig.touches_per_year * share
         elif trig.kind == "stage_entry":
-            out[tname] = len(trig.offsets) * terms_per_year
+            # the first period enters its stages once; each renewed period enters the
+            # stages from after_renewal on (onboarding only when it restarts there)
+            first, renewed = ({st for st, _ in p} for p in periods)
+            entries = (trig.stage in first) + (trig.stage in renewed) * max(
+                0.0, terms_per_year - 1.0
+            )
+            out[tname] = len(trig.offsets) * entries
         elif trig.kind == "before_renewal":
             out[tname] = terms_per_year
         elif trig.kind == "risk_event":
