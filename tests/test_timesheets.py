@@ -313,6 +313,16 @@ def test_activity_owner_days_over_24_hours_are_warned(tmp_path: Path) -> None:
     assert "kept" in found[0]
 
 
+def test_activity_owner_days_just_over_24_hours_show_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "account,date,type,owner,duration (min)\nAcme,2024-03-04,Meeting,Ann,720\n"
+        "Globex,2024-03-04,Meeting,Ann,720.6\n"  # 24.01 h
+    )
+    found = [w for w in read_activities(path).warnings if "owner-day" in w]
+    assert "Ann on 2024-03-04, 24.01 h on lines 2, 3" in found[0]
+
+
 def test_future_activities_name_their_owners() -> None:
     log = read_activities(MESSY / "activities_generic.csv")
     found = [w for w in log.warnings if "dated after today" in w]
