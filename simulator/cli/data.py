@@ -50,13 +50,22 @@ if TYPE_CHECKING:
 __all__ = ["analyze", "calibrate"]
 
 
+_MAP_EXAMPLES = {
+    "--map": "arr='Contract Value'",
+    "--timesheet-map": "person='Full Name'",
+    "--activities-map": "date='Activity Date'",
+}
+"""An example ``FIELD=COLUMN`` for each mapping option, naming one of its reader's fields."""
+
+
 def _mapping(pairs: tuple[str, ...], option: str) -> dict[str, str] | None:
     """``FIELD=COLUMN`` options as a mapping (None when there are none)."""
     out: dict[str, str] = {}
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field.strip() or not column.strip():
-            fail(f"error: {option} {pair}: write FIELD=COLUMN, e.g. {option} arr='Contract Value'")
+            example = _MAP_EXAMPLES.get(option, "FIELD='Column Header'")
+            fail(f"error: {option} {pair}: write FIELD=COLUMN, e.g. {option} {example}")
         out[field.strip()] = column.strip()
     return out or None
 
