@@ -52,6 +52,7 @@ from simulator.data.durations import duration_unit, names_a_unit, parse_hours, u
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import TIMESHEET_FIELDS
 from simulator.data.headers import normalise_header
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits
 from simulator.data.mapping import map_hint
 from simulator.data.table import RawRow, RawTable, read_table
 from simulator.data.timesheet_checks import check_date_order, check_entries
@@ -165,6 +166,7 @@ def read_timesheet(
     dayfirst: bool | None = None,
     sheet: str | None = None,
     today: date | None = None,
+    limits: ReadLimits | None = None,
 ) -> Timesheet:
     """Read a time-tracking export.
 
@@ -184,6 +186,10 @@ def read_timesheet(
         Entries dated after this day are left out as in the future; the computer's
         date when None.
 
+    limits
+        Size limits of the file (:class:`~simulator.data.limits.ReadLimits`; None:
+        the documented defaults).
+
     Returns
     -------
     Timesheet
@@ -195,7 +201,7 @@ def read_timesheet(
         column holds yes/no values; ``mapping`` names an unknown field or column; or no
         row gives a usable entry.
     """
-    table = read_table(path, sheet=sheet, what=WHAT)
+    table = read_table(path, sheet=sheet, what=WHAT, limits=limits or DEFAULT_LIMITS)
     parts = None if _maps_person(mapping) else _name_parts(table.header)
     if parts is not None:
         # the first-name column stands for the person while columns are matched, so that
