@@ -41,7 +41,7 @@ segments:
     coverage: pooled
     team: {{csms: 4, annual_cost_per_csm: 150000}}
     lifecycle: {{onboarding_days: 45, adoption_days: 60, renewal_window_days: 120}}
-    churn: {{annual_baseline: 0.1}}
+    churn: {{annual_baseline: {churn}}}
     unscheduled_uplift: 1.2
     touchpoints:
       kickoff: {{trigger: {{kind: stage_entry, stage: onboarding}}, hours: 2}}
@@ -59,8 +59,10 @@ segments:
 """
 
 
-def book(accounts: int = 150, new: float = 0, horizon: int = 365, burn: int = 0) -> Any:
-    text = BOOK.format(accounts=accounts, new=new, horizon=horizon, burn=burn)
+def book(
+    accounts: int = 150, new: float = 0, horizon: int = 365, burn: int = 0, churn: float = 0.1
+) -> Any:
+    text = BOOK.format(accounts=accounts, new=new, horizon=horizon, burn=burn, churn=churn)
     return load_text(text, "book.yaml").scenario
 
 
@@ -82,8 +84,9 @@ def created_tasks(s: Any) -> int:
         {"accounts": 100, "horizon": 730},
         {"accounts": 100, "burn": 365},
         {"accounts": 0, "new": 20, "burn": 365},
+        {"accounts": 200, "horizon": 1825, "churn": 0.3, "burn": 365},
     ],
-    ids=["book", "arrivals", "two-years", "burn-in", "arrivals-burn-in"],
+    ids=["book", "arrivals", "two-years", "burn-in", "arrivals-burn-in", "churn-five-years"],
 )
 def test_the_estimate_is_within_a_factor_of_the_tasks_created(size: dict[str, int]) -> None:
     s = book(**size)
@@ -216,7 +219,7 @@ def test_other_commands_refuse_too(command: list[str], tmp_path: Any, no_simulat
 
 def test_max_tasks_raises_the_limit(tmp_path: Any) -> None:
     plan = tmp_path / "small.yaml"
-    plan.write_text(BOOK.format(accounts=40, new=0, horizon=90, burn=0))
+    plan.write_text(BOOK.format(accounts=40, new=0, horizon=90, burn=0, churn=0.1))
     need = workload(load_text(plan.read_text(), str(plan)).scenario).task_equivalents
     base = ["run", str(plan), "-n", "1", "-j", "1", "--format", "json"]
     refused, _ = invoke([*base, "--max-tasks", str(int(need / 2))])

@@ -156,7 +156,7 @@ def workload(s: Scenario) -> Workload:
 
     Counts are for the whole simulated clock: the burn-in (``resolved_burn_in_days``,
     where only the starting book is present, at the segment's rates per account-year)
-    and the horizon (the starting book and new arrivals). Churn is ignored.
+    and the horizon (the starting book and new arrivals, less the baseline churn).
     """
     est = estimate(s)
     burn = s.resolved_burn_in_days
@@ -218,8 +218,12 @@ def _segment_parts(s: Scenario, est: SegmentEstimate, burn: float) -> list[Part]
     seg = s.segments[est.segment]
     root = f"segments.{est.segment}"
     ay = est.account_years
-    # the burn-in holds the starting book only, at the segment's rates per account-year
-    scale = (ay + est.accounts_start * burn / 365.0) / ay if ay > 0 else 1.0
+    # the closed form keeps every account for the whole horizon; at least the baseline
+    # churn leaves (shortfalls only add to it, so this stays an upper estimate); the
+    # burn-in holds the starting book only, at the segment's rates per account-year, and
+    # churns nobody
+    kept = _kept_share(seg.churn.annual_baseline, s.horizon_days / 365.0)
+    scale = (ay * kept + est.accounts_start * burn / 365.0) / ay if ay > 0 else 1.0
     total_ay = ay * scale
     out: list[Part] = [
         Part(
@@ -283,6 +287,17 @@ def _segment_parts(s: Scenario, est: SegmentEstimate, burn: float) -> list[Part]
         )
     )
     return out
+
+
+def _kept_share(churn: float, years: float) -> float:
+    """The mean share of a book still held over ``years`` when ``churn`` of it leaves a
+    year: (1 - (1 - c)^Y) / (Y ln(1 / (1 - c))), 1 for no churn or no time."""
+    if churn <= 0 or years <= 0:
+        return 1.0
+    if churn >= 1:
+        return min(1.0, 1.0 / years)
+    rate = -math.log1p(-churn)
+    return float(-math.expm1(-rate * years) / (rate * years))
 
 
 def _has(seg: object, kind: str) -> bool:
