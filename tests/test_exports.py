@@ -346,3 +346,15 @@ def test_amounts_that_read_either_way_are_noted_when_read_as_decimals(tmp_path: 
     # '1,500' read as fifteen hundred is the usual reading: not noted
     path.write_text('Account ID,ARR\nA-1,"$1,500"\n', encoding="utf-8")
     assert not any("read two ways" in w for w in read_customers(path).warnings)
+
+
+# ------------------------------------------- review fixes (customer-export readers)
+
+
+def test_a_converted_list_infers_the_decimal_mark_per_currency() -> None:
+    result = read_customers(MESSY / "mixed_currency_marks.csv", rates={"EUR": 1.08})
+    arr = {c.id: c.arr for c in result}
+    assert arr["US-101"] == pytest.approx(1_000) and arr["US-102"] == pytest.approx(12_500)
+    assert arr["EU-201"] == pytest.approx(900 * 1.08)
+    assert arr["EU-203"] == pytest.approx(14_250 * 1.08)
+    assert any("per currency" in w and "USD dot" in w and "EUR comma" in w for w in result.warnings)

@@ -21,7 +21,7 @@ from simulator.data.common import (
     decimal_comma_for,
     text_or_none,
 )
-from simulator.data.currency import settle_currencies
+from simulator.data.currency import decimal_marks, settle_currencies
 from simulator.data.customer_record import Customer
 from simulator.data.customer_values import (
     NO_WORDS,
@@ -105,6 +105,11 @@ class CustomerRows:
         self.currencies = settle_currencies(
             table, self.col, self.head, money, rates, currency, notes, what
         )
+        self.marks: dict[int, bool] = (
+            decimal_marks(table, self.col, money, self.currencies, notes)
+            if decimal_comma is None
+            else {}
+        )
         self.stage_churn = "status" not in self.col and "stage" in self.col
         self.cache: dict[tuple[Any, ...], Any] = {}
         self.from_starting: dict[int, str] = {}
@@ -154,11 +159,12 @@ class CustomerRows:
     def _money(self, row: RawRow, name: str) -> float:
         """An amount field, in currency units (header scale applied); ValueError if unreadable."""
         value = row.cells[self.col[name]]
-        key = (name, value)
+        comma = self.marks.get(row.line, self.decimal_comma)
+        key = (name, value, comma)
         cached = self.cache.get(key) if isinstance(value, str) else None
         if cached is None:
             try:
-                cached = parse_money(value, self.decimal_comma) * self.scale.get(name, 1.0)
+                cached = parse_money(value, comma) * self.scale.get(name, 1.0)
             except ValueError as exc:
                 cached = exc
             if isinstance(value, str):
