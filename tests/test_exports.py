@@ -358,3 +358,54 @@ def test_a_converted_list_infers_the_decimal_mark_per_currency() -> None:
     assert arr["EU-201"] == pytest.approx(900 * 1.08)
     assert arr["EU-203"] == pytest.approx(14_250 * 1.08)
     assert any("per currency" in w and "USD dot" in w and "EUR comma" in w for w in result.warnings)
+
+
+STRIPE_HEAD = (
+    "id,customer,status,created,canceled_at,ended_at,quantity,plan.amount,plan.currency,"
+    "plan.interval,plan.interval_count\n"
+)
+
+
+def test_stripe_timestamps_written_as_floats_are_read(tmp_path: Path) -> None:
+    # pandas writes a column with blanks as floats: 1710000000.0
+    path = tmp_path / "subs.csv"
+    path.write_text(
+        STRIPE_HEAD
+        + "sub_1,cus_1,canceled,1700000000.0,1710000000.0,1710000000.0,1.0,4900.0,usd,month,1.0\n"
+        + "sub_2,cus_2,active,1700000000.0,,,1.0,4900.0,usd,month,1.0\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    gone = by_id(result)["cus_1"]
+    assert gone.churned and gone.churn_date == dt.date(2024, 3, 9)
+    assert by_id(result)["cus_2"].contract_start == dt.date(2023, 11, 14)
+    assert not any("could not be read" in w for w in result.warnings)
+
+
+def test_stripe_timestamps_that_cannot_be_read_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    path.write_text(
+        STRIPE_HEAD
+        + "sub_1,cus_1,canceled,1700000000000,,1710000000000,1,10000,usd,month,1\n"
+        + "sub_2,cus_2,active,soon,,,1,10000,usd,month,1\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    created = next(w for w in result.warnings if 'column "created"' in w)
+    assert "2 dates that could not be read" in created
+    assert "line 2 '1700000000000'" in created and "line 3 'soon'" in created
+    ended = next(w for w in result.warnings if 'column "ended_at"' in w)
+    assert "line 2 '1710000000000'" in ended
+
+
+def test_stripe_three_decimal_currencies_are_in_thousandths(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    rows = "".join(
+        f"sub_{i},cus_{i},active,1700000000,,,1,10000,{cur},month,1\n"
+        for i, cur in enumerate(["kwd", "bhd", "jod", "omr", "tnd"])
+    )
+    for i, cur in enumerate(["KWD", "BHD", "JOD", "OMR", "TND"]):
+        path.write_text(STRIPE_HEAD + rows.splitlines(keepends=True)[i], encoding="utf-8")
+        result = read_customers(path)
+        assert result.currency == cur
+        assert result.customers[0].arr == pytest.approx(10 * 12)  # 10,000 fils = 10 a month
