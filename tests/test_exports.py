@@ -409,3 +409,25 @@ def test_stripe_three_decimal_currencies_are_in_thousandths(tmp_path: Path) -> N
         result = read_customers(path)
         assert result.currency == cur
         assert result.customers[0].arr == pytest.approx(10 * 12)  # 10,000 fils = 10 a month
+
+
+def test_a_plain_list_with_amount_and_interval_is_not_taken_for_stripe(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "Customer,Amount,Interval,Status,Renewal Date,Churn Date\n"
+        "Acme,12000,year,Active,2025-03-01,\n"
+        "Globex,1000,month,Churned,,2024-05-01\n"
+        "Initech,24000,year,Cancelled,,2024-06-01\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert result.layout != "stripe subscriptions"
+    got = by_id(result)
+    assert got["Globex"].churned and got["Globex"].churn_date == dt.date(2024, 5, 1)
+    assert got["Initech"].churned and got["Initech"].churn_date == dt.date(2024, 6, 1)
+    assert got["Acme"].renewal_date == dt.date(2025, 3, 1) and not got["Acme"].churned
+    # the same columns with Stripe's ids, or one of Stripe's own headers, are Stripe's
+    path.write_text("customer,amount,interval\ncus_1,100,month\n", encoding="utf-8")
+    assert read_customers(path).layout == "stripe subscriptions"
+    path.write_text("Customer,Amount,Plan Interval\nAcme,100,month\n", encoding="utf-8")
+    assert read_customers(path).layout == "stripe subscriptions"

@@ -4,7 +4,11 @@ A subscription export (the API's ``GET /v1/subscriptions`` flattened to CSV, e.g
 ``pandas.json_normalize``: ``id, customer, status, created, start_date,
 current_period_end, canceled_at, ended_at, quantity, plan.amount, plan.currency,
 plan.interval, plan.interval_count``; or the newer ``items.data.0.price.unit_amount``
-spellings) is recognised from its headers: an interval column next to an amount. Its
+spellings) is recognised from its headers: an interval column next to an amount, with
+a sign that the file is Stripe's (a header only Stripe writes, such as ``plan.amount``,
+``current_period_end``, ``canceled_at``, ``cancel_at_period_end`` or ``Plan Interval``,
+or ``sub_``/``cus_`` ids; a plain list with ``Customer, Amount, Interval`` columns is
+read as a plain list). Its
 rules differ from a CRM list's, so it is rebuilt as one before the usual reading:
 
 * amounts are in the currency's smallest unit (cents; none for zero-decimal currencies
@@ -66,6 +70,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "items.data.0.plan.interval",
         "interval",
         "plan_interval",
+        "plan interval",
     ),
     "interval_count": (
         "plan.interval_count",
@@ -86,6 +91,23 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "ended": ("ended_at", "ended at (utc)", "canceled_at", "canceled at (utc)"),
     "segment": ("metadata.segment", "metadata.tier", "metadata.plan_tier"),
 }
+_SIGNAL = frozenset(
+    name for names in _COLUMNS.values() for name in names if "." in name or "_" in name
+) | {
+    "cancel_at_period_end",
+    "cancel at period end",
+    "current period start (utc)",
+    "current period end (utc)",
+    "canceled at (utc)",
+    "ended at (utc)",
+    "created (utc)",
+    "start (utc)",
+    "plan interval",
+    "interval count",
+    "customer description",
+}
+"""Headers only Stripe writes (a plain list's ``Amount`` and ``Interval`` are not)."""
+_STRIPE_ID = re.compile(r"^(?:sub|cus)_[A-Za-z0-9]+$")
 _MONTHS = {"day": 12 / 365.25, "week": 12 / 52.1775, "month": 1.0, "year": 12.0}
 _ZERO_DECIMAL = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND"}
@@ -142,6 +164,18 @@ def _when(value: Any) -> dt.date | None:
     return parse_date(value)
 
 
+def _stripe_signal(table: RawTable, col: Mapping[str, int]) -> bool:
+    """Whether the table says it is Stripe's: its own headers, or ``sub_``/``cus_`` ids."""
+    if any(h.strip().lower() in _SIGNAL for h in table.header):
+        return True
+    id_cols = [col["customer"]] + [
+        i for i, h in enumerate(table.header) if h.strip().lower() in ("id", "subscription id")
+    ]
+    return any(
+        _STRIPE_ID.match(cell_text(row.cells[i])) for row in table.rows[:50] for i in id_cols
+    )
+
+
 @dataclass
 class _Sub:
     line: int
@@ -181,6 +215,8 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
     amount_key = "cents" if "cents" in col else "amount"
     if "interval" not in col or amount_key not in col or "customer" not in col:
         return None
+    if not _stripe_signal(table, col):
+        return None  # a plain list with Customer, Amount and Interval columns
     cents = amount_key == "cents"
     skipped: list[RowIssue] = []
     subs: list[_Sub] = []
