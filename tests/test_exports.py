@@ -431,3 +431,37 @@ def test_a_plain_list_with_amount_and_interval_is_not_taken_for_stripe(tmp_path:
     assert read_customers(path).layout == "stripe subscriptions"
     path.write_text("Customer,Amount,Plan Interval\nAcme,100,month\n", encoding="utf-8")
     assert read_customers(path).layout == "stripe subscriptions"
+
+
+def test_customers_named_like_totals_or_summaries_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Customer ID,Customer Name,ARR,Renewal Date,Status\n"
+        "1,Total Wine & More,50000,2025-03-01,Active\n"
+        "2,Max,2000,2025-04-01,Active\n"
+        "3,Median,1000,,Churned\n"
+        "Totals,,53000,,\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert sorted(c.name for c in result) == ["Max", "Median", "Total Wine & More"]
+    assert result.skipped_by_reason() == {"totals row": 1}
+    # a name-only list: the name starting with "Total" is a customer
+    path.write_text("Customer Name,ARR\nTotal Wine & More,50000\nAcme,1000\n", encoding="utf-8")
+    assert sorted(c.name for c in read_customers(path)) == ["Acme", "Total Wine & More"]
+
+
+def test_summary_labels_without_identifying_data_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Customer ID,Customer Name,ARR,Renewal Date,Status\n"
+        "1,Acme,50000,2025-03-01,Active\n"
+        "2,Globex,2000,2025-04-01,Active\n"
+        ",Total:,52000,,\n"
+        ",Max (2),50000,,\n"
+        "Grand Totals (2 records),,52000,,\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert sorted(c.id for c in result) == ["1", "2"]
+    assert result.skipped_by_reason() == {"totals row": 2, "summary row": 1}

@@ -43,13 +43,20 @@ MAX_ARR = 1e11
 """The largest ARR a customer row may carry (currency per year), as in scenarios."""
 
 _TOTALS = re.compile(r"^(?:grand\s+)?(?:sub)?totals?\b|^sum$", re.IGNORECASE)
+"""Totals labels in activity exports (:mod:`simulator.data.activity_rows`); customer rows
+use the stricter ``_SUMMARY`` with ``_IDENTIFYING``."""
 _SUMMARY = re.compile(
-    r"^(?:grand\s+|sub-?\s*)?(?:sum|summe|average|avg|mean|median|count|min|max|minimum|"
-    r"maximum|gesamt|promedio|moyenne)(?:\s+of\b.*|\s+(?:arr|mrr|acv|revenue|value|amount|"
-    r"customers|accounts|all))?\s*(?:\([^)]*\))?\s*:?$",
+    r"^(?:grand\s+|sub-?\s*)?(?P<word>totals?|sum|summe|gesamt|average|avg|mean|median|count|"
+    r"min|max|minimum|maximum|promedio|moyenne)(?:\s+(?:of\s+)?(?:arr|mrr|acv|revenue|value|"
+    r"amount|customers|accounts|all))?\s*(?:\(\s*\d[^)]*\))?\s*:?$",
     re.IGNORECASE,
 )
-"""Summary rows besides totals (``Average``, ``Sum of ARR``, ``Count (12 records)``)."""
+"""A totals or summary label: the word alone (``Total``, ``Max``, ``Grand Totals (5
+records)``, ``Sum of ARR:``), never a name that starts with one (``Total Wine & More``)."""
+_TOTAL_WORDS = {"total", "totals", "sum", "summe", "gesamt"}
+_IDENTIFYING = ("id", "name", "contract_start", "renewal_date", "churn_date", "status", "stage")
+"""Fields a summary row leaves blank: a row with a summary label and any of them is a
+customer (a customer named "Max" with an ID and dates)."""
 
 
 class CustomerRows:
@@ -292,12 +299,16 @@ class CustomerRows:
         ident = cell_text(row.cells[id_col])
         first_text = next((cell_text(c) for c in row.cells if not is_blank(c)), "")
         label = ident or first_text
-        if _TOTALS.match(ident) or (not ident and _TOTALS.match(first_text)):
+        found = _SUMMARY.match(label) if label else None
+        if found and self._looks_like_summary(row, id_col if ident else None, label):
             self.summaries.append((row.line, label))
-            return self._skip(row, "totals row", "a totals row, not a customer")
-        if _SUMMARY.match(label):
-            self.summaries.append((row.line, label))
-            return self._skip(row, "summary row", f"a summary row ({label!r}), not a customer")
+            if found.group("word").lower() in _TOTAL_WORDS:
+                return self._skip(row, "totals row", "a totals row, not a customer")
+            return self._skip(
+                row,
+                "summary row",
+                f"a summary row ({label!r}, with no ID, dates or status), not a customer",
+            )
         if not ident:
             return self._skip(
                 row,
@@ -305,6 +316,16 @@ class CustomerRows:
                 f'blank customer ID in column "{self.head.get("id", self.head.get("name"))}"',
             )
         return ident
+
+    def _looks_like_summary(self, row: RawRow, label_col: int | None, label: str) -> bool:
+        """Whether no identifying cell besides the label's is filled (see ``_IDENTIFYING``)."""
+        if label_col is None:
+            label_col = next(i for i, c in enumerate(row.cells) if cell_text(c) == label)
+        return all(
+            is_missing(row.cells[self.col[f]])
+            for f in _IDENTIFYING
+            if f in self.col and self.col[f] != label_col
+        )
 
     def _starting_arr(self, row: RawRow, quiet: bool = False) -> float | None:
         """Starting ARR, currency per year; None (with a note unless ``quiet``) when blank,
