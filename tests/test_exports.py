@@ -465,3 +465,52 @@ def test_summary_labels_without_identifying_data_are_left_out(tmp_path: Path) ->
     result = read_customers(path)
     assert sorted(c.id for c in result) == ["1", "2"]
     assert result.skipped_by_reason() == {"totals row": 2, "summary row": 1}
+
+
+HUBSPOT_HEAD = (
+    "Record ID,Deal Name,Pipeline,Deal Stage,{type}Amount,Close Date,Associated Company,"
+    "Associated Company IDs\n"
+)
+ACME_DEALS = [
+    ("1", "Acme - New", "New Business", "10000", "2023-01-01"),
+    ("2", "Acme - Renewal", "Renewal", "12000", "2024-01-01"),
+    ("3", "Acme - Upsell", "Upsell", "5000", "2024-06-01"),
+    ("5", "Acme - Early upsell", "Expansion", "700", "2023-06-01"),
+]
+
+
+def _hubspot(path: Path, with_type: bool) -> Path:
+    lines = [HUBSPOT_HEAD.format(type="Deal Type," if with_type else "")]
+    for rid, name, kind, amount, close in ACME_DEALS:
+        typed = f"{kind}," if with_type else ""
+        lines.append(f"{rid},{name},Sales Pipeline,Closed Won,{typed}{amount},{close},Acme,501\n")
+    lines.append(
+        "4,Beta,Sales Pipeline,closedwon,"
+        + ("New Business," if with_type else "")
+        + "1000,2024-01-01,Beta,502\n"
+    )
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_several_won_deals_of_a_company_without_a_type_are_named(tmp_path: Path) -> None:
+    result = read_customers(_hubspot(tmp_path / "deals.csv", with_type=False))
+    assert by_id(result)["501"].arr == pytest.approx(5000)  # the latest-closed deal
+    warning = next(w for w in result.warnings if "deal amounts are not ARR" in w)
+    assert "'Acme' (ID 501) has 4 won deals" in warning
+    assert "line 2 'Acme - New' 10,000.00 closed 2023-01-01" in warning
+    assert "latest-closed deal's amount (line 4, 5,000.00) was taken" in warning
+    assert "no deal type column" in warning and "company or subscription export" in warning
+    assert result.skipped_by_reason() == {"another won deal of a company": 3}
+    accounted(result)
+
+
+def test_several_won_deals_combine_by_deal_type(tmp_path: Path) -> None:
+    result = read_customers(_hubspot(tmp_path / "deals.csv", with_type=True))
+    # the renewal (12k) plus the upsell closed after it (5k); the expansion before it and
+    # the first new-business deal are replaced by the renewal
+    assert by_id(result)["501"].arr == pytest.approx(17_000)
+    assert by_id(result)["502"].arr == pytest.approx(1_000)
+    note = next(w for w in result.warnings if "several won deals" in w)
+    assert "assumption" in note and "'Acme' (ID 501): lines 3, 4 give 17,000.00" in note
+    accounted(result)

@@ -7,7 +7,6 @@ collecting warnings about kept rows in a :class:`~simulator.data.common.Notes`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from simulator.data.customer_values import (
 from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text
 from simulator.data.headers import header_scale
+from simulator.data.summary_rows import _IDENTIFYING, _SUMMARY, _TOTAL_WORDS
 from simulator.data.table import RawRow, RawTable
 from simulator.data.values import parse_money
 from simulator.errors import Hint, hinted
@@ -41,22 +41,6 @@ __all__ = ["MAX_ARR", "Customer", "CustomerRows"]
 
 MAX_ARR = 1e11
 """The largest ARR a customer row may carry (currency per year), as in scenarios."""
-
-_TOTALS = re.compile(r"^(?:grand\s+)?(?:sub)?totals?\b|^sum$", re.IGNORECASE)
-"""Totals labels in activity exports (:mod:`simulator.data.activity_rows`); customer rows
-use the stricter ``_SUMMARY`` with ``_IDENTIFYING``."""
-_SUMMARY = re.compile(
-    r"^(?:grand\s+|sub-?\s*)?(?P<word>totals?|sum|summe|gesamt|average|avg|mean|median|count|"
-    r"min|max|minimum|maximum|promedio|moyenne)(?:\s+(?:of\s+)?(?:arr|mrr|acv|revenue|value|"
-    r"amount|customers|accounts|all))?\s*(?:\(\s*\d[^)]*\))?\s*:?$",
-    re.IGNORECASE,
-)
-"""A totals or summary label: the word alone (``Total``, ``Max``, ``Grand Totals (5
-records)``, ``Sum of ARR:``), never a name that starts with one (``Total Wine & More``)."""
-_TOTAL_WORDS = {"total", "totals", "sum", "summe", "gesamt"}
-_IDENTIFYING = ("id", "name", "contract_start", "renewal_date", "churn_date", "status", "stage")
-"""Fields a summary row leaves blank: a row with a summary label and any of them is a
-customer (a customer named "Max" with an ID and dates)."""
 
 
 class CustomerRows:
