@@ -298,9 +298,11 @@ def _one_row_per_company(
         if ruled is not None:
             base, addons = ruled
             total = (base.amount or 0.0) + sum(a.amount or 0.0 for a in addons)
-            cells = list(base.row.cells)
-            cells[cols.amount] = total
-            chosen, used = RawRow(base.row.line, cells), [base, *addons]
+            chosen, used = base.row, [base, *addons]
+            if addons:  # the base cell as written otherwise (its currency mark kept)
+                cells = list(base.row.cells)
+                cells[cols.amount] = total
+                chosen = RawRow(base.row.line, cells)
             by_rule.append(
                 f"{who}: {line_list([d.row.line for d in used])} give {total:,.2f} "
                 f"(deals: {listed})"
