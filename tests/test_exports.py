@@ -346,3 +346,171 @@ def test_amounts_that_read_either_way_are_noted_when_read_as_decimals(tmp_path: 
     # '1,500' read as fifteen hundred is the usual reading: not noted
     path.write_text('Account ID,ARR\nA-1,"$1,500"\n', encoding="utf-8")
     assert not any("read two ways" in w for w in read_customers(path).warnings)
+
+
+# ------------------------------------------- review fixes (customer-export readers)
+
+
+def test_a_converted_list_infers_the_decimal_mark_per_currency() -> None:
+    result = read_customers(MESSY / "mixed_currency_marks.csv", rates={"EUR": 1.08})
+    arr = {c.id: c.arr for c in result}
+    assert arr["US-101"] == pytest.approx(1_000) and arr["US-102"] == pytest.approx(12_500)
+    assert arr["EU-201"] == pytest.approx(900 * 1.08)
+    assert arr["EU-203"] == pytest.approx(14_250 * 1.08)
+    assert any("per currency" in w and "USD dot" in w and "EUR comma" in w for w in result.warnings)
+
+
+STRIPE_HEAD = (
+    "id,customer,status,created,canceled_at,ended_at,quantity,plan.amount,plan.currency,"
+    "plan.interval,plan.interval_count\n"
+)
+
+
+def test_stripe_timestamps_written_as_floats_are_read(tmp_path: Path) -> None:
+    # pandas writes a column with blanks as floats: 1710000000.0
+    path = tmp_path / "subs.csv"
+    path.write_text(
+        STRIPE_HEAD
+        + "sub_1,cus_1,canceled,1700000000.0,1710000000.0,1710000000.0,1.0,4900.0,usd,month,1.0\n"
+        + "sub_2,cus_2,active,1700000000.0,,,1.0,4900.0,usd,month,1.0\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    gone = by_id(result)["cus_1"]
+    assert gone.churned and gone.churn_date == dt.date(2024, 3, 9)
+    assert by_id(result)["cus_2"].contract_start == dt.date(2023, 11, 14)
+    assert not any("could not be read" in w for w in result.warnings)
+
+
+def test_stripe_timestamps_that_cannot_be_read_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    path.write_text(
+        STRIPE_HEAD
+        + "sub_1,cus_1,canceled,1700000000000,,1710000000000,1,10000,usd,month,1\n"
+        + "sub_2,cus_2,active,soon,,,1,10000,usd,month,1\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    created = next(w for w in result.warnings if 'column "created"' in w)
+    assert "2 dates that could not be read" in created
+    assert "line 2 '1700000000000'" in created and "line 3 'soon'" in created
+    ended = next(w for w in result.warnings if 'column "ended_at"' in w)
+    assert "line 2 '1710000000000'" in ended
+
+
+def test_stripe_three_decimal_currencies_are_in_thousandths(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    rows = "".join(
+        f"sub_{i},cus_{i},active,1700000000,,,1,10000,{cur},month,1\n"
+        for i, cur in enumerate(["kwd", "bhd", "jod", "omr", "tnd"])
+    )
+    for i, cur in enumerate(["KWD", "BHD", "JOD", "OMR", "TND"]):
+        path.write_text(STRIPE_HEAD + rows.splitlines(keepends=True)[i], encoding="utf-8")
+        result = read_customers(path)
+        assert result.currency == cur
+        assert result.customers[0].arr == pytest.approx(10 * 12)  # 10,000 fils = 10 a month
+
+
+def test_a_plain_list_with_amount_and_interval_is_not_taken_for_stripe(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "Customer,Amount,Interval,Status,Renewal Date,Churn Date\n"
+        "Acme,12000,year,Active,2025-03-01,\n"
+        "Globex,1000,month,Churned,,2024-05-01\n"
+        "Initech,24000,year,Cancelled,,2024-06-01\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert result.layout != "stripe subscriptions"
+    got = by_id(result)
+    assert got["Globex"].churned and got["Globex"].churn_date == dt.date(2024, 5, 1)
+    assert got["Initech"].churned and got["Initech"].churn_date == dt.date(2024, 6, 1)
+    assert got["Acme"].renewal_date == dt.date(2025, 3, 1) and not got["Acme"].churned
+    # the same columns with Stripe's ids, or one of Stripe's own headers, are Stripe's
+    path.write_text("customer,amount,interval\ncus_1,100,month\n", encoding="utf-8")
+    assert read_customers(path).layout == "stripe subscriptions"
+    path.write_text("Customer,Amount,Plan Interval\nAcme,100,month\n", encoding="utf-8")
+    assert read_customers(path).layout == "stripe subscriptions"
+
+
+def test_customers_named_like_totals_or_summaries_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Customer ID,Customer Name,ARR,Renewal Date,Status\n"
+        "1,Total Wine & More,50000,2025-03-01,Active\n"
+        "2,Max,2000,2025-04-01,Active\n"
+        "3,Median,1000,,Churned\n"
+        "Totals,,53000,,\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert sorted(c.name for c in result) == ["Max", "Median", "Total Wine & More"]
+    assert result.skipped_by_reason() == {"totals row": 1}
+    # a name-only list: the name starting with "Total" is a customer
+    path.write_text("Customer Name,ARR\nTotal Wine & More,50000\nAcme,1000\n", encoding="utf-8")
+    assert sorted(c.name for c in read_customers(path)) == ["Acme", "Total Wine & More"]
+
+
+def test_summary_labels_without_identifying_data_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Customer ID,Customer Name,ARR,Renewal Date,Status\n"
+        "1,Acme,50000,2025-03-01,Active\n"
+        "2,Globex,2000,2025-04-01,Active\n"
+        ",Total:,52000,,\n"
+        ",Max (2),50000,,\n"
+        "Grand Totals (2 records),,52000,,\n",
+        encoding="utf-8",
+    )
+    result = read_customers(path)
+    assert sorted(c.id for c in result) == ["1", "2"]
+    assert result.skipped_by_reason() == {"totals row": 2, "summary row": 1}
+
+
+HUBSPOT_HEAD = (
+    "Record ID,Deal Name,Pipeline,Deal Stage,{type}Amount,Close Date,Associated Company,"
+    "Associated Company IDs\n"
+)
+ACME_DEALS = [
+    ("1", "Acme - New", "New Business", "10000", "2023-01-01"),
+    ("2", "Acme - Renewal", "Renewal", "12000", "2024-01-01"),
+    ("3", "Acme - Upsell", "Upsell", "5000", "2024-06-01"),
+    ("5", "Acme - Early upsell", "Expansion", "700", "2023-06-01"),
+]
+
+
+def _hubspot(path: Path, with_type: bool) -> Path:
+    lines = [HUBSPOT_HEAD.format(type="Deal Type," if with_type else "")]
+    for rid, name, kind, amount, close in ACME_DEALS:
+        typed = f"{kind}," if with_type else ""
+        lines.append(f"{rid},{name},Sales Pipeline,Closed Won,{typed}{amount},{close},Acme,501\n")
+    lines.append(
+        "4,Beta,Sales Pipeline,closedwon,"
+        + ("New Business," if with_type else "")
+        + "1000,2024-01-01,Beta,502\n"
+    )
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_several_won_deals_of_a_company_without_a_type_are_named(tmp_path: Path) -> None:
+    result = read_customers(_hubspot(tmp_path / "deals.csv", with_type=False))
+    assert by_id(result)["501"].arr == pytest.approx(5000)  # the latest-closed deal
+    warning = next(w for w in result.warnings if "deal amounts are not ARR" in w)
+    assert "'Acme' (ID 501) has 4 won deals" in warning
+    assert "line 2 'Acme - New' 10,000.00 closed 2023-01-01" in warning
+    assert "latest-closed deal's amount (line 4, 5,000.00) was taken" in warning
+    assert "no deal type column" in warning and "company or subscription export" in warning
+    assert result.skipped_by_reason() == {"another won deal of a company": 3}
+    accounted(result)
+
+
+def test_several_won_deals_combine_by_deal_type(tmp_path: Path) -> None:
+    result = read_customers(_hubspot(tmp_path / "deals.csv", with_type=True))
+    # the renewal (12k) plus the upsell closed after it (5k); the expansion before it and
+    # the first new-business deal are replaced by the renewal
+    assert by_id(result)["501"].arr == pytest.approx(17_000)
+    assert by_id(result)["502"].arr == pytest.approx(1_000)
+    note = next(w for w in result.warnings if "several won deals" in w)
+    assert "assumption" in note and "'Acme' (ID 501): lines 3, 4 give 17,000.00" in note
+    accounted(result)

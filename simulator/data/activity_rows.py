@@ -17,10 +17,10 @@ from typing import Any
 from simulator.data.blanks import is_blank, is_missing
 from simulator.data.columns import ColumnMatch
 from simulator.data.common import Notes, cell, line_list, plural, text_or_none
-from simulator.data.customer_rows import _TOTALS
 from simulator.data.dates import parse_date
 from simulator.data.durations import duration_unit, parse_hours
 from simulator.data.errors import RowIssue, cell_text
+from simulator.data.summary_rows import _TOTALS
 from simulator.data.table import RawRow, RawTable
 from simulator.data.timesheet_checks import IMPOSSIBLE_DAY_HOURS, DayTotal
 

@@ -14,17 +14,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simulator.data.blanks import is_missing
-from simulator.data.common import Notes, line_list, plural
+from simulator.data.common import Notes, decimal_comma_for, line_list, plural
 from simulator.data.errors import cell_text
-from simulator.data.table import RawTable
+from simulator.data.table import RawRow, RawTable
 from simulator.data.values import currency_of
 from simulator.errors import DataError, Hint, data_issue, hinted
 
-__all__ = ["Currencies", "settle_currencies"]
+__all__ = ["Currencies", "decimal_marks", "settle_currencies"]
 
 _CODE = re.compile(r"^[A-Za-z]{3}$")
 
@@ -39,10 +39,14 @@ class Currencies:
         ISO code of the list's amounts after any conversion; None when nothing names it.
     factor
         Row line -> multiplier to ``currency`` (rows absent: 1).
+    lines
+        Row line -> the currency its amounts are written in, for a converted list (rows
+        naming no currency absent: they are in ``currency``).
     """
 
     currency: str | None = None
     factor: dict[int, float] = field(default_factory=dict)
+    lines: dict[int, str] = field(default_factory=dict)
 
 
 def _cell_currency(value: Any) -> str | None:
@@ -183,8 +187,11 @@ def settle_currencies(
             what,
         )
     factor: dict[int, float] = {}
+    lines: dict[int, str] = {}
     converted = []
     for code, items in found.items():
+        for line, _ in items:
+            lines[line] = code
         if code == target:
             continue
         for line, _ in items:
@@ -200,4 +207,42 @@ def settle_currencies(
             else ""
         )
     )
-    return Currencies(currency=target, factor=factor)
+    return Currencies(currency=target, factor=factor, lines=lines)
+
+
+def decimal_marks(
+    table: RawTable,
+    columns: Mapping[str, int],
+    money_fields: Sequence[str],
+    currencies: Currencies,
+    notes: Notes,
+) -> dict[int, bool]:
+    """Row line -> decimal comma, inferred per currency of a converted list.
+
+    Each currency's amounts settle its own decimal mark (``$12,500`` beside
+    ``€ 14.250,00`` is twelve thousand five hundred dollars): a currency whose amounts
+    vote neither way reads them as :func:`decimal_comma_for` does a file with only
+    those rows. Rows naming no currency go with the list's currency. Empty when the
+    list has one currency (the file-wide inference applies).
+    """
+    codes = set(currencies.lines.values())
+    if len(codes) <= 1:
+        return {}
+    groups: dict[str, list[RawRow]] = {}
+    for row in table.rows:
+        code = currencies.lines.get(row.line, currencies.currency or "")
+        groups.setdefault(code, []).append(row)
+    marks: dict[int, bool] = {}
+    chosen: dict[str, bool] = {}
+    for code, rows in groups.items():
+        comma = decimal_comma_for(replace(table, rows=rows), columns, money_fields, None, notes)
+        chosen[code] = comma
+        marks.update(dict.fromkeys((r.line for r in rows), comma))
+    if len(set(chosen.values())) > 1:
+        notes.add(
+            "decimal mark inferred per currency, from each currency's own amounts: "
+            + ", ".join(
+                f"{code or 'no currency'} {'comma' if c else 'dot'}" for code, c in chosen.items()
+            )
+        )
+    return marks

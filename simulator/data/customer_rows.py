@@ -7,7 +7,6 @@ collecting warnings about kept rows in a :class:`~simulator.data.common.Notes`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from simulator.data.common import (
     decimal_comma_for,
     text_or_none,
 )
-from simulator.data.currency import settle_currencies
+from simulator.data.currency import decimal_marks, settle_currencies
 from simulator.data.customer_record import Customer
 from simulator.data.customer_values import (
     NO_WORDS,
@@ -33,6 +32,7 @@ from simulator.data.customer_values import (
 from simulator.data.dates import parse_date
 from simulator.data.errors import RowIssue, cell_text
 from simulator.data.headers import header_scale
+from simulator.data.summary_rows import _IDENTIFYING, _SUMMARY, _TOTAL_WORDS
 from simulator.data.table import RawRow, RawTable
 from simulator.data.values import parse_money
 from simulator.errors import Hint, hinted
@@ -41,15 +41,6 @@ __all__ = ["MAX_ARR", "Customer", "CustomerRows"]
 
 MAX_ARR = 1e11
 """The largest ARR a customer row may carry (currency per year), as in scenarios."""
-
-_TOTALS = re.compile(r"^(?:grand\s+)?(?:sub)?totals?\b|^sum$", re.IGNORECASE)
-_SUMMARY = re.compile(
-    r"^(?:grand\s+|sub-?\s*)?(?:sum|summe|average|avg|mean|median|count|min|max|minimum|"
-    r"maximum|gesamt|promedio|moyenne)(?:\s+of\b.*|\s+(?:arr|mrr|acv|revenue|value|amount|"
-    r"customers|accounts|all))?\s*(?:\([^)]*\))?\s*:?$",
-    re.IGNORECASE,
-)
-"""Summary rows besides totals (``Average``, ``Sum of ARR``, ``Count (12 records)``)."""
 
 
 class CustomerRows:
@@ -105,6 +96,11 @@ class CustomerRows:
         self.currencies = settle_currencies(
             table, self.col, self.head, money, rates, currency, notes, what
         )
+        self.marks: dict[int, bool] = (
+            decimal_marks(table, self.col, money, self.currencies, notes)
+            if decimal_comma is None
+            else {}
+        )
         self.stage_churn = "status" not in self.col and "stage" in self.col
         self.cache: dict[tuple[Any, ...], Any] = {}
         self.from_starting: dict[int, str] = {}
@@ -154,11 +150,12 @@ class CustomerRows:
     def _money(self, row: RawRow, name: str) -> float:
         """An amount field, in currency units (header scale applied); ValueError if unreadable."""
         value = row.cells[self.col[name]]
-        key = (name, value)
+        comma = self.marks.get(row.line, self.decimal_comma)
+        key = (name, value, comma)
         cached = self.cache.get(key) if isinstance(value, str) else None
         if cached is None:
             try:
-                cached = parse_money(value, self.decimal_comma) * self.scale.get(name, 1.0)
+                cached = parse_money(value, comma) * self.scale.get(name, 1.0)
             except ValueError as exc:
                 cached = exc
             if isinstance(value, str):
@@ -286,12 +283,16 @@ class CustomerRows:
         ident = cell_text(row.cells[id_col])
         first_text = next((cell_text(c) for c in row.cells if not is_blank(c)), "")
         label = ident or first_text
-        if _TOTALS.match(ident) or (not ident and _TOTALS.match(first_text)):
+        found = _SUMMARY.match(label) if label else None
+        if found and self._looks_like_summary(row, id_col if ident else None, label):
             self.summaries.append((row.line, label))
-            return self._skip(row, "totals row", "a totals row, not a customer")
-        if _SUMMARY.match(label):
-            self.summaries.append((row.line, label))
-            return self._skip(row, "summary row", f"a summary row ({label!r}), not a customer")
+            if found.group("word").lower() in _TOTAL_WORDS:
+                return self._skip(row, "totals row", "a totals row, not a customer")
+            return self._skip(
+                row,
+                "summary row",
+                f"a summary row ({label!r}, with no ID, dates or status), not a customer",
+            )
         if not ident:
             return self._skip(
                 row,
@@ -299,6 +300,16 @@ class CustomerRows:
                 f'blank customer ID in column "{self.head.get("id", self.head.get("name"))}"',
             )
         return ident
+
+    def _looks_like_summary(self, row: RawRow, label_col: int | None, label: str) -> bool:
+        """Whether no identifying cell besides the label's is filled (see ``_IDENTIFYING``)."""
+        if label_col is None:
+            label_col = next(i for i, c in enumerate(row.cells) if cell_text(c) == label)
+        return all(
+            is_missing(row.cells[self.col[f]])
+            for f in _IDENTIFYING
+            if f in self.col and self.col[f] != label_col
+        )
 
     def _starting_arr(self, row: RawRow, quiet: bool = False) -> float | None:
         """Starting ARR, currency per year; None (with a note unless ``quiet``) when blank,

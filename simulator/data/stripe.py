@@ -4,13 +4,19 @@ A subscription export (the API's ``GET /v1/subscriptions`` flattened to CSV, e.g
 ``pandas.json_normalize``: ``id, customer, status, created, start_date,
 current_period_end, canceled_at, ended_at, quantity, plan.amount, plan.currency,
 plan.interval, plan.interval_count``; or the newer ``items.data.0.price.unit_amount``
-spellings) is recognised from its headers: an interval column next to an amount. Its
+spellings) is recognised from its headers: an interval column next to an amount, with
+a sign that the file is Stripe's (a header only Stripe writes, such as ``plan.amount``,
+``current_period_end``, ``canceled_at``, ``cancel_at_period_end`` or ``Plan Interval``,
+or ``sub_``/``cus_`` ids; a plain list with ``Customer, Amount, Interval`` columns is
+read as a plain list). Its
 rules differ from a CRM list's, so it is rebuilt as one before the usual reading:
 
 * amounts are in the currency's smallest unit (cents; none for zero-decimal currencies
-  such as JPY), per ``interval_count`` x ``interval`` (day, week, month, year);
+  such as JPY; thousandths for the three-decimal BHD, JOD, KWD, OMR and TND), per
+  ``interval_count`` x ``interval`` (day, week, month, year);
   MRR = amount x quantity / months in the interval (ARR = MRR x 12 follows);
-* dates are unix timestamps (seconds, UTC) or text;
+* dates are unix timestamps (seconds, UTC; ``1710000000.0`` as pandas writes a column
+  with blanks) or text; a cell that is neither is left blank and named in a warning;
 * ``canceled`` subscriptions are churned (``ended_at``, else ``canceled_at``, is the
   churn date); ``incomplete`` and ``incomplete_expired`` ones never started and are
   left out; the others (active, trialing, past_due, unpaid, paused) are active;
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +70,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "items.data.0.plan.interval",
         "interval",
         "plan_interval",
+        "plan interval",
     ),
     "interval_count": (
         "plan.interval_count",
@@ -83,11 +91,30 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "ended": ("ended_at", "ended at (utc)", "canceled_at", "canceled at (utc)"),
     "segment": ("metadata.segment", "metadata.tier", "metadata.plan_tier"),
 }
+_SIGNAL = frozenset(
+    name for names in _COLUMNS.values() for name in names if "." in name or "_" in name
+) | {
+    "cancel_at_period_end",
+    "cancel at period end",
+    "current period start (utc)",
+    "current period end (utc)",
+    "canceled at (utc)",
+    "ended at (utc)",
+    "created (utc)",
+    "start (utc)",
+    "plan interval",
+    "interval count",
+    "customer description",
+}
+"""Headers only Stripe writes (a plain list's ``Amount`` and ``Interval`` are not)."""
+_STRIPE_ID = re.compile(r"^(?:sub|cus)_[A-Za-z0-9]+$")
 _MONTHS = {"day": 12 / 365.25, "week": 12 / 52.1775, "month": 1.0, "year": 12.0}
 _ZERO_DECIMAL = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND"}
     | {"VUV", "XAF", "XOF", "XPF"}
 )
+_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+"""Currencies whose smallest unit is a thousandth (Stripe's three-decimal currencies)."""
 _NOT_STARTED = {"incomplete", "incomplete_expired"}
 HEADER = ["Customer ID", "Customer Name", "Segment", "MRR", "Currency", "Start Date"]
 HEADER += ["Renewal Date", "Churn Date", "Status"]
@@ -117,17 +144,36 @@ def _find(header: list[str]) -> dict[str, int]:
     return found
 
 
+_TIMESTAMP = re.compile(r"^(\d{9,11})(?:\.0+)?$")
+"""Unix seconds, as the API writes them or as pandas does in a column with blanks."""
+
+
 def _when(value: Any) -> dt.date | None:
-    """A unix timestamp (seconds, UTC) or a date text; None when blank or unreadable."""
+    """A unix timestamp (seconds, UTC) or a date text; None when blank.
+
+    Raises
+    ------
+    ValueError
+        When the cell is neither (a timestamp in milliseconds, a text that is no date).
+    """
     if is_missing(value):
         return None
     text = cell_text(value)
-    if text.isdigit() and 9 <= len(text) <= 11:
-        return dt.datetime.fromtimestamp(int(text), tz=dt.UTC).date()
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None
+    if m := _TIMESTAMP.match(text):
+        return dt.datetime.fromtimestamp(int(m.group(1)), tz=dt.UTC).date()
+    return parse_date(value)
+
+
+def _stripe_signal(table: RawTable, col: Mapping[str, int]) -> bool:
+    """Whether the table says it is Stripe's: its own headers, or ``sub_``/``cus_`` ids."""
+    if any(h.strip().lower() in _SIGNAL for h in table.header):
+        return True
+    id_cols = [col["customer"]] + [
+        i for i, h in enumerate(table.header) if h.strip().lower() in ("id", "subscription id")
+    ]
+    return any(
+        _STRIPE_ID.match(cell_text(row.cells[i])) for row in table.rows[:50] for i in id_cols
+    )
 
 
 @dataclass
@@ -159,7 +205,7 @@ def _mrr(row: RawRow, col: Mapping[str, int], cents: bool) -> tuple[float, str] 
     if interval not in _MONTHS or count <= 0 or not math.isfinite(count):
         return f"interval {interval or 'blank'!r} x {count:g} is not a billing period"
     if cents and currency not in _ZERO_DECIMAL:
-        amount /= 100
+        amount /= 1000 if currency in _THREE_DECIMAL else 100
     return amount * quantity / (_MONTHS[interval] * count), currency
 
 
@@ -169,9 +215,23 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
     amount_key = "cents" if "cents" in col else "amount"
     if "interval" not in col or amount_key not in col or "customer" not in col:
         return None
+    if not _stripe_signal(table, col):
+        return None  # a plain list with Customer, Amount and Interval columns
     cents = amount_key == "cents"
     skipped: list[RowIssue] = []
     subs: list[_Sub] = []
+    unread: dict[str, list[tuple[int, str]]] = {}
+
+    def when(row: RawRow, key: str) -> dt.date | None:
+        if key not in col:
+            return None
+        try:
+            return _when(row.cells[col[key]])
+        except ValueError:
+            cells = unread.setdefault(table.header[col[key]], [])
+            cells.append((row.line, cell_text(row.cells[col[key]])))
+            return None
+
     for row in table.rows:
         status = cell_text(row.cells[col["status"]]).lower() if "status" in col else "active"
         if status in _NOT_STARTED:
@@ -192,9 +252,9 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
                 text.get("segment", ""),
                 got[0],
                 got[1],
-                _when(row.cells[col["start"]]) if "start" in col else None,
-                _when(row.cells[col["period_end"]]) if "period_end" in col else None,
-                _when(row.cells[col["ended"]]) if "ended" in col else None,
+                when(row, "start"),
+                when(row, "period_end"),
+                when(row, "ended"),
                 status == "canceled",
             )
         )
@@ -218,12 +278,25 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
         "read as a Stripe subscription export (from its columns "
         + ", ".join(repr(h) for h in used if h)
         + "): "
-        + ("amounts in cents (none for zero-decimal currencies such as JPY), " if cents else "")
+        + (
+            "amounts in cents (none for zero-decimal currencies such as JPY, thousandths "
+            "for BHD, JOD, KWD, OMR and TND), "
+            if cents
+            else ""
+        )
         + "MRR = amount x quantity / billing interval (a year is 12 months, times the "
         "interval count) and ARR = MRR x 12; unix timestamps read as UTC dates; canceled "
         "subscriptions are churned (ended_at is the churn date), incomplete ones left out"
     )
     notes = [note]
+    for header, cells in unread.items():
+        shown = ", ".join(f"line {n} {v!r}" for n, v in cells[:5])
+        more = f" and {len(cells) - 5} more" if len(cells) > 5 else ""
+        notes.append(
+            f'column "{header}": {plural(len(cells), "date")} that could not be read, left '
+            f"blank: {shown}{more} (a timestamp is unix seconds, 9 to 11 digits, e.g. "
+            "1710000000; milliseconds are not read)"
+        )
     if merged:
         notes.append(
             f"{plural(len(merged), 'customer')} with several subscriptions: their MRR added "
