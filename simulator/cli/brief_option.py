@@ -39,7 +39,8 @@ def html_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def check_html(path: Path | None, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse ``--html FILE`` before any work (wrong suffix, missing folder, an input)."""
+    """Refuse ``--html FILE`` before any work (wrong suffix, missing folder, an input, an
+    existing file without ``--force``)."""
     check_output(path, HTML_SUFFIXES, inputs, param="html")
 
 

@@ -16,6 +16,7 @@ from simulator.cli.common import (
     emit,
     experiment_options,
     fail,
+    force_option,
     format_option,
     handle_errors,
     load_plan,
@@ -45,6 +46,7 @@ __all__ = ["compare_command"]
     "brief (.html, as --html).",
 )
 @html_option
+@force_option
 @format_option
 @quiet_option
 @handle_errors

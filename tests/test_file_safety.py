@@ -1,0 +1,467 @@
+"""Never destroy a user's file: a property test over (input, output, --force) combinations.
+
+Every command that writes files is run through click's CliRunner in a fresh folder that
+holds its inputs (a small plan, a slice of the customer lists, a saved run) and a user's
+own files, with generated output targets: an input itself, a new file inside an input's
+folder, a link to an input, a user's file, a folder, a path below a file, a broken link,
+a fresh path. Whatever the combination:
+
+- every input is byte-identical afterwards;
+- nothing that was there before changes without --force, and with --force only what sits
+  at a target path (or in a target folder) does;
+- no temporary file is left behind, a success writes each file target, and the exit
+  code is 0 or 2 with no traceback.
+
+The three destructive cases fixed before (``-o`` the working folder, the input's folder,
+the customer list) stay covered in tests/test_safety.py; here they are among the draws.
+Set CSSIM_SAFETY_EXAMPLES (default 45, about 20 s) to search longer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import simulator.report.saved as saved
+from simulator.cli import cli
+from simulator.report.files import atomic_write, current_umask
+from simulator.report.targets import is_run_directory
+from tests.conftest import SMALL
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "scenarios" / "data"
+QUICK = ["-j", "1", "-q"]
+USER = b"the user's own file: not written by cssim\n"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line and the output options it takes, each with what it writes."""
+
+    argv: tuple[str, ...]
+    outputs: dict[str, tuple[str, ...]]  # option -> suffixes ("/" for a folder)
+    inputs: tuple[str, ...]  # files (relative to the workspace) the command reads
+    force: bool = True  # has a --force option
+
+
+PLAN = "plans/plan.yaml"
+OTHER = "plans/other.yaml"
+BOOK = "data/customers.csv"
+HISTORY = "data/history.csv"
+ACTIVITIES = "data/activities.csv"
+SAVED = "runs/saved"
+FILE = (".csv", ".json", ".xlsx", ".html", ".htm")
+PLANNED = ("-n", "2", *QUICK)
+
+COMMANDS: dict[str, Command] = {
+    "run": Command(
+        ("run", PLAN, *PLANNED), {"-o": (*FILE, ""), "--html": (".html", ".htm")}, (PLAN,)
+    ),
+    "report": Command(
+        ("report", SAVED),
+        {"--xlsx": (".xlsx",), "--html": (".html", ".htm"), "--charts": ("/",)},
+        tuple(f"{SAVED}/{name}" for name in ("run.json", "scenario.yaml", "replications.json")),
+    ),
+    "compare": Command(
+        ("compare", PLAN, OTHER, *PLANNED), {"-o": FILE, "--html": (".html",)}, (PLAN, OTHER)
+    ),
+    "decide": Command(
+        ("decide", PLAN, OTHER, "--draws", "4", "--sensitivity-replications", "1", *QUICK),
+        {"-o": (".json", ".html", ".htm", ".xlsx"), "--html": (".html",), "--charts": ("/",)},
+        (PLAN, OTHER),
+    ),
+    "solve": Command(("solve", PLAN, *PLANNED), {"-o": FILE, "--html": (".html",)}, (PLAN,)),
+    "tradeoff": Command(
+        ("tradeoff", PLAN, "--team", "core", "--csms", "1", "--max-replications", "2", *PLANNED),
+        {"-o": (".yaml", ".xlsx", ".html", ".htm"), "--html": (".html",)},
+        (PLAN,),
+    ),
+    "hire": Command(("hire", PLAN, "-q"), {"-o": FILE, "--html": (".html",)}, (PLAN,)),
+    "sweep": Command(
+        ("sweep", PLAN, "--vary", "segments.core.team.csms=2..3", *PLANNED),
+        {"-o": (".csv", ".json", ".parquet")},
+        (PLAN,),
+    ),
+    "analyze": Command(
+        ("analyze", BOOK, "--as-of", "2026-10-31"),
+        {"-o": (".csv", ".json", ".xlsx"), "--charts": ("/",)},
+        (BOOK,),
+    ),
+    "calibrate": Command(
+        ("calibrate", BOOK, "--as-of", "2026-10-31", "-q"), {"-o": (".yaml",)}, (BOOK,)
+    ),
+    "backtest": Command(
+        (
+            "backtest",
+            HISTORY,
+            "--activities",
+            ACTIVITIES,
+            "--as-of",
+            "2025-10-31",
+            "--list-date",
+            "2026-10-31",
+            "-n",
+            "20",
+            "--horizon-days",
+            "30",
+            *QUICK,
+        ),
+        {
+            "-o": (".csv", ".json", ".xlsx", ".html", ".htm"),
+            "--html": (".html",),
+            "--charts": ("/",),
+        },
+        (HISTORY, ACTIVITIES),
+    ),
+    "init": Command(("init",), {"": (".yaml",)}, ()),
+    "schema": Command(("schema",), {"-o": (".json",)}, ()),
+}
+"""Every command with an output option (cssim --help, docs/cli.md), on tiny settings."""
+
+KINDS = (
+    "fresh",
+    "input",
+    "input by another path",
+    "beside an input",
+    "link to an input",
+    "user file",
+    "link to a user file",
+    "broken link",
+    "folder",
+    "below a file",
+    "squatted temp folder",
+    "saved run",
+    "through a linked folder",
+    "beside files of the user's",
+)
+
+
+def _slice(source: Path, target: Path, every: int) -> list[str]:
+    """Copy the title and header lines of a CSV export and every ``every``-th row; the
+    rows' first cells (the IDs)."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = lines[2::every]
+    target.write_text("".join(lines[:2] + rows), encoding="utf-8")
+    return [row.split(",", 1)[0] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def template() -> Iterator[Path]:
+    """The workspace every example copies: plans, data slices, a saved run, user files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        (root / "plans").mkdir(parents=True)
+        (root / "data").mkdir()
+        (root / PLAN).write_text(SMALL, encoding="utf-8")
+        (root / OTHER).write_text(SMALL.replace("csms: 2", "csms: 3"), encoding="utf-8")
+        _slice(DATA / "customers.csv", root / BOOK, 25)
+        ids = set(_slice(DATA / "history" / "customers.csv", root / HISTORY, 40))
+        lines = (DATA / "history" / "activities.csv").read_text(encoding="utf-8").splitlines(True)
+        kept = [line for line in lines[2:] if line.split(",", 1)[0] in ids]
+        (root / ACTIVITIES).write_text("".join(lines[:2] + kept), encoding="utf-8")
+        res = CliRunner().invoke(cli, ["run", str(root / PLAN), *PLANNED, "-o", str(root / SAVED)])
+        assert res.exit_code == 0, res.output
+        (root / "notes.txt").write_bytes(USER)
+        (root / "afile").write_bytes(USER)
+        (root / "folder").mkdir()
+        (root / "folder" / "keep.txt").write_bytes(USER)
+        (root / "folder" / "keep.png").write_bytes(USER)
+        yield root
+
+
+@dataclass
+class Case:
+    """One generated command line and what it may touch."""
+
+    argv: list[str]
+    force: bool
+    files: list[str] = field(default_factory=list)  # file targets (workspace-relative)
+    folders: list[str] = field(default_factory=list)  # folder targets
+    written: list[str] = field(default_factory=list)  # files a success must have written
+
+
+def _target(root: Path, cmd: Command, option: str, kind: str, suffix: str, n: int) -> str:
+    """Make what ``kind`` needs in ``root`` and return the target path to give."""
+    name = f"out{n}{suffix}" if suffix != "/" else f"charts{n}"
+    inputs = [p for p in cmd.inputs if (root / p).is_file()] or ["notes.txt"]
+    source = inputs[n % len(inputs)]
+    if kind == "input":
+        return source
+    if kind == "input by another path":
+        parent, leaf = os.path.split(source)
+        return f"./{parent}/../{parent}/{leaf}" if parent else f"./{leaf}"
+    if kind == "beside an input":
+        return str(Path(source).parent / name)
+    if kind in ("link to an input", "link to a user file", "broken link"):
+        pointed = {"link to an input": source, "link to a user file": "notes.txt"}.get(kind)
+        link = root / f"link{n}{suffix.strip('/')}"
+        link.symlink_to(root / pointed if pointed else root / "nowhere" / name)
+        return link.name
+    if kind == "user file":
+        if suffix == "/":
+            return "folder"  # a folder of the user's, holding a .png of theirs
+        (root / name).write_bytes(USER)
+        return name
+    if kind == "folder":
+        return "folder" if suffix != "/" else str(Path(source).parent)
+    if kind == "below a file":
+        return f"afile/{name}"
+    if kind == "through a linked folder":
+        parent = Path(source).parent
+        link = root / f"linkdir{n}"
+        link.symlink_to(root / parent, target_is_directory=True)
+        return link.name if suffix == "/" else f"{link.name}/{Path(source).name}"
+    if kind == "beside files of the user's":  # where calibrate and init write a second file
+        (root / f"out{n}_accounts.csv").write_bytes(USER)
+        (root / "cssim.schema.json").write_bytes(USER)
+        return name
+    if kind == "saved run":
+        shutil.copytree(root / SAVED, root / name)
+        aside = root / f".{name}.old-{os.getpid()}"
+        aside.mkdir()
+        (aside / "keep.txt").write_bytes(USER)
+        return name
+    if kind == "squatted temp folder":
+        squat = root / f".{name}.tmp-{os.getpid()}"
+        squat.mkdir()
+        (squat / "keep.txt").write_bytes(USER)
+        return name
+    return name
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, str]], bool]:
+    """A command, one or two of its output options each with a target kind and a suffix
+    (a right one, mostly), and --force."""
+    name = draw(st.sampled_from(sorted(COMMANDS)))
+    cmd = COMMANDS[name]
+    options = draw(
+        st.lists(st.sampled_from(sorted(cmd.outputs)), min_size=1, max_size=2, unique=True)
+    )
+    picks = []
+    for option in options:
+        good = cmd.outputs[option]
+        suffix = draw(st.sampled_from(good) | st.sampled_from((".txt", ".xlsx", "/")))
+        picks.append((option, draw(st.sampled_from(KINDS)), suffix))
+    return name, picks, draw(st.booleans())
+
+
+def _build(root: Path, name: str, picks: list[tuple[str, str, str]], force: bool) -> Case:
+    cmd = COMMANDS[name]
+    case = Case(list(cmd.argv), force)
+    for n, (option, kind, suffix) in enumerate(picks):
+        target = _target(root, cmd, option, kind, suffix, n)
+        case.argv += [target] if option == "" else [option, target]
+        folder = option == "--charts" or (name == "run" and option == "-o" and suffix == "")
+        (case.folders if folder else case.files).append(target)
+        if not folder:
+            case.written.append(target)
+        if name == "calibrate":
+            stem = Path(target)
+            case.files.append(str(stem.with_name(f"{stem.stem}_accounts.csv")))
+        if name == "init":
+            case.files.append(str(Path(target).parent / "cssim.schema.json"))
+    if force:
+        case.argv.append("--force")
+    return case
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every entry under ``root``: a file's bytes, a link's target, a folder's mark."""
+    out: dict[str, bytes] = {}
+    for path in [root, *root.rglob("*")]:
+        key = os.path.normpath(path.relative_to(root))
+        if path.is_symlink():
+            out[key] = b"link -> " + os.fsencode(os.readlink(path))
+        elif path.is_dir():
+            out[key] = b"folder"
+        else:
+            out[key] = path.read_bytes()
+    return out
+
+
+def _within(key: str, targets: list[str]) -> bool:
+    normal = [os.path.normpath(t) for t in targets]
+    return key in normal or any(key.startswith(t + os.sep) for t in normal)
+
+
+def _check(root: Path, case: Case, before: dict[str, bytes], inputs: dict[str, bytes]) -> None:
+    res = CliRunner().invoke(cli, case.argv)
+    shown = f"{case.argv}\n{res.output[-1500:]}"
+    assert res.exit_code in (0, 2), shown
+    assert "Traceback" not in res.output, shown
+    assert res.exception is None or isinstance(res.exception, SystemExit), (shown, res.exception)
+    for path, data in inputs.items():  # an input, read through any link, is untouched
+        assert (root / path).read_bytes() == data, f"input {path} changed: {shown}"
+    after = _snapshot(root)
+    for key, data in before.items():
+        if after.get(key) == data or key == ".":
+            continue
+        # changed or gone: only with --force, and only at a target the user named
+        allowed = case.force and _within(key, case.files + case.folders)
+        assert allowed, f"{key} changed or removed without being a --force target: {shown}"
+    leftovers = [k for k in after if k not in before and (".tmp" in k or ".old-" in k)]
+    assert not leftovers, f"left behind {leftovers}: {shown}"
+    if res.exit_code == 0:
+        for target in case.written:
+            assert (root / target).is_file(), f"success but {target} not written: {shown}"
+    else:
+        assert "error:" in res.output.lower(), shown
+
+
+@settings(
+    max_examples=int(os.environ.get("CSSIM_SAFETY_EXAMPLES", "45")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(cases())
+def test_no_command_destroys_a_file(
+    template: Path, drawn: tuple[str, list[tuple[str, str, str]], bool]
+) -> None:
+    name, picks, force = drawn
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        shutil.copytree(template, root, symlinks=True)
+        case = _build(root, name, picks, force)
+        before = _snapshot(root)
+        inputs = {p: (root / p).read_bytes() for p in COMMANDS[name].inputs}
+        with contextlib.chdir(root):
+            _check(root, case, before, inputs)
+
+
+# ---------------------------------------------------------------- the bugs the draws found
+
+
+def _book(folder: Path) -> Path:
+    book = folder / "customers.csv"
+    _slice(DATA / "customers.csv", book, 25)
+    return book
+
+
+@pytest.mark.parametrize("command", ["analyze", "backtest"])
+def test_analyze_and_backtest_keep_an_existing_file_without_force(
+    tmp_path: Path, command: str
+) -> None:
+    book = _book(tmp_path)
+    mine = tmp_path / "measures.csv"
+    mine.write_bytes(USER)
+    argv = {
+        "analyze": ["analyze", str(book)],
+        "backtest": ["backtest", str(book), "--activities", str(book), "--as-of", "2025-10-31"],
+    }[command]
+    res = CliRunner().invoke(cli, [*argv, "-o", str(mine)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"-o {mine}: exists; pass --force to overwrite it" in res.output
+    assert mine.read_bytes() == USER
+    if command == "analyze":  # with --force it is replaced
+        res = CliRunner().invoke(cli, [*argv, "-o", str(mine), "--force"])
+        assert res.exit_code == 0, res.output
+        assert mine.read_bytes() != USER and mine.read_text().startswith("segment,")
+
+
+def test_a_chart_folder_holding_images_needs_force(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / "pareto.png").write_bytes(USER)
+    res = CliRunner().invoke(cli, ["analyze", str(book), "--charts", str(charts)])
+    assert res.exit_code == 2 and "--charts" in res.output and "pass --force" in res.output
+    assert (charts / "pareto.png").read_bytes() == USER
+
+
+def test_htm_is_accepted_wherever_html_is(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL, encoding="utf-8")
+    for option in ("-o", "--html"):
+        page = tmp_path / f"hire{option.strip('-')}.htm"
+        res = CliRunner().invoke(cli, ["hire", str(plan), "-q", option, str(page)])
+        assert res.exit_code == 0, res.output
+        assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    page = tmp_path / "run.htm"
+    res = CliRunner().invoke(cli, ["run", str(plan), *PLANNED, "-o", str(page)])
+    assert res.exit_code == 0, res.output
+    assert page.is_file()
+
+
+def test_a_saved_run_never_removes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    """``.fy27.tmp-PID`` and ``.fy27.old-PID`` beside the run may be anyone's: a run
+    saved (and replaced with --force) leaves them as they were."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "fy27"
+    squats = [tmp_path / f".fy27.{kind}-{os.getpid()}" for kind in ("tmp", "old")]
+    for squat in squats:
+        squat.mkdir()
+        (squat / "keep.txt").write_bytes(USER)
+    args = ["run", str(plan), *PLANNED, "-o", str(out)]
+    for extra in ([], ["--force"]):
+        res = CliRunner().invoke(cli, [*args, *extra])
+        assert res.exit_code == 0, res.output
+        for squat in squats:
+            assert (squat / "keep.txt").read_bytes() == USER
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["plan.yaml", "fy27", *(s.name for s in squats)])
+    assert oct((out).stat().st_mode & 0o777) == oct(0o777 & ~current_umask())
+
+
+def test_write_failures_name_the_target_not_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        atomic_write(folder, "x")  # the rename onto a folder fails
+    assert info.value.filename == str(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a folder"]
+
+    def full(rows: object, path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(saved, "write_parquet", full)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "runs" / "fy27"
+    res = CliRunner().invoke(cli, ["run", str(plan), *PLANNED, "-o", str(out)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"error: cannot write {out}: No space left on device" in res.output
+    assert ".tmp" not in res.output and not out.exists()
+    assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_outputs_inside_a_run_being_read_are_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL, encoding="utf-8")
+    run_dir = tmp_path / "fy27"
+    assert CliRunner().invoke(cli, ["run", str(plan), *PLANNED, "-o", str(run_dir)]).exit_code == 0
+    for option, target in (("--xlsx", "pack.xlsx"), ("--html", "b.html"), ("--charts", "c")):
+        res = CliRunner().invoke(cli, ["report", str(run_dir), option, str(run_dir / target)])
+        assert res.exit_code == 2, res.output
+        assert "a folder this command reads" in res.output
+    assert is_run_directory(run_dir)
+
+
+def test_a_link_at_the_target_is_kept_without_force(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    dangling = tmp_path / "out.csv"
+    dangling.symlink_to(tmp_path / "elsewhere.csv")
+    res = CliRunner().invoke(cli, ["analyze", str(book), "-o", str(dangling)])
+    assert res.exit_code == 2 and "is a link; pass --force" in res.output
+    assert dangling.is_symlink() and not (tmp_path / "elsewhere.csv").exists()
+    linked = tmp_path / "link.csv"
+    linked.symlink_to(book)
+    res = CliRunner().invoke(cli, ["analyze", str(book), "-o", str(linked), "--force"])
+    assert res.exit_code == 2 and "customer list itself" in res.output
+    (tmp_path / "afile").write_bytes(USER)
+    res = CliRunner().invoke(cli, ["analyze", str(book), "-o", str(tmp_path / "afile" / "x.csv")])
+    assert res.exit_code == 2 and "afile is not a folder" in res.output
