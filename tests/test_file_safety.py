@@ -23,6 +23,9 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,13 +33,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import simulator.report.saved as saved
 from simulator.cli import cli
+from simulator.errors import OutputError
 from simulator.report.files import atomic_write, current_umask
-from simulator.report.targets import is_run_directory
+from simulator.report.targets import check_file_target, is_run_directory
 from tests.conftest import SMALL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +132,14 @@ COMMANDS: dict[str, Command] = {
     "schema": Command(("schema",), {"-o": (".json",)}, ()),
 }
 """Every command with an output option (cssim --help, docs/cli.md), on tiny settings."""
+
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    ".html": (b"<!doctype html",),
+    ".htm": (b"<!doctype html",),
+    ".xlsx": (b"pk",),
+    ".json": (b"{", b"["),
+}
+"""How a written file of each kind starts (lower case, after any white space)."""
 
 KINDS = (
     "fresh",
@@ -316,6 +328,9 @@ def _check(root: Path, case: Case, before: dict[str, bytes], inputs: dict[str, b
     if res.exit_code == 0:
         for target in case.written:
             assert (root / target).is_file(), f"success but {target} not written: {shown}"
+            head = (root / target).read_bytes()[:64].lstrip().lower()
+            magic = MAGIC.get(Path(target).suffix.lower())
+            assert magic is None or head.startswith(magic), f"{target} holds {head!r}: {shown}"
     else:
         assert "error:" in res.output.lower(), shown
 
@@ -326,6 +341,15 @@ def _check(root: Path, case: Case, before: dict[str, bytes], inputs: dict[str, b
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(cases())
+@example(("analyze", [("-o", "user file", ".csv")], False))
+@example(("backtest", [("-o", "user file", ".json")], False))
+@example(("run", [("-o", "squatted temp folder", "")], False))
+@example(("run", [("-o", "saved run", "")], True))
+@example(("run", [("-o", "fresh", ".htm")], False))
+@example(("decide", [("-o", "fresh", ".htm")], False))
+@example(("tradeoff", [("-o", "fresh", ".htm")], False))
+@example(("calibrate", [("-o", "beside files of the user's", ".yaml")], False))
+@example(("report", [("--charts", "user file", "/")], False))
 def test_no_command_destroys_a_file(
     template: Path, drawn: tuple[str, list[tuple[str, str, str]], bool]
 ) -> None:
@@ -465,3 +489,24 @@ def test_a_link_at_the_target_is_kept_without_force(tmp_path: Path) -> None:
     (tmp_path / "afile").write_bytes(USER)
     res = CliRunner().invoke(cli, ["analyze", str(book), "-o", str(tmp_path / "afile" / "x.csv")])
     assert res.exit_code == 2 and "afile is not a folder" in res.output
+
+
+def test_a_device_or_fifo_is_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for argv in (["schema", "-o", str(fifo)], ["init", str(fifo)]):
+        res = CliRunner().invoke(cli, [*argv, "--force"])
+        assert res.exit_code == 2 and "is not a regular file" in res.output, res.output
+    # without --force, schema asks whether the target is a schema it wrote: it must not
+    # open the FIFO to find out (that blocks until a writer comes)
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "schema", "-o", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 2 and "is not a regular file" in done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(OutputError, match="is not a regular file"):  # checked, never written
+        check_file_target("output", "/dev/null", None, force=True)

@@ -149,6 +149,13 @@ def file_suffixes(allowed: Iterable[str]) -> tuple[str, ...]:
     return (*out, ".htm") if ".html" in out and ".htm" not in out else out
 
 
+def output_kind(path: Path) -> str:
+    """What a file target is by its suffix, lower case without the dot (``html`` for
+    ``.htm`` too): the key of :func:`emit`'s ``formats``."""
+    kind = path.suffix.lower().lstrip(".")
+    return "html" if kind == "htm" else kind
+
+
 def check_output(
     output: Path | None,
     allowed: tuple[str, ...],
@@ -195,8 +202,7 @@ def emit(
     the command's decision brief, the Excel pack's first sheet.
     """
     if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        suffix = "html" if suffix == "htm" else suffix
+        suffix = output_kind(output)
         if suffix == "xlsx":
             sheets = formats["xlsx"]()
             write_workbook(output, sheets, currency, brief() if brief is not None else None)

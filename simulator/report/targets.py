@@ -172,6 +172,10 @@ def check_file_target(
         raise OutputError(param, path, f"use a file name ending in {' or '.join(suffixes)}")
     if path.is_dir():
         raise OutputError(param, path, "is a folder; give a file name")
+    if path.exists() and not path.is_symlink() and not path.is_file():
+        raise OutputError(  # /dev/null, a FIFO, a socket: never replaced, even with force
+            param, path, "is not a regular file (a device, FIFO or socket); give a file name"
+        )
     _refuse_inputs(param, path, inputs, role)
     if force is False and _exists(path):
         what = "is a link" if path.is_symlink() else "exists"
