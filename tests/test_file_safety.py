@@ -510,3 +510,16 @@ def test_a_device_or_fifo_is_never_replaced(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     with pytest.raises(OutputError, match="is not a regular file"):  # checked, never written
         check_file_target("output", "/dev/null", None, force=True)
+
+
+def test_init_keeps_a_link_of_the_users(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.symlink_to(tmp_path / "elsewhere" / "plan.yaml")
+    res = CliRunner().invoke(cli, ["init", str(plan)])
+    assert res.exit_code == 2 and "is a link; pass --force" in res.output
+    assert plan.is_symlink()
+    schema = tmp_path / "cssim.schema.json"
+    schema.symlink_to(tmp_path / "shared" / "cssim.schema.json")
+    res = CliRunner().invoke(cli, ["init", str(tmp_path / "new.yaml")])
+    assert res.exit_code == 0, res.output
+    assert schema.is_symlink() and "cssim.schema.json" not in res.output

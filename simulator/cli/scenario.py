@@ -121,12 +121,12 @@ def init(path: Path, force: bool, no_schema: bool) -> None:
     if path.exists() and not force:
         fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
     make_folder_for(path)  # a new plan's folder (plans/fy27.yaml)
-    check_file_target("path", path)
+    check_file_target("path", path, force=force)  # a broken link too needs --force
     text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
     atomic_write(path, text)
     click.echo(f"wrote {path}", err=True)
     schema_path = path.parent / "cssim.schema.json"
-    if not no_schema and not schema_path.exists():
+    if not no_schema and not (schema_path.exists() or schema_path.is_symlink()):
         atomic_write(schema_path, schema_text())
         click.echo(f"wrote {schema_path}", err=True)
     click.echo(f"next: cssim validate {path} && cssim estimate {path}", err=True)
