@@ -183,10 +183,10 @@ def save_run(
 
 def _swap_in(new: Path, directory: Path) -> None:
     """Rename ``new`` onto ``directory``; an old run directory is moved aside, then removed."""
-    if not directory.exists():
-        os.replace(new, directory)
+    if not directory.exists() or (directory.is_dir() and not any(directory.iterdir())):
+        os.replace(new, directory)  # onto an empty folder too: the rename fails if it fills
         return
-    if not is_run_directory(directory) and any(directory.iterdir()):
+    if not is_run_directory(directory):
         raise OutputError(
             "directory", directory, "is no longer a cssim run directory; not replaced"
         )
