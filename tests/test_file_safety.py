@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 import simulator.report.saved as saved
 from simulator.cli import cli
 from simulator.errors import OutputError
-from simulator.report.files import atomic_write, current_umask
+from simulator.report.files import atomic_target, atomic_write, current_umask
 from simulator.report.targets import check_file_target, is_run_directory
 from tests.conftest import SMALL
 
@@ -523,3 +523,13 @@ def test_init_keeps_a_link_of_the_users(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["init", str(tmp_path / "new.yaml")])
     assert res.exit_code == 0, res.output
     assert schema.is_symlink() and "cssim.schema.json" not in res.output
+
+
+def test_a_writers_own_error_names_the_target(tmp_path: Path) -> None:
+    """pyarrow and others raise an OSError with no filename and the path in the text."""
+    target = tmp_path / "grid.parquet"
+    with pytest.raises(OSError) as info, atomic_target(target) as tmp:
+        raise OSError(f"Failed to open local file '{tmp}'. Detail: [errno 28] No space left")
+    assert info.value.filename == str(target)
+    assert str(target) in str(info.value) and ".tmp" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []

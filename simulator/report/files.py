@@ -39,15 +39,22 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename is not None and str(exc.filename) == tmp:
-            raise naming_target(exc, target) from exc
+        if isinstance(exc, OSError) and (exc.filename is None or str(exc.filename) == tmp):
+            raise naming_target(exc, target, tmp) from exc  # a writer's own OSError too
         raise
 
 
-def naming_target(exc: OSError, target: Path) -> OSError:
-    """``exc`` again (same type, errno and reason), naming ``target``, the path the
-    caller gave, instead of a temporary file."""
-    return type(exc)(exc.errno, exc.strerror or str(exc), str(target))
+def naming_target(exc: OSError, target: Path, tmp: str | None = None) -> OSError:
+    """An OSError of the same errno and reason as ``exc`` naming ``target``, the path the
+    caller gave, instead of a temporary file (``tmp`` is replaced by ``target`` in the
+    reason too: pyarrow and others put the path in the message)."""
+    reason = exc.strerror or str(exc)
+    if tmp:
+        reason = reason.replace(tmp, str(target))
+    try:
+        return type(exc)(exc.errno, reason, str(target))
+    except TypeError:  # a subclass with its own constructor
+        return OSError(exc.errno, reason, str(target))
 
 
 def current_umask() -> int:

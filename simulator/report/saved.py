@@ -176,7 +176,7 @@ def save_run(
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise naming_target(exc, directory) from exc  # the run folder, not tmp
+            raise naming_target(exc, directory, str(tmp)) from exc  # the run folder, not tmp
         raise
     return directory
 
