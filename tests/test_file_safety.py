@@ -60,7 +60,8 @@ class Command:
 
 
 PLAN = "plans/plan.yaml"
-OTHER = "plans/other.yaml"
+OTHER = "plans/other.yaml"  # extends PLAN and reads ACCOUNTS
+ACCOUNTS = "plans/accounts.csv"
 BOOK = "data/customers.csv"
 HISTORY = "data/history.csv"
 ACTIVITIES = "data/activities.csv"
@@ -78,12 +79,14 @@ COMMANDS: dict[str, Command] = {
         tuple(f"{SAVED}/{name}" for name in ("run.json", "scenario.yaml", "replications.json")),
     ),
     "compare": Command(
-        ("compare", PLAN, OTHER, *PLANNED), {"-o": FILE, "--html": (".html",)}, (PLAN, OTHER)
+        ("compare", PLAN, OTHER, *PLANNED),
+        {"-o": FILE, "--html": (".html",)},
+        (PLAN, OTHER, ACCOUNTS),
     ),
     "decide": Command(
         ("decide", PLAN, OTHER, "--draws", "4", "--sensitivity-replications", "1", *QUICK),
         {"-o": (".json", ".html", ".htm", ".xlsx"), "--html": (".html",), "--charts": ("/",)},
-        (PLAN, OTHER),
+        (PLAN, OTHER, ACCOUNTS),
     ),
     "solve": Command(("solve", PLAN, *PLANNED), {"-o": FILE, "--html": (".html",)}, (PLAN,)),
     "tradeoff": Command(
@@ -91,11 +94,13 @@ COMMANDS: dict[str, Command] = {
         {"-o": (".yaml", ".xlsx", ".html", ".htm"), "--html": (".html",)},
         (PLAN,),
     ),
-    "hire": Command(("hire", PLAN, "-q"), {"-o": FILE, "--html": (".html",)}, (PLAN,)),
+    "hire": Command(
+        ("hire", OTHER, "-q"), {"-o": FILE, "--html": (".html",)}, (OTHER, PLAN, ACCOUNTS)
+    ),
     "sweep": Command(
-        ("sweep", PLAN, "--vary", "segments.core.team.csms=2..3", *PLANNED),
+        ("sweep", OTHER, "--vary", "segments.core.team.csms=2..3", *PLANNED),
         {"-o": (".csv", ".json", ".parquet")},
-        (PLAN,),
+        (OTHER, PLAN, ACCOUNTS),
     ),
     "analyze": Command(
         ("analyze", BOOK, "--as-of", "2026-10-31"),
@@ -176,7 +181,12 @@ def template() -> Iterator[Path]:
         (root / "plans").mkdir(parents=True)
         (root / "data").mkdir()
         (root / PLAN).write_text(SMALL, encoding="utf-8")
-        (root / OTHER).write_text(SMALL.replace("csms: 2", "csms: 3"), encoding="utf-8")
+        (root / ACCOUNTS).write_text("id,arr\nA1,1000\nA2,2000\nA3,50000\n", encoding="utf-8")
+        (root / OTHER).write_text(
+            "extends: plan.yaml\nsegments:\n  core:\n    team: {csms: 3}\n"
+            "    accounts: {from_csv: accounts.csv}\n",
+            encoding="utf-8",
+        )
         _slice(DATA / "customers.csv", root / BOOK, 25)
         ids = set(_slice(DATA / "history" / "customers.csv", root / HISTORY, 40))
         lines = (DATA / "history" / "activities.csv").read_text(encoding="utf-8").splitlines(True)
@@ -203,11 +213,12 @@ class Case:
     written: list[str] = field(default_factory=list)  # files a success must have written
 
 
-def _target(root: Path, cmd: Command, option: str, kind: str, suffix: str, n: int) -> str:
-    """Make what ``kind`` needs in ``root`` and return the target path to give."""
+def _target(root: Path, cmd: Command, kind: str, suffix: str, n: int, which: int) -> str:
+    """Make what ``kind`` needs in ``root`` and return the target path to give (``which``
+    picks the input, ``n`` numbers the option)."""
     name = f"out{n}{suffix}" if suffix != "/" else f"charts{n}"
     inputs = [p for p in cmd.inputs if (root / p).is_file()] or ["notes.txt"]
-    source = inputs[n % len(inputs)]
+    source = inputs[which % len(inputs)]
     if kind == "input":
         return source
     if kind == "input by another path":
@@ -253,7 +264,7 @@ def _target(root: Path, cmd: Command, option: str, kind: str, suffix: str, n: in
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, str]], bool]:
+def cases(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, str, int]], bool]:
     """A command, one or two of its output options each with a target kind and a suffix
     (a right one, mostly), and --force."""
     name = draw(st.sampled_from(sorted(COMMANDS)))
@@ -265,15 +276,15 @@ def cases(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, str]], bool]:
     for option in options:
         good = cmd.outputs[option]
         suffix = draw(st.sampled_from(good) | st.sampled_from((".txt", ".xlsx", "/")))
-        picks.append((option, draw(st.sampled_from(KINDS)), suffix))
+        picks.append((option, draw(st.sampled_from(KINDS)), suffix, draw(st.integers(0, 5))))
     return name, picks, draw(st.booleans())
 
 
-def _build(root: Path, name: str, picks: list[tuple[str, str, str]], force: bool) -> Case:
+def _build(root: Path, name: str, picks: list[tuple[str, str, str, int]], force: bool) -> Case:
     cmd = COMMANDS[name]
     case = Case(list(cmd.argv), force)
-    for n, (option, kind, suffix) in enumerate(picks):
-        target = _target(root, cmd, option, kind, suffix, n)
+    for n, (option, kind, suffix, which) in enumerate(picks):
+        target = _target(root, cmd, kind, suffix, n, which)
         case.argv += [target] if option == "" else [option, target]
         folder = option == "--charts" or (name == "run" and option == "-o" and suffix == "")
         (case.folders if folder else case.files).append(target)
@@ -341,17 +352,19 @@ def _check(root: Path, case: Case, before: dict[str, bytes], inputs: dict[str, b
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(cases())
-@example(("analyze", [("-o", "user file", ".csv")], False))
-@example(("backtest", [("-o", "user file", ".json")], False))
-@example(("run", [("-o", "squatted temp folder", "")], False))
-@example(("run", [("-o", "saved run", "")], True))
-@example(("run", [("-o", "fresh", ".htm")], False))
-@example(("decide", [("-o", "fresh", ".htm")], False))
-@example(("tradeoff", [("-o", "fresh", ".htm")], False))
-@example(("calibrate", [("-o", "beside files of the user's", ".yaml")], False))
-@example(("report", [("--charts", "user file", "/")], False))
+@example(("analyze", [("-o", "user file", ".csv", 0)], False))
+@example(("backtest", [("-o", "user file", ".json", 0)], False))
+@example(("run", [("-o", "squatted temp folder", "", 0)], False))
+@example(("run", [("-o", "saved run", "", 0)], True))
+@example(("run", [("-o", "fresh", ".htm", 0)], False))
+@example(("decide", [("-o", "fresh", ".htm", 0)], False))
+@example(("tradeoff", [("-o", "fresh", ".htm", 0)], False))
+@example(("calibrate", [("-o", "beside files of the user's", ".yaml", 0)], False))
+@example(("report", [("--charts", "user file", "/", 0)], False))
+@example(("sweep", [("-o", "input", ".csv", 2)], True))  # the from_csv file
+@example(("hire", [("-o", "link to an input", ".csv", 1)], True))  # the extends: parent
 def test_no_command_destroys_a_file(
-    template: Path, drawn: tuple[str, list[tuple[str, str, str]], bool]
+    template: Path, drawn: tuple[str, list[tuple[str, str, str, int]], bool]
 ) -> None:
     name, picks, force = drawn
     with tempfile.TemporaryDirectory() as tmp:
