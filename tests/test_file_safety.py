@@ -505,9 +505,10 @@ def test_a_link_at_the_target_is_kept_without_force(tmp_path: Path) -> None:
 
 
 def test_a_device_or_fifo_is_never_replaced(tmp_path: Path) -> None:
-    fifo = tmp_path / "pipe.json"
+    fifo, pipe = tmp_path / "pipe.json", tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    for argv in (["schema", "-o", str(fifo)], ["init", str(fifo)]):
+    os.mkfifo(pipe)
+    for argv in (["schema", "-o", str(fifo)], ["init", str(pipe)]):
         res = CliRunner().invoke(cli, [*argv, "--force"])
         assert res.exit_code == 2 and "is not a regular file" in res.output, res.output
     # without --force, schema asks whether the target is a schema it wrote: it must not
@@ -536,6 +537,9 @@ def test_init_keeps_a_link_of_the_users(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["init", str(tmp_path / "new.yaml")])
     assert res.exit_code == 0, res.output
     assert schema.is_symlink() and "cssim.schema.json" not in res.output
+    res = CliRunner().invoke(cli, ["init", str(tmp_path / "new" / "plan.xlsx")])
+    assert res.exit_code == 2 and "ending in .yaml or .yml" in res.output
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_writers_own_error_names_the_target(tmp_path: Path) -> None:

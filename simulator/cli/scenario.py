@@ -120,6 +120,8 @@ def init(path: Path, force: bool, no_schema: bool) -> None:
     """
     if path.exists() and not force:
         fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
+    if path.suffix.lower() not in (".yaml", ".yml"):  # before any folder is made
+        fail(f"error: {path}: a scenario is YAML; use a file name ending in .yaml or .yml")
     make_folder_for(path)  # a new plan's folder (plans/fy27.yaml)
     check_file_target("path", path, force=force)  # a broken link too needs --force
     text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
