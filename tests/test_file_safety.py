@@ -550,3 +550,14 @@ def test_a_writers_own_error_names_the_target(tmp_path: Path) -> None:
     assert info.value.filename == str(target)
     assert str(target) in str(info.value) and ".tmp" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_schema_keeps_a_link_without_force(tmp_path: Path) -> None:
+    ours = tmp_path / "cssim.schema.json"
+    assert CliRunner().invoke(cli, ["schema", "-o", str(ours)]).exit_code == 0
+    for name, pointed in (("broken.json", tmp_path / "gone.json"), ("linked.json", ours)):
+        link = tmp_path / name
+        link.symlink_to(pointed)
+        res = CliRunner().invoke(cli, ["schema", "-o", str(link)])
+        assert res.exit_code == 2 and "is a link; pass --force" in res.output, res.output
+        assert link.is_symlink()

@@ -92,7 +92,9 @@ def schema(output: Path | None, force: bool) -> None:
       cssim schema -o cssim.schema.json
     """
     if output is not None:
-        replace = force or not output.exists() or is_schema_file(output)
+        # without --force only cssim's own schema is replaced: never a link (broken or not)
+        there = output.exists() or output.is_symlink()
+        replace = force or not there or (not output.is_symlink() and is_schema_file(output))
         check_file_target("output", output, (".json",), force=None if replace else False)
     text = schema_text()
     if output is None:
