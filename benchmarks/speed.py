@@ -21,8 +21,15 @@ after a full garbage collection, so a busy machine slows them alike and the rati
 4. **A big book**: one replication of ``--big`` accounts in a child process: CPU seconds,
    peak memory (max RSS) and cost per CSM task against the small book's.
 5. **Start-up**: ``import simulator.cli`` and ``cssim --help`` in fresh processes.
-6. With ``--psa``: the headline decision of issue 10 (``cssim decide default cfo_six``,
-   300 draws, ``-j 2``), wall seconds.
+6. With ``--psa``, two probabilistic sensitivity analyses (``cssim decide``, its defaults:
+   300 draws, 1 replication each, 8 replications a tornado point; ``-j 2``), wall seconds
+   and the CPU seconds of the child processes (the command and its workers):
+
+   a. the headline decision of issue 10, ``default`` against ``cfo_six``: decide
+      simulates only the segment the options change (top);
+   b. the whole default plan: ``default`` against ``default_plus_one``, the default
+      with one more CSM in every team (a temporary file that extends it), so every
+      segment is simulated.
 """
 
 from __future__ import annotations
@@ -31,9 +38,12 @@ import argparse
 import gc
 import json
 import os
+import resource
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +60,7 @@ from simulator.engine.codes import Channel, Kind, Status
 from simulator.engine.records import Records
 from simulator.engine.simulation import simulate
 from simulator.scenario.loader import load_scenario, load_text
+from simulator.scenario.model.teams import Team
 from simulator.synthetic.mmc import mmc_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +205,51 @@ def startup(argv: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def timed_child(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds of a fresh process running ``argv``, and the CPU seconds (user +
+    system) of it and every process it waited for (its worker processes)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = startup(argv)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def plus_one_csm(path: Path) -> dict[str, int]:
+    """One more CSM in every team of the scenario at ``path`` (shared teams under
+    ``teams``, inline ones under ``segments.NAME.team``): dotted path -> headcount. An
+    option of decide that changes every segment."""
+    s = load_scenario(path)
+    out = {f"teams.{name}.csms": t.csms + 1 for name, t in s.teams.items()}
+    for name, seg in s.segments.items():
+        if isinstance(seg.team, Team):
+            out[f"segments.{name}.team.csms"] = seg.team.csms + 1
+    return out
+
+
+def extending(path: Path, name: str, settings: dict[str, Any]) -> str:
+    """A scenario file that extends ``path`` with ``settings`` (dotted path -> value), as
+    JSON (which is YAML)."""
+    doc: dict[str, Any] = {"extends": str(path.resolve()), "name": name}
+    for dotted, value in settings.items():
+        *parents, leaf = dotted.split(".")
+        node = doc
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def psa(label: str, option: Path, argv_tail: list[str]) -> None:
+    """Time ``cssim decide scenarios/default.yaml OPTION`` (``argv_tail`` after it) and
+    print the wall and child CPU seconds with the exact command."""
+    argv = [sys.executable, "-m", "simulator", "decide", "scenarios/default.yaml", str(option)]
+    argv += argv_tail
+    wall, cpu = timed_child(argv)
+    shown = shlex.join(["cssim", *argv[3:]])
+    print(f"   {label}: {wall:.1f} s wall, {cpu:.1f} CPU-s (children)\n     {shown}")
+
+
 def med(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -274,9 +330,21 @@ def main() -> None:
         f"cssim --help {med(helps):.2f} s"
     )
     if args.psa:
-        argv = [sys.executable, "-m", "simulator", "decide", "scenarios/default.yaml"]
-        argv += ["scenarios/cfo_six.yaml", "-q", "-j", "2"]
-        print(f"6. headline decision (300 draws, -j 2): {startup(argv):.1f} s wall")
+        tail = ["-q", "-j", "2"]
+        print("6. PSA (cssim decide: 300 draws x 1 replication, tornado 8 a point; -j 2):")
+        psa("a. default vs cfo_six (top simulated)", Path("scenarios/cfo_six.yaml"), tail)
+        default_path = ROOT / "scenarios" / "default.yaml"
+        settings = plus_one_csm(default_path)
+        with tempfile.TemporaryDirectory() as tmp:
+            option = Path(tmp) / "default_plus_one.yaml"
+            text = extending(default_path, "The default plan, one more CSM in every team", settings)
+            option.write_text(text, "utf-8")
+            what = ", ".join(f"{k}={v}" for k, v in settings.items())
+            psa(
+                f"b. the whole plan, default vs {option.stem} (default.yaml with {what})",
+                option,
+                tail,
+            )
 
 
 if __name__ == "__main__":

@@ -116,3 +116,27 @@ def test_light_and_task_coverage_agree(
     as_light = churn.coverage(tasks, now, 10.0, auto)
     for a, b in zip(as_tasks, as_light, strict=True):
         assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_requests_support_answers_are_recorded_as_their_tasks_would_be() -> None:
+    """Inbound requests routed to support are light rows too: answered the day they came,
+    on time within 0 working days and due within 1, no touchpoint, CSM, hours or weight."""
+    inbound = (
+        "segments.s.inbound={requests_per_account_year: 12, support_share: 0.5}",
+        "segments.s.touchpoints.request={trigger: {kind: inbound_request}, hours: 0.5}",
+    )
+    rec = simulate(tiny(*inbound), 0)
+    t = rec.tasks
+    m = t["channel"] == Channel.SUPPORT
+    assert m.sum() >= 30
+    assert np.all(np.diff(t["id"]) > 0)
+    assert np.all(t["status"][m] == Status.SUPPORT)
+    assert np.all(t["kind"][m] == Kind.INBOUND_REQUEST)
+    assert np.all(t["tp"][m] == -1)
+    assert np.all((t["csm"][m] == -1) & (t["hours"][m] == 0) & (t["weight"][m] == 0))
+    assert np.array_equal(t["start"][m], t["planned"][m])
+    assert np.array_equal(t["end"][m], t["planned"][m])
+    # windows of 0 and 1 weekday (the default calendar counts working days)
+    assert np.all((t["ontime"][m] >= t["planned"][m]) & (t["ontime"][m] - t["planned"][m] < 3))
+    assert np.all((t["due"][m] >= t["ontime"][m] + 1.0) & (t["due"][m] - t["planned"][m] <= 4))
+    assert rec.summary()["s"]["inbound_to_support"] == m.sum()

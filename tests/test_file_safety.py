@@ -223,7 +223,7 @@ def _target(root: Path, cmd: Command, kind: str, suffix: str, n: int, which: int
         return source
     if kind == "input by another path":
         parent, leaf = os.path.split(source)
-        return f"./{parent}/../{parent}/{leaf}" if parent else f"./{leaf}"
+        return f"./{parent}/../{Path(parent).name}/{leaf}" if parent else f"./{leaf}"
     if kind == "beside an input":
         return str(Path(source).parent / name)
     if kind in ("link to an input", "link to a user file", "broken link"):
@@ -236,8 +236,8 @@ def _target(root: Path, cmd: Command, kind: str, suffix: str, n: int, which: int
             return "folder"  # a folder of the user's, holding a .png of theirs
         (root / name).write_bytes(USER)
         return name
-    if kind == "folder":
-        return "folder" if suffix != "/" else str(Path(source).parent)
+    if kind == "folder":  # the folder of an input, or one of the user's
+        return str(Path(source).parent) if which % 2 or suffix == "/" else "folder"
     if kind == "below a file":
         return f"afile/{name}"
     if kind == "through a linked folder":

@@ -3,6 +3,7 @@ the commands, a run that ends with its verdict, the example data shipped with th
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from importlib import resources
@@ -61,17 +62,52 @@ def test_import_of_the_cli_loads_no_command_engine_or_plotting() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("module", ["scenario", "data", "run", "compare", "backtest", "app"])
-def test_commands_that_do_not_plot_start_without_scipy_stats_or_matplotlib(module: str) -> None:
-    """validate, estimate, show, init, analyze, calibrate, run, compare, backtest, app:
-    0.4 s of scipy.stats and 0.3 s of matplotlib are imported only by what uses them (a
-    brief, a chart, an estimate from a customer list)."""
+@pytest.mark.parametrize("module", sorted({m for m, _, _ in COMMANDS.values()}))
+def test_every_command_module_starts_without_scipy_stats_or_matplotlib(module: str) -> None:
+    """Every command's module (run, solve, decide, ...): 0.4 s of scipy.stats and 0.3 s
+    of matplotlib are imported only by what uses them (a brief, a chart, an estimate from
+    a customer list)."""
     code = (
         f"import sys, simulator.cli.{module}\n"
         "print([m for m in ('scipy.stats', 'matplotlib') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["hire", "--format", "json"],
+        ["solve", "-n", "2", "--no-value", "--format", "json"],
+        [
+            "decide",
+            "scenarios/default.yaml",
+            "scenarios/cfo_six.yaml",
+            "--draws",
+            "4",
+            "--sensitivity-replications",
+            "0",
+            "--format",
+            "json",
+        ],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_command_that_makes_no_brief_or_chart_imports_no_matplotlib(args: list[str]) -> None:
+    """matplotlib (0.3 s) is imported by a brief (--html, .xlsx, .html) or --charts only."""
+    code = (
+        "import sys\n"
+        "from simulator.cli import cli\n"
+        f"cli({args!r} + ['--quiet'], standalone_mode=False)\n"
+        "print('matplotlib' in sys.modules, file=sys.stderr)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert json.loads(out.stdout)
+    assert out.stderr.strip().splitlines()[-1] == "False"
 
 
 def test_a_run_ends_with_its_verdict() -> None:

@@ -38,6 +38,7 @@ def _stats(mean: float, low: float, high: float, n: int = 10) -> MetricStats:
         (2.5e3, 1.9e3, 3.1e3, "$2.5k [$1.9k, $3.1k]"),
         (950, 900, 1010, "$950 [$900, $1,010]"),
         (-40e3, -95e3, 15e3, "-$40k [-$95k, $15k]"),
+        (1.3e30, 1.2e30, 1.4e30, "$1.30e+30 [$1.20e+30, $1.40e+30]"),  # absurd, but short
     ],
 )
 def test_a_money_interval_has_the_symbol_and_the_means_scale_at_both_ends(

@@ -85,6 +85,8 @@ class BookAnalysis:
     segment_arr_at_signing: dict[str, list[float]] = field(default_factory=dict)
     """Per segment: each customer's starting ARR (its current ARR when not given)."""
     notes: list[str] = field(default_factory=list)
+    currency: str = "USD"
+    """ISO code of the list's amounts (the reports write money in it)."""
     reasons: ReasonSummary | None = None
     """The churn-reason column by segment, as evidence (None without one); not checked
     against activity (see :func:`simulator.analysis.churn_reasons.with_activity`)."""
@@ -102,19 +104,42 @@ def assign_bands(arr: Sequence[float], breaks: Sequence[float]) -> list[str]:
     return [names[i] for i in idx]
 
 
+_BOOT = 1000
+"""Bootstrap resamples for the dollar-churn interval."""
+_BOOT_CELLS = 2_000_000
+"""Resampled customers held in memory at once (about 16 MB a array); the draws and the
+sums are those of one (1000, n) draw, taken in blocks of rows."""
+
+
+def _boot_dollar_churn(arrs: np.ndarray, flags: np.ndarray, year: int) -> np.ndarray:
+    """Bootstrap replicates of churned ARR over ARR at risk (fixed seed per year)."""
+    rng = np.random.default_rng(year)
+    n = len(arrs)
+    block = max(1, _BOOT_CELLS // max(n, 1))
+    parts = []
+    lost_arr = arrs * flags
+    for start in range(0, _BOOT, block):
+        idx = rng.integers(0, n, size=(min(block, _BOOT - start), n))
+        totals = arrs[idx].sum(axis=1)
+        lost = lost_arr[idx].sum(axis=1)
+        parts.append(lost[totals > 0] / totals[totals > 0])
+    boot = np.concatenate(parts)
+    return boot if len(boot) else np.array([math.nan])
+
+
 def _yearly(cs: Sequence[CustomerLike], as_of: dt.date) -> list[dict[str, Any]]:
     """Per calendar year: customers at risk on 1 January, logo and dollar churn with CIs."""
     starts = [c.contract_start for c in cs if c.contract_start is not None]
     if not starts:
         return []
+    follow = [(c, *end_of_follow_up(c, as_of)) for c in cs if c.contract_start is not None]
     out = []
     for year in range(min(starts).year, as_of.year + 1):
         jan1 = dt.date(year, 1, 1)
         end = min(dt.date(year + 1, 1, 1), as_of + dt.timedelta(days=1))
         at_risk = []
-        for c in cs:
-            stop, gone = end_of_follow_up(c, as_of)
-            if c.contract_start is None or c.contract_start >= jan1 or stop is None:
+        for c, stop, gone in follow:
+            if c.contract_start >= jan1 or stop is None:  # type: ignore[operator]
                 continue
             if gone and stop < jan1:
                 continue
@@ -126,14 +151,9 @@ def _yearly(cs: Sequence[CustomerLike], as_of: dt.date) -> list[dict[str, Any]]:
         arr_lost = sum(c.arr for c, g in at_risk if g)
         rate = wilson(lost, len(at_risk))
         # dollar churn CI: bootstrap over customers (fixed seed: same file, same answer)
-        rng = np.random.default_rng(year)
         arrs = np.array([c.arr for c, _ in at_risk])
         flags = np.array([g for _, g in at_risk], dtype=float)
-        idx = rng.integers(0, len(arrs), size=(1000, len(arrs)))
-        totals = arrs[idx].sum(axis=1)
-        boot = (arrs[idx] * flags[idx]).sum(axis=1)[totals > 0] / totals[totals > 0]
-        if not len(boot):
-            boot = np.array([math.nan])
+        boot = _boot_dollar_churn(arrs, flags, year)
         partial = end < dt.date(year + 1, 1, 1)
         out.append(
             {
@@ -286,8 +306,9 @@ def analyze_book(
     customers: Sequence[CustomerLike],
     as_of: dt.date | None = None,
     breaks: Sequence[float] | None = None,
+    currency: str = "USD",
 ) -> BookAnalysis:
-    """Answer the VP's questions about a customer list.
+    """Answer the VP's questions about a customer list (amounts in ``currency``).
 
     Parameters
     ----------
@@ -331,6 +352,7 @@ def analyze_book(
     coming = [c for c in active if c.renewal_date and as_of <= c.renewal_date <= six]
     segments = _segments(groups, as_of)
     return BookAnalysis(
+        currency=currency,
         as_of=as_of,
         total=segment_book("all", customers, as_of),
         segments=segments,

@@ -105,8 +105,30 @@ def _baseline_for(observed: float, coverage: float, effect: float) -> float:
     return 1 - (1 - observed) ** (1 / multiplier)
 
 
-def _header(book: BookAnalysis, source: str, timesheet: TimesheetAnalysis | None) -> CommentedMap:
-    """The scenario's top-level settings: name, description, start date, horizon, seed."""
+def list_currency(customers: Sequence[Any]) -> str | None:
+    """The currency of the customers' amounts (their ``currency``); None when none names one.
+
+    Raises
+    ------
+    ValueError
+        When the customers' amounts are in several currencies (never added up).
+    """
+    found = sorted({c for c in (getattr(x, "currency", None) for x in customers) if c})
+    if len(found) > 1:
+        raise ValueError(
+            f"the customers' amounts are in several currencies ({', '.join(found)}); "
+            "convert them to one before calibrating"
+        )
+    return found[0] if found else None
+
+
+def _header(
+    book: BookAnalysis,
+    source: str,
+    timesheet: TimesheetAnalysis | None,
+    currency: str | None = None,
+) -> CommentedMap:
+    """The scenario's top-level settings: name, description, currency, start date, horizon."""
     root = CommentedMap()
     root["name"] = f"Calibrated from {Path(source).name}"
     root["description"] = (
@@ -115,7 +137,10 @@ def _header(book: BookAnalysis, source: str, timesheet: TimesheetAnalysis | None
         + (f" and a {timesheet.days}-day timesheet" if timesheet else "")
         + "."
     )
-    root["currency"] = "USD"
+    if currency:
+        set_commented(root, "currency", currency, "data: the currency of the customer list")
+    else:
+        set_commented(root, "currency", "USD", "assumption: the customer list names no currency")
     set_commented(
         root, "start_date", book.as_of.isoformat(), "data: the date the customer list describes"
     )
@@ -282,7 +307,14 @@ def calibrate(
     order = plan.order if plan is not None else TEMPLATES
     origin = plan.source if plan is not None else "the default plan"
     notes: list[str] = []
-    root = _header(book, source, timesheet)
+    currency = list_currency(customers)
+    if currency not in (None, "USD") and cost_per_csm is None:
+        notes.append(
+            f"the scenario is in {currency} (the customer list's currency), but the cost "
+            "per CSM and the template's other money values are US-dollar defaults "
+            f"(docs/assumptions.md); restate them in {currency}"
+        )
+    root = _header(book, source, timesheet, currency)
     root["calendar"] = _calendar(timesheet)
     segments = CommentedMap()
     keys: dict[str, str] = {}

@@ -103,7 +103,10 @@ def renewals_reached(c: CustomerLike, as_of: dt.date, term: int) -> tuple[int, b
     end, churned = end_of_follow_up(c, as_of)
     if c.contract_start is None or end is None or end < c.contract_start:
         return 0, False
-    k = 0
+    # start from the last whole term before end's month: every earlier anniversary falls
+    # in an earlier month, so before end (the loops below then take one or two steps)
+    months = (end.year - c.contract_start.year) * 12 + end.month - c.contract_start.month
+    k = max((months - 1) // term, 0)
     if churned:
         # the renewals it passed before leaving, and the one it left at (a customer
         # leaving at contract end, the day before the anniversary, left at that renewal)

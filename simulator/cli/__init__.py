@@ -11,15 +11,22 @@ One module per command family holds its parsing and rendering only:
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import os
+import sys
 from collections.abc import Mapping
+from typing import Any, NoReturn
 
 import click
 
 from simulator import __version__
 
-__all__ = ["COMMANDS", "SECTIONS", "cli", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERRUPTED", "SECTIONS", "cli", "interrupted", "main"]
+
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C: 128 + SIGINT, as a shell reports a command the signal ended."""
 
 # NumPy asks Linux for transparent huge pages on every array of 4 MB or more; where the
 # kernel then compacts memory synchronously (defrag "madvise", as here), freezing a big
@@ -155,6 +162,14 @@ class _Sections(click.Group):
             self.add_command(command, cmd_name)
         return self.commands[cmd_name]
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C while its module loads (or anywhere it does not handle
+        it) ends with one line on stderr and exit code 130, not click's "Aborted!"."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted()
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         for title, names in SECTIONS:
             limit = formatter.width - 20  # as click shortens a command's help
@@ -190,6 +205,41 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
+def interrupted() -> NoReturn:
+    """Say "interrupted" on stderr and exit with code 130 (no traceback)."""
+    try:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+    finally:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _exit_interrupted() -> NoReturn:
+    """End the process with code 130 after the exit handlers, skipping interpreter
+    finalisation.
+
+    A Ctrl-C that passed through code a C extension ran with ``PyRun_*`` (while a
+    module loads) leaves CPython flagged "interrupted": a normal exit then re-raises
+    SIGINT and the shell sees the signal, not code 130, though the interrupt was handled.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="cssim")
+    """Console-script entry point: Ctrl-C at any point ends with "interrupted" and exit
+    code 130."""
+    try:
+        cli(prog_name="cssim")
+    except KeyboardInterrupt:
+        try:
+            interrupted()
+        except SystemExit:
+            _exit_interrupted()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            _exit_interrupted()
+        raise

@@ -23,6 +23,7 @@ from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.saved import provenance
 from simulator.report.targets import check_file_target, check_folder_target
+from simulator.report.terminal import PlainConsole, plain_text
 from simulator.report.xlsx import write_workbook
 from simulator.scenario.loader import Loaded, load
 
@@ -34,6 +35,7 @@ FLAGS: Mapping[str, str] = {
     "mapping": "--map",
     "sheet": "--sheet",
     "dayfirst": "--dayfirst",
+    "rates": "--fx",
     "breaks": "--breaks",
     "as_of": "--as-of",
     "force": "--force",
@@ -54,21 +56,27 @@ TIMESHEET_FLAGS: Mapping[str, str] = {**FLAGS, "mapping": "--timesheet-map"}
 
 
 def stderr_console() -> Console:
-    """Messages and progress."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """Messages and progress; a user's text is printed as plain text
+    (:class:`~simulator.report.terminal.PlainConsole`)."""
+    return PlainConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def stdout_console() -> Console:
-    """Tables: a pipe or file gets a wide, plain table rather than an 80-column squeeze."""
-    console = Console(highlight=False)
+    """Tables: a pipe or file gets a wide, plain table rather than an 80-column squeeze.
+
+    Names and other user text in the tables are printed as written: no console markup,
+    no control characters (:class:`~simulator.report.terminal.PlainConsole`).
+    """
+    console = PlainConsole(highlight=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=200)
+        console = PlainConsole(highlight=False, width=200)
     return console
 
 
 def fail(message: str) -> NoReturn:
-    """Print ``message`` on stderr and exit with code 2 (bad input)."""
-    click.echo(message, err=True)
+    """Print ``message`` on stderr and exit with code 2 (bad input); control characters
+    from a user's text are shown as escapes (``\\x1b``), never sent to the terminal."""
+    click.echo(plain_text(message), err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -103,7 +111,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def echo_lines(lines: Iterable[str], flags: Mapping[str, str] = FLAGS) -> None:
     """Print message lines on stderr with their hints spelled as options."""
     for line in lines:
-        click.echo(render_text(line, flags), err=True)
+        click.echo(plain_text(render_text(line, flags)), err=True)
 
 
 def print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
@@ -111,7 +119,7 @@ def print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
     if quiet:
         return
     for w in warnings:
-        click.echo(w.render(FLAGS), err=True)
+        click.echo(plain_text(w.render(FLAGS)), err=True)
 
 
 _FORCE_KEY = "cssim.force"

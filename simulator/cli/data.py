@@ -112,8 +112,32 @@ book_options = [
 ]
 """How the customer list is read (every data command)."""
 
-data_options = [book_options[0], _AS_OF, *book_options[1:]]
-"""The list's options with --as-of, its date (analyze and calibrate)."""
+_FX = click.option(
+    "--fx",
+    "rates",
+    multiple=True,
+    metavar="CUR=RATE",
+    help="Convert amounts in currency CUR at RATE (one CUR in the list's other currency), "
+    "e.g. --fx EUR=1.08, for a list in several currencies (refused without; repeatable).",
+)
+
+data_options = [book_options[0], _AS_OF, *book_options[1:], _FX]
+"""The list's options with --as-of, its date, and --fx (analyze and calibrate)."""
+
+
+def _rates(pairs: tuple[str, ...]) -> dict[str, float] | None:
+    """``--fx EUR=1.08`` options as exchange rates (None when there are none)."""
+    out: dict[str, float] = {}
+    for pair in pairs:
+        code, _, rate = pair.partition("=")
+        try:
+            value = float(rate)
+        except ValueError:
+            value = float("nan")
+        if not code.strip().isalpha() or not value > 0 or value == float("inf"):
+            fail(f"error: --fx {pair}: write CUR=RATE with a positive rate, e.g. --fx EUR=1.08")
+        out[code.strip().upper()] = value
+    return out or None
 
 
 def data_input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,13 +148,21 @@ def data_input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def read_list(
-    customers: Path, mapping: tuple[str, ...], dayfirst: bool | None, sheet: str | None
+    customers: Path,
+    mapping: tuple[str, ...],
+    dayfirst: bool | None,
+    sheet: str | None,
+    rates: tuple[str, ...] = (),
 ) -> Any:
-    """Read the customer list with the --map, --dayfirst and --sheet options."""
+    """Read the customer list with the --map, --dayfirst, --sheet and --fx options."""
     from simulator.data.customers import read_customers
 
     return read_customers(
-        customers, mapping=_mapping(mapping, "--map"), dayfirst=dayfirst, sheet=sheet
+        customers,
+        mapping=_mapping(mapping, "--map"),
+        dayfirst=dayfirst,
+        sheet=sheet,
+        rates=_rates(rates),
     )
 
 
@@ -141,12 +173,15 @@ def _read_book(
     sheet: str | None,
     as_of: Any,
     breaks: str | None,
+    rates: tuple[str, ...] = (),
 ) -> tuple[Any, Any]:
     from simulator.analysis.book import analyze_book
 
-    read = read_list(customers, mapping, dayfirst, sheet)
+    read = read_list(customers, mapping, dayfirst, sheet, rates)
     try:
-        analysis = analyze_book(read.customers, _as_of(as_of), _breaks(breaks))
+        analysis = analyze_book(
+            read.customers, _as_of(as_of), _breaks(breaks), read.currency or "USD"
+        )
     except ValueError as exc:
         fail(f"error: {customers}: {_reason(exc)}")
     # the reports print these as they are: spell their hints as this command's options
@@ -185,6 +220,7 @@ def analyze(
     breaks: str | None,
     dayfirst: bool | None,
     sheet: str | None,
+    rates: tuple[str, ...],
     activities: Path | None,
     activities_map: tuple[str, ...],
     activities_sheet: str | None,
@@ -232,7 +268,7 @@ def analyze(
             err=True,
         )
     check_charts(charts_dir, inputs)
-    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks, rates)
     history = history_input(
         activities,
         activities_map,
@@ -308,6 +344,7 @@ def calibrate(
     breaks: str | None,
     dayfirst: bool | None,
     sheet: str | None,
+    rates: tuple[str, ...],
     cost_per_csm: str | None,
     force: bool,
     quiet: bool,
@@ -337,7 +374,7 @@ def calibrate(
 
     inputs = [p for p in (timesheet, activities, plan_path) if p is not None]
     accounts_path = _calibrate_targets(customers, output, inputs, force)
-    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks)
+    read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks, rates)
     if not quiet:
         echo_lines(read_report_lines(read))
     ts = None

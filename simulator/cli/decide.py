@@ -23,7 +23,6 @@ from simulator.cli.common import (
     stdout_console,
 )
 from simulator.report.briefs import decide_brief
-from simulator.report.charts import write_charts
 from simulator.report.decide import (
     decision_json,
     decision_renderable,
@@ -167,6 +166,8 @@ def decide_command(
         click.echo(f"wrote {output}", err=True)
     write_html(html_path, brief)
     if charts_dir is not None:  # the brief's charts: the acceptability curve, the tornado
+        from simulator.report.charts import write_charts  # matplotlib: only for charts
+
         for path in write_charts(charts_dir, dict(brief().figures or {})):
             click.echo(f"wrote {path}", err=True)
     if fmt == "json":

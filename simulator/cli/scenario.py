@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -25,11 +26,12 @@ from simulator.cli.common import (
     scenario_argument,
     stdout_console,
 )
-from simulator.errors import ScenarioError
+from simulator.errors import Issue, ScenarioError, render_text
 from simulator.report.estimate import estimate_csv, estimate_json, estimate_renderable
 from simulator.report.files import atomic_write
 from simulator.report.targets import check_file_target
-from simulator.scenario.loader import load
+from simulator.report.terminal import plain_text
+from simulator.scenario.loader import Loaded, check_variants, load
 from simulator.scenario.schema import is_schema_file, schema_text
 from simulator.scenario.yamlsource import dump_yaml
 
@@ -59,19 +61,40 @@ def validate(
             loaded = load(f, overrides)
         except ScenarioError as exc:
             failed = True
-            click.echo(f"error: {f}: {exc.render(FLAGS)}", err=True)
+            click.echo(plain_text(f"error: {f}: {exc.render(FLAGS)}"), err=True)
             continue
-        print_warnings(loaded.warnings, quiet)
-        if strict and loaded.warnings:
+        variants, failures = check_variants(loaded)
+        for _, problem in failures:
+            click.echo(plain_text(f"error: {f}: {problem.render(FLAGS)}"), err=True)
+        warnings = [*loaded.warnings, *_variant_warnings(loaded, variants)]
+        print_warnings(warnings, quiet)
+        if failures or (strict and warnings):
             failed = True
+        if failures:
+            continue
         s = loaded.scenario
         n_touch = sum(len(seg.touchpoints) for seg in s.segments.values())
+        also = f", {len(variants)} variants" if variants else ""
         click.echo(
-            f"ok: {f} ({len(s.segments)} segments, {len(s.all_teams())} teams, "
-            f"{n_touch} touchpoint types, {len(loaded.warnings)} warnings)"
+            plain_text(
+                f"ok: {f} ({len(s.segments)} segments, {len(s.all_teams())} teams, "
+                f"{n_touch} touchpoint types{also}, {len(warnings)} warnings)"
+            )
         )
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _variant_warnings(loaded: Loaded, variants: dict[str, Loaded]) -> list[Issue]:
+    """The warnings a variant adds to the file's own, each naming its variant."""
+    seen = {w.render() for w in loaded.warnings}
+    out: list[Issue] = []
+    for name, variant in variants.items():
+        for w in variant.warnings:
+            if w.render() not in seen:
+                seen.add(w.render())
+                out.append(replace(w, message=f"in variant {name!r}: {render_text(w.message)}"))
+    return out
 
 
 @click.command()

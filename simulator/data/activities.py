@@ -24,8 +24,10 @@ Rules (row by row; nothing is dropped without a recorded reason):
   :func:`simulator.data.table.read_table` and listed too.
 * **Kept with warnings**: a blank type takes the subject; a duration or response time
   that is not a duration, or is negative, is left blank; a zero duration is left blank
-  (CRMs write 0 when none was logged); durations over 24 hours; dates after today
-  (planned or open items?).
+  (CRMs write 0 when none was logged); durations over 24 hours, and one owner's
+  durations of a day adding up to more (durations are not used by the estimates); dates
+  after today, with their owners (planned or open items? the evidence counts only
+  activities up to the list's date).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 :class:`ActivityRows` holds the per-file decisions (which columns, date order, duration
 units) and applies the row rules listed in :mod:`simulator.data.activities`, collecting
 warnings about kept rows in a :class:`~simulator.data.common.Notes`. Duration units come
-from the header (:func:`duration_unit`).
+from the header (:func:`~simulator.data.durations.duration_unit`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ from simulator.data.columns import ColumnMatch
 from simulator.data.common import Notes, cell, line_list, plural, text_or_none
 from simulator.data.customer_rows import _TOTALS
 from simulator.data.dates import parse_date
-from simulator.data.durations import parse_hours
+from simulator.data.durations import duration_unit, parse_hours
 from simulator.data.errors import RowIssue, cell_text
-from simulator.data.headers import header_time_unit
 from simulator.data.table import RawRow, RawTable
+from simulator.data.timesheet_checks import IMPOSSIBLE_DAY_HOURS, DayTotal
 
 __all__ = ["Activity", "ActivityRows", "duration_unit"]
 
 _RECORD_COUNT = re.compile(r"^(?:record\s+)?count\b|^\d[\d,.]*\s+records?\b", re.IGNORECASE)
-_PER_HOUR = {"hours": 1.0, "minutes": 60.0, "seconds": 3600.0}
 
 
 @dataclass
@@ -66,42 +65,13 @@ class Activity:
     line: int = 0
 
 
-def duration_unit(header: str) -> str:
-    """The unit of bare numbers under a duration header.
-
-    Parameters
-    ----------
-    header
-        The header as written (units are often in brackets, which matching ignores).
-
-    Returns
-    -------
-    str
-        ``"seconds"`` for ``Call Duration in seconds`` or ``Duration (secs)``,
-        ``"minutes"`` for ``Duration (min)`` (see
-        :func:`~simulator.data.headers.header_time_unit`), else ``"hours"``.
-    """
-    words = set(re.sub(r"[^\w]|_", " ", header.lower()).split())
-    if words & {"sec", "secs", "second", "seconds"}:
-        return "seconds"
-    return header_time_unit(header)
-
-
-def _parse_duration(value: Any, unit: str) -> float:
-    """Hours from a duration cell whose bare numbers are in ``unit``.
-
-    Raises
-    ------
-    ValueError
-        As :func:`~simulator.data.durations.parse_hours` does.
-    """
-    if unit != "seconds":
-        return parse_hours(value, unit)
-    as_hours = parse_hours(value, "hours")
-    # a bare number reads differently as hours and as minutes; text such as "1:30" or
-    # "45 min" carries its own unit and reads the same either way
-    bare = as_hours != parse_hours(value, "minutes")
-    return as_hours / _PER_HOUR["seconds"] if bare else as_hours
+def _owners(activities: list[Activity]) -> str:
+    """``" by Ann on 2099-01-15, Bob on 2099-02-01"``: who and when, the first five."""
+    named = [f"{a.owner} on {a.date}" for a in activities if a.owner]
+    if not named:
+        return ""
+    more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+    return " by " + ", ".join(named[:5]) + more
 
 
 def _is_date(value: Any) -> bool:
@@ -130,10 +100,11 @@ class ActivityRows:
         self.table, self.col, self.head = table, match.columns, match.headers
         self.dayfirst, self.units, self.notes = dayfirst, units, notes
         self.today = dt.date.today()
-        self.future: list[int] = []
+        self.future: list[Activity] = []
         self.long: list[int] = []
         self.zero: list[int] = []
         self.from_subject: list[int] = []
+        self.owner_days: dict[tuple[str, dt.date], list[Activity]] = {}
 
     def read(self) -> tuple[list[Activity], list[RowIssue]]:
         """(activities kept, rows skipped, title rows included)."""
@@ -219,7 +190,7 @@ class ActivityRows:
             return None
         header = self.head[name]
         try:
-            hours = _parse_duration(raw, self.units[name])
+            hours = parse_hours(raw, self.units[name])
         except ValueError as exc:
             self.notes.cell(
                 header,
@@ -244,9 +215,11 @@ class ActivityRows:
     def _note_kept(self, activity: Activity) -> None:
         """Remember kept activities dated after today or longer than a day."""
         if activity.date > self.today:
-            self.future.append(activity.line)
+            self.future.append(activity)
         if activity.hours is not None and activity.hours > 24:
             self.long.append(activity.line)
+        if activity.owner is not None and activity.hours is not None:
+            self.owner_days.setdefault((activity.owner, activity.date), []).append(activity)
 
     def _file_notes(self) -> None:
         """The warnings about kept rows, one per kind."""
@@ -266,9 +239,25 @@ class ActivityRows:
                 f"{plural(len(self.long), 'activity', 'activities')} longer than 24 hours "
                 f"({line_list(self.long)}): kept; check the duration column's unit"
             )
+        full = [
+            DayTotal(owner, day, sum(a.hours or 0.0 for a in group), tuple(a.line for a in group))
+            for (owner, day), group in self.owner_days.items()
+            if len(group) > 1 and sum(a.hours or 0.0 for a in group) > IMPOSSIBLE_DAY_HOURS
+        ]
+        if full:
+            shown = "; ".join(t.describe() for t in full[:5])
+            more = f"; and {len(full) - 5} more" if len(full) > 5 else ""
+            self.notes.add(
+                f"{plural(len(full), 'owner-day')} with more than {IMPOSSIBLE_DAY_HOURS:g} "
+                f"hours of activity durations ({shown}{more}), which one person cannot "
+                "log: kept, as the estimates do not use activity durations (overlapping "
+                "calendar events add up so); check the duration column's unit"
+            )
         if self.future:
             self.notes.add(
                 f"{plural(len(self.future), 'activity', 'activities')} dated after today "
-                f"({line_list(self.future)}): kept; open tasks or planned meetings have not "
-                "happened yet, so remove them if the history should hold only what was done"
+                f"({line_list([a.line for a in self.future])}){_owners(self.future)}: kept "
+                "in the history, but the evidence counts only activities up to the list's "
+                "date; open tasks or planned meetings have not happened yet, so remove them "
+                "if the history should hold only what was done"
             )

@@ -20,6 +20,8 @@ SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 BLANK_WORDS = frozenset({"", "-", "--", "—", "–", "n/a", "na", "none", "null", "nan", "nil"})
 """Cell texts (lower case, spaces squashed) that mean "no value"."""
 
+_LONGEST = max(len(w) for w in BLANK_WORDS)
+
 
 def is_blank(value: Any) -> bool:
     """True for an empty cell: None, an empty or whitespace string, or NaN."""
@@ -32,6 +34,9 @@ def is_blank(value: Any) -> bool:
 
 def is_missing(value: Any) -> bool:
     """True for a blank cell or a missing-value marker (``n/a``, ``-``, ``null``, ``#N/A``)."""
-    if is_blank(value):
-        return True
-    return isinstance(value, str) and SPACES.sub(" ", value).strip().lower() in BLANK_WORDS
+    if not isinstance(value, str):
+        return is_blank(value)
+    text = value.strip()
+    if len(text) > _LONGEST:  # longer than any marker: most cells, decided at once
+        return False
+    return not text or SPACES.sub(" ", text).lower() in BLANK_WORDS

@@ -207,7 +207,10 @@ def require_rows(
     """
     if kept:
         return
-    if not table.rows:
+    data_skips = [
+        i for i in skipped if i.reason not in ("above the header row", "repeated header row")
+    ]
+    if not table.rows and not data_skips:
         raise DataError(
             [
                 data_issue(

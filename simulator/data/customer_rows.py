@@ -8,8 +8,9 @@ collecting warnings about kept rows in a :class:`~simulator.data.common.Notes`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from simulator.data.blanks import is_blank, is_missing
 from simulator.data.columns import ColumnMatch
@@ -18,12 +19,13 @@ from simulator.data.common import (
     cell,
     date_orders,
     decimal_comma_for,
-    line_list,
-    plural,
     text_or_none,
 )
+from simulator.data.currency import settle_currencies
+from simulator.data.customer_record import Customer
 from simulator.data.customer_values import (
     NO_WORDS,
+    PROSPECT_STAGES,
     normalise_stage,
     parse_status,
     parse_term_months,
@@ -41,59 +43,13 @@ MAX_ARR = 1e11
 """The largest ARR a customer row may carry (currency per year), as in scenarios."""
 
 _TOTALS = re.compile(r"^(?:grand\s+)?(?:sub)?totals?\b|^sum$", re.IGNORECASE)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Customer:
-    """One customer from the list.
-
-    Attributes
-    ----------
-    id
-        The customer's identifier as text (``1001.0`` from Excel becomes ``"1001"``).
-    name
-        Customer name, if there is a name column.
-    segment
-        Segment or tier as written, if any.
-    arr
-        Current ARR in currency units per year; for churned customers, their last ARR.
-        From MRR x 12 when the file has MRR instead of ARR.
-    starting_arr
-        ARR at the original contract, currency units per year, if known.
-    contract_start
-        Date the customer first signed, if known.
-    renewal_date
-        Next (for churned customers, last) renewal date, if known.
-    churn_date
-        Date the customer left, if known.
-    churned
-        True when the row has a churn date or a churned status.
-    stage
-        ``onboarding``, ``adoption``, ``steady`` or ``renewal`` when the text was
-        recognised, else the text as written; None when blank.
-    term_months
-        Contract length in months, if given.
-    churn_reason
-        Why the customer left, as written (stripped); None when blank or when the list
-        has no churn-reason column. Only ``cssim analyze`` reads it, as evidence (see
-        :mod:`simulator.analysis.churn_reasons`); the model never does.
-    line
-        The row's line (CSV) or row number (Excel).
-    """
-
-    id: str
-    name: str | None = None
-    segment: str | None = None
-    arr: float
-    starting_arr: float | None = None
-    contract_start: date | None = None
-    renewal_date: date | None = None
-    churn_date: date | None = None
-    churned: bool = False
-    stage: str | None = None
-    term_months: float | None = None
-    churn_reason: str | None = None
-    line: int = 0
+_SUMMARY = re.compile(
+    r"^(?:grand\s+|sub-?\s*)?(?:sum|summe|average|avg|mean|median|count|min|max|minimum|"
+    r"maximum|gesamt|promedio|moyenne)(?:\s+of\b.*|\s+(?:arr|mrr|acv|revenue|value|amount|"
+    r"customers|accounts|all))?\s*(?:\([^)]*\))?\s*:?$",
+    re.IGNORECASE,
+)
+"""Summary rows besides totals (``Average``, ``Sum of ARR``, ``Count (12 records)``)."""
 
 
 class CustomerRows:
@@ -106,6 +62,9 @@ class CustomerRows:
         notes: Notes,
         dayfirst: bool | None,
         decimal_comma: bool | None,
+        rates: Mapping[str, float] | None = None,
+        currency: str | None = None,
+        what: str = "the customer list",
     ) -> None:
         self.table, self.match, self.notes = table, match, notes
         self.col = match.columns
@@ -142,7 +101,21 @@ class CustomerRows:
                 )
         if "mrr" in self.col and "arr" not in self.col:
             notes.add(f"ARR is MRR x 12, from column {self.head['mrr']!r}")
-        if "status" not in self.col and "churn_date" not in self.col:
+        money = [f for f in ("arr", "mrr", "starting_arr") if f in self.col]
+        self.currencies = settle_currencies(
+            table, self.col, self.head, money, rates, currency, notes, what
+        )
+        self.stage_churn = "status" not in self.col and "stage" in self.col
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.from_starting: dict[int, str] = {}
+        """Line -> ``ID amount`` of rows whose blank ARR is their starting value."""
+        self.summaries: list[tuple[int, str]] = []
+        if self.stage_churn:
+            notes.add(
+                f"no status column: customers whose {self.head['stage']!r} says churned "
+                "(Churned, Cancelled, Lost, Former customer...) are read as churned"
+            )
+        elif "status" not in self.col and "churn_date" not in self.col:
             notes.add(
                 hinted(
                     "no status or churn date column: every customer is treated as active "
@@ -181,7 +154,18 @@ class CustomerRows:
     def _money(self, row: RawRow, name: str) -> float:
         """An amount field, in currency units (header scale applied); ValueError if unreadable."""
         value = row.cells[self.col[name]]
-        return parse_money(value, self.decimal_comma) * self.scale.get(name, 1.0)
+        key = (name, value)
+        cached = self.cache.get(key) if isinstance(value, str) else None
+        if cached is None:
+            try:
+                cached = parse_money(value, self.decimal_comma) * self.scale.get(name, 1.0)
+            except ValueError as exc:
+                cached = exc
+            if isinstance(value, str):
+                self.cache[key] = cached
+        if isinstance(cached, ValueError):
+            raise cached
+        return float(cached) * self.currencies.factor.get(row.line, 1.0)
 
     def _arr(self, row: RawRow) -> float | RowIssue:
         """ARR, currency per year (from MRR x 12 when needed), or why the row is skipped."""
@@ -192,6 +176,10 @@ class CustomerRows:
         if is_missing(value) and len(sources) == 2 and not is_missing(row.cells[self.col["mrr"]]):
             first, label, value = "mrr", "MRR", row.cells[self.col["mrr"]]
             self._count("ARR taken from MRR x 12 because ARR was blank", row.line)
+        starting = self._starting_arr(row, quiet=True) if is_missing(value) else None
+        if starting is not None:
+            self.from_starting[row.line] = ""
+            return starting
         if is_missing(value):
             return self._skip(row, f"blank {label}", f"blank {label}")
         try:
@@ -220,10 +208,18 @@ class CustomerRows:
         if name not in self.col:
             return None
         value = row.cells[self.col[name]]
+        key = (name, value)
+        if isinstance(value, str) and key in self.cache:  # dates repeat: parse each once
+            found = self.cache[key]
+            if not isinstance(found, ValueError):
+                return found  # type: ignore[no-any-return]
         if is_missing(value):
             return None
         try:
-            return parse_date(value, self.orders.get(name))
+            parsed = parse_date(value, self.orders.get(name))
+            if isinstance(value, str):
+                self.cache[key] = parsed
+            return parsed
         except ValueError as exc:
             self.notes.cell(
                 self.head[name],
@@ -238,11 +234,19 @@ class CustomerRows:
         ident = self._ident(row)
         if isinstance(ident, RowIssue):
             return ident
+        if self.stage_churn:
+            stage_text = cell_text(row.cells[self.col["stage"]])
+            if stage_text.lower() in PROSPECT_STAGES:
+                return self._skip(
+                    row, "not a customer yet", f"lifecycle stage {stage_text!r}: a prospect"
+                )
         arr = self._arr(row)
         if isinstance(arr, RowIssue):
             return arr
         if arr == 0:
             self._count("ARR of 0 (kept)", row.line)
+        if row.line in self.from_starting:
+            self.from_starting[row.line] = f"{ident} {arr:,.0f}"
         starting = self._starting_arr(row)
         start = self._date(row, "contract_start")
         renewal = self._date(row, "renewal_date")
@@ -254,6 +258,10 @@ class CustomerRows:
         if start and churn_date and churn_date < start:
             self._count("a churn date before the contract start (kept as written)", row.line)
         name = cell_text(cell(row.cells, self.col.get("name"))) or None
+        stage_cell = cell(row.cells, self.col.get("stage"))
+        stage_key = ("stage", type(stage_cell), stage_cell)  # True and 1 read differently
+        if stage_key not in self.cache:
+            self.cache[stage_key] = normalise_stage(stage_cell)
         return Customer(
             id=ident,
             arr=arr,
@@ -264,10 +272,12 @@ class CustomerRows:
             renewal_date=renewal,
             churn_date=churn_date,
             churned=churned,
-            stage=normalise_stage(cell(row.cells, self.col.get("stage"))),
+            stage=self.cache[stage_key],
             term_months=term,
             churn_reason=text_or_none(cell(row.cells, self.col.get("churn_reason"))),
             line=row.line,
+            currency=self.currencies.currency,
+            arr_from_starting=row.line in self.from_starting,
         )
 
     def _ident(self, row: RawRow) -> str | RowIssue:
@@ -275,8 +285,13 @@ class CustomerRows:
         id_col = self.col["name"] if self.id_from_name else self.col["id"]
         ident = cell_text(row.cells[id_col])
         first_text = next((cell_text(c) for c in row.cells if not is_blank(c)), "")
+        label = ident or first_text
         if _TOTALS.match(ident) or (not ident and _TOTALS.match(first_text)):
+            self.summaries.append((row.line, label))
             return self._skip(row, "totals row", "a totals row, not a customer")
+        if _SUMMARY.match(label):
+            self.summaries.append((row.line, label))
+            return self._skip(row, "summary row", f"a summary row ({label!r}), not a customer")
         if not ident:
             return self._skip(
                 row,
@@ -285,14 +300,17 @@ class CustomerRows:
             )
         return ident
 
-    def _starting_arr(self, row: RawRow) -> float | None:
-        """Starting ARR, currency per year; None (with a note) when blank, unreadable or < 0."""
+    def _starting_arr(self, row: RawRow, quiet: bool = False) -> float | None:
+        """Starting ARR, currency per year; None (with a note unless ``quiet``) when blank,
+        unreadable or < 0."""
         if "starting_arr" not in self.col or is_missing(row.cells[self.col["starting_arr"]]):
             return None
         raw = row.cells[self.col["starting_arr"]]
         try:
             starting = self._money(row, "starting_arr")
         except ValueError as exc:
+            if quiet:
+                return None
             self.notes.cell(
                 self.head["starting_arr"],
                 "amounts that could not be read",
@@ -301,6 +319,8 @@ class CustomerRows:
             )
             return None
         if starting < 0:
+            if quiet:
+                return None
             self.notes.cell(
                 self.head["starting_arr"],
                 "negative amounts",
@@ -332,9 +352,15 @@ class CustomerRows:
         if "status" in self.col:
             value = row.cells[self.col["status"]]
             if not is_blank(value):
-                status = parse_status(value, self.head["status"])
+                key = ("status", type(value), value)
+                if key not in self.cache:
+                    self.cache[key] = parse_status(value, self.head["status"])
+                status = self.cache[key]
                 if status is None:
                     self.unknown_status.setdefault(cell_text(value), []).append(row.line)
+        elif self.stage_churn and parse_status(row.cells[self.col["stage"]], "stage") is True:
+            status = True
+            self._count("churn read from the lifecycle stage", row.line)
         date_cell = cell(row.cells, self.col.get("churn_date"))
         unreadable_date = churn_date is None and not is_missing(date_cell)
         if unreadable_date and cell_text(date_cell).lower() in NO_WORDS | {
@@ -358,24 +384,7 @@ class CustomerRows:
     # -- file-level notes
 
     def summarise(self, kept: list[Customer]) -> None:
-        """Add the per-file notes counting kept rows with warnings and unknown statuses."""
-        kept_lines = {c.line for c in kept}
-        for what, lines in self.counts.items():
-            lines = [n for n in lines if n in kept_lines]
-            if not lines:
-                continue
-            text = f"{plural(len(lines), 'customer')} with {what} ({line_list(lines)})"
-            if what == "churned without a churn date":
-                text = (
-                    f"{plural(len(lines), 'churned customer')} without a churn date "
-                    f"({line_list(lines)}): kept as churned with the churn date blank; the "
-                    "analysis decides how to treat their tenure"
-                )
-            self.notes.add(text)
-        for value, lines in self.unknown_status.items():
-            self.notes.add(
-                f"status {value!r} on {plural(len(lines), 'row')} ({line_list(lines)}) "
-                "is not recognised as active or churned; treated as "
-                "active (churned: churned, cancelled, lost, inactive, closed lost; active: "
-                "active, customer, live, renewed)"
-            )
+        """Add the per-file notes on kept rows (see :func:`summarise_rows`)."""
+        from simulator.data.customer_notes import summarise_rows
+
+        summarise_rows(self, kept)

@@ -12,7 +12,14 @@ from typing import Any
 from simulator.data.errors import cell_text
 from simulator.data.headers import normalise_header
 
-__all__ = ["NO_WORDS", "STAGES", "normalise_stage", "parse_status", "parse_term_months"]
+__all__ = [
+    "NO_WORDS",
+    "PROSPECT_STAGES",
+    "STAGES",
+    "normalise_stage",
+    "parse_status",
+    "parse_term_months",
+]
 
 STAGES = ("onboarding", "adoption", "steady", "renewal")
 _STAGE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -100,6 +107,20 @@ _ACTIVE = {
     "in contract",
     "activated",
 }
+PROSPECT_STAGES = frozenset(
+    {
+        "subscriber",
+        "lead",
+        "marketing qualified lead",
+        "sales qualified lead",
+        "mql",
+        "sql",
+        "opportunity",
+        "prospect",
+    }
+)
+"""Lifecycle stages (lower case) of companies that are not customers yet: HubSpot's
+stages before ``Customer``; read only when the list has no status column."""
 _YES = {"yes", "y", "true", "t", "1", "x", "✓", "✔", "ja", "oui", "si"}
 NO_WORDS = frozenset({"no", "n", "false", "f", "0", "nein", "non"})
 """Cell texts meaning "no" (``no``, ``false``, ``0``...), lower case."""

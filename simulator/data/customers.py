@@ -45,9 +45,11 @@ from simulator.data.customer_values import (
     parse_status,
     parse_term_months,
 )
+from simulator.data.deals import deals_layout
 from simulator.data.duplicates import resolve_duplicates
 from simulator.data.errors import RowIssue, count_by_reason
 from simulator.data.fields import CUSTOMER_FIELDS
+from simulator.data.stripe import stripe_layout
 from simulator.data.table import read_table
 
 __all__ = [
@@ -89,6 +91,13 @@ class CustomerList:
         Data rows found below the header (blank rows excluded).
     blank_rows
         Blank rows ignored between the header and the last row.
+    currency
+        ISO code of the amounts (after any conversion), from a currency column or the
+        amounts' marks; None when the list names none.
+    layout
+        The export recognised from its headers and read by its own rules (``"stripe
+        subscriptions"``, ``"hubspot deals"``, ``"salesforce opportunities"``); None for
+        a plain customer list.
     """
 
     customers: list[Customer]
@@ -100,6 +109,8 @@ class CustomerList:
     decimal_comma: bool = False
     rows_read: int = 0
     blank_rows: int = 0
+    currency: str | None = None
+    layout: str | None = None
 
     def __len__(self) -> int:
         return len(self.customers)
@@ -129,6 +140,8 @@ def read_customers(
     dayfirst: bool | None = None,
     sheet: str | None = None,
     decimal_comma: bool | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
 ) -> CustomerList:
     """Read a customer list.
 
@@ -146,6 +159,12 @@ def read_customers(
         Excel sheet to read; the first when None.
     decimal_comma
         Whether amounts like ``1.500`` use a decimal comma; None infers it.
+    rates
+        Exchange rates for a list in several currencies: code -> value of one unit in
+        the list's currency (``{"EUR": 1.08}``); None refuses a mixed list (see
+        :mod:`simulator.data.currency`).
+    currency
+        The currency to convert to with ``rates``; None: the one found without a rate.
 
     Returns
     -------
@@ -155,21 +174,30 @@ def read_customers(
     ------
     DataError
         The file cannot be read; it has no ID/name or ARR/MRR column; ``mapping``
-        names an unknown field or column; or no row gives a usable customer.
+        names an unknown field or column; its amounts are in several currencies
+        without ``rates``; or no row gives a usable customer.
     """
     table = read_table(path, sheet=sheet, what=WHAT)
+    rows_read = len(table.rows) + sum(1 for i in table.skipped if i.reason == "repeated header row")
+    layout = stripe_layout(table) or deals_layout(table, WHAT)
+    if layout is not None:
+        table = layout.table
+        mapping = {**layout.mapping, **(mapping or {})}
     match = match_table(
         table, CUSTOMER_FIELDS, mapping, WHAT, required=[("id", "name"), ("arr", "mrr")]
     )
     notes = Notes(table.path)
-    for w in table.warnings + match.warnings:
+    for w in table.warnings + (layout.notes if layout else []) + match.warnings:
         notes.add(w)
-    reader = CustomerRows(table, match, notes, dayfirst, decimal_comma)
+    reader = CustomerRows(table, match, notes, dayfirst, decimal_comma, rates, currency, WHAT)
     kept, skipped = reader.read()
     rows = {row.line: row for row in table.rows}
     kept, dup_skipped = resolve_duplicates(kept, notes, rows)
     reader.summarise(kept)
-    skipped_all = sorted(table.skipped + skipped + dup_skipped, key=lambda i: i.line)
+    layout_skipped = layout.skipped if layout else []
+    skipped_all = sorted(
+        table.skipped + layout_skipped + skipped + dup_skipped, key=lambda i: i.line
+    )
     require_rows(table, len(kept), skipped_all, WHAT, "customer")
     columns = dict(match.headers)
     if reader.id_from_name:
@@ -182,7 +210,8 @@ def read_customers(
         path=table.path,
         dayfirst_used=reader.dayfirst_used,
         decimal_comma=reader.decimal_comma,
-        rows_read=len(table.rows)
-        + sum(1 for i in table.skipped if i.reason == "repeated header row"),
+        rows_read=rows_read,
         blank_rows=table.blank_rows,
+        currency=reader.currencies.currency,
+        layout=layout.name if layout else None,
     )

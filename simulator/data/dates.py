@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -221,24 +222,30 @@ def _parse_named_month(core: str, text: str) -> date:
     return _make(year, month, day, text)
 
 
+def _vote(value: str) -> int:
+    """One text's vote: 1 day first, 2 month first, 3 ambiguous (not dotted), 0 none."""
+    m = _NUMERIC.match(_strip_time(SPACES.sub(" ", value).strip()))
+    if not m:
+        return 0
+    a, b = int(m.group(1)), int(m.group(3))
+    if a > 12 >= b:
+        return 1
+    if b > 12 >= a:
+        return 2
+    if a <= 12 and b <= 12 and a != b and m.group(2) != ".":
+        return 3
+    return 0
+
+
 def _day_month_votes(values: Iterable[Any]) -> tuple[int, int, list[str]]:
-    """(day-first votes, month-first votes, ambiguous non-dotted examples)."""
-    day = month = 0
-    ambiguous: list[str] = []
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        m = _NUMERIC.match(_strip_time(SPACES.sub(" ", value).strip()))
-        if not m:
-            continue
-        a, b = int(m.group(1)), int(m.group(3))
-        if a > 12 >= b:
-            day += 1
-        elif b > 12 >= a:
-            month += 1
-        elif a <= 12 and b <= 12 and a != b and m.group(2) != ".":
-            ambiguous.append(value.strip())
-    return day, month, ambiguous
+    """(day-first votes, month-first votes, ambiguous non-dotted examples).
+
+    Each distinct text is read once (a column repeats its dates many times)."""
+    texts = [v for v in values if isinstance(v, str)]
+    votes = {t: _vote(t) for t in dict.fromkeys(texts)}
+    counts = Counter(votes[t] for t in texts)
+    ambiguous = [t.strip() for t in texts if votes[t] == 3] if counts[3] else []
+    return counts[1], counts[2], ambiguous
 
 
 def infer_dayfirst(values: Iterable[Any]) -> bool | None:

@@ -5,21 +5,29 @@ later row equal to an earlier one in every value is skipped as ``"duplicate ID
 (identical row)"``; of rows that differ, the one with the latest renewal date is kept
 (the later row on ties) and the others are skipped as ``"duplicate ID (different
 values)"``, each naming the values that differ.
+
+IDs in Excel's scientific notation (``1.23457E+11``) are Excel's rounding of long
+numbers: two customers can show the same one. They are never merged: each such row
+stays a customer (when several share the text, their IDs get the line, ``1.23457E+11
+(line 4)``), with a warning naming the rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from simulator.data.common import Notes, plural
-from simulator.data.customer_rows import Customer
+from simulator.data.common import Notes, line_list, plural
+from simulator.data.customer_record import Customer
 from simulator.data.errors import RowIssue
 from simulator.data.table import RawRow
 
-__all__ = ["resolve_duplicates"]
+__all__ = ["resolve_duplicates", "scientific_ids"]
+
+_SCIENTIFIC_ID = re.compile(r"^\d(?:[.,]\d+)?e\+\d+$", re.IGNORECASE)
 
 _FIELD_LABELS = {
     "arr": "ARR",
@@ -55,10 +63,39 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def scientific_ids(customers: list[Customer], notes: Notes) -> list[Customer]:
+    """Customers with Excel-rounded IDs kept apart (see the module docstring)."""
+    sci = [c for c in customers if _SCIENTIFIC_ID.match(c.id)]
+    if not sci:
+        return customers
+    shared: dict[str, int] = {}
+    for c in sci:
+        shared[c.id] = shared.get(c.id, 0) + 1
+    clash = {i for i, n in shared.items() if n > 1}
+    shown = ", ".join(f"line {c.line} {c.id!r}" for c in sci[:10])
+    notes.add(
+        f"{plural(len(sci), 'customer ID')} in Excel's scientific notation ({shown}"
+        f"{f' and {len(sci) - 10} more' if len(sci) > 10 else ''}): Excel rounded long "
+        "numbers, so different customers can show the same ID; they are kept as separate "
+        "customers, never merged as duplicates"
+        + (
+            f" (IDs shared by several rows get their line: {line_list([c.line for c in sci if c.id in clash])})"
+            if clash
+            else ""
+        )
+        + "; export the ID column as text to keep the real IDs"
+    )
+    return [
+        dataclasses.replace(c, id=f"{c.id} (line {c.line})") if c.id in clash else c
+        for c in customers
+    ]
+
+
 def resolve_duplicates(
     customers: list[Customer], notes: Notes, rows_by_line: Mapping[int, RawRow]
 ) -> tuple[list[Customer], list[RowIssue]]:
     """Drop identical repeats; of differing rows keep the latest renewal (then line)."""
+    customers = scientific_ids(customers, notes)
     groups: dict[str, list[Customer]] = {}
     for c in customers:
         groups.setdefault(c.id, []).append(c)

@@ -1,8 +1,13 @@
 """Parse durations (hours worked) from timesheet cells.
 
-Durations arrive as numbers (hours, or minutes when the header says so), spreadsheet
-times and timedeltas, or text such as ``1:30``, ``90m``, ``1h 30m`` or ``PT1H30M``.
-Failures raise ``ValueError`` with a short reason.
+Durations arrive as numbers (hours, or minutes or seconds when the header says so),
+spreadsheet times and timedeltas, or text such as ``1:30``, ``90m``, ``1h 30m`` or
+``PT1H30M``. Failures raise ``ValueError`` with a short reason.
+
+The unit of bare numbers comes from the column's header (:func:`duration_unit`:
+``Duration (min)``, ``Time Spent (s)``, ``timeSpentSeconds``); when the header names no
+unit, :func:`unit_from_values` tells seconds and minutes from hours by the numbers'
+median, since one entry of more than 24 hours cannot be.
 """
 
 from __future__ import annotations
@@ -15,7 +20,29 @@ from typing import Any
 
 from simulator.data.blanks import SPACES
 
-__all__ = ["parse_hours"]
+__all__ = [
+    "HOURS_MEDIAN_LIMIT",
+    "SECONDS_MEDIAN_FROM",
+    "duration_unit",
+    "names_a_unit",
+    "parse_hours",
+    "unit_from_values",
+]
+
+_PER_UNIT = {"hours": 1.0, "minutes": 1 / 60, "seconds": 1 / 3600}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SECOND_WORDS = {"sec", "secs", "second", "seconds"}
+_MINUTE_WORDS = {"min", "mins", "minute", "minutes"}
+_HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours"}
+_BARE = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+HOURS_MEDIAN_LIMIT = 24.0
+"""Bare numbers under a header naming no unit are not hours when their median is above
+this (one entry longer than a day cannot be the typical entry)."""
+
+SECONDS_MEDIAN_FROM = 900.0
+"""Such numbers are seconds when their median is at least this (as minutes it would be a
+typical entry of 15 hours or more), otherwise minutes."""
 
 _HMS = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:[.,]\d+)?))?$")
 _ISO_DURATION = re.compile(
@@ -33,6 +60,80 @@ def _float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _header_words(header: str) -> list[str]:
+    """Lower-case words of a header, camelCase split: ``timeSpentSeconds`` -> time spent seconds."""
+    return re.sub(r"[^\w]|_", " ", _CAMEL.sub(" ", header).lower()).split()
+
+
+def duration_unit(header: str) -> str:
+    """The unit of bare numbers under a duration header.
+
+    Parameters
+    ----------
+    header
+        The header as written (units are often in brackets, which matching ignores).
+
+    Returns
+    -------
+    str
+        ``"seconds"`` for ``Call Duration in seconds``, ``Duration (secs)``, ``Time
+        Spent (s)`` or ``timeSpentSeconds``; ``"minutes"`` for ``Duration (min)`` or
+        ``Minutes``; else ``"hours"``.
+    """
+    words = set(_header_words(header))
+    bracketed = {w.strip().lower() for w in re.findall(r"[(\[]([^)\]]*)[)\]]", header)}
+    if words & _SECOND_WORDS or "s" in bracketed:
+        return "seconds"
+    if words & _MINUTE_WORDS:
+        return "minutes"
+    return "hours"
+
+
+def names_a_unit(header: str) -> bool:
+    """Whether a duration header says what its numbers are (hours, minutes or seconds)."""
+    return duration_unit(header) != "hours" or bool(set(_header_words(header)) & _HOUR_WORDS)
+
+
+def unit_from_values(values: list[Any]) -> tuple[str, float] | None:
+    """The unit of bare numbers that cannot be hours, from their median.
+
+    Parameters
+    ----------
+    values
+        A duration column's cells; only bare numbers (``5400``, ``"90"``) count, since
+        ``1:30`` or ``45 min`` carry their own unit.
+
+    Returns
+    -------
+    (str, float) or None
+        ``("seconds", median)`` when the median is at least :data:`SECONDS_MEDIAN_FROM`,
+        ``("minutes", median)`` when it is above :data:`HOURS_MEDIAN_LIMIT`; None when
+        the numbers can be hours (or there are none).
+    """
+    numbers: list[float] = []
+    for v in values:
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, (int, float, Decimal)):
+            number = float(v)
+        elif isinstance(v, str) and _BARE.match(v.strip()):
+            number = _float(v.strip())
+        else:
+            continue
+        if math.isfinite(number) and number > 0:
+            numbers.append(number)
+    if not numbers:
+        return None
+    numbers.sort()
+    mid = len(numbers) // 2
+    median = numbers[mid] if len(numbers) % 2 else (numbers[mid - 1] + numbers[mid]) / 2
+    if median >= SECONDS_MEDIAN_FROM:
+        return "seconds", median
+    if median > HOURS_MEDIAN_LIMIT:
+        return "minutes", median
+    return None
+
+
 def parse_hours(value: Any, unit: str = "hours") -> float:
     """A duration in hours from a timesheet cell.
 
@@ -43,8 +144,8 @@ def parse_hours(value: Any, unit: str = "hours") -> float:
         ``"1.5"``, ``"1,5"``, ``"1:30"``, ``"1:30:00"``, ``"90m"``, ``"90 min"``,
         ``"1.5h"``, ``"1h 30m"``, ``"1h30"``, ``"PT1H30M"``.
     unit
-        ``"hours"`` or ``"minutes"``: the unit of bare numbers (from the column header,
-        e.g. ``Duration (min)``).
+        ``"hours"``, ``"minutes"`` or ``"seconds"``: the unit of bare numbers (from the
+        column header, e.g. ``Duration (min)``, ``Time Spent (s)``).
 
     Returns
     -------
@@ -63,7 +164,7 @@ def parse_hours(value: Any, unit: str = "hours") -> float:
 
 
 def _hours(value: Any, unit: str) -> float:
-    per_unit = 1 / 60 if unit == "minutes" else 1.0
+    per_unit = _PER_UNIT[unit]
     if isinstance(value, bool):
         raise ValueError("a true/false value is not a duration")
     if isinstance(value, timedelta):

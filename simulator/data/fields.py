@@ -295,6 +295,22 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         "contract length in months ('12', '12 months', '1 year')",
     ),
     FieldSpec(
+        "currency",
+        "currency",
+        (
+            "currency",
+            "currency code",
+            "currency iso code",
+            "account currency",
+            "deal currency code",
+            "contract currency",
+            "billing currency",
+            "plan currency",
+        ),
+        "ISO code of the amounts on the row (USD, EUR...); a list in several currencies is "
+        "refused unless exchange rates are given",
+    ),
+    FieldSpec(
         "churn_reason",
         "churn reason",
         (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -29,6 +30,7 @@ from simulator.data.durations import parse_hours
 __all__ = [
     "add_months",
     "ambiguous_dates",
+    "currency_of",
     "decimal_votes",
     "infer_dayfirst",
     "infer_decimal_comma",
@@ -50,6 +52,34 @@ _CURRENCY_CODES = re.compile(
     r"pln|czk|huf|brl|mxn|zar|sgd|hkd|ils|try|krw|rub)(?![a-z])",
     re.IGNORECASE,
 )
+_SYMBOL_CODES = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₩": "KRW",
+    "₽": "RUB",
+    "₺": "TRY",
+    "₪": "ILS",
+    "฿": "THB",
+    "₫": "VND",
+    "₴": "UAH",
+    "₦": "NGN",
+    "₱": "PHP",
+}
+_DOLLAR_PREFIX = {
+    "us": "USD",
+    "ca": "CAD",
+    "c": "CAD",
+    "au": "AUD",
+    "a": "AUD",
+    "nz": "NZD",
+    "hk": "HKD",
+    "sg": "SGD",
+    "r": "BRL",
+}
+_CODE_NAMES = {"euro": "EUR", "euros": "EUR", "rmb": "CNY"}
 _SCALES = {
     "k": 1e3,
     "thousand": 1e3,
@@ -63,6 +93,7 @@ _SCALES = {
     "billion": 1e9,
 }
 _AMOUNT = re.compile(r"^(?P<num>\d[\d.,' ]*|[.,]\d+)\s*(?P<scale>[a-z]+)?$", re.IGNORECASE)
+_PLAIN = re.compile(r"^\s*\$?((?:\d{1,3}(?:,\d{3})+\.\d+)|\d+(?:\.(?:\d{1,2}|\d{4,}))?)\s*$")
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e[+-]?\d+$", re.IGNORECASE)
 
 
@@ -209,12 +240,35 @@ def parse_money(value: Any, decimal_comma: bool | None = None) -> float:
         raise ValueError("blank")
     if isinstance(value, (date, time, timedelta)):
         raise ValueError("a date is not an amount")
-    negative, num, scale = _amount_core(str(value))
+    text = str(value)
+    plain = _PLAIN.match(text)
+    if plain:  # "$12,345.67", "12345.5", "1200": read the same whatever the decimal mark
+        return float(plain.group(1).replace(",", ""))
+    negative, num, scale = _amount_core(text)
     amount = float(num) if _SCIENTIFIC.match(num) else _number(num, decimal_comma)
     amount *= scale
     if not math.isfinite(amount):
         raise ValueError("too large")
     return -amount if negative else amount
+
+
+def currency_of(value: Any) -> str | None:
+    """The currency an amount cell names: ``"$1,000"`` -> ``"USD"``, ``"€900"`` and
+    ``"EUR 900"`` -> ``"EUR"``, ``"CA$ 50"`` -> ``"CAD"``; None for a number or a bare
+    amount (and for ``¤``, which names none). A bare ``$`` is taken as US dollars."""
+    if not isinstance(value, str):
+        return None
+    symbol = _CURRENCY_SYMBOLS.search(value)
+    if symbol:
+        mark = symbol.group(0)
+        if mark[-1] == "$" and len(mark) > 1:
+            return _DOLLAR_PREFIX.get(mark[:-1].lower(), "USD")
+        return _SYMBOL_CODES.get(mark[-1])
+    code = _CURRENCY_CODES.search(value)
+    if code:
+        word = code.group(0).lower()
+        return _CODE_NAMES.get(word, word.upper())
+    return None
 
 
 def decimal_votes(values: Iterable[Any]) -> tuple[int, int]:
@@ -224,30 +278,29 @@ def decimal_votes(values: Iterable[Any]) -> tuple[int, int]:
     ``"1.5"``, ``"1,234,567"`` for a decimal point; ``"1,500"``, ``"1200"`` and numbers
     from a spreadsheet do not vote.
     """
-    comma = point = 0
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        try:
-            _, num, _ = _amount_core(value)
-        except ValueError:
-            continue
-        num = num.replace(" ", "").replace("'", "")
-        if "," in num and "." in num:
-            if num.rfind(",") > num.rfind("."):
-                comma += 1
-            else:
-                point += 1
-        elif "," in num or "." in num:
-            sep = "," if "," in num else "."
-            parts = num.split(sep)
-            if len(parts) > 2:
-                point += sep == ","
-                comma += sep == "."
-            elif len(parts[1]) not in (0, 3):
-                comma += sep == ","
-                point += sep == "."
-    return comma, point
+    texts = [v for v in values if isinstance(v, str)]
+    votes = {t: _decimal_vote(t) for t in dict.fromkeys(texts)}  # each distinct text once
+    counts = Counter(votes[t] for t in texts)
+    return counts[1], counts[2]
+
+
+def _decimal_vote(value: str) -> int:
+    """One amount's vote: 1 decimal comma, 2 decimal point, 0 none (see decimal_votes)."""
+    try:
+        _, num, _ = _amount_core(value)
+    except ValueError:
+        return 0
+    num = num.replace(" ", "").replace("'", "")
+    if "," in num and "." in num:
+        return 1 if num.rfind(",") > num.rfind(".") else 2
+    if "," in num or "." in num:
+        sep = "," if "," in num else "."
+        parts = num.split(sep)
+        if len(parts) > 2:
+            return 2 if sep == "," else 1
+        if len(parts[1]) not in (0, 3):
+            return 1 if sep == "," else 2
+    return 0
 
 
 def infer_decimal_comma(values: Iterable[Any]) -> bool:

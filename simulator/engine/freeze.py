@@ -14,7 +14,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from simulator.engine.codes import Channel, Event, Status
+from simulator.engine.codes import NO_TOUCHPOINT, Channel, Event, Kind, Status
 from simulator.engine.records import Records
 from simulator.engine.runlog import RENEWAL_COLUMNS, RunLog
 from simulator.engine.state import Task
@@ -114,6 +114,38 @@ def _light_columns(log: RunLog, plan_only: bool) -> dict[str, np.ndarray]:
     }
 
 
+def _support_columns(log: RunLog, plan_only: bool) -> dict[str, np.ndarray]:
+    """The task columns of the inbound requests support answered
+    (:data:`~simulator.engine.state.SupportRow`): answered on the day they came, no
+    touchpoint, no CSM, no hours, no weight. ``plan_only``: those from day 0 on."""
+    rows = np.array(log.support, float).reshape(-1, 6)  # a copy: the log is cleared later
+    if plan_only:
+        rows = rows[rows[:, 3] >= 0.0]
+    tid, segment, account = (rows[:, k].astype(int) for k in range(3))
+    n = len(tid)
+    planned = rows[:, 3]
+    return {
+        "id": tid,
+        "segment": segment,
+        "account": account,
+        "tp": np.full(n, NO_TOUCHPOINT),
+        "kind": np.full(n, int(Kind.INBOUND_REQUEST)),
+        "channel": np.full(n, int(Channel.SUPPORT)),
+        "team": np.asarray(log.segment_team, int).reshape(-1)[segment],
+        "csm": np.full(n, -1),
+        "priority": np.full(n, 9),
+        "planned": planned,
+        "ontime": rows[:, 4].copy(),
+        "due": rows[:, 5].copy(),
+        "start": planned.copy(),
+        "end": planned.copy(),
+        "hours": np.zeros(n),
+        "status": np.full(n, int(Status.SUPPORT)),
+        "weight": np.zeros(n),
+        "credit": np.zeros(n),
+    }
+
+
 def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
     """Freeze a finished run log into flat records.
 
@@ -136,10 +168,11 @@ def build_records(log: RunLog, burn_in: float = 0.0) -> Records:
         else np.fromiter((x.account.index if x.account is not None else -1 for x in tasks), int, n)
         for name, kind in _TASK_COLUMNS
     }
-    light = _light_columns(log, burn_in > 0)
-    if len(light["id"]):
-        order = np.argsort(np.concatenate([cols["id"], light["id"]]), kind="stable")
-        cols = {name: np.concatenate([cols[name], light[name]])[order] for name in cols}
+    light = [_light_columns(log, burn_in > 0), _support_columns(log, burn_in > 0)]
+    if any(len(part["id"]) for part in light):
+        parts = [cols, *light]
+        order = np.argsort(np.concatenate([part["id"] for part in parts]), kind="stable")
+        cols = {name: np.concatenate([part[name] for part in parts])[order] for name in cols}
     accs = log.accounts
     m = len(accs)
     churns = [ev for ev in events_log if ev.event == Event.CHURNED]

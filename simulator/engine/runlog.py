@@ -127,6 +127,9 @@ class RunLog:
     auto: array[float] = field(default_factory=lambda: array("d"))
     """Automated and skipped touches in creation order, kept light: the fields of each
     one's :data:`~simulator.engine.state.AutoRow`, flat (no Python object per touch)."""
+    support: array[float] = field(default_factory=lambda: array("d"))
+    """Inbound requests answered by support, in creation order, kept light: the fields of
+    each one's :data:`~simulator.engine.state.SupportRow`, flat."""
     accounts: list[Account] = field(default_factory=list)
     csms: list[CSM] = field(default_factory=list)
     events: list[AccountEvent] = field(default_factory=list)
@@ -155,3 +158,4 @@ class RunLog:
         for kept in (self.tasks, self.accounts, self.csms, self.events, self.renewals):
             kept.clear()
         del self.auto[:]
+        del self.support[:]

@@ -124,6 +124,7 @@ class _Simulation:
             self.work,
             self.log.tasks,
             self.log.auto,
+            self.log.support,
             self.plans,
             session_rngs,
             float(scenario.start_date.weekday()) if working else None,

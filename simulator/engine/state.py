@@ -32,6 +32,11 @@ AutoRow = tuple[int, int, int, int, float]
 account index, touchpoint index, planned day); the rest of its record follows from its
 touchpoint (:func:`simulator.engine.freeze.build_records`)."""
 
+SupportRow = tuple[int, int, int, float, float, float]
+"""An inbound request answered by support, as the run log records it: (task id, segment
+index, account index, day, on-time day, due day). Support answers it at once, with no
+CSM time; nothing else reads it."""
+
 
 class Task:
     """A unit of work or a touch: planned, perhaps queued, then delivered, missed or cancelled.

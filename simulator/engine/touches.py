@@ -45,6 +45,9 @@ class Touches:
     auto
         The run log's light automated and skipped touches: each one's
         :data:`~simulator.engine.state.AutoRow` appended once, flat.
+    support
+        The run log's inbound requests answered by support: each one's
+        :data:`~simulator.engine.state.SupportRow` appended once, flat.
     plans
         Every segment's plan, by segment index.
     session_rngs
@@ -67,6 +70,7 @@ class Touches:
         work: Dispatcher,
         tasks: list[Task],
         auto: array[float],
+        support: array[float],
         plans: list[SegmentPlan],
         session_rngs: dict[tuple[int, int], np.random.Generator],
         weekday_shift: float | None = None,
@@ -77,6 +81,7 @@ class Touches:
         self.work = work
         self.tasks = tasks
         self.auto = auto
+        self.support = support
         self.plans = plans
         self._auto_credit = [
             [(0.0 if p.channel == _SKIPPED else p.weight * p.credit, p.weight) for p in plan.params]
@@ -223,19 +228,11 @@ class Touches:
             return
         plan = self.plans[acc.segment]
         if u < plan.seg.inbound.support_share or plan.inbound_tp < 0:
-            task = self.task(
-                plan,
-                acc,
-                tp=NO_TOUCHPOINT,
-                kind=Kind.INBOUND_REQUEST,
-                channel=Channel.SUPPORT,
-                priority=9,
-                ontime_days=0,
-                due_days=1,
-                hours=0.0,
+            # answered by support at once: a light row (no Task), as an automated touch
+            t = self.sched.now
+            self.support.extend(
+                (next(self._tid), plan.index, acc.index, t, self._window(t, 0), self._window(t, 1))
             )
-            task.status = Status.SUPPORT
-            task.start = task.end = self.sched.now
             return
         task = self.touch(plan, acc, plan.inbound_tp)
         # helper A (issue 12): a request is service (responsiveness), not a planned touch

@@ -99,11 +99,11 @@ def _segment_table(a: BookAnalysis) -> Table:
             name,
             num(s.active),
             num(s.churned),
-            money(s.arr_total),
-            money(s.arr_min),
-            money(s.arr_mean),
-            money(s.arr_median),
-            money(s.arr_max),
+            money(s.arr_total, a.currency),
+            money(s.arr_min, a.currency),
+            money(s.arr_mean, a.currency),
+            money(s.arr_median, a.currency),
+            money(s.arr_max, a.currency),
             _years(s.tenure_years_mean),
             f"{s.term_months_mean:.0f} mo" if math.isfinite(s.term_months_mean) else "-",
             _ci(s.annual_churn.value, s.annual_churn.low, s.annual_churn.high),
@@ -118,17 +118,17 @@ def _summary_lines(a: BookAnalysis) -> list[str]:
     """The book in sentences: size, value spread, 80/20, tertiles, tenure, growth, renewals."""
     tot = a.total
     return [
-        f"{tot.customers:,} customers: {tot.active:,} active holding {money(tot.arr_total)} ARR, "
-        f"{tot.churned:,} churned (average churned ARR {money(tot.churned_arr_mean)}).",
-        f"Contract values run from {money(tot.arr_min)} ({tot.smallest[0] if tot.smallest else '-'}) "
-        f"to {money(tot.arr_max)} ({tot.largest[0] if tot.largest else '-'}); average "
-        f"{money(tot.arr_mean)}, median {money(tot.arr_median)}.",
+        f"{tot.customers:,} customers: {tot.active:,} active holding {money(tot.arr_total, a.currency)} ARR, "
+        f"{tot.churned:,} churned (average churned ARR {money(tot.churned_arr_mean, a.currency)}).",
+        f"Contract values run from {money(tot.arr_min, a.currency)} ({tot.smallest[0] if tot.smallest else '-'}) "
+        f"to {money(tot.arr_max, a.currency)} ({tot.largest[0] if tot.largest else '-'}); average "
+        f"{money(tot.arr_mean, a.currency)}, median {money(tot.arr_median, a.currency)}.",
         f"80/20: the largest {pct(a.pareto_share)} of active customers ({a.pareto_customers:,}) hold "
-        f"80% of ARR; the smallest of them pays {money(a.pareto_threshold)}.",
-        f"Cut in three by count, the value breaks are at {money(a.tertiles[0])} and "
-        f"{money(a.tertiles[1])}"
+        f"80% of ARR; the smallest of them pays {money(a.pareto_threshold, a.currency)}.",
+        f"Cut in three by count, the value breaks are at {money(a.tertiles[0], a.currency)} and "
+        f"{money(a.tertiles[1], a.currency)}"
         + (
-            f"; segments use breaks {', '.join(money(b) for b in a.breaks)}."
+            f"; segments use breaks {', '.join(money(b, a.currency) for b in a.breaks)}."
             if a.segment_source == "breaks" and a.breaks != a.tertiles
             else "."
         ),
@@ -143,9 +143,9 @@ def _summary_lines(a: BookAnalysis) -> list[str]:
         f"(median {pct(tot.growth_median)}); the top 10% of contracts grew "
         f"{pct(tot.top10_growth_mean)} a year.",
         (
-            f"Renewals: {a.renewals_this_month[0]:,} this month ({money(a.renewals_this_month[1])}), "
+            f"Renewals: {a.renewals_this_month[0]:,} this month ({money(a.renewals_this_month[1], a.currency)}), "
             f"{a.renewals_next_6_months[0]:,} in the next six months "
-            f"({money(a.renewals_next_6_months[1])})."
+            f"({money(a.renewals_next_6_months[1], a.currency)})."
             if a.renewal_dates
             else "Renewals: unknown (no renewal dates in the list)."
         ),
@@ -170,7 +170,7 @@ def _yearly_table(a: BookAnalysis) -> Table:
             num(r["at_risk"]),
             num(r["churned"]),
             _ci(r["logo_churn"], r["logo_churn_low"], r["logo_churn_high"]),
-            money(r["arr_at_risk"]),
+            money(r["arr_at_risk"], a.currency),
             _ci(r["dollar_churn"], r["dollar_churn_low"], r["dollar_churn_high"]),
         )
     return y
@@ -206,7 +206,12 @@ def _stage_table(a: BookAnalysis) -> Table:
     for col in ["Stage", "Customers", "ARR", "Average age"]:
         st.add_column(col, justify="left" if col == "Stage" else "right")
     for r in a.stages:
-        st.add_row(r["stage"], num(r["customers"]), money(r["arr"]), _years(r["age_years_mean"]))
+        st.add_row(
+            r["stage"],
+            num(r["customers"]),
+            money(r["arr"], a.currency),
+            _years(r["age_years_mean"]),
+        )
     return st
 
 

@@ -18,7 +18,6 @@ from simulator.analysis.compare import Comparison, Difference, scaled
 from simulator.analysis.decision import Decision
 from simulator.analysis.experiment import Experiment
 from simulator.report.brief import Brief, KeyNumber
-from simulator.report.brief_charts import compare_chart, compared_names
 from simulator.report.compare import delta_text, roi_sentence, sentence, unchanged
 from simulator.report.decide import input_label
 from simulator.report.formatting import money, money_ends, pct
@@ -155,6 +154,8 @@ def compare_brief(
     comparison's pack when the caller has made it already
     (:func:`~simulator.report.packs.compare_pack`).
     """
+    from simulator.report.brief_charts import compare_chart, compared_names  # matplotlib
+
     # a page a CFO forwards names each alternative by its scenario's name, not its file
     names = compared_names(c)
     base = names[0]
@@ -293,12 +294,8 @@ def decide_brief(d: Decision, currency: str) -> Brief:
     Leads with the decision sentence, the expected difference with its P5-P95 range and
     the probability each option is best; then the acceptability curve and the tornado.
     """
-    from simulator.report.decide import (
-        acceptability_chart,
-        decision_json,
-        decision_sentence,
-        tornado_chart,
-    )
+    from simulator.report.decide import decision_json, decision_sentence
+    from simulator.report.decide_charts import acceptability_chart, tornado_chart
 
     p = d.psa
     doc = decision_json(d, currency)

@@ -17,7 +17,6 @@ from simulator.analysis.solve import TeamSolution
 from simulator.analysis.solve_value import ValueSolution
 from simulator.analysis.tradeoff import TradeoffResult
 from simulator.report.brief import Brief, KeyNumber
-from simulator.report.brief_charts import hire_chart, solve_chart, tradeoff_chart
 from simulator.report.briefs import footer_line, signed_money, split_interval
 from simulator.report.formatting import money, money_ends, pct
 from simulator.report.hire import months_text, requisitions_text
@@ -46,6 +45,8 @@ def solve_brief(
     has made it already (:func:`~simulator.report.solve.solve_pack`); the brief shows the
     headcount on value before it.
     """
+    from simulator.report.brief_charts import solve_chart  # matplotlib: only for a brief
+
     cur = scenario.currency
     by_target = {x.team: x for x in solutions}
     by_value = {v.team: v for v in values}
@@ -163,6 +164,8 @@ def tradeoff_brief(
     the pack when the caller has made it already
     (:func:`~simulator.report.tradeoff_pack.tradeoff_pack`).
     """
+    from simulator.report.brief_charts import tradeoff_chart  # matplotlib: only for a brief
+
     numbers = [
         KeyNumber(
             "People cost saved a year",
@@ -212,6 +215,8 @@ def hire_brief(plans: Sequence[HiringPlan], currency: str, name: str) -> Brief:
     Leads with each team's verdict and its requisitions, then demand against capacity by
     month.
     """
+    from simulator.report.brief_charts import hire_chart  # matplotlib: only for a brief
+
     answer: list[str] = []
     numbers: list[KeyNumber] = []
     plans = sorted(plans, key=lambda hp: not hp.requisitions)  # the teams that must hire first

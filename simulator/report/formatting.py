@@ -52,11 +52,14 @@ def money_ends(
     is not finite is ``-inf`` / ``inf``; an end that rounds to zero has no minus sign.
     """
     a = abs(like) if like is not None and math.isfinite(like) else 0.0
-    div, suffix, digits = (1e12, "T", 0) if a >= 1e15 else _money_scale(a)
+    div, suffix, digits = (1.0, "", 0) if a >= 1e15 else _money_scale(a)
 
     def one(x: float) -> str:
         if not math.isfinite(x):
             return "-inf" if x < 0 else "inf"
+        if a >= 1e15:  # as money() shows such a mean: in powers of ten
+            sign = "-" if x < 0 else ("+" if signed else "")
+            return _with_symbol(sign, f"{abs(x):.2e}", currency)
         body = f"{abs(x) / div:,.{digits}f}"
         zero = float(body.replace(",", "")) == 0
         sign = "-" if x < 0 and not zero else ("+" if signed else "")

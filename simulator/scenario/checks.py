@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from simulator.errors import Issue, Path, suggestion
 from simulator.scenario.model import Scenario, Segment, Team
+from simulator.scenario.overrides import locate_issue
 from simulator.scenario.yamlsource import SourceMap
 
 
@@ -24,7 +25,7 @@ class _Issues:
 
     def add(self, path: Path, message: str, value: object = None, show: bool = True) -> None:
         """Record an error at ``path``; ``show`` names ``value`` in the message."""
-        loc = self.src.locate(path)
+        loc = locate_issue(self.src, path)
         self.issues.append(Issue(message, path, loc, value) if show else Issue(message, path, loc))
 
 
@@ -346,4 +347,7 @@ def domain_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
             )
     for name, seg in s.segments.items():
         out.extend(_segment_warnings(name, seg, s, src))
+    from simulator.scenario.plausibility import plausibility_warnings
+
+    out.extend(plausibility_warnings(s, src))
     return out

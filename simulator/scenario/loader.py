@@ -34,6 +34,7 @@ __all__ = [
     "Loaded",
     "apply_overrides",
     "bundled_scenario",
+    "check_variants",
     "load",
     "load_scenario",
     "load_text",
@@ -160,8 +161,24 @@ def loaded_variants(loaded: Loaded) -> dict[str, Loaded]:
     """Like :func:`load_variants`, each variant with its data and source positions.
 
     A variant inherits everything it does not change, its ``uncertain:`` block included.
+
+    Raises
+    ------
+    ScenarioError
+        The first variant's problems that fail, its stage naming the variant.
     """
+    variants, failures = check_variants(loaded)
+    if failures:
+        raise failures[0][1]
+    return variants
+
+
+def check_variants(loaded: Loaded) -> tuple[dict[str, Loaded], list[tuple[str, ScenarioError]]]:
+    """Every variant of a loaded scenario validated on its own: those that load, and the
+    problems of those that do not (in file order), each error's stage naming its variant
+    (``... found while validating fields, in variant 'six'``)."""
     out: dict[str, Loaded] = {}
+    failures: list[tuple[str, ScenarioError]] = []
     base = {k: v for k, v in loaded.data.items() if k != "variants"}
     for name, body in (loaded.data.get("variants") or {}).items():
         prefix: Path = ("variants", name)
@@ -170,8 +187,15 @@ def loaded_variants(loaded: Loaded) -> dict[str, Loaded]:
             {p[2:]: loc for p, loc in loaded.sources.values.items() if p[:2] == prefix},
         )
         merged_src = copy.deepcopy(loaded.sources)
-        data = merge(copy.deepcopy(base), copy.deepcopy(body), (), merged_src, child_src)
-        variant = _finish(data, merged_src, loaded.files, ())
+        try:
+            data = merge(copy.deepcopy(base), copy.deepcopy(body), (), merged_src, child_src)
+            variant = _finish(data, merged_src, loaded.files, ())
+        except ScenarioError as exc:
+            if type(exc) is ScenarioError:
+                stage = f"{exc.stage}, in variant {name!r}" if exc.stage else f"variant {name!r}"
+                exc = ScenarioError(exc.issues, stage)
+            failures.append((name, exc))
+            continue
         variant.data_files = [*loaded.data_files, *variant.data_files]
         out[name] = variant
-    return out
+    return out, failures

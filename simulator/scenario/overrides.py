@@ -19,7 +19,7 @@ from simulator.errors import (
 from simulator.scenario.datapath import has_item
 from simulator.scenario.yamlsource import SourceMap, parse_yaml
 
-__all__ = ["apply_overrides", "parse_override_path"]
+__all__ = ["apply_overrides", "locate_issue", "override_within", "parse_override_path"]
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -52,6 +52,32 @@ def override_text(loc: Location) -> str | None:
             if isinstance(part, Hint) and part.param == "overrides":
                 return part.text
     return None
+
+
+def override_within(src: SourceMap, path: Path) -> Location | None:
+    """Where the first ``--set`` override that set something strictly inside ``path``
+    came from; None when no override reached inside it."""
+    n = len(path)
+    for located in (src.values, src.keys):
+        for p, loc in located.items():
+            if len(p) > n and p[:n] == path and override_text(loc) is not None:
+                return loc
+    return None
+
+
+def locate_issue(src: SourceMap, path: Path, prefer: str = "value") -> Location | None:
+    """Where to report a problem at ``path``: its own position, unless that is a line of
+    the file while an override changed something inside ``path``.
+
+    A problem of a whole mapping (``one_to_many touchpoints need max_attendees`` after
+    ``--set ...qbr.channel=one_to_many``, an unknown field once ``--set ...trigger.kind``
+    changed the kind) is then reported at the override that made it, not at the file's
+    line of the mapping.
+    """
+    loc = src.locate(path, prefer=prefer)
+    if not path or (loc is not None and override_text(loc) is not None):
+        return loc  # the whole scenario: any override would be a guess
+    return override_within(src, path) or loc
 
 
 def apply_overrides(

@@ -8,7 +8,11 @@ from simulator.errors import Issue, Location, ScenarioError
 
 __all__ = ["target_overrides"]
 
-_TARGET = re.compile(r"^\s*([A-Za-z][\w-]*)\.(\w+)\s*(>=|<=)\s*([-\d.eE]+)\s*(?:@\s*([\d.]+))?\s*$")
+_TARGET = re.compile(
+    r"^\s*([^\W\d_][^\s.<>=@]*)\.(\w+)\s*(>=|<=)\s*([-\d.eE]+)\s*(?:@\s*([\d.]+))?\s*$"
+)
+"""A segment name starting with a letter of any script (``Großkunden.grr>=0.9``; the
+name itself is checked when the override is applied), a metric, a bound, a confidence."""
 
 
 def target_overrides(text: str, where: str | None = None) -> list[str]:

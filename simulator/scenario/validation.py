@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from simulator.errors import Issue, Path, ScenarioError, did_you_mean, suggestion
 from simulator.scenario.datapath import has_item
 from simulator.scenario.model import Scenario
+from simulator.scenario.overrides import locate_issue, override_text, override_within
 from simulator.scenario.yamlsource import SourceMap
 
 __all__ = ["model_at", "validate_scenario"]
@@ -348,11 +349,17 @@ def _to_issue(err: ErrorDetails, data: dict[str, Any], src: SourceMap) -> Issue:
     typ = err["type"]
     if typ in ("missing", "extra_forbidden"):
         # the path names the mapping; the message names the field
-        anchor = path if typ == "extra_forbidden" else path[:-1]
-        where = src.keys.get(path) if typ == "missing" else None
-        return Issue(message, path[:-1], where or src.locate(anchor, prefer="key"))
+        if typ == "extra_forbidden":
+            # the unknown key's own line, unless an override inside the mapping made it
+            # unknown (--set ...trigger.kind=risk_event leaves per_year unknown)
+            where = src.locate(path, prefer="key")
+            if where is None or override_text(where) is None:
+                where = override_within(src, path[:-1]) or where
+        else:
+            where = src.keys.get(path) or locate_issue(src, path[:-1], prefer="key")
+        return Issue(message, path[:-1], where)
     message += _indentation_hint(path, data)
-    where = src.locate(path, prefer="value")
+    where = locate_issue(src, path, prefer="value")
     value = err.get("input") if show_value else None
     if show_value and isinstance(value, dict):
         show_value = False

@@ -17,7 +17,12 @@ class AccountSpec(Strict):
     """One named account of a segment's starting book."""
 
     id: str = Field(min_length=1, max_length=200, description="Account identifier.")
-    arr: float = Field(gt=0, le=1e11, description="Annual recurring revenue (currency per year).")
+    arr: float = Field(
+        ge=0.01,
+        le=1e11,
+        description="Annual recurring revenue (currency per year; at least 0.01, a cent a "
+        "year: docs/assumptions.md#input-bounds).",
+    )
     renewal_date: dt.date | None = Field(
         default=None, description="Next renewal date; drawn over the contract term when omitted."
     )

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.model.bounds import check_bounds, raise_at
 from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import Name
 from simulator.scenario.model.segments import Segment
@@ -164,6 +165,13 @@ class Scenario(Strict):
         return [s for s in self.segments if self.team_name(s) == team]
 
     @model_validator(mode="after")
+    def _within_bounds(self) -> Scenario:
+        """Dates within what Python holds, ARR within what a float holds
+        (:mod:`~simulator.scenario.model.bounds`)."""
+        check_bounds(self)
+        return self
+
+    @model_validator(mode="after")
     def _working_days_fit(self) -> Scenario:
         """Every simulated plan year has at least ``working_days_per_year`` weekdays that
         are not holidays (the working-day calendar draws the rest as PTO)."""
@@ -179,20 +187,14 @@ class Scenario(Strict):
             weekdays = int(np.busday_count(a, b))
             off = int(np.is_busday(holidays[(holidays >= a) & (holidays < b)]).sum())
             if weekdays - off < cal.working_days_per_year:
-                raise PydanticCustomError(
+                error = PydanticCustomError(
                     "working_days",
-                    "calendar.working_days_per_year {w} exceeds the {n} weekdays that are not "
-                    "holidays in the plan year from {a} ({weekdays} weekdays less {off} "
-                    "holidays in calendar.holidays); lower working_days_per_year or list "
-                    "fewer holidays",
-                    {
-                        "w": cal.working_days_per_year,
-                        "n": weekdays - off,
-                        "a": str(a),
-                        "weekdays": weekdays,
-                        "off": off,
-                    },
+                    "exceeds the {n} weekdays that are not holidays in the plan year from {a} "
+                    "({weekdays} weekdays less {off} holidays in calendar.holidays); lower "
+                    "working_days_per_year or list fewer holidays",
+                    {"n": weekdays - off, "a": str(a), "weekdays": weekdays, "off": off},
                 )
+                raise_at(("calendar", "working_days_per_year"), error, cal.working_days_per_year)
         return self
 
     @property

@@ -16,6 +16,7 @@ from simulator.scenario.model.fields import Channel, Hours, Name, Share, Stage
 
 __all__ = [
     "DEFAULT_AUTOMATED_EFFECTIVENESS",
+    "MAX_COST_PER_TOUCH",
     "BeforeRenewal",
     "Cadence",
     "Offsets",
@@ -148,6 +149,9 @@ _UNPLANNED = ("risk_event", "inbound_request")
 DEFAULT_AUTOMATED_EFFECTIVENESS = 0.5
 """Share of a delivered touch an automated touch counts for (plausible 0.3-0.6, an assumption:
 docs/assumptions.md#automation)."""
+MAX_COST_PER_TOUCH = 1e8
+"""Largest ``cost_per_touch`` accepted (currency): USD 1,000 an automated touch, far above any
+sending cost, in a currency of 100,000 units to the dollar (docs/assumptions.md#input-bounds)."""
 
 
 class Touchpoint(Strict):
@@ -179,7 +183,11 @@ class Touchpoint(Strict):
         "sessions as its waiting attendees need.",
     )
     cost_per_touch: float = Field(
-        default=0.0, ge=0, description="Cost of one automated touch (currency)."
+        default=0.0,
+        ge=0,
+        le=MAX_COST_PER_TOUCH,
+        description="Cost of one automated touch (currency; at most 100,000,000: "
+        "docs/assumptions.md#input-bounds).",
     )
     effectiveness: Share | None = Field(
         default=None,
