@@ -50,7 +50,8 @@ def test_holidays_that_leave_too_few_working_days_are_a_located_error() -> None:
     with pytest.raises(ScenarioError) as err:
         load_text(HOLIDAYS, "holidays.yaml")
     text = str(err.value)
-    assert "working_days_per_year 250" in text and "2028-01-01" in text
+    assert "holidays.yaml:5:" in text and "calendar.working_days_per_year" in text
+    assert "(got 250.0)" in text and "2028-01-01" in text
     assert "249 weekdays" in text
     # the same holidays with a working year that fits are fine
     load_text(HOLIDAYS.replace("250", "240"), "holidays.yaml")

@@ -11,19 +11,25 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from simulator.data.errors import file_error
 from simulator.data.headers import HEADER_SCAN, header_score
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit
 
 __all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_LINES = 200
+_SNIFF_CHARS = 1 << 20
+_LONG_LINE = 1 << 22
+_EMPTY = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,14 @@ class CsvText:
     warnings: list[str]
 
 
-def read_csv_text(data: bytes, display: str, what: str) -> CsvText:
-    """Decode and split a delimited file's bytes; DataError when empty, binary or broken."""
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+def read_csv_text(
+    data: bytes, display: str, what: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> CsvText:
+    """Decode and split a delimited file's bytes.
+
+    DataError when empty, binary, broken, or past ``limits`` (rows, columns, cells).
+    """
+    if _EMPTY.fullmatch(data):  # no copy of a large file, unlike bytes.strip
         raise file_error(
             display, "the file is empty; export the data again, with a header row", what
         )
@@ -61,20 +72,37 @@ def read_csv_text(data: bytes, display: str, what: str) -> CsvText:
             what,
         )
     delimiter = _sniff(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text, delimiter, limits.max_columns), delimiter=delimiter)
     records: list[tuple[int, list[Any]]] = []
     warnings: list[str] = []
     last = 0
+    cells = 0
     try:
         for row in reader:
             start = last + 1
             last = reader.line_num
+            if len(records) == limits.max_rows:
+                raise file_error(display, past_limit("rows", limits.max_rows), what, start)
+            if len(row) > limits.max_columns:
+                while row and not row[-1].strip():
+                    row.pop()  # trailing empty fields: a spreadsheet's unused columns
+                if len(row) > limits.max_columns:
+                    raise file_error(
+                        display, past_limit("columns", limits.max_columns, len(row)), what, start
+                    )
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise file_error(display, past_limit("cells", limits.max_cells), what, start)
             if last - start > 20:
                 warnings.append(
                     f"line {start}: a quoted value runs over {last - start + 1} lines; "
                     'check for a missing closing quote (")'
                 )
             records.append((start, list(row)))
+    except _WideLineError as exc:
+        raise file_error(
+            display, past_limit("columns", limits.max_columns), what, exc.line
+        ) from None
     except csv.Error as exc:
         raise file_error(
             display,
@@ -120,10 +148,49 @@ def _looks_binary(text: str) -> bool:
     return control > max(2, len(sample) // 100)
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` non-blank lines within the first MB of ``text`` (a line cut at the
+    end is kept only when it is the only one): sniffing never splits a large file."""
+    head = text[:_SNIFF_CHARS]
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if len(head) < len(text) and len(lines) > 1 and not head.endswith(("\n", "\r")):
+        lines.pop()
+    return lines[:n]
+
+
+def _lines(text: str, delimiter: str, max_columns: int) -> Iterator[str]:
+    """The text's lines for the CSV reader; a very long line holding more delimiters
+    than the column limit is refused before the reader splits it (60 million fields in
+    one line would take gigabytes)."""
+    stream = io.StringIO(text, newline="")
+    long_line = any(
+        "\n" not in text[pos : pos + _LONG_LINE] and "\r" not in text[pos : pos + _LONG_LINE]
+        for pos in range(0, len(text), _LONG_LINE)
+    )
+    return _checked(stream, delimiter, max_columns) if long_line else stream
+
+
+def _checked(lines: Iterator[str], delimiter: str, max_columns: int) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if (
+            len(line) > _LONG_LINE
+            and line.rstrip(delimiter + "\r\n").count(delimiter) >= max_columns
+        ):
+            raise _WideLineError(number)
+        yield line
+
+
+class _WideLineError(Exception):
+    """A line holding more fields than the column limit (its physical line number)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def _sniff(text: str) -> str:
     """The delimiter giving the best header row, then the steadiest width, then ``,``."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
-    sample = "\n".join(lines)
+    sample = "\n".join(_first_lines(text, _SNIFF_LINES))
     best: tuple[tuple[int, int, int], str] | None = None
     for rank, delim in enumerate(DELIMITERS):
         try:

@@ -24,8 +24,9 @@ from typing import Any
 
 from simulator.data.blanks import is_blank
 from simulator.data.csv_text import DELIMITER_NAMES, read_csv_text
-from simulator.data.errors import RowIssue, cell_text, file_error
+from simulator.data.errors import DataError, RowIssue, cell_text, file_error
 from simulator.data.headers import HEADER_SCAN, header_score, is_number_like, normalise_header
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, read_regular
 from simulator.data.workbook import read_sheet
 from simulator.errors import Hint, hinted
 
@@ -98,7 +99,12 @@ class RawTable:
         return [row.cells[index] for row in self.rows]
 
 
-def read_table(path: str | Path, sheet: str | None = None, what: str = "the data file") -> RawTable:
+def read_table(
+    path: str | Path,
+    sheet: str | None = None,
+    what: str = "the data file",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> RawTable:
     """Read a CSV or Excel file's table.
 
     Parameters
@@ -110,6 +116,9 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
         Excel sheet name (case-insensitive); the first sheet when None. Ignored for CSV.
     what
         What the file is, for messages (``"the customer list"``).
+    limits
+        The most the file may hold (bytes, rows, columns, cells); raise them for a file
+        larger than the defaults allow.
 
     Returns
     -------
@@ -118,19 +127,27 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
     Raises
     ------
     DataError
-        A missing file, a directory, an empty or binary file, an old ``.xls`` file, an
-        unreadable workbook, an unknown sheet, or a file with no rows.
+        A missing file, a path that is not a regular file (a folder, a device, a named
+        pipe), a file past ``limits``, an empty or binary file, text that is not a
+        table, an old ``.xls`` file, an unreadable workbook, an unknown sheet, or a file
+        with no rows.
     """
     display = str(path)
     p = Path(path)
-    if not p.exists():
-        raise file_error(display, "file not found; check the path and the file name", what)
-    if p.is_dir():
-        raise file_error(
-            display, "is a folder, not a file; give the path of a CSV or .xlsx file", what
-        )
+
+    def refuse(reason: str) -> DataError:
+        if reason.startswith("is a folder"):
+            reason += "; give the path of a CSV or .xlsx file"
+        elif "not a regular file" in reason:
+            reason += "; give the path of a CSV or .xlsx file saved on disk"
+        return file_error(display, reason, what)
+
     try:
-        data = p.read_bytes()
+        data = read_regular(p, limits.max_bytes, refuse)
+    except FileNotFoundError:
+        raise file_error(
+            display, "file not found; check the path and the file name", what
+        ) from None
     except OSError as exc:
         raise file_error(
             display, f"cannot open the file ({exc.strerror or exc}); check its permissions", what
@@ -150,9 +167,9 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
             what,
         )
     if data.startswith(b"PK\x03\x04"):
-        table = _xlsx_table(p, display, sheet, what)
+        table = _xlsx_table(data, display, sheet, what, limits)
     else:
-        table = _csv_table(data, display, what)
+        table = _csv_table(data, display, what, limits)
         if sheet is not None:
             table.warnings.insert(
                 0, hinted(Hint("sheet", sheet, sheet), f" is ignored: {display} is not a workbook")
@@ -162,9 +179,9 @@ def read_table(path: str | Path, sheet: str | None = None, what: str = "the data
     return table
 
 
-def _csv_table(data: bytes, display: str, what: str) -> RawTable:
+def _csv_table(data: bytes, display: str, what: str, limits: ReadLimits) -> RawTable:
     """The table of a delimited text file."""
-    text = read_csv_text(data, display, what)
+    text = read_csv_text(data, display, what, limits)
     table = _assemble(display, text.records, what)
     table.format, table.encoding, table.delimiter = "csv", text.encoding, text.delimiter
     if text.delimiter != ",":
@@ -173,10 +190,12 @@ def _csv_table(data: bytes, display: str, what: str) -> RawTable:
     return table
 
 
-def _xlsx_table(p: Path, display: str, sheet: str | None, what: str) -> RawTable:
+def _xlsx_table(
+    data: bytes, display: str, sheet: str | None, what: str, limits: ReadLimits
+) -> RawTable:
     """The table of one sheet of an Excel workbook."""
-    rows = read_sheet(p, display, sheet, what)
-    table = _assemble(display, rows.records, what, where=f"sheet {rows.sheet!r}")
+    rows = read_sheet(data, display, sheet, what, limits)
+    table = _assemble(display, rows.records, what, where=f"sheet {rows.sheet!r}", workbook=True)
     table.format, table.sheet = "xlsx", rows.sheet
     table.warnings[:0] = rows.warnings
     return table
@@ -193,8 +212,11 @@ def _is_repeat(
     cells: Sequence[Any], header_norm: Sequence[str], header_lower: frozenset[str]
 ) -> bool:
     """A row that repeats the header (two exports pasted one after the other)."""
-    if not any(isinstance(c, str) and c.strip().lower() in header_lower for c in cells):
-        return False  # fast path: no cell is spelled like a header cell
+    if set(map(type, cells)) <= {str}:  # CSV rows: set tests in C
+        if header_lower.isdisjoint(map(str.lower, map(str.strip, cells))):
+            return False  # fast path: no cell is spelled like a header cell
+    elif not any(isinstance(c, str) and c.strip().lower() in header_lower for c in cells):
+        return False
     same = other = 0
     for cell, head in zip(cells, header_norm, strict=False):
         if is_blank(cell):
@@ -218,9 +240,63 @@ def _find_header(content: list[tuple[int, list[Any]]]) -> int:
     return texts.index(max(texts))
 
 
+_TABLE_SAMPLE = 1000
+"""Rows with content looked at to tell a table from other text."""
+
+
+def _several_values(cells: Sequence[Any]) -> bool:
+    """True when the row holds two or more non-blank cells."""
+    seen = 0
+    for c in cells:
+        if not is_blank(c):
+            seen += 1
+            if seen == 2:
+                return True
+    return False
+
+
+def _key_value(cells: Sequence[Any]) -> bool:
+    """A ``key: value`` line split at a tab (``/proc/cpuinfo``, ``Name:\tpython``)."""
+    texts = [c.strip() for c in cells if isinstance(c, str) and c.strip()]
+    return len(texts) >= 2 and (texts[0].endswith(":") or texts[1].startswith(":"))
+
+
+def _check_is_table(
+    display: str, content: list[tuple[int, list[Any]]], header_cells: Sequence[Any], what: str
+) -> None:
+    """Refuse text that is not a table (a password file, a script, notes, ``key: value``
+    lines), quoting none of it: a table's header names known columns, or most of its
+    rows hold two or more values and are not ``key: value`` pairs."""
+    if header_score(header_cells):
+        return
+    sample = content[:_TABLE_SAMPLE]
+    several = sum(1 for _, cells in sample if _several_values(cells))
+    pairs = sum(1 for _, cells in sample if _key_value(cells))
+    if _several_values(header_cells) and 2 * several >= len(sample) and 2 * pairs < len(sample):
+        return
+    raise file_error(
+        display,
+        f"does not look like a table: {len(sample) - several} of the {len(sample)} rows "
+        f"read hold a single value{_and_pairs(pairs)}, and no header row names known "
+        "columns (a table has a header row and columns separated by commas, semicolons, "
+        "tabs or pipes); give the path of a CSV or .xlsx export",
+        what,
+    )
+
+
+def _and_pairs(pairs: int) -> str:
+    return f" and {pairs} are 'key: value' lines" if pairs else ""
+
+
 def _assemble(
-    display: str, records: list[tuple[int, list[Any]]], what: str, where: str = "the file"
+    display: str,
+    records: list[tuple[int, list[Any]]],
+    what: str,
+    where: str = "the file",
+    workbook: bool = False,
 ) -> RawTable:
+    """The table of ``records``; for a ``workbook`` the rows not in ``records`` are
+    blank rows, and text is not checked for being a table (the format says it is one)."""
     content = [(line, cells) for line, cells in records if not _blank_row(cells)]
     if not content:
         raise file_error(
@@ -230,6 +306,8 @@ def _assemble(
         )
     header_at = _find_header(content)
     header_line, header_cells = content[header_at]
+    if not workbook:  # text may come from any file: refuse what is not a table
+        _check_is_table(display, content, header_cells, what)
     header = [cell_text(c) for c in header_cells]
     while header and not header[-1]:
         header.pop()
@@ -276,6 +354,9 @@ def _assemble(
                 "the first that matches a field is used"
             )
         seen.setdefault(h.lower(), i)
+    if workbook:  # rows missing from a sheet's XML are blank rows
+        inside = sum(1 for line, _ in content if header_line < line <= last_line)
+        table.blank_rows += max(0, last_line - header_line - inside - table.blank_rows)
     if overflow:
         table.warnings.append(
             f"{len(overflow)} row(s) have values to the right of the last named column "

@@ -9,21 +9,24 @@ a warning, never dropped silently.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
+
+from pydantic import ValidationError
 
 from simulator.data.customers import Customer, CustomerList, read_customers
 from simulator.data.values import text_key
 from simulator.errors import DataError, Hint, Hinted, Issue, Location, ScenarioError, format_path
 from simulator.errors import Path as ErrPath
 from simulator.scenario.model import Stage
+from simulator.scenario.model.accounts import AccountsFile
 from simulator.scenario.overrides import override_text
 from simulator.scenario.yamlsource import SourceMap
 
 __all__ = ["resolve_account_files"]
 
-_KEYS = {"from_csv", "segment", "map", "dayfirst"}
 _STAGES = set(get_args(Stage))
 
 
@@ -53,7 +56,7 @@ def resolve_account_files(
         spec = seg.get("accounts") if isinstance(seg, dict) else None
         if not (isinstance(spec, dict) and isinstance(spec.get("from_csv"), str)):
             continue
-        if set(spec) - _KEYS or not isinstance(spec.get("map") or {}, dict):
+        if not _valid_spec(spec):
             continue  # field validation reports the unknown key or the wrong type
         where = ("segments", name, "accounts", "from_csv")
         loc = src.locate(where)
@@ -66,7 +69,7 @@ def resolve_account_files(
         try:
             book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
         except DataError as exc:
-            raise _as_scenario_keys(exc, where[:-1]) from None
+            raise _as_scenario_keys(exc, where, loc) from None
         active = _active_rows(book, spec.get("segment"), path, where[:-1], loc)
         accounts, left = _account_entries(active)
         seg["accounts"] = accounts
@@ -139,13 +142,25 @@ def _account_entries(active: list[Customer]) -> tuple[list[dict[str, Any]], Coun
     return out, left
 
 
-def _as_scenario_keys(exc: DataError, where: ErrPath) -> DataError:
-    """The reader's error with its fixes written as keys of the scenario's accounts entry.
+def _valid_spec(spec: dict[str, Any]) -> bool:
+    """Whether the entry's keys and types are right (checked as field validation checks
+    them: ``dayfirst: 'false'`` is a string, not a boolean), so the file is read only
+    with options that mean what they say."""
+    try:
+        AccountsFile.model_validate_json(json.dumps(spec, allow_nan=True), strict=True)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _as_scenario_keys(exc: DataError, where: ErrPath, loc: Location | None) -> DataError:
+    """The reader's error at the scenario line that names the file (``where``, ``loc``),
+    with its fixes written as keys of the scenario's accounts entry.
 
     The reader names its Python parameters (``mapping={'arr': 'COLUMN'}``); a scenario
     sets them as ``map: {arr: COLUMN}`` beside ``from_csv``.
     """
-    at = format_path(where)
+    at = format_path(where[:-1])
 
     def key(hint: Hint) -> str:
         if hint.param == "mapping" and isinstance(hint.value, dict):
@@ -163,6 +178,12 @@ def _as_scenario_keys(exc: DataError, where: ErrPath) -> DataError:
         return "".join(key(p) if isinstance(p, Hint) else p for p in text.parts)
 
     issues = [
-        Issue(message(i.message), i.path, i.location, i.value, i.severity) for i in exc.issues
+        Issue(
+            Issue(message(i.message), i.path, i.location, i.value).render(),
+            where,
+            loc,
+            severity=i.severity,
+        )
+        for i in exc.issues
     ]
     return DataError(issues, exc.what)

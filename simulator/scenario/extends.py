@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 from pathlib import Path as FsPath
 from typing import Any
 
+from simulator.data.limits import file_kind
 from simulator.errors import Issue, Location, Path, ScenarioError
 from simulator.scenario.yamlsource import SourceMap, parse_yaml, read_text
 
@@ -56,13 +58,20 @@ def resolve_extends(
     base_path = (base_dir / ref).resolve()
     if str(base_path) in chain:
         raise _extends_error("extends cycle: this file is already being extended", where, ref)
-    if base_path.is_dir():
-        raise _extends_error("is a directory; give the path of a base scenario file", where, ref)
-    if not base_path.is_file():
+    try:
+        kind = file_kind(os.stat(base_path).st_mode)  # never open a FIFO or a device
+    except FileNotFoundError:
         raise _extends_error(
             f"base scenario not found at {base_path}; paths are relative to the extending file",
             where,
             ref,
+        ) from None
+    except OSError as exc:
+        raise _extends_error(f"cannot read it: {exc.strerror or exc}", where, ref) from None
+    if kind is not None:
+        kind = "a directory" if kind == "a folder" else kind
+        raise _extends_error(
+            f"is {kind}, not a regular file; give the path of a base scenario file", where, ref
         )
     base_shown = str(base_path)
     with contextlib.suppress(ValueError):

@@ -19,6 +19,7 @@ from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from simulator.data.limits import read_regular
 from simulator.errors import Issue, Location, Path, ScenarioError, format_path
 
 _STANDARD_TAGS = {
@@ -301,30 +302,23 @@ class _Builder:
 
 
 def read_text(path: FsPath, shown: str) -> str:
-    """Read a scenario file as UTF-8 text, or raise a ScenarioError naming the file."""
+    """Read a scenario file as UTF-8 text, or raise a ScenarioError naming the file.
+
+    A path that is not a regular file (a folder, ``/dev/zero``, a named pipe) is refused
+    before it is opened, and a file over :data:`MAX_BYTES` before it is read.
+    """
+
+    def refuse(reason: str) -> ScenarioError:
+        if reason.startswith("is a folder"):
+            reason = "is a directory, not a regular file; give the path of a .yaml scenario file"
+        elif "not a regular file" in reason:
+            reason += "; give the path of a .yaml scenario file"
+        else:
+            reason = reason.split(";")[0] + "; a scenario file should be far smaller"
+        return ScenarioError([Issue(reason, location=Location(shown))], "reading the file")
+
     try:
-        if path.is_dir():
-            raise ScenarioError(
-                [
-                    Issue(
-                        "is a directory; give the path of a .yaml scenario file",
-                        location=Location(shown),
-                    )
-                ],
-                "reading the file",
-            )
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ScenarioError(
-                [
-                    Issue(
-                        f"file is {size} bytes; a scenario file should be far smaller",
-                        location=Location(shown),
-                    )
-                ],
-                "reading the file",
-            )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES, refuse)
         return raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(
