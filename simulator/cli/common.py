@@ -167,13 +167,19 @@ def output_kind(path: Path) -> str:
 def check_output(
     output: Path | None,
     allowed: tuple[str, ...],
-    inputs: Iterable[str | Path] = (),
+    inputs: Iterable[str | Path] | None = None,
     param: str = "output",
 ) -> None:
     """Refuse ``-o FILE`` before any work: wrong suffix, missing folder, an input, or an
-    existing file without ``--force``."""
+    existing file without ``--force``.
+
+    ``inputs`` None: they are not known yet (a first check, before the scenario is read);
+    what is already at the target is then left to the check with the inputs, so that an
+    input is refused as one, not as a file that ``--force`` would replace.
+    """
     if output is not None:
-        check_file_target(param, output, file_suffixes(allowed), inputs, force=forced())
+        force = None if inputs is None else forced()
+        check_file_target(param, output, file_suffixes(allowed), inputs or (), force=force)
 
 
 def check_charts(path: Path | None, inputs: Iterable[str | Path] = ()) -> None:
