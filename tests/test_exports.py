@@ -304,3 +304,45 @@ def test_analyze_writes_money_in_the_lists_currency() -> None:
     )
     assert res.exit_code == 0, res.output
     assert "€" in res.output and "$" not in res.output.replace("$ churn", "")
+
+
+def test_from_csv_refuses_a_list_in_another_currency_than_the_scenario(tmp_path: Path) -> None:
+    from simulator.errors import ScenarioError
+    from simulator.scenario.loader import load_scenario
+
+    (tmp_path / "eur.csv").write_text(
+        "Account ID,ARR,Renewal Date\nA-1,€12000,2027-06-01\nA-2,€9500,2027-09-01\n",
+        encoding="utf-8",
+    )
+    plan = tmp_path / "plan.yaml"
+    body = (
+        "name: EUR book\nstart_date: 2027-01-01\n{currency}segments:\n  s:\n"
+        "    accounts: {{from_csv: eur.csv}}\n    team: {{csms: 1, annual_cost_per_csm: 1}}\n"
+        "    churn: {{annual_baseline: 0.1}}\n"
+    )
+    plan.write_text(body.format(currency=""), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(plan)
+    text = str(err.value)
+    assert "plan.yaml:5:" in text and "EUR" in text and "currency: EUR" in text
+    plan.write_text(body.format(currency="currency: EUR\n"), encoding="utf-8")
+    assert sum(a.arr for a in load_scenario(plan).segments["s"].accounts) == pytest.approx(21500)
+
+
+def test_amounts_that_read_either_way_are_noted_when_read_as_decimals(tmp_path: Path) -> None:
+    """'€12.000' alone is twelve (decimal dot) or twelve thousand: the reading is stated."""
+    from simulator.data.customers import read_customers
+
+    path = tmp_path / "eur.csv"
+    path.write_text("Account ID,ARR\nA-1,€12.000\nA-2,€9.500\n", encoding="utf-8")
+    book = read_customers(path)
+    assert [c.arr for c in book.customers] == [12.0, 9.5]
+    assert any("'€12.000'" in w and "decimal mark" in w for w in book.warnings)
+    # one amount with its decimals settles it, and nothing is noted
+    path.write_text('Account ID,ARR\nA-1,€12.000\nA-2,"€9.500,00"\n', encoding="utf-8")
+    book = read_customers(path)
+    assert [c.arr for c in book.customers] == [12000.0, 9500.0]
+    assert not any("read two ways" in w for w in book.warnings)
+    # '1,500' read as fifteen hundred is the usual reading: not noted
+    path.write_text('Account ID,ARR\nA-1,"$1,500"\n', encoding="utf-8")
+    assert not any("read two ways" in w for w in read_customers(path).warnings)

@@ -501,3 +501,69 @@ def test_too_many_working_days_names_the_field(tmp_path: Path) -> None:
         "  --set calendar.working_days_per_year=250 calendar.working_days_per_year: exceeds "
         "the 249 weekdays"
     ) in err
+
+
+def _touch_warnings(extra: str, inbound: str = "") -> list[str]:
+    text = (
+        "start_date: 2027-01-01\nsegments:\n  top:\n    accounts: 20\n    arr: 100000\n"
+        "    team: {csms: 2, annual_cost_per_csm: 150000}\n    churn: {annual_baseline: 0.1}\n"
+        + inbound
+        + "    touchpoints:\n"
+        + extra
+    )
+    return [w.message for w in load_text(text).warnings if "CSM touches" in w.message]
+
+
+def test_escalations_and_inbound_requests_count_as_csm_touches() -> None:
+    risk = (
+        "    risk_events: {usage_drop: {per_account_year: 365, unhandled_churn_probability: 0.5, "
+        "handled_churn_probability: 0.2}}\n"
+        "    touchpoints:\n"
+        "      save: {trigger: {kind: risk_event}, hours: 1}\n"
+    )
+    text = (
+        "start_date: 2027-01-01\nsegments:\n  top:\n    accounts: 20\n    arr: 100000\n"
+        "    team: {csms: 2, annual_cost_per_csm: 150000}\n    churn: {annual_baseline: 0.1}\n"
+        + risk
+    )
+    assert any("365" in w.message for w in load_text(text).warnings)
+    many = "    inbound: {requests_per_account_year: 10000, support_share: 0.5}\n"
+    request = "      request: {trigger: {kind: inbound_request}, hours: 0.5}\n"
+    assert any("5,000" in w for w in _touch_warnings(request, many))
+    few = "    inbound: {requests_per_account_year: 12, support_share: 0.5}\n"
+    assert _touch_warnings(request, few) == []
+
+
+def test_a_cadence_limited_to_some_stages_counts_only_there() -> None:
+    """100 a year in the renewal window (120 of 365 days) plans about 33, not 100."""
+    cadence = "      call: {trigger: {kind: cadence, per_year: 100, stages: [renewal]}, hours: 1}\n"
+    assert _touch_warnings(cadence) == []
+    everywhere = "      call: {trigger: {kind: cadence, per_year: 100}, hours: 1}\n"
+    assert _touch_warnings(everywhere)
+
+
+def test_onboarding_touches_of_monthly_contracts_count_once() -> None:
+    """A monthly contract renews into steady state: its 6 onboarding calls happen once,
+    not 12 times a year (the renewal touch does happen every month)."""
+    calls = (
+        "      onboard: {trigger: {kind: stage_entry, stage: onboarding, "
+        "offset_days: [0, 7, 14, 21, 28, 35]}, hours: 1}\n"
+    )
+    monthly = (
+        "start_date: 2027-01-01\nsegments:\n  top:\n    accounts: 20\n    arr: 10000\n"
+        "    contract_term_months: 1\n"
+        "    lifecycle: {onboarding_days: 10, adoption_days: 5, renewal_window_days: 5}\n"
+        "    team: {csms: 2, annual_cost_per_csm: 150000}\n    churn: {annual_baseline: 0.1}\n"
+        "    touchpoints:\n" + calls
+    )
+    assert not [w for w in load_text(monthly).warnings if "CSM touches" in w.message]
+    restarting = monthly.replace(
+        "renewal_window_days: 5}", "renewal_window_days: 5, after_renewal: onboarding}"
+    )
+    assert [w for w in load_text(restarting).warnings if "CSM touches" in w.message]
+
+
+def test_a_plan_name_is_one_line(tmp_path: Path) -> None:
+    path = plan(tmp_path, name='"FY27\\nplan"')
+    code, _, err, _ = invoke("validate", str(path))
+    assert code == 2 and "plan.yaml:1:7 name: a plan name is one line of text" in err

@@ -366,3 +366,31 @@ def test_the_cli_refuses_a_fifo_without_hanging(tmp_path: Path) -> None:
         )
         assert res.returncode == 2, res.stderr
         assert "not a regular file" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_empty_fields_count_toward_a_looser_bound_than_cells(tmp_path: Path) -> None:
+    """An "all properties" export: many columns, mostly empty. Its values are under
+    max_cells, its fields under FIELDS_PER_CELL times it: it reads."""
+    from simulator.data.limits import FIELDS_PER_CELL
+
+    book = tmp_path / "wide.csv"
+    header = "id,arr," + ",".join(f"p{i}" for i in range(48))
+    book.write_text(header + "\n" + "".join(f"A{i},{i}" + "," * 48 + "\n" for i in range(100)))
+    limits = ReadLimits(max_cells=1_100)  # 250 values, 5,050 fields
+    assert len(read_table(book, limits=limits).rows) == 100
+    with pytest.raises(DataError, match="cells"):  # the fields' bound
+        read_table(book, limits=ReadLimits(max_cells=5_050 // FIELDS_PER_CELL - 1))
+    with pytest.raises(DataError, match="cells"):  # the values' bound
+        read_table(book, limits=ReadLimits(max_cells=200))
+
+
+def test_the_readers_pass_their_limits_on(tmp_path: Path) -> None:
+    from simulator.data.activities import read_activities
+    from simulator.data.customers import read_customers
+    from simulator.data.timesheet import read_timesheet
+
+    book = tmp_path / "book.csv"
+    book.write_text("id,arr,date,person,hours\n" + "A1,100,2026-01-05,Ann,1\n" * 20)
+    for reader in (read_customers, read_timesheet, read_activities):
+        with pytest.raises(DataError, match="rows"):
+            reader(book, limits=ReadLimits(max_rows=5))

@@ -313,9 +313,170 @@ def test_activity_owner_days_over_24_hours_are_warned(tmp_path: Path) -> None:
     assert "kept" in found[0]
 
 
+def test_activity_owner_days_just_over_24_hours_show_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "account,date,type,owner,duration (min)\nAcme,2024-03-04,Meeting,Ann,720\n"
+        "Globex,2024-03-04,Meeting,Ann,720.6\n"  # 24.01 h
+    )
+    found = [w for w in read_activities(path).warnings if "owner-day" in w]
+    assert "Ann on 2024-03-04, 24.01 h on lines 2, 3" in found[0]
+
+
 def test_future_activities_name_their_owners() -> None:
     log = read_activities(MESSY / "activities_generic.csv")
     found = [w for w in log.warnings if "dated after today" in w]
     assert len(found) == 1
     assert "(line 14) by dana on 2099-01-15" in found[0]
     assert "the evidence counts only activities up to the list's date" in found[0]
+
+
+# ------------------------------------------------- adversarial cases (issue 17)
+
+
+@pytest.mark.parametrize(
+    ("header", "unit"),
+    [
+        ("Duration (m)", "minutes"),
+        ("Duration (min)", "minutes"),
+        ("Duration (mins)", "minutes"),
+        ("Duration (h)", "hours"),
+        ("Duration (hrs)", "hours"),
+    ],
+)
+def test_a_bracketed_unit_in_the_header_is_read(header: str, unit: str) -> None:
+    assert duration_unit(header) == unit
+
+
+def test_a_header_naming_minutes_wins_over_small_values() -> None:
+    # 15 and 20 under "Duration (m)" were read as hours: a median below 24 looks like hours
+    sheet = read_timesheet(MESSY / "timesheet_duration_m.csv", today=TODAY)
+    assert sheet.hours_unit == "minutes"
+    assert [e.hours for e in sheet] == [0.25, pytest.approx(1 / 3)]
+
+
+def test_a_header_naming_hours_wins_over_large_values(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Person,Date,Duration (h)\nAnn,2026-03-04,30\nAnn,2026-03-05,40\nAnn,2026-03-06,2\n"
+    )
+    sheet = read_timesheet(path, today=TODAY)
+    assert sheet.hours_unit == "hours"
+    assert [e.hours for e in sheet] == [2.0]
+    assert sheet.skipped_by_reason() == {"day over 24 hours": 2}
+
+
+def test_an_entry_far_in_the_past_is_left_out_with_a_warning() -> None:
+    sheet = read_timesheet(MESSY / "timesheet_span_0001.csv", today=TODAY)
+    assert sheet.skipped_by_reason() == {"far from the other dates": 1}
+    assert [i.line for i in sheet.skipped] == [20]
+    assert "Ann on 0001-01-01, line 20" in warning(sheet, "more than 180 days")
+    assert min(e.date for e in sheet) == dt.date(2026, 1, 4)
+    ts = analyze_timesheet(sheet.entries, lambda a: "top", {"top": 3})
+    assert ts.first == dt.date(2026, 1, 4) and ts.days < 200
+
+
+def _steady(path: Path, first: dt.date, weeks: int) -> Path:
+    lines = ["Person,Date,Account,Hours"]
+    for w in range(weeks):
+        day = first + dt.timedelta(weeks=w)
+        lines += [f"Ann,{day},C-1,2", f"Bob,{day + dt.timedelta(days=1)},C-2,1"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_three_years_of_steady_entries_are_all_kept(tmp_path: Path) -> None:
+    path = _steady(tmp_path / "t.csv", dt.date(2023, 11, 1), 156)
+    sheet = read_timesheet(path, today=TODAY)
+    assert len(sheet) == 312 and not sheet.skipped
+    assert not [w for w in sheet.warnings if "180 days" in w]
+
+
+def test_a_real_pause_splitting_a_timesheet_keeps_both_sides(tmp_path: Path) -> None:
+    # a year of entries, a 200-day pause, then a year more: neither side is a handful
+    first = _steady(tmp_path / "a.csv", dt.date(2023, 1, 2), 52).read_text()
+    second = _steady(tmp_path / "b.csv", dt.date(2024, 7, 15), 52).read_text()
+    path = tmp_path / "t.csv"
+    path.write_text(first + second.split("\n", 1)[1])
+    assert len(read_timesheet(path, today=TODAY)) == 208
+
+
+def test_a_small_timesheet_with_a_gap_is_kept(tmp_path: Path) -> None:
+    # two entries a year apart: neither side outnumbers the other tenfold
+    path = tmp_path / "t.csv"
+    path.write_text("Person,Date,Hours\nAnn,2025-01-06,1\nAnn,2026-01-06,1\n")
+    assert len(read_timesheet(path, today=TODAY)) == 2
+
+
+def test_day_totals_just_over_a_limit_are_shown_over_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Person,Date,Hours\nAnn,2026-03-04,16.01\nBob,2026-03-04,12\nBob,2026-03-04,12.01\n"
+    )
+    sheet = read_timesheet(path, today=TODAY)
+    assert "Ann on 2026-03-04, 16.01 h on line 2" in warning(sheet, "more than 16 hours")
+    over = warning(sheet, "more than 24 hours")
+    assert "Bob on 2026-03-04, 24.01 h on lines 3, 4" in over and "(24.01 h)" in over
+    assert {i.detail for i in sheet.skipped} == {"Bob logged 24.01 hours on 2026-03-04"}
+
+
+def test_a_column_writing_the_day_first_and_the_month_first_is_refused() -> None:
+    for dayfirst in (None, True, False):
+        with pytest.raises(DataError) as err:
+            read_timesheet(MESSY / "timesheet_mixed_date_order.csv", dayfirst=dayfirst, today=TODAY)
+        text = str(err.value)
+        assert "line 3" in text and "line 4" in text and "YYYY-MM-DD" in text
+
+
+def test_dates_readable_only_in_the_other_order_are_warned(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Person,Date,Hours\nAnn,03/04/2026,1\nAnn,04/14/2026,2\n")
+    sheet = read_timesheet(path, dayfirst=True, today=TODAY)
+    shown = warning(sheet, "can only be read month first")
+    assert "line 3" in shown
+    assert [e.date for e in sheet] == [dt.date(2026, 4, 3), dt.date(2026, 4, 14)]
+    # inferred from the column: read month first, nothing contradicts it
+    assert not [w for w in read_timesheet(path, today=TODAY).warnings if "only be read" in w]
+
+
+@pytest.mark.parametrize("text", ["1:60", "1h90", "1:30:75", "1h 90m", "2m 75s", "1:30:60"])
+def test_minutes_and_seconds_past_59_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="past 59"):
+        parse_hours(text)
+
+
+def test_minutes_past_59_name_the_cell(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Person,Date,Hours\nAnn,2026-03-04,1h90\nAnn,2026-03-05,1:30:75\nAnn,2026-03-06,90m\n"
+    )
+    sheet = read_timesheet(path, today=TODAY)
+    assert [e.hours for e in sheet] == [1.5]
+    assert [i.detail for i in sheet.skipped] == [
+        "hours '1h90' in column \"Hours\" is not a duration (90 minutes is past 59)",
+        "hours '1:30:75' in column \"Hours\" is not a duration (75 seconds is past 59)",
+    ]
+
+
+def test_an_empty_timesheet_map_value_is_refused_with_a_timesheet_field(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text(
+        "Account ID,Account Name,ARR,Customer Since,Renewal Date,Status\n"
+        "001A,Acme Corp,50000,2024-01-01,2027-01-01,Active\n"
+    )
+    (tmp_path / "t.csv").write_text("Person,Date,Account,Hours\nAnn,2026-03-04,001A,1\n")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            str(tmp_path / "c.csv"),
+            "--timesheet",
+            str(tmp_path / "t.csv"),
+            "--timesheet-map",
+            "person=",
+            "-o",
+            str(tmp_path / "o.yaml"),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "--timesheet-map person='Full Name'" in res.output
+    assert "Contract Value" not in res.output

@@ -218,6 +218,7 @@ def backtest(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     plan: PlanTemplates | None = None,
+    max_tasks: float | None = None,
 ) -> Backtest:
     """Calibrate on the history before ``as_of``, simulate, compare (module docstring).
 
@@ -245,11 +246,16 @@ def backtest(
         Where replications run, and a ``progress(done, total)`` callback.
     plan
         The plan to calibrate from (default: the bundled plan's segments by value rank).
+    max_tasks
+        Refuse a calibrated book whose replication passes this many task-equivalents
+        (:func:`simulator.analysis.workload.check_workload`); None: no limit.
 
     Raises
     ------
     ValueError
         When the held-out period runs past ``data_as_of`` or nothing can be measured.
+    WorkloadError
+        When one replication passes ``max_tasks`` (before any is simulated).
     """
     end = as_of + dt.timedelta(days=horizon_days)
     if end > data_as_of:
@@ -282,6 +288,10 @@ def backtest(
     seg_of_id = dict(zip((c.id for c in past), book.customer_segments, strict=True))
     staffing = dict(cal.evidence.owners)  # calibrate staffed the teams with them
     scenario = _load(cal, keys, horizon_days, as_of)
+    if max_tasks is not None:
+        from simulator.analysis.workload import check_workload
+
+        check_workload(scenario, max_tasks)
     fx = cal.evidence.effects
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BACKTEST_KEY,)))
     draws = fx.parameter_draws(rng, replications)

@@ -450,9 +450,9 @@ def plan_templates(path: str | Path, loaded: Any) -> PlanTemplates:
     The file's own nodes keep their comments; a plan that extends another (its segments
     only partly in the file) gives its merged, validated segments without comments.
     """
-    y = YAML()
-    with open(path, encoding="utf-8") as fh:
-        raw = y.load(fh)
+    from simulator.scenario.yamlsource import read_text
+
+    raw = YAML().load(read_text(Path(path), str(path)))  # a regular file, bounded in size
     own = raw.get("segments") if isinstance(raw, CommentedMap) else None
     merged = loaded.data.get("segments", {})
     if isinstance(own, CommentedMap) and "extends" not in raw and set(own) == set(merged):

@@ -13,6 +13,7 @@ from simulator.cli.common import (
     overrides_option,
     scenario_argument,
 )
+from simulator.cli.limits import check_size, max_tasks_option
 
 __all__ = ["app"]
 
@@ -34,6 +35,7 @@ __all__ = ["app"]
     show_default=True,
     help="Replications of the run and of each frontier headcount when you press Simulate.",
 )
+@max_tasks_option
 @handle_errors
 def app(scenario: Path | None, overrides: tuple[str, ...], port: int, replications: int) -> None:
     """Explore a plan in the browser: move CSMs, touchpoints and channels, see the need at once.
@@ -52,7 +54,7 @@ def app(scenario: Path | None, overrides: tuple[str, ...], port: int, replicatio
 
     if missing():
         fail(f"error: the explorer needs {', '.join(missing())}: pip install 'cssim[app]'")
-    plan = load_plan(scenario, overrides).scenario  # a bad scenario or override fails here
+    plan = check_size(load_plan(scenario, overrides).scenario)  # bad plans fail here
     if not any(plan.segments_of(t) for t in plan.all_teams()):
         fail(
             f"error: {scenario or 'the default scenario'}: no team serves a segment (every "

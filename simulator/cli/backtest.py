@@ -29,6 +29,7 @@ from simulator.cli.history import (
     plan_input,
     read_activity_log,
 )
+from simulator.cli.limits import max_tasks, max_tasks_option
 from simulator.report.progress import progress_bar
 from simulator.report.saved import tidy_csv
 
@@ -92,6 +93,7 @@ def list_options(fn: Any) -> Any:
 @force_option
 @format_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def backtest_command(
     customers: Path,
@@ -173,6 +175,7 @@ def backtest_command(
                 ex,
                 progress,
                 plan,
+                max_tasks(),
             )
         except ValueError as exc:
             fail(f"error: {customers}: {_reason(exc)}")

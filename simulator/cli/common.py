@@ -47,6 +47,7 @@ FLAGS: Mapping[str, str] = {
     "target": "--target",
     "timesheet_mapping": "--timesheet-map",
     "activity_map": "--activity-map",
+    "max_tasks": "--max-tasks",
     "path": "",  # init's PATH argument: named by its value alone
 }
 """Python-API parameter named by a library hint -> the option of this command line."""

@@ -25,6 +25,7 @@ from simulator.cli.common import (
     quiet_option,
     run_provenance,
 )
+from simulator.cli.limits import check_size, max_tasks_option
 from simulator.report.assumptions import assumption_rows
 from simulator.report.compare import compare_csv, compare_json, compare_renderable
 from simulator.report.packs import compare_pack
@@ -49,6 +50,7 @@ __all__ = ["compare_command"]
 @force_option
 @format_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def compare_command(
     scenarios: tuple[Path, ...],
@@ -98,6 +100,7 @@ def compare_command(
     check_one_currency(labels, [p.currency for p in plans])
     check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
     check_html(html_path, inputs)
+    check_size(plans, quiet)
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
         result = compare(
             plans,

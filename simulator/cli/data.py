@@ -43,6 +43,7 @@ from simulator.errors import ScenarioError, render_text
 from simulator.report.files import atomic_write
 from simulator.report.saved import tidy_csv
 from simulator.report.targets import check_file_target
+from simulator.report.terminal import plain_text
 from simulator.scenario.loader import load_text
 
 if TYPE_CHECKING:
@@ -51,13 +52,22 @@ if TYPE_CHECKING:
 __all__ = ["analyze", "calibrate"]
 
 
+_MAP_EXAMPLES = {
+    "--map": "arr='Contract Value'",
+    "--timesheet-map": "person='Full Name'",
+    "--activities-map": "date='Activity Date'",
+}
+"""An example ``FIELD=COLUMN`` for each mapping option, naming one of its reader's fields."""
+
+
 def _mapping(pairs: tuple[str, ...], option: str) -> dict[str, str] | None:
     """``FIELD=COLUMN`` options as a mapping (None when there are none)."""
     out: dict[str, str] = {}
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field.strip() or not column.strip():
-            fail(f"error: {option} {pair}: write FIELD=COLUMN, e.g. {option} arr='Contract Value'")
+            example = _MAP_EXAMPLES.get(option, "FIELD='Column Header'")
+            fail(f"error: {option} {pair}: write FIELD=COLUMN, e.g. {option} {example}")
         out[field.strip()] = column.strip()
     return out or None
 
@@ -475,10 +485,12 @@ def _timesheet_analysis(
             }
         )
         click.echo(
-            f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
-            f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
-            + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-            + "; their hours count in the totals but in no segment",
+            plain_text(
+                f"warning: {ts.unknown_accounts:,} customer entries name accounts that are "
+                f"not in the customer list (by ID or name): {', '.join(unknown[:5])}"
+                + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                + "; their hours count in the totals but in no segment"
+            ),
             err=True,
         )
     return ts

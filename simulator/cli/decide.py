@@ -25,6 +25,7 @@ from simulator.cli.common import (
     runner_options,
     stdout_console,
 )
+from simulator.cli.limits import check_size, max_tasks_option
 from simulator.report.briefs import decide_brief
 from simulator.report.decide import (
     decision_json,
@@ -90,6 +91,7 @@ __all__ = ["decide_command"]
 )
 @force_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def decide_command(
     scenarios: tuple[Path, ...],
@@ -142,6 +144,7 @@ def decide_command(
     check_output(output, (".json", ".html", ".xlsx"), inputs)
     check_html(html_path, inputs)
     check_charts(charts_dir, inputs)
+    check_size([o.scenario for o in options], quiet)
     currency = options[0].scenario.currency
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
         try:

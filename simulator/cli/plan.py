@@ -31,6 +31,7 @@ from simulator.cli.common import (
     scenario_argument,
     stderr_console,
 )
+from simulator.cli.limits import check_size, max_tasks_option
 from simulator.cli.tradeoff_options import ALLOW, rules_from_options, tradeoff_options
 from simulator.report.assumptions import assumption_rows
 from simulator.report.briefs_plan import hire_brief, solve_brief, tradeoff_brief
@@ -106,6 +107,7 @@ def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
 @force_option
 @format_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def solve(
     scenario: Path | None,
@@ -143,6 +145,7 @@ def solve(
     loaded = load_plan(scenario, (*overrides, *extra), quiet)
     check_output(output, (".csv", ".json", ".xlsx", ".html"), loaded.inputs())
     check_html(html_path, loaded.inputs())
+    check_size(loaded.scenario, quiet)
     with executor(jobs, dask) as ex:
         err = stderr_console()
         show = not quiet and err.is_terminal
@@ -242,6 +245,7 @@ def solve(
 )
 @force_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def tradeoff_command(
     scenario: Path | None,
@@ -308,6 +312,7 @@ def tradeoff_command(
         check_file_target("output", out, None, loaded.inputs(), force=forced(), role="the plan")
     check_html(html_path, loaded.inputs())
     csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
+    check_size(loaded.scenario, quiet)
     with (
         executor(jobs, dask) as ex,
         progress_bar("candidate changes x replications", quiet) as progress,

@@ -28,6 +28,7 @@ from simulator.cli.common import (
     run_provenance,
     scenario_argument,
 )
+from simulator.cli.limits import check_size, max_tasks_option
 from simulator.report.assumptions import assumption_rows
 from simulator.report.files import atomic_target
 from simulator.report.packs import run_pack
@@ -75,6 +76,7 @@ __all__ = ["report", "run", "sweep"]
 @format_option
 @click.option("--detail", is_flag=True, help="Add touchpoint delivery by type.")
 @quiet_option
+@max_tasks_option
 @handle_errors
 def run(
     scenario: Path | None,
@@ -128,6 +130,7 @@ def run(
     else:
         check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
     check_html(html_path, inputs)
+    check_size(loaded.scenario, quiet)
     exp = experiment(
         loaded.scenario, replications, seed, precision, max_replications, jobs, dask, quiet
     )
@@ -271,6 +274,7 @@ def report(
 @force_option
 @format_option
 @quiet_option
+@max_tasks_option
 @handle_errors
 def sweep(
     scenario: Path | None,
@@ -304,7 +308,7 @@ def sweep(
     check_output(output, (".csv", ".json", ".parquet"), base.inputs())
 
     def at(point: list[str]) -> Any:
-        return load(scenario, [*overrides, *point]).scenario
+        return check_size(load(scenario, [*overrides, *point]).scenario, quiet)
 
     with executor(jobs, dask) as ex, progress_bar("points x replications", quiet) as progress:
         result = run_sweep(at, varies, replications, seed, ex, progress)

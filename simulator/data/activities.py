@@ -50,6 +50,7 @@ from simulator.data.common import (
     require_rows,
 )
 from simulator.data.errors import RowIssue, count_by_reason
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits
 from simulator.data.mapping import map_hint
 from simulator.data.table import read_table
 from simulator.errors import hinted
@@ -136,6 +137,7 @@ def read_activities(
     mapping: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
     sheet: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> ActivityLog:
     """Read an activity history exported from a CRM, a CS platform or a helpdesk.
 
@@ -152,6 +154,10 @@ def read_activities(
     sheet
         Excel sheet to read; the first when None.
 
+    limits
+        Size limits of the file (:class:`~simulator.data.limits.ReadLimits`; None:
+        the documented defaults).
+
     Returns
     -------
     ActivityLog
@@ -163,7 +169,7 @@ def read_activities(
         nor a subject column; ``mapping`` names an unknown field or column; or no row
         gives a usable activity.
     """
-    table = read_table(path, sheet=sheet, what=WHAT)
+    table = read_table(path, sheet=sheet, what=WHAT, limits=limits or DEFAULT_LIMITS)
     match = match_table(table, ACTIVITY_FIELDS, mapping, WHAT, ACTIVITY_REQUIRED)
     notes = Notes(table.path)
     if match.how.get("hours") == "guess" and _is_wait_time(match.headers["hours"]):

@@ -245,7 +245,7 @@ class ActivityRows:
             if len(group) > 1 and sum(a.hours or 0.0 for a in group) > IMPOSSIBLE_DAY_HOURS
         ]
         if full:
-            shown = "; ".join(t.describe() for t in full[:5])
+            shown = "; ".join(t.describe(IMPOSSIBLE_DAY_HOURS) for t in full[:5])
             more = f"; and {len(full) - 5} more" if len(full) > 5 else ""
             self.notes.add(
                 f"{plural(len(full), 'owner-day')} with more than {IMPOSSIBLE_DAY_HOURS:g} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,13 +148,18 @@ def date_orders(
 
 
 def decimal_comma_for(
-    table: RawTable, columns: Mapping[str, int], money_fields: Sequence[str], choice: bool | None
+    table: RawTable,
+    columns: Mapping[str, int],
+    money_fields: Sequence[str],
+    choice: bool | None,
+    notes: Notes | None = None,
 ) -> bool:
     """Whether amounts use a decimal comma: the user's choice, else inferred.
 
     Inferred from the money columns' unambiguous values; when none settles it, a
     semicolon-separated file (the usual export in decimal-comma locales) counts as
-    decimal comma.
+    decimal comma. Then, when amounts that read either way (``12.000``: twelve or twelve
+    thousand) were read as decimals, a note in ``notes`` says so.
     """
     if choice is not None:
         return choice
@@ -164,7 +170,29 @@ def decimal_comma_for(
     comma, point = decimal_votes(values)
     if comma != point:
         return comma > point
-    return comma == 0 and table.delimiter == ";"
+    chosen = comma == 0 and table.delimiter == ";"
+    # read as decimals, 12.000 is 12: a thousandth of what a thousands separator means
+    # (the other reading, 1,500 as 1500, is the usual one for such amounts: not noted)
+    decimal = "," if chosen else "."
+    unsure = [
+        v
+        for v in dict.fromkeys(str(x).strip() for x in values)
+        if (m := _AMBIGUOUS.search(v)) and decimal in m.group()
+    ]
+    if notes is not None and unsure:
+        mark = "comma" if chosen else "dot"
+        notes.add(
+            f"amounts such as {', '.join(repr(v) for v in unsure[:3])} could be read two "
+            "ways (12.000: twelve, or twelve thousand) and no amount in the file settles "
+            f"which: they were read with the {mark} as the decimal mark; if it separates "
+            "thousands instead, write at least one amount with its decimals (12.000,00) "
+            "or write the amounts without separators"
+        )
+    return chosen
+
+
+_AMBIGUOUS = re.compile(r"(?<![\d.,])\d{1,3}[.,]\d{3}(?![\d.,])")
+"""An amount with one separator and three digits after it: ``12.000``, ``1,500``."""
 
 
 def render_report(

@@ -20,7 +20,7 @@ from typing import Any
 
 from simulator.data.errors import file_error
 from simulator.data.headers import HEADER_SCAN, header_score
-from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit
+from simulator.data.limits import DEFAULT_LIMITS, FIELDS_PER_CELL, ReadLimits, past_limit
 
 __all__ = ["DELIMITERS", "DELIMITER_NAMES", "CsvText", "read_csv_text"]
 
@@ -76,7 +76,7 @@ def read_csv_text(
     records: list[tuple[int, list[Any]]] = []
     warnings: list[str] = []
     last = 0
-    cells = 0
+    cells = fields = 0
     try:
         for row in reader:
             start = last + 1
@@ -90,8 +90,9 @@ def read_csv_text(
                     raise file_error(
                         display, past_limit("columns", limits.max_columns, len(row)), what, start
                     )
-            cells += len(row)
-            if cells > limits.max_cells:
+            cells += len(row) - row.count("")  # values: an empty field costs a pointer
+            fields += len(row)
+            if cells > limits.max_cells or fields > FIELDS_PER_CELL * limits.max_cells:
                 raise file_error(display, past_limit("cells", limits.max_cells), what, start)
             if last - start > 20:
                 warnings.append(

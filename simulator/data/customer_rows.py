@@ -88,7 +88,7 @@ class CustomerRows:
             notes,
         )
         self.decimal_comma = decimal_comma_for(
-            table, self.col, ("arr", "mrr", "starting_arr"), decimal_comma
+            table, self.col, ("arr", "mrr", "starting_arr"), decimal_comma, notes
         )
         self.scale: dict[str, float] = {
             f: header_scale(self.head[f]) for f in ("arr", "mrr", "starting_arr") if f in self.col

@@ -49,6 +49,7 @@ from simulator.data.deals import deals_layout
 from simulator.data.duplicates import resolve_duplicates
 from simulator.data.errors import RowIssue, count_by_reason
 from simulator.data.fields import CUSTOMER_FIELDS
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits
 from simulator.data.stripe import stripe_layout
 from simulator.data.table import read_table
 
@@ -142,6 +143,7 @@ def read_customers(
     decimal_comma: bool | None = None,
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> CustomerList:
     """Read a customer list.
 
@@ -166,6 +168,10 @@ def read_customers(
     currency
         The currency to convert to with ``rates``; None: the one found without a rate.
 
+    limits
+        Size limits of the file (:class:`~simulator.data.limits.ReadLimits`; None:
+        the documented defaults).
+
     Returns
     -------
     CustomerList
@@ -177,7 +183,7 @@ def read_customers(
         names an unknown field or column; its amounts are in several currencies
         without ``rates``; or no row gives a usable customer.
     """
-    table = read_table(path, sheet=sheet, what=WHAT)
+    table = read_table(path, sheet=sheet, what=WHAT, limits=limits or DEFAULT_LIMITS)
     rows_read = len(table.rows) + sum(1 for i in table.skipped if i.reason == "repeated header row")
     layout = stripe_layout(table) or deals_layout(table, WHAT)
     if layout is not None:

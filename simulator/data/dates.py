@@ -19,7 +19,7 @@ from typing import Any
 
 from simulator.data.blanks import BLANK_WORDS, SPACES
 
-__all__ = ["add_months", "ambiguous_dates", "infer_dayfirst", "parse_date"]
+__all__ = ["add_months", "ambiguous_dates", "fixed_order", "infer_dayfirst", "parse_date"]
 
 _MONTHS = {
     "jan": 1,
@@ -235,6 +235,20 @@ def _vote(value: str) -> int:
     if a <= 12 and b <= 12 and a != b and m.group(2) != ".":
         return 3
     return 0
+
+
+def fixed_order(value: Any) -> bool | None:
+    """The only day/month order a numeric text date can be read in.
+
+    Returns
+    -------
+    bool or None
+        True for ``13/04/2026`` (only day first), False for ``04/14/2026`` (only month
+        first); None for anything else (``03/04/2026``, ISO dates, non-text cells).
+    """
+    if not isinstance(value, str):
+        return None
+    return {1: True, 2: False}.get(_vote(value))
 
 
 def _day_month_votes(values: Iterable[Any]) -> tuple[int, int, list[str]]:

@@ -77,14 +77,14 @@ def duration_unit(header: str) -> str:
     -------
     str
         ``"seconds"`` for ``Call Duration in seconds``, ``Duration (secs)``, ``Time
-        Spent (s)`` or ``timeSpentSeconds``; ``"minutes"`` for ``Duration (min)`` or
-        ``Minutes``; else ``"hours"``.
+        Spent (s)`` or ``timeSpentSeconds``; ``"minutes"`` for ``Duration (min)``,
+        ``Duration (m)`` or ``Minutes``; else ``"hours"``.
     """
     words = set(_header_words(header))
     bracketed = {w.strip().lower() for w in re.findall(r"[(\[]([^)\]]*)[)\]]", header)}
     if words & _SECOND_WORDS or "s" in bracketed:
         return "seconds"
-    if words & _MINUTE_WORDS:
+    if words & _MINUTE_WORDS or "m" in bracketed:
         return "minutes"
     return "hours"
 
@@ -142,7 +142,9 @@ def parse_hours(value: Any, unit: str = "hours") -> float:
     value
         A number (in ``unit``), a ``timedelta`` or ``time`` from a spreadsheet, or text:
         ``"1.5"``, ``"1,5"``, ``"1:30"``, ``"1:30:00"``, ``"90m"``, ``"90 min"``,
-        ``"1.5h"``, ``"1h 30m"``, ``"1h30"``, ``"PT1H30M"``.
+        ``"1.5h"``, ``"1h 30m"``, ``"1h30"``, ``"PT1H30M"``. Minutes or seconds after a
+        larger unit must be under 60 (``1:60``, ``1h90``, ``1:30:75``, ``1h 90m`` are
+        refused; ``90m`` alone is 1.5 hours).
     unit
         ``"hours"``, ``"minutes"`` or ``"seconds"``: the unit of bare numbers (from the
         column header, e.g. ``Duration (min)``, ``Time Spent (s)``).
@@ -161,6 +163,27 @@ def parse_hours(value: Any, unit: str = "hours") -> float:
     if not math.isfinite(hours):
         raise ValueError("too large")
     return hours
+
+
+def _sum_parts(parts: list[re.Match[str]]) -> float:
+    """Hours in ``1h 30m``-style parts; minutes after hours, or seconds after a larger
+    unit, must be under 60 (``1h 90m`` is refused like ``1:90``)."""
+    total = 0.0
+    larger = False  # a larger unit came before
+    for part in parts:
+        amount, word = _float(part.group(1)), part.group(2)
+        if word in _UNIT_HOURS:
+            total += amount
+        elif word in _UNIT_MINUTES:
+            if larger and amount >= 60:
+                raise ValueError(f"{part.group(1)} minutes after hours is past 59")
+            total += amount / 60
+        else:
+            if larger and amount >= 60:
+                raise ValueError(f"{part.group(1)} seconds after minutes or hours is past 59")
+            total += amount / 3600
+        larger = True
+    return total
 
 
 def _hours(value: Any, unit: str) -> float:
@@ -191,8 +214,10 @@ def _hours(value: Any, unit: str) -> float:
     if m:
         minutes = int(m.group(2))
         if minutes >= 60:
-            raise ValueError(f"{minutes} minutes is not a clock time")
+            raise ValueError(f"{minutes} minutes is past 59")
         seconds = _float(m.group(3)) if m.group(3) else 0.0
+        if seconds >= 60:
+            raise ValueError(f"{m.group(3)} seconds is past 59")
         return sign * (int(m.group(1)) + minutes / 60 + seconds / 3600)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
         return sign * _float(text) * per_unit
@@ -202,17 +227,11 @@ def _hours(value: Any, unit: str) -> float:
         return sign * (h + mi / 60 + s / 3600)
     m = re.fullmatch(r"(\d+)\s*h\s*(\d{1,2})", text)
     if m:
-        return sign * (int(m.group(1)) + int(m.group(2)) / 60)
+        minutes = int(m.group(2))
+        if minutes >= 60:
+            raise ValueError(f"{minutes} minutes is past 59")
+        return sign * (int(m.group(1)) + minutes / 60)
     parts = list(_PART.finditer(text))
     if parts and not _PART.sub("", text).strip():
-        total = 0.0
-        for part in parts:
-            amount, word = _float(part.group(1)), part.group(2)
-            if word in _UNIT_HOURS:
-                total += amount
-            elif word in _UNIT_MINUTES:
-                total += amount / 60
-            else:
-                total += amount / 3600
-        return sign * total
+        return sign * _sum_parts(parts)
     raise ValueError("not a duration (use hours like 1.5, or 1:30, 90m)")

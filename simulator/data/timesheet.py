@@ -14,9 +14,10 @@ Rules:
   are read as seconds or minutes, with a warning
   (:func:`simulator.data.durations.unit_from_values`).
 * **Skipped rows** (counted by reason): "no person"; "blank date"; "date not a date";
-  "blank hours"; "hours not a duration"; "negative hours"; "zero hours"; "dated after
-  today" and "day over 24 hours" (see :mod:`simulator.data.timesheet_checks`: left out
-  of the estimate, with a warning naming the people, days and lines). Title rows above
+  "blank hours"; "hours not a duration"; "negative hours"; "zero hours"; "far from the
+  other dates", "dated after today" and "day over 24 hours" (see
+  :mod:`simulator.data.timesheet_checks`: left out of the estimate, with a warning naming
+  the people, days and lines). Title rows above
   the header and repeated header rows are skipped by
   :func:`simulator.data.table.read_table` and listed too.
 * **Kept with warnings**: days over 16 hours for one person (plausible, rare); exact
@@ -51,9 +52,10 @@ from simulator.data.durations import duration_unit, names_a_unit, parse_hours, u
 from simulator.data.errors import RowIssue, cell_text, count_by_reason
 from simulator.data.fields import TIMESHEET_FIELDS
 from simulator.data.headers import normalise_header
+from simulator.data.limits import DEFAULT_LIMITS, ReadLimits
 from simulator.data.mapping import map_hint
 from simulator.data.table import RawRow, RawTable, read_table
-from simulator.data.timesheet_checks import check_entries
+from simulator.data.timesheet_checks import check_date_order, check_entries
 from simulator.errors import DataError, Hint, data_issue, hinted
 
 __all__ = ["TimeEntry", "Timesheet", "read_timesheet"]
@@ -164,6 +166,7 @@ def read_timesheet(
     dayfirst: bool | None = None,
     sheet: str | None = None,
     today: date | None = None,
+    limits: ReadLimits | None = None,
 ) -> Timesheet:
     """Read a time-tracking export.
 
@@ -183,6 +186,10 @@ def read_timesheet(
         Entries dated after this day are left out as in the future; the computer's
         date when None.
 
+    limits
+        Size limits of the file (:class:`~simulator.data.limits.ReadLimits`; None:
+        the documented defaults).
+
     Returns
     -------
     Timesheet
@@ -194,7 +201,7 @@ def read_timesheet(
         column holds yes/no values; ``mapping`` names an unknown field or column; or no
         row gives a usable entry.
     """
-    table = read_table(path, sheet=sheet, what=WHAT)
+    table = read_table(path, sheet=sheet, what=WHAT, limits=limits or DEFAULT_LIMITS)
     parts = None if _maps_person(mapping) else _name_parts(table.header)
     if parts is not None:
         # the first-name column stands for the person while columns are matched, so that
@@ -209,6 +216,7 @@ def read_timesheet(
     for w in table.warnings + match.warnings:
         notes.add(w)
     orders, used = date_orders(table, match.columns, match.headers, ("date",), dayfirst, notes)
+    check_date_order(table, match.columns["date"], match.headers["date"], orders["date"], notes)
     unit = _column_notes(table, match, notes)
     entries, skipped = _read_rows(table, match, parts, orders.get("date"), unit)
     raw = {row.line: row.text() for row in table.rows}
@@ -379,7 +387,8 @@ def _entry(
         hours = parse_hours(raw_hours, unit)
     except ValueError as exc:
         return skip(
-            "hours not a duration", f"hours {cell_text(raw_hours)!r} is not a duration ({exc})"
+            "hours not a duration",
+            f'hours {cell_text(raw_hours)!r} in column "{head["hours"]}" is not a duration ({exc})',
         )
     if hours < 0:
         return skip("negative hours", f"hours {cell_text(raw_hours)!r} is negative")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.data.errors import DataError, file_error
-from simulator.data.limits import DEFAULT_LIMITS, ReadLimits, past_limit, size_text
+from simulator.data.limits import DEFAULT_LIMITS, FIELDS_PER_CELL, ReadLimits, past_limit, size_text
 from simulator.data.xlsx_scan import EXCEL_MAX_COLUMNS, MAX_PARTS, scan_archive
 from simulator.errors import Hint, did_you_mean, hinted
 
@@ -171,7 +171,7 @@ def _rows(
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    cells = 0
+    cells = fields = 0
     with ws._get_source() as src:
         parser = WorkSheetParser(
             src,
@@ -206,8 +206,9 @@ def _rows(
                     what,
                     number,
                 )
-            cells += last
-            if cells > limits.max_cells:
+            cells += sum(1 for c in row if not _empty(c["value"]))  # values, not blanks
+            fields += last
+            if cells > limits.max_cells or fields > FIELDS_PER_CELL * limits.max_cells:
                 raise file_error(
                     display,
                     f"sheet {name!r}: " + past_limit("cells", limits.max_cells),

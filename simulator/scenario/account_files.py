@@ -70,6 +70,20 @@ def resolve_account_files(
             book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
         except DataError as exc:
             raise _as_scenario_keys(exc, where, loc) from None
+        plan_currency = str(data.get("currency") or "USD").upper()
+        if book.currency and book.currency.upper() != plan_currency:
+            raise ScenarioError(
+                [
+                    Issue(
+                        f"{path} holds amounts in {book.currency} but the scenario's currency "
+                        f"is {plan_currency}; set 'currency: {book.currency}' in the scenario, "
+                        f"or give the list in {plan_currency}",
+                        path=where,
+                        location=loc,
+                    )
+                ],
+                "reading the account file",
+            )
         active = _active_rows(book, spec.get("segment"), path, where[:-1], loc)
         accounts, left = _account_entries(active)
         seg["accounts"] = accounts

@@ -79,19 +79,42 @@ def plausibility_warnings(s: Scenario, src: SourceMap) -> list[Issue]:
 
 def _csm_touches_per_year(seg: Segment) -> dict[str, float]:
     """Planned CSM touches per account-year of each touchpoint (an upper estimate: a
-    cadence at its full rate, per-term touches once per contract term)."""
+    cadence at its full rate over the share of a contract period its stages take, the
+    larger of a first and a renewed period; a stage-entry touch at each entry of its
+    stage in an account's first year; a before-renewal touch once per contract term; an
+    escalation at its risk events' rates; an inbound touch at the requests routed to the
+    CSM)."""
+    from simulator.scenario.lifecycle import period_stages, term_days
+
     terms_per_year = 12.0 / seg.contract_term_months
+    term = term_days(seg.contract_term_months)
+    periods = [period_stages(seg.lifecycle, term, first) for first in (True, False)]
     out: dict[str, float] = {}
     for tname, tp in seg.touchpoints.items():
         if tp.channel not in ("one_to_one", "one_to_many"):
             continue
         trig = tp.trigger
         if trig.kind == "cadence":
-            out[tname] = trig.touches_per_year
+            share = 1.0
+            if trig.stages is not None and term > 0:
+                share = max(sum(d for st, d in p if st in trig.stages) / term for p in periods)
+            out[tname] = trig.touches_per_year * share
         elif trig.kind == "stage_entry":
-            out[tname] = len(trig.offsets) * terms_per_year
+            # the first period enters its stages once; each renewed period enters the
+            # stages from after_renewal on (onboarding only when it restarts there)
+            first, renewed = ({st for st, _ in p} for p in periods)
+            entries = (trig.stage in first) + (trig.stage in renewed) * max(
+                0.0, terms_per_year - 1.0
+            )
+            out[tname] = len(trig.offsets) * entries
         elif trig.kind == "before_renewal":
             out[tname] = terms_per_year
+        elif trig.kind == "risk_event":
+            names = trig.events if trig.events is not None else list(seg.risk_events)
+            out[tname] = sum(seg.risk_events[n].per_account_year for n in names)
+        elif trig.kind == "inbound_request":
+            inbound = seg.inbound
+            out[tname] = inbound.requests_per_account_year * (1.0 - inbound.support_share)
     return out
 
 
@@ -111,7 +134,8 @@ def _touch_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue]
             f"plans about {total:,.0f} CSM touches per account a year (this touchpoint "
             f"{per_tp[top]:,.0f}), more than {MAX_CSM_TOUCHES_PER_YEAR:g}: weekly contact is "
             f"the most practitioner models plan, and an enterprise tier plans about 16 "
-            f"(see {SECTION}); check the rate (per_year or every_days) or the unit",
+            f"(see {SECTION}); check the rate (per_year or every_days, a risk event's "
+            "per_account_year, inbound requests_per_account_year) or the unit",
         )
     for tname, tp in seg.touchpoints.items():
         tpath: Path = (*base, "touchpoints", tname)
@@ -199,6 +223,15 @@ def _change_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue
         )
 
 
+_TYPICAL = {
+    "grr": "typical GRR targets are 0.90-0.93",
+    "on_time_coverage": "a share of touches on time: 0.9 is 90%",
+    "logo_churn": "a share of accounts lost a year: 0.1 is 10%",
+    "csm_quota_attainment": "a share of CSMs at quota: 0.8 is 80%",
+}
+"""What each share target typically looks like, for its warning."""
+
+
 def _target_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue]:
     """Targets no plan can meet: a share outside 0-1, an NRR far above any benchmark."""
     for metric in SHARE_TARGETS:
@@ -214,8 +247,8 @@ def _target_warnings(seg: Segment, base: Path, src: SourceMap) -> Iterator[Issue
                 src,
                 (*base, "targets", metric, bound),
                 f"{metric} is a share between 0 and 1, so a {bound} of {v:g} can never be "
-                f"{'met' if bound == 'min' else 'binding'}{hint} (typical GRR targets "
-                f"0.90-0.93; see {SECTION})",
+                f"{'met' if bound == 'min' else 'binding'}{hint} ({_TYPICAL[metric]}; "
+                f"see {SECTION})",
                 v,
             )
     for metric in ("nrr", "csm_book_nrr"):

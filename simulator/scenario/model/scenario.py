@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from simulator.scenario.base import Strict
@@ -17,6 +18,9 @@ from simulator.scenario.model.economics import Economics
 from simulator.scenario.model.fields import Name
 from simulator.scenario.model.segments import Segment
 from simulator.scenario.model.teams import Team
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Line breaks, tabs, escape codes and bidirectional overrides: not in a one-line name."""
 
 __all__ = ["Calendar", "Scenario"]
 
@@ -97,7 +101,11 @@ class Scenario(Strict):
         description="Path of a base scenario this file extends (maps merge, lists replace, "
         "null deletes); relative to this file.",
     )
-    name: str = Field(default="Unnamed scenario", max_length=200, description="Plan name.")
+    name: str = Field(
+        default="Unnamed scenario",
+        max_length=200,
+        description="Plan name: one line of text, no line breaks or control characters.",
+    )
     description: str = Field(default="", description="Free text for reports.")
     currency: str = Field(
         default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code for every amount."
@@ -163,6 +171,17 @@ class Scenario(Strict):
     def segments_of(self, team: str) -> list[str]:
         """Segments served by ``team``, in scenario order."""
         return [s for s in self.segments if self.team_name(s) == team]
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if _CONTROL.search(v):
+            raise PydanticCustomError(
+                "one_line",
+                "a plan name is one line of text: remove the line breaks and control "
+                "characters (they break the titles of reports and terminals)",
+            )
+        return v
 
     @model_validator(mode="after")
     def _within_bounds(self) -> Scenario:
