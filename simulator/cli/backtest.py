@@ -11,9 +11,11 @@ import click
 from simulator.analysis.executors import executor
 from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
+    check_charts,
     check_output,
     emit,
     fail,
+    force_option,
     format_option,
     handle_errors,
     output_option,
@@ -30,7 +32,6 @@ from simulator.cli.history import (
 from simulator.cli.limits import max_tasks, max_tasks_option
 from simulator.report.progress import progress_bar
 from simulator.report.saved import tidy_csv
-from simulator.report.targets import check_folder_target
 
 __all__ = ["backtest_command"]
 
@@ -89,6 +90,7 @@ def list_options(fn: Any) -> Any:
     default=None,
     help="Write the calibration plot and the retention intervals to this directory.",
 )
+@force_option
 @format_option
 @quiet_option
 @max_tasks_option
@@ -150,8 +152,7 @@ def backtest_command(
     inputs = [customers, activities, *filter(None, [plan_path])]
     check_output(output, (".csv", ".json", ".xlsx", ".html"), inputs)
     check_html(html_path, inputs)
-    if charts_dir is not None:
-        check_folder_target("charts", charts_dir)
+    check_charts(charts_dir, inputs)
     # the list is analysed as of the backtest date (in backtest()); here only read
     read = read_list(customers, mapping, dayfirst, sheet)
     list_date = as_of.date() if as_of is not None else dt.date.today()

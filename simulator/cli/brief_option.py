@@ -38,8 +38,10 @@ def html_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def check_html(path: Path | None, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse ``--html FILE`` before any work (wrong suffix, missing folder, an input)."""
+def check_html(path: Path | None, inputs: Iterable[str | Path] | None = None) -> None:
+    """Refuse ``--html FILE`` before any work (wrong suffix, missing folder, an input, an
+    existing file without ``--force``); ``inputs`` None: a first check, as in
+    :func:`~simulator.cli.common.check_output`."""
     check_output(path, HTML_SUFFIXES, inputs, param="html")
 
 

@@ -22,7 +22,7 @@ from simulator.errors import Issue, ScenarioError, render_text
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
 from simulator.report.saved import provenance
-from simulator.report.targets import check_file_target
+from simulator.report.targets import check_file_target, check_folder_target
 from simulator.report.terminal import PlainConsole, plain_text
 from simulator.report.xlsx import write_workbook
 from simulator.scenario.loader import Loaded, load
@@ -123,15 +123,71 @@ def print_warnings(warnings: list[Issue], quiet: bool = False) -> None:
         click.echo(plain_text(w.render(FLAGS)), err=True)
 
 
+_FORCE_KEY = "cssim.force"
+
+
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_FORCE_KEY] = bool(value)
+    return value
+
+
+def force_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--force``: replace existing output files (read by :func:`forced`, so the command
+    function takes no parameter for it)."""
+    return click.option(
+        "--force",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_force,
+        help="Replace existing output files (without it, an existing file is never overwritten).",
+    )(fn)
+
+
+def forced() -> bool:
+    """True when the running command was given ``--force`` (its own option or
+    :func:`force_option`)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    return bool(ctx.params.get("force") or ctx.meta.get(_FORCE_KEY))
+
+
+def file_suffixes(allowed: Iterable[str]) -> tuple[str, ...]:
+    """The suffixes a file option accepts: ``.htm`` wherever ``.html`` is."""
+    out = tuple(allowed)
+    return (*out, ".htm") if ".html" in out and ".htm" not in out else out
+
+
+def output_kind(path: Path) -> str:
+    """What a file target is by its suffix, lower case without the dot (``html`` for
+    ``.htm`` too): the key of :func:`emit`'s ``formats``."""
+    kind = path.suffix.lower().lstrip(".")
+    return "html" if kind == "htm" else kind
+
+
 def check_output(
     output: Path | None,
     allowed: tuple[str, ...],
-    inputs: Iterable[str | Path] = (),
+    inputs: Iterable[str | Path] | None = None,
     param: str = "output",
 ) -> None:
-    """Refuse ``-o FILE`` before any work: wrong suffix, missing folder or an input."""
+    """Refuse ``-o FILE`` before any work: wrong suffix, missing folder, an input, or an
+    existing file without ``--force``.
+
+    ``inputs`` None: they are not known yet (a first check, before the scenario is read);
+    what is already at the target is then left to the check with the inputs, so that an
+    input is refused as one, not as a file that ``--force`` would replace.
+    """
     if output is not None:
-        check_file_target(param, output, allowed, inputs)
+        force = None if inputs is None else forced()
+        check_file_target(param, output, file_suffixes(allowed), inputs or (), force=force)
+
+
+def check_charts(path: Path | None, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse ``--charts DIR`` before any work: a file, an input folder, or a folder
+    already holding PNG or SVG files without ``--force``."""
+    if path is not None:
+        check_folder_target("charts", path, inputs, force=forced())
 
 
 def money(text: str, option: str) -> float:
@@ -161,7 +217,7 @@ def emit(
     the command's decision brief, the Excel pack's first sheet.
     """
     if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
+        suffix = output_kind(output)
         if suffix == "xlsx":
             sheets = formats["xlsx"]()
             write_workbook(output, sheets, currency, brief() if brief is not None else None)

@@ -16,6 +16,7 @@ from simulator.cli.common import (
     emit,
     experiment_options,
     fail,
+    force_option,
     format_option,
     handle_errors,
     load_plan,
@@ -46,6 +47,7 @@ __all__ = ["compare_command"]
     "brief (.html, as --html).",
 )
 @html_option
+@force_option
 @format_option
 @quiet_option
 @max_tasks_option

@@ -11,10 +11,12 @@ import click
 from simulator.cli.common import (
     FLAGS,
     TIMESHEET_FLAGS,
+    check_charts,
     check_output,
     echo_lines,
     emit,
     fail,
+    force_option,
     format_option,
     handle_errors,
     make_folder_for,
@@ -40,7 +42,7 @@ from simulator.cli.history import (
 from simulator.errors import ScenarioError, render_text
 from simulator.report.files import atomic_write
 from simulator.report.saved import tidy_csv
-from simulator.report.targets import check_file_target, check_folder_target
+from simulator.report.targets import check_file_target
 from simulator.report.terminal import plain_text
 from simulator.scenario.loader import load_text
 
@@ -218,6 +220,7 @@ def _reason(exc: ValueError) -> str:
     help="Write the Pareto curve, value distribution, renewals by month, retention "
     "curves and churned ARR by reason to this directory (PNG and SVG).",
 )
+@force_option
 @format_option
 @handle_errors
 def analyze(
@@ -266,17 +269,15 @@ def analyze(
 
     if output is not None and output.resolve() == customers.resolve():
         fail(f"error: -o {output} is the customer list itself; write the measures to another file")
-    check_output(
-        output, (".csv", ".json", ".xlsx"), [customers, *filter(None, [activities, plan_path])]
-    )
+    inputs = [customers, *filter(None, [activities, plan_path])]
+    check_output(output, (".csv", ".json", ".xlsx"), inputs)
     if activities is not None and output is not None and output.suffix.lower() == ".csv":
         click.echo(
             "note: the evidence from the activity history is written to .json and .xlsx "
             "outputs, not to the tidy CSV",
             err=True,
         )
-    if charts_dir is not None:
-        check_folder_target("charts", charts_dir)
+    check_charts(charts_dir, inputs)
     read, analysis = _read_book(customers, mapping, dayfirst, sheet, as_of, breaks, rates)
     history = history_input(
         activities,

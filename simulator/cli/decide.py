@@ -12,11 +12,14 @@ from simulator.analysis.decision import decide
 from simulator.analysis.executors import executor
 from simulator.cli.brief_option import check_html, html_option, once, write_html
 from simulator.cli.common import (
+    check_charts,
     check_one_currency,
     check_output,
     fail,
+    force_option,
     handle_errors,
     load_plan,
+    output_kind,
     overrides_option,
     quiet_option,
     runner_options,
@@ -30,7 +33,6 @@ from simulator.report.decide import (
 )
 from simulator.report.files import atomic_write
 from simulator.report.progress import progress_bar
-from simulator.report.targets import check_folder_target
 from simulator.report.xlsx import write_workbook
 from simulator.scenario.loader import Loaded, loaded_variants
 
@@ -87,6 +89,7 @@ __all__ = ["decide_command"]
     show_default=True,
     help="What to print on stdout.",
 )
+@force_option
 @quiet_option
 @max_tasks_option
 @handle_errors
@@ -121,8 +124,7 @@ def decide_command(
     """
     check_output(output, (".json", ".html", ".xlsx"))
     check_html(html_path)
-    if charts_dir is not None:
-        check_folder_target("charts", charts_dir)
+    check_charts(charts_dir)
     loadeds: list[Loaded] = []
     options: list[Option] = []
     inputs: list[str | Path] = list(scenarios)
@@ -141,6 +143,7 @@ def decide_command(
     check_one_currency(labels, [o.scenario.currency for o in options])
     check_output(output, (".json", ".html", ".xlsx"), inputs)
     check_html(html_path, inputs)
+    check_charts(charts_dir, inputs)
     check_size([o.scenario for o in options], quiet)
     currency = options[0].scenario.currency
     with executor(jobs, dask) as ex, progress_bar("replications", quiet) as progress:
@@ -159,7 +162,7 @@ def decide_command(
             fail(f"error: {exc}")
     doc = decision_json(result, currency)
     brief = once(lambda: decide_brief(result, currency))
-    if output is not None and output.suffix.lower() == ".html":
+    if output is not None and output_kind(output) == "html":
         write_html(output, brief)
     elif output is not None and output.suffix.lower() == ".xlsx":
         write_workbook(output, brief().sheets, currency, brief())

@@ -18,10 +18,13 @@ from simulator.cli.common import (
     emit,
     experiment_options,
     fail,
+    force_option,
+    forced,
     format_option,
     handle_errors,
     load_plan,
     money,
+    output_kind,
     output_option,
     overrides_option,
     quiet_option,
@@ -101,6 +104,7 @@ def _offered_csms(csms: int | None, budget: str | None, cost: float) -> int:
     "decision brief, as --html).",
 )
 @html_option
+@force_option
 @format_option
 @quiet_option
 @max_tasks_option
@@ -239,6 +243,7 @@ def solve(
     help="What to print on stdout (csv: the plan, its rivals, every candidate change and "
     "the exclusions; json: also the verdict and the rules).",
 )
+@force_option
 @quiet_option
 @max_tasks_option
 @handle_errors
@@ -298,13 +303,13 @@ def tradeoff_command(
     check_html(html_path)
     output = next((o for o in outputs if o.suffix.lower() in (".yaml", ".yml")), None)
     xlsx = next((o for o in outputs if o.suffix.lower() == ".xlsx"), None)
-    pages = [o for o in outputs if o.suffix.lower() == ".html"] + ([html_path] if html_path else [])
+    pages = [o for o in outputs if output_kind(o) == "html"] + ([html_path] if html_path else [])
     max_replications = max(max_replications, replications)
     loaded = load_plan(scenario, overrides, quiet)
     _check_team(loaded, team)
     rules = rules_from_options(loaded, team, allow, keep, high_touch_arr)
     for out in outputs:
-        check_file_target("output", out, None, loaded.inputs(), role="the plan")
+        check_file_target("output", out, None, loaded.inputs(), force=forced(), role="the plan")
     check_html(html_path, loaded.inputs())
     csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
     check_size(loaded.scenario, quiet)
@@ -361,6 +366,7 @@ def tradeoff_command(
     "decision brief, as --html) or FILE.xlsx (an Excel pack that opens on the brief).",
 )
 @html_option
+@force_option
 @format_option
 @quiet_option
 @handle_errors

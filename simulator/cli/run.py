@@ -12,11 +12,13 @@ from simulator.analysis.frontier import frontier as frontier_table
 from simulator.analysis.sweep import run_sweep
 from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
+    check_charts,
     check_output,
     emit,
     experiment,
     experiment_options,
     fail,
+    force_option,
     format_option,
     handle_errors,
     load_plan,
@@ -40,7 +42,7 @@ from simulator.report.saved import (
     tidy_json,
     write_parquet,
 )
-from simulator.report.targets import check_folder_target, check_run_directory
+from simulator.report.targets import check_run_directory
 from simulator.scenario.loader import load
 
 __all__ = ["report", "run", "sweep"]
@@ -59,7 +61,11 @@ __all__ = ["report", "run", "sweep"]
     "FILE.html (the decision brief, as --html), or a DIR for a saved run (Parquet and CSV, resolved scenario, seed, versions, hash) that "
     "'cssim report DIR' re-renders.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing -o DIR.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace existing output files, and an -o DIR when it holds a run cssim saved.",
+)
 @click.option(
     "--frontier",
     is_flag=True,
@@ -110,6 +116,7 @@ def run(
         ".json",
         ".xlsx",
         ".html",
+        ".htm",
     )
     if as_dir and output is not None and output.suffix and not output.is_dir():
         fail(
@@ -193,6 +200,7 @@ def _frontier_rows(
     help="Write the decision brief: one self-contained HTML page (charts inline, no "
     "network access) that opens on the answer; the assumptions collapsed at the end.",
 )
+@force_option
 @handle_errors
 def report(
     run_dir: Path,
@@ -214,8 +222,7 @@ def report(
     """
     check_output(xlsx, (".xlsx",), [run_dir], param="xlsx")
     check_output(html_path, (".html", ".htm"), [run_dir], param="html")
-    if charts_dir is not None:
-        check_folder_target("charts", charts_dir)
+    check_charts(charts_dir, [run_dir])
     exp, meta = load_run(run_dir)
     frontier_rows, assumptions = read_extras(run_dir)
     click.echo(
@@ -264,6 +271,7 @@ def report(
     "Write the tidy table (point x segment x metric: mean, CI, P10/P50/P90) to "
     "FILE.csv, FILE.json or FILE.parquet.",
 )
+@force_option
 @format_option
 @quiet_option
 @max_tasks_option

@@ -115,7 +115,9 @@ def schema(output: Path | None, force: bool) -> None:
       cssim schema -o cssim.schema.json
     """
     if output is not None:
-        replace = force or not output.exists() or is_schema_file(output)
+        # without --force only cssim's own schema is replaced: never a link (broken or not)
+        there = output.exists() or output.is_symlink()
+        replace = force or not there or (not output.is_symlink() and is_schema_file(output))
         check_file_target("output", output, (".json",), force=None if replace else False)
     text = schema_text()
     if output is None:
@@ -143,13 +145,15 @@ def init(path: Path, force: bool, no_schema: bool) -> None:
     """
     if path.exists() and not force:
         fail(f"error: {path} already exists; pass --force to overwrite it or choose another path")
+    if path.suffix.lower() not in (".yaml", ".yml"):  # before any folder is made
+        fail(f"error: {path}: a scenario is YAML; use a file name ending in .yaml or .yml")
     make_folder_for(path)  # a new plan's folder (plans/fy27.yaml)
-    check_file_target("path", path)
+    check_file_target("path", path, force=force)  # a broken link too needs --force
     text = (resources.files("simulator.scenario") / "starter.yaml").read_text(encoding="utf-8")
     atomic_write(path, text)
     click.echo(f"wrote {path}", err=True)
     schema_path = path.parent / "cssim.schema.json"
-    if not no_schema and not schema_path.exists():
+    if not no_schema and not (schema_path.exists() or schema_path.is_symlink()):
         atomic_write(schema_path, schema_text())
         click.echo(f"wrote {schema_path}", err=True)
     click.echo(f"next: cssim validate {path} && cssim estimate {path}", err=True)

@@ -24,6 +24,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 from simulator.analysis.experiment import Experiment, Precision, ReplicationResult
 from simulator.errors import Issue, Location, OutputError, ScenarioError
+from simulator.report.files import current_umask, naming_target
 from simulator.report.formatting import json_safe, whole
 from simulator.report.targets import check_run_directory, is_run_directory
 from simulator.scenario.loader import validate_data
@@ -142,11 +144,11 @@ def save_run(
     check_run_directory("directory", directory, force=force)
     parent = directory.parent if str(directory.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)  # runs/ on a fresh clone
-    tmp = parent / f".{directory.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    # a new folder of our own: nothing already there (a .fy27.tmp-1234 of the user's or
+    # of another run) is ever touched, and only what this call made is removed
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
     try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; give the usual mode
         rows = exp.rows()
         (tmp / "metrics.csv").write_text(tidy_csv(rows), encoding="utf-8")
         write_parquet(rows, tmp / "metrics.parquet")
@@ -171,29 +173,39 @@ def save_run(
         reps = [json_safe(asdict(r)) for r in exp.results]
         (tmp / "replications.json").write_text(json.dumps(reps), encoding="utf-8")
         _swap_in(tmp, directory)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise naming_target(exc, directory, str(tmp)) from exc  # the run folder, not tmp
         raise
     return directory
 
 
 def _swap_in(new: Path, directory: Path) -> None:
     """Rename ``new`` onto ``directory``; an old run directory is moved aside, then removed."""
-    if not directory.exists():
-        os.replace(new, directory)
+    if not directory.exists() or (directory.is_dir() and not any(directory.iterdir())):
+        os.replace(new, directory)  # onto an empty folder too: the rename fails if it fills
         return
-    if not is_run_directory(directory) and any(directory.iterdir()):
+    if not is_run_directory(directory):
         raise OutputError(
             "directory", directory, "is no longer a cssim run directory; not replaced"
         )
-    old = directory.parent / f".{directory.name}.old-{os.getpid()}"
-    os.replace(directory, old)
+    # the old run goes into a folder made for it here, so that removing it afterwards
+    # removes nothing else
+    aside = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    old = aside / directory.name
+    try:
+        os.replace(directory, old)
+    except BaseException:
+        aside.rmdir()
+        raise
     try:
         os.replace(new, directory)
     except BaseException:
         os.replace(old, directory)  # put the previous run back
+        aside.rmdir()
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _nan(v: Any) -> Any:

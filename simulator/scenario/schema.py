@@ -70,9 +70,16 @@ def schema_text() -> str:
 
 
 def is_schema_file(path: str | FsPath) -> bool:
-    """True when ``path`` is a JSON Schema cssim wrote (same ``$id``), so it may be replaced."""
+    """True when ``path`` is a JSON Schema cssim wrote (same ``$id``), so it may be replaced.
+
+    Only a regular file under 1 MB is read (cssim's schema is far smaller): a FIFO or a
+    device is never opened, so the check cannot block or fill memory.
+    """
     try:
-        data = json.loads(FsPath(path).read_text(encoding="utf-8"))
+        file = FsPath(path)
+        if not file.is_file() or file.stat().st_size > 1_000_000:
+            return False
+        data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("$id") == scenario_schema().get("$id")
