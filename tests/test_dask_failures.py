@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from simulator.analysis import executors
 from simulator.analysis.executors import (
+    DaskUnavailableError,
     DaskVersionError,
     DaskWorkersLostError,
     executor,
@@ -180,3 +181,11 @@ def test_the_timeout_default_and_dasks_setting() -> None:
         assert resolve_no_workers_timeout() == executors.DEFAULT_NO_WORKERS_TIMEOUT
     with dask_config.set({"distributed.scheduler.no-workers-timeout": "2 minutes"}):
         assert resolve_no_workers_timeout() == 120.0
+
+
+@pytest.mark.parametrize("address", ["not a url::", "ftp://127.0.0.1:21"])
+def test_a_malformed_scheduler_address_is_bad_input(address: str, tiny: Any) -> None:
+    pytest.importorskip("distributed")
+    with pytest.raises(DaskUnavailableError, match="is not a Dask scheduler address"):
+        with executor(1, address):
+            pass

@@ -567,3 +567,31 @@ def test_a_plan_name_is_one_line(tmp_path: Path) -> None:
     path = plan(tmp_path, name='"FY27\\nplan"')
     code, _, err, _ = invoke("validate", str(path))
     assert code == 2 and "plan.yaml:1:7 name: a plan name is one line of text" in err
+
+
+def test_a_link_that_leads_back_to_itself_is_bad_input(tmp_path: Path) -> None:
+    """Path.resolve() raises on a symlink loop: as extends, an input or an output it is
+    a message and exit 2, never a traceback."""
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    base = plan(tmp_path)
+    extending = tmp_path / "extending.yaml"
+    extending.write_text("extends: loop1\n", encoding="utf-8")
+    customers = str(ROOT / "scenarios" / "data" / "customers.csv")
+    loop = str(tmp_path / "loop1")
+    for args in (
+        ["validate", str(extending)],
+        ["run", str(base), "-n", "1", "-j", "1", "-o", loop],
+        ["analyze", customers, "-o", loop],
+        ["analyze", customers, "--activities", loop],
+        ["calibrate", loop, "-o", str(tmp_path / "out.yaml")],
+    ):
+        code, _, err, exc = invoke(*args)
+        assert code == 2 and isinstance(exc, SystemExit), (args, err)
+        assert "leads back to itself" in err, (args, err)
+
+
+def test_a_currency_rate_given_twice_is_refused() -> None:
+    customers = str(ROOT / "scenarios" / "data" / "customers.csv")
+    code, _, err, _ = invoke("analyze", customers, "--fx", "EUR=1.08", "--fx", "eur=2")
+    assert code == 2 and "a rate for EUR was already given" in err

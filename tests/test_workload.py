@@ -248,3 +248,13 @@ def test_a_slow_replication_is_warned_below_the_limit(monkeypatch: pytest.Monkey
     (warning,) = check_workload(s, max_tasks=w.task_equivalents * 3)
     assert warning.severity == "warning" and "CPU-seconds" in warning.message
     assert "each replication takes about that long" in warning.message
+
+
+def test_tradeoff_sizes_the_headcount_on_offer(tmp_path: Any, no_simulation: None) -> None:
+    """The candidates are simulated at the offered headcount: 100,000 CSMs for a small
+    book is refused before any simulation, though the plan as written is small."""
+    plan = tmp_path / "small.yaml"
+    plan.write_text(BASE)
+    result, seconds = invoke(["tradeoff", str(plan), "--team", "book", "--csms", "100000"])
+    assert result.exit_code == 2, result.output
+    assert "--max-tasks" in result.stderr and "CSMs" in result.stderr and seconds < 5

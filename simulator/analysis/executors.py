@@ -332,6 +332,11 @@ def executor(
                     f"cannot reach the Dask scheduler at {dask}: {exc}; check the address "
                     "(tcp://host:8786) and that the scheduler is running"
                 ) from None
+            except ValueError as exc:  # distributed's parser: no scheme, an unknown one
+                raise DaskUnavailableError(
+                    f"{dask!r} is not a Dask scheduler address ({exc}); write it as "
+                    "tcp://host:8786, or local for a cluster on this machine"
+                ) from None
         check_versions(client, dask)
     except BaseException:
         if client is not None:

@@ -32,6 +32,7 @@ __all__ = [
     "Workload",
     "WorkloadError",
     "check_workload",
+    "team_csms_path",
     "workload",
 ]
 
@@ -186,7 +187,7 @@ def workload(s: Scenario) -> Workload:
         csms += n
         parts.append(
             Part(
-                _team_path(s, name),
+                team_csms_path(s, name),
                 "CSM-years",
                 n * years,
                 n * years * per_csm_year,
@@ -206,7 +207,7 @@ def workload(s: Scenario) -> Workload:
     )
 
 
-def _team_path(s: Scenario, team: str) -> str:
+def team_csms_path(s: Scenario, team: str) -> str:
     """``teams.NAME.csms``, or ``segments.NAME.team.csms`` for a segment's inline team."""
     if team in s.teams:
         return f"teams.{team}.csms"

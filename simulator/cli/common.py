@@ -102,6 +102,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             fail(
                 f"error: cannot write {name}: {exc.strerror or exc}; check the path and permissions"
             )
+        except RuntimeError as exc:
+            # Path.resolve() on a link that leads back to itself (Python 3.11)
+            if not str(exc).startswith("Symlink loop"):
+                raise
+            fail(f"error: {exc}: the link leads back to itself; give the path of a real file")
         except KeyboardInterrupt:
             click.echo("interrupted; no output file was written", err=True)
             sys.exit(130)

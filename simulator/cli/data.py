@@ -146,7 +146,10 @@ def _rates(pairs: tuple[str, ...]) -> dict[str, float] | None:
             value = float("nan")
         if not code.strip().isalpha() or not value > 0 or value == float("inf"):
             fail(f"error: --fx {pair}: write CUR=RATE with a positive rate, e.g. --fx EUR=1.08")
-        out[code.strip().upper()] = value
+        key = code.strip().upper()
+        if key in out:
+            fail(f"error: --fx {pair}: a rate for {key} was already given; give each currency once")
+        out[key] = value
     return out or None
 
 

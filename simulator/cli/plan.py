@@ -12,6 +12,7 @@ from simulator.analysis.solve import solve_headcount
 from simulator.analysis.solve_value import solve_value
 from simulator.analysis.tradeoff import tradeoff
 from simulator.analysis.tradeoff_plan import plan_yaml
+from simulator.analysis.workload import team_csms_path
 from simulator.cli.brief_option import check_html, html_option, once, page, write_html
 from simulator.cli.common import (
     check_output,
@@ -47,7 +48,7 @@ from simulator.report.tradeoff import (
     tradeoff_pack,
     tradeoff_renderable,
 )
-from simulator.scenario.loader import Loaded
+from simulator.scenario.loader import Loaded, load
 from simulator.scenario.targets import target_overrides
 
 __all__ = ["hire", "solve", "tradeoff_command"]
@@ -313,6 +314,9 @@ def tradeoff_command(
     check_html(html_path, loaded.inputs())
     csms = _offered_csms(csms, budget, loaded.scenario.all_teams()[team].annual_cost_per_csm)
     check_size(loaded.scenario, quiet)
+    # the candidates are simulated at the offered headcount: size that plan too
+    offered = f"{team_csms_path(loaded.scenario, team)}={csms}"
+    check_size(load(scenario, (*overrides, offered)).scenario, quiet)
     with (
         executor(jobs, dask) as ex,
         progress_bar("candidate changes x replications", quiet) as progress,

@@ -55,7 +55,14 @@ def resolve_extends(
         raise _extends_error("must be the path of a base scenario file", where, ref)
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise _extends_error(f"extends chain deeper than {MAX_EXTENDS_DEPTH} files", where, ref)
-    base_path = (base_dir / ref).resolve()
+    try:
+        base_path = (base_dir / ref).resolve()
+    except (RuntimeError, OSError):  # a link that leads back to itself
+        raise _extends_error(
+            "is a link that leads back to itself; give the path of a base scenario file",
+            where,
+            ref,
+        ) from None
     if str(base_path) in chain:
         raise _extends_error("extends cycle: this file is already being extended", where, ref)
     try:
