@@ -186,6 +186,8 @@ def test_the_timeout_default_and_dasks_setting() -> None:
 @pytest.mark.parametrize("address", ["not a url::", "ftp://127.0.0.1:21"])
 def test_a_malformed_scheduler_address_is_bad_input(address: str, tiny: Any) -> None:
     pytest.importorskip("distributed")
-    with pytest.raises(DaskUnavailableError, match="is not a Dask scheduler address"):
-        with executor(1, address):
-            pass
+    with (
+        pytest.raises(DaskUnavailableError, match="is not a Dask scheduler address"),
+        executor(1, address),
+    ):
+        pass
