@@ -1,0 +1,88 @@
+"""Hostile text given as a data file (issue 17): nothing quoted, nothing silently wrong.
+
+A file that is not a table (a config file, a JSON secret) is refused without repeating its
+first line; a real export that misses one column still lists its columns. One marked
+amount among bare numbers is warned about, and messages name the file's own columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.data import DataError, read_activities, read_customers, read_timesheet
+
+SECRET = '{"aws_secret_access_key": "AKIASECRETXYZ", "token": "tok_SECRET"}\n'
+SERVICES = "http\t\t80/tcp\t\twww\t\t# WorldWideWeb HTTP\n"
+MOUNTS = "/dev/vda / ext4 rw,relatime,discard,resv_strict,resuid=65534,resgid=65534 0 0\n"
+
+
+def _error(read: object, path: Path) -> str:
+    with pytest.raises(DataError) as info:
+        read(path)  # type: ignore[operator]
+    return str(info.value)
+
+
+@pytest.mark.parametrize("text", [SECRET, SERVICES, MOUNTS], ids=["json", "services", "mounts"])
+@pytest.mark.parametrize(
+    "read", [read_customers, read_activities, read_timesheet], ids=["customers", "acts", "time"]
+)
+def test_text_that_is_not_a_table_is_not_quoted(tmp_path: Path, text: str, read: object) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text(text)
+    message = _error(read, path)
+    for secret in ("AKIASECRETXYZ", "tok_SECRET", "WorldWideWeb", "/dev/vda", "80/tcp"):
+        assert secret not in message
+    assert "columns are" not in message
+    assert "names none of the known columns" in message
+    assert "cells" in message
+
+
+def test_secret_behind_a_scenario_is_not_quoted(tmp_path: Path) -> None:
+    from simulator.errors import ScenarioError
+    from simulator.scenario.loader import load_text
+
+    secret = tmp_path / "secret.json"
+    secret.write_text(SECRET)
+    plan = (
+        "start_date: 2027-01-01\n"
+        "segments:\n"
+        "  big:\n"
+        f"    accounts: {{from_csv: {secret}}}\n"
+        "    team: {csms: 1, annual_cost_per_csm: 150000}\n"
+        "    churn: {annual_baseline: 0.1}\n"
+    )
+    with pytest.raises((ScenarioError, DataError)) as info:
+        load_text(plan, base_dir=tmp_path)
+    assert "AKIASECRETXYZ" not in str(info.value)
+    assert "names none of the known columns" in str(info.value)
+
+
+def test_export_missing_one_column_still_lists_its_columns(tmp_path: Path) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text("Account Name,Owner,Region\nAcme,Ann,EU\n")
+    message = _error(read_customers, path)
+    assert "no column for ARR" in message
+    assert "columns are: 'Account Name', 'Owner', 'Region'" in message
+
+
+def test_one_marked_amount_among_bare_numbers_is_warned(tmp_path: Path) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text("id,arr\nA,1000\nB,EUR 500\nC,2000\nD,\n")
+    result = read_customers(path)
+    (warning,) = [w for w in result.warnings if "only some amounts name a currency" in w]
+    assert "lines 2, 4" in warning and "taken to be in EUR" in warning
+    assert "currency column" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id,arr\nA,EUR 1000\nB,EUR 500\n", "id,arr,currency\nA,1000,EUR\nB,EUR 500,EUR\n"],
+    ids=["all-marked", "currency-column"],
+)
+def test_settled_currency_is_not_warned(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text(text)
+    result = read_customers(path)
+    assert not [w for w in result.warnings if "only some amounts" in w]
