@@ -86,3 +86,35 @@ def test_settled_currency_is_not_warned(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     result = read_customers(path)
     assert not [w for w in result.warnings if "only some amounts" in w]
+
+
+STRIPE_HEADER = (
+    "id,object,customer,customer_name,status,created,start_date,current_period_start,"
+    "current_period_end,cancel_at_period_end,canceled_at,ended_at,quantity,plan.id,"
+    "plan.amount,plan.currency,plan.interval,plan.interval_count,plan.product,metadata.segment\n"
+)
+
+
+def _stripe_row(n: int, quantity: str, currency: str) -> str:
+    return (
+        f"sub_{n},subscription,cus_{n},Co{n},active,1672531200,1672531200,1727740800,"
+        f"1730419200,False,,,{quantity},price_x,10000,{currency},month,1,prod_X,SMB\n"
+    )
+
+
+def test_stripe_currency_problem_names_the_files_column(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    path.write_text(STRIPE_HEADER + _stripe_row(1, "1", "usd") + _stripe_row(2, "1", "eur"))
+    message = _error(read_customers, path)
+    assert 'column "plan.currency" mixes currencies' in message
+    assert '"Currency"' not in message
+
+
+def test_stripe_blank_quantity_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "subs.csv"
+    path.write_text(STRIPE_HEADER + _stripe_row(1, "", "usd") + _stripe_row(2, "3", "usd"))
+    result = read_customers(path)
+    (issue,) = result.skipped
+    assert issue.line == 2 and issue.reason == "blank quantity"
+    assert "MRR" not in issue.reason
+    assert 'column "quantity" is blank' in issue.detail
