@@ -118,3 +118,28 @@ def test_stripe_blank_quantity_is_named(tmp_path: Path) -> None:
     assert issue.line == 2 and issue.reason == "blank quantity"
     assert "MRR" not in issue.reason
     assert 'column "quantity" is blank' in issue.detail
+
+
+@pytest.mark.parametrize("rest", ["B,2000\n", "B,2000\nC,3000\n" * 20])
+def test_quote_running_to_the_end_of_the_file_is_refused(tmp_path: Path, rest: str) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text('id,arr\n"A,1000\n' + rest)
+    message = _error(read_customers, path)
+    assert "line 2: a quote opened here is never closed" in message
+    assert "the rest of the file" in message and "read as one value" in message
+    assert "blank ARR" not in message
+
+
+def test_quote_left_open_on_the_last_line_is_warned(tmp_path: Path) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text('id,arr\nA,1000\n"B,2000\n')
+    result = read_customers(path)
+    assert any("line 3: a quote opened here is never closed" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("text", ['id,arr,name\nA,1000,5" screen\n', 'id,arr\n"A","1,000"\n'])
+def test_closed_or_inner_quotes_are_not_flagged(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text(text)
+    result = read_customers(path)
+    assert not [w for w in result.warnings if "never closed" in w]
