@@ -143,3 +143,18 @@ def test_closed_or_inner_quotes_are_not_flagged(tmp_path: Path, text: str) -> No
     path.write_text(text)
     result = read_customers(path)
     assert not [w for w in result.warnings if "never closed" in w]
+
+
+def test_map_to_a_missing_column_of_a_non_table_is_not_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "secret.json"
+    path.write_text(SECRET)
+    with pytest.raises(DataError) as info:
+        read_customers(path, mapping={"arr": "token"})
+    message = str(info.value)
+    assert "AKIASECRETXYZ" not in message and "tok_SECRET" not in message
+    assert "no column 'token'; the first row names none of the known columns (2 cells" in message
+    # a real export still lists its columns for a mistyped --map
+    good = tmp_path / "good.csv"
+    good.write_text("Account ID,Current ARR\nA,1000\n")
+    with pytest.raises(DataError, match="columns are: 'Account ID', 'Current ARR'"):
+        read_customers(good, mapping={"arr": "Fee"})

@@ -199,7 +199,8 @@ def match_columns(
     """
     header = ["" if h is None else str(h) for h in header]
     specs = {f.name: f for f in fields}
-    chosen, disabled = apply_mapping(header, specs, mapping or {}, file, line, what)
+    fits = bool(_candidates(header, fields, ColumnMatch(), set(), samples))
+    chosen, disabled = apply_mapping(header, specs, mapping or {}, file, line, what, fits)
     match = ColumnMatch()
     for name, col in chosen.items():
         match.columns[name], match.headers[name], match.how[name] = col, header[col], "--map"
