@@ -199,7 +199,8 @@ def match_columns(
     """
     header = ["" if h is None else str(h) for h in header]
     specs = {f.name: f for f in fields}
-    chosen, disabled = apply_mapping(header, specs, mapping or {}, file, line, what)
+    fits = bool(_candidates(header, fields, ColumnMatch(), set(), samples))
+    chosen, disabled = apply_mapping(header, specs, mapping or {}, file, line, what, fits)
     match = ColumnMatch()
     for name, col in chosen.items():
         match.columns[name], match.headers[name], match.how[name] = col, header[col], "--map"
@@ -325,6 +326,9 @@ def _check_required(
     grouped = {n for g in groups for n in g}
     groups += [(f.name,) for f in fields if f.required and f.name not in grouped]
     issues = []
+    # the header cells are quoted only when the table partly fits: a row that names no
+    # known column may be any text (a config file, a JSON secret) and is not repeated
+    fits = bool(match.columns)
     for group in groups:
         if any(n in match.columns for n in group):
             continue
@@ -335,10 +339,12 @@ def _check_required(
         text: str  # plain, or Hinted when it names the --map fix
         if first.name in disabled:
             text = hinted(f"{label} is required; ", map_hint(first.name, ""), " cannot ignore it")
-        else:
+        elif fits:
             text = f"no column for {label}; {column_listing(header)}"
+        else:
+            text = f"no column for {label}; {_unknown_header(header)}"
         text += hinted("; map one with ", map_hint(first.name))
-        if hint:
+        if hint and fits:
             text += hinted(" (perhaps ", map_hint(first.name, hint, repr(hint)), ")")
         issues.append(data_issue(text, file, line))
     if issues and _looks_like_data(header):
@@ -352,6 +358,17 @@ def _check_required(
         )
     if issues:
         raise DataError(issues, what)
+
+
+def _unknown_header(header: Sequence[str]) -> str:
+    """What to say of a first row that names no known column, without quoting it."""
+    cells = sum(1 for h in header if h.strip())
+    if not cells:
+        return "the header row is empty"
+    return (
+        f"the first row names none of the known columns ({cells} "
+        f"{'cell' if cells == 1 else 'cells'}, not shown, as the file may not be a table)"
+    )
 
 
 def _looks_like_data(header: Sequence[str]) -> bool:

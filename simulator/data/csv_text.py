@@ -72,15 +72,18 @@ def read_csv_text(
             what,
         )
     delimiter = _sniff(text)
-    reader = csv.reader(_lines(text, delimiter, limits.max_columns), delimiter=delimiter)
+    tail = _Tail(_lines(text, delimiter, limits.max_columns))
+    reader = csv.reader(tail, delimiter=delimiter)
     records: list[tuple[int, list[Any]]] = []
     warnings: list[str] = []
     last = 0
     cells = fields = 0
+    record: list[str] = []
     try:
         for row in reader:
             start = last + 1
             last = reader.line_num
+            record = tail.take()
             if len(records) == limits.max_rows:
                 raise file_error(display, past_limit("rows", limits.max_rows), what, start)
             if len(row) > limits.max_columns:
@@ -111,6 +114,17 @@ def read_csv_text(
             what,
             reader.line_num or None,
         ) from None
+    if records and _unclosed(record, delimiter):
+        start = records[-1][0]
+        problem = f"line {start}: a quote opened here is never closed"
+        if last > start:  # later lines were swallowed: refuse rather than lose them
+            raise file_error(
+                display,
+                f"{problem}; the rest of the file (lines {start} to {last}) was read as one "
+                'value; close the quote (") or remove it',
+                what,
+            )
+        warnings.append(f'{problem}; the rest of the line was read as one value; check it (")')
     if encoding in ("cp1252", "latin-1"):
         name = "Windows-1252" if encoding == "cp1252" else "Latin-1"
         warnings.append(
@@ -179,6 +193,40 @@ def _checked(lines: Iterator[str], delimiter: str, max_columns: int) -> Iterator
         ):
             raise _WideLineError(number)
         yield line
+
+
+class _Tail:
+    """The lines fed to the CSV reader, keeping those of the record being read."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = iter(lines)
+        self._record: list[str] = []
+
+    def __iter__(self) -> _Tail:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._record.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        """The lines read since the last call (one record's, when called per record)."""
+        record, self._record = self._record, []
+        return record
+
+
+def _unclosed(lines: list[str], delimiter: str) -> bool:
+    """Whether a record (the file's last) ends inside a quoted value: its quote never closes."""
+    text = "".join(lines)
+    if '"' not in text:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 class _WideLineError(Exception):

@@ -6,7 +6,8 @@ dollars). Amounts in different currencies are never added: a list that mixes the
 refused with the rows of each currency, unless the caller states exchange rates
 (``rates={"EUR": 1.08}``: one EUR is 1.08 of the list's currency), in which case every
 amount is converted to the one currency the rates lead to and the conversion is noted.
-Amounts without a mark in a mixed list are taken to be in that currency (noted).
+Amounts without a mark in a mixed list are taken to be in that currency (noted); so are
+those beside marked amounts of one currency, with a warning naming their lines.
 """
 
 from __future__ import annotations
@@ -98,6 +99,35 @@ def _listing(found: Mapping[str, list[tuple[int, str]]]) -> str:
     return "; ".join(parts)
 
 
+def _warn_unmarked(
+    table: RawTable,
+    columns: Mapping[str, int],
+    money_fields: Sequence[str],
+    found: Mapping[str, list[tuple[int, str]]],
+    currency: str | None,
+    notes: Notes,
+) -> None:
+    """Warn when some amounts carry a currency mark and others, with an amount, carry none.
+
+    One ``EUR 500`` among bare numbers would otherwise relabel them all; the unmarked
+    rows are named (the first few) with the currency they are taken to be in.
+    """
+    marked = {line for items in found.values() for line, _ in items}
+    money_cols = [columns[f] for f in money_fields if f in columns]
+    unmarked = [
+        row.line
+        for row in table.rows
+        if row.line not in marked and any(not is_missing(row.cells[c]) for c in money_cols)
+    ]
+    if not unmarked:
+        return
+    notes.add(
+        f"only some amounts name a currency ({_listing(found)}); the amounts on "
+        f"{line_list(unmarked)} name none and are taken to be in {currency}; check them, "
+        "and settle it with a currency column or a currency mark on every amount"
+    )
+
+
 def settle_currencies(
     table: RawTable,
     columns: Mapping[str, int],
@@ -153,7 +183,10 @@ def settle_currencies(
         elif not without and len(found) == 1 and not rates:
             target = next(iter(found))
     if len(found) <= 1 and (target is None or set(found) <= {target}):
-        return Currencies(currency=target or next(iter(found), None))
+        settled = target or next(iter(found), None)
+        if found and "currency" not in columns:
+            _warn_unmarked(table, columns, money_fields, found, settled, notes)
+        return Currencies(currency=settled)
     missing = [c for c in found if c != target and c not in rates]
     if not rates or target is None or missing:
         base = target or max(found, key=lambda c: len(found[c]))

@@ -52,8 +52,13 @@ def apply_mapping(
     file: str,
     line: int | None,
     what: str,
+    fits: bool = True,
 ) -> tuple[dict[str, int], set[str]]:
     """The columns chosen with ``--map`` (field -> column index) and the fields it ignores.
+
+    ``fits`` says whether the header names a known column; when it does not, and no
+    mapped column is found either, a missing column's message does not list the header
+    (the file may not be a table), only a cell close to the column asked for.
 
     Raises
     ------
@@ -62,6 +67,7 @@ def apply_mapping(
     """
     chosen: dict[str, int] = {}
     issues: list[Issue] = []
+    absent: list[tuple[str, str]] = []
     disabled: set[str] = set()
     for key, value in mapping.items():
         name = _field_key(key)
@@ -82,20 +88,23 @@ def apply_mapping(
             continue
         col = _find_column(str(value), header)
         if col is None:
-            issues.append(
-                data_issue(
-                    hinted(
-                        map_hint(key, value),
-                        f": no column {str(value)!r}"
-                        f"{did_you_mean(value, [h for h in header if h])}; "
-                        f"{column_listing(header)}",
-                    ),
-                    file,
-                    line,
-                )
-            )
+            absent.append((key, str(value)))
             continue
         chosen[name] = col
+    quote = fits or bool(chosen)
+    for key, value in absent:
+        cells = sum(1 for h in header if h.strip())
+        # a cell close to what the user typed is still suggested; the whole row only
+        # when the table partly fits
+        listing = did_you_mean(value, [h for h in header if h]) + (
+            f"; {column_listing(header)}"
+            if quote
+            else f"; the first row names none of the known columns ({cells} "
+            f"{'cell' if cells == 1 else 'cells'}, not shown, as the file may not be a table)"
+        )
+        issues.append(
+            data_issue(hinted(map_hint(key, value), f": no column {value!r}{listing}"), file, line)
+        )
     if issues:
         raise DataError(issues, what)
     return chosen, disabled

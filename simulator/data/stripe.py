@@ -190,20 +190,37 @@ class _Sub:
     canceled: bool
 
 
-def _mrr(row: RawRow, col: Mapping[str, int], cents: bool) -> tuple[float, str] | str:
-    """(MRR in currency units, currency), or why the row cannot give one."""
+def _mrr(
+    row: RawRow, header: list[str], col: Mapping[str, int], cents: bool
+) -> tuple[float, str] | tuple[str, str, str]:
+    """(MRR in currency units, currency), or (reason, detail, "") naming the column at fault.
+
+    The reason names the file's own column (``blank quantity``, ``plan.amount not a
+    number``): the MRR is computed, so no MRR column is there to blame.
+    """
     cells = row.cells
     currency = cell_text(cells[col["currency"]]).upper() if "currency" in col else ""
-    raw = cells[col["cents" if cents else "amount"]]
-    try:
-        amount = parse_money(raw)
-        quantity = parse_money(cells[col["quantity"]]) if "quantity" in col else 1.0
-        count = parse_money(cells[col["interval_count"]]) if "interval_count" in col else 1.0
-    except ValueError as exc:
-        return f"amount, quantity or interval count not a number ({exc})"
+    numbers: dict[str, float] = {"quantity": 1.0, "interval_count": 1.0}
+    for key in ("cents" if cents else "amount", "quantity", "interval_count"):
+        if key not in col:
+            continue
+        name, raw = header[col[key]], cells[col[key]]
+        if is_missing(raw):
+            return f"blank {name}", f'column "{name}" is blank, so the MRR cannot be computed', ""
+        try:
+            numbers[key] = parse_money(raw)
+        except ValueError as exc:
+            return f"{name} not a number", f'column "{name}": {exc}', ""
+    amount = numbers["cents" if cents else "amount"]
+    quantity, count = numbers["quantity"], numbers["interval_count"]
     interval = cell_text(cells[col["interval"]]).lower()
     if interval not in _MONTHS or count <= 0 or not math.isfinite(count):
-        return f"interval {interval or 'blank'!r} x {count:g} is not a billing period"
+        name = header[col["interval"]]
+        return (
+            f"{name} not a billing period",
+            f"interval {interval or 'blank'!r} x {count:g} is not a billing period",
+            "",
+        )
     if cents and currency not in _ZERO_DECIMAL:
         amount /= 1000 if currency in _THREE_DECIMAL else 100
     return amount * quantity / (_MONTHS[interval] * count), currency
@@ -239,9 +256,9 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
                 RowIssue(row.line, "subscription never started", row.text(), f"status {status!r}")
             )
             continue
-        got = _mrr(row, col, cents)
-        if isinstance(got, str):
-            skipped.append(RowIssue(row.line, "MRR not an amount", row.text(), got))
+        got = _mrr(row, table.header, col, cents)
+        if len(got) == 3:
+            skipped.append(RowIssue(row.line, str(got[0]), row.text(), str(got[1])))
             continue
         text = {k: cell_text(row.cells[i]) for k, i in col.items()}
         subs.append(
@@ -259,9 +276,14 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
             )
         )
     rows, merged = _customers(subs, skipped)
+    rebuilt_header = list(HEADER)
+    mapping: dict[str, str] = {}
+    if "currency" in col:  # messages about currencies name the file's own column
+        rebuilt_header[HEADER.index("Currency")] = table.header[col["currency"]]
+        mapping["currency"] = table.header[col["currency"]]
     rebuilt = RawTable(
         path=table.path,
-        header=list(HEADER),
+        header=rebuilt_header,
         header_line=table.header_line,
         rows=rows,
         skipped=table.skipped,
@@ -302,7 +324,7 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
             f"{plural(len(merged), 'customer')} with several subscriptions: their MRR added "
             f"up into one customer ({line_list(merged)})"
         )
-    return ExportLayout("stripe subscriptions", rebuilt, notes, skipped)
+    return ExportLayout("stripe subscriptions", rebuilt, notes, skipped, mapping)
 
 
 def _customers(subs: list[_Sub], skipped: list[RowIssue]) -> tuple[list[RawRow], list[int]]:
