@@ -158,3 +158,33 @@ def test_map_to_a_missing_column_of_a_non_table_is_not_quoted(tmp_path: Path) ->
     good.write_text("Account ID,Current ARR\nA,1000\n")
     with pytest.raises(DataError, match="columns are: 'Account ID', 'Current ARR'"):
         read_customers(good, mapping={"arr": "Fee"})
+
+
+@pytest.mark.parametrize(
+    ("header", "listed"),
+    [
+        (["Ref", "Org", "Yearly Fee (USD)"], True),  # an export that needs --map
+        (["Größe", "Kunde"], True),
+        (["/dev/vda / ext4 rw", "relatime"], False),  # /proc/self/mounts
+        (["http", "80/tcp", "www"], False),  # /etc/services
+        (['{"aws_secret_access_key": "AKIASECRETXYZ"', '"token": "tok_SECRET"}'], False),
+        (["root:x:0:0:root:/root:/bin/bash"], False),
+        (["API_KEY=abc123"], False),
+    ],
+)
+def test_a_row_is_listed_only_when_it_reads_like_column_names(
+    header: list[str], listed: bool
+) -> None:
+    from simulator.data.columns import header_like
+
+    assert header_like(header) is listed
+
+
+def test_a_rate_for_every_currency_says_to_leave_one_out(tmp_path: Path) -> None:
+    from simulator.data.customers import read_customers
+
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,arr,currency\nA,1000,USD\nB,900,EUR\n", encoding="utf-8")
+    with pytest.raises(DataError, match="a rate was given for every currency of the list"):
+        read_customers(path, rates={"EUR": 1.08, "USD": 0.9})
+    assert len(read_customers(path, rates={"EUR": 1.08}).customers) == 2

@@ -19,6 +19,7 @@ Column headers are matched to fields by a forgiving rule:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -326,9 +327,10 @@ def _check_required(
     grouped = {n for g in groups for n in g}
     groups += [(f.name,) for f in fields if f.required and f.name not in grouped]
     issues = []
-    # the header cells are quoted only when the table partly fits: a row that names no
-    # known column may be any text (a config file, a JSON secret) and is not repeated
-    fits = bool(match.columns)
+    # the header cells are quoted only when the table partly fits, or when every cell
+    # reads like a column name: a row that names no known column may be any text (a
+    # config file, a JSON secret) and is not repeated
+    fits = bool(match.columns) or header_like(header)
     for group in groups:
         if any(n in match.columns for n in group):
             continue
@@ -358,6 +360,19 @@ def _check_required(
         )
     if issues:
         raise DataError(issues, what)
+
+
+_HEADER_CELL = re.compile(r"[^\W\d_][\w .,()#%&'+-]{0,39}")
+"""A cell that reads like a column name: a letter first, then at most 39 letters, digits,
+spaces or ``.,()#%&'+-_``; no slash, colon, quote, brace or equals sign, so a path, a
+``key: value`` line or JSON never passes."""
+
+
+def header_like(header: Sequence[str]) -> bool:
+    """Whether every non-empty cell of a first row reads like a column name (``Ref``,
+    ``Yearly Fee (USD)``), so listing the row quotes nothing but names."""
+    cells = [h.strip() for h in header if h.strip()]
+    return bool(cells) and all(_HEADER_CELL.fullmatch(c) for c in cells)
 
 
 def _unknown_header(header: Sequence[str]) -> str:

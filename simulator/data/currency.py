@@ -211,6 +211,13 @@ def settle_currencies(
                             "needs a rate)"
                             if rates and missing
                             else ""
+                        )
+                        + (
+                            f"; a rate was given for every currency of the list "
+                            f"({', '.join(sorted(found))}): leave out the rate of the one "
+                            "the others convert to"
+                            if rates and target is None and set(found) <= set(rates)
+                            else ""
                         ),
                     ),
                     table.path,
