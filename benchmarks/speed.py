@@ -189,7 +189,10 @@ def big_book(accounts: int) -> dict[str, float]:
         "rec = simulate(s, 0)\n"
         "cpu = time.process_time() - c0\n"
         "tasks, free = csm_tasks(rec)\n"
-        "mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM: this process's own peak (ru_maxrss also counts the parent's memory at
+        # the fork before exec)
+        "hwm = [int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM:')]\n"
+        "mb = hwm[0] / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "print(json.dumps({'cpu': cpu, 'mb': mb, 'tasks': tasks, 'free': free}))\n"
     )
     out = subprocess.run(

@@ -224,7 +224,10 @@ try:
     result = f"rows={len(table.rows)} width={len(table.header)} blank={table.blank_rows}"
 except DataError as exc:
     result = "error: " + exc.render()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM, this process's own peak: ru_maxrss also counts the parent's memory at the fork
+# before exec (a pytest worker's hundreds of MB)
+hwm = [int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")]
+peak = hwm[0] // 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(f"{result}\\npeak_mb={peak} seconds={time.monotonic() - start:.1f}")
 """
 
