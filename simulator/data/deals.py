@@ -27,6 +27,7 @@ warning names the company, its deals and the amount taken.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,19 +152,7 @@ def deals_layout(table: RawTable, what: str) -> ExportLayout | None:
         stage = cell_text(row.cells[stage_col])
         detail = f"deal stage {stage!r}: not a customer" if stage else "no deal stage (a footer?)"
         skipped.append(RowIssue(row.line, reasons[kind], row.text(), detail))
-    rebuilt = RawTable(
-        path=table.path,
-        header=table.header,
-        header_line=table.header_line,
-        rows=rows,
-        skipped=table.skipped,
-        blank_rows=table.blank_rows,
-        warnings=table.warnings,
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        sheet=table.sheet,
-    )
+    rebuilt = dataclasses.replace(table, rows=rows)
     mapping = {"stage": ""}
     if hubspot:
         company_id = _column(

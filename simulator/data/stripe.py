@@ -26,6 +26,7 @@ rules differ from a CRM list's, so it is rebuilt as one before the usual reading
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -281,19 +282,7 @@ def stripe_layout(table: RawTable) -> ExportLayout | None:
     if "currency" in col:  # messages about currencies name the file's own column
         rebuilt_header[HEADER.index("Currency")] = table.header[col["currency"]]
         mapping["currency"] = table.header[col["currency"]]
-    rebuilt = RawTable(
-        path=table.path,
-        header=rebuilt_header,
-        header_line=table.header_line,
-        rows=rows,
-        skipped=table.skipped,
-        blank_rows=table.blank_rows,
-        warnings=table.warnings,
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        sheet=table.sheet,
-    )
+    rebuilt = dataclasses.replace(table, header=rebuilt_header, rows=rows)
     keys = (amount_key, "quantity", "interval", "interval_count")
     used = [table.header[col[k]] for k in keys if k in col]
     note = (
