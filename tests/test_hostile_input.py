@@ -595,3 +595,12 @@ def test_a_currency_rate_given_twice_is_refused() -> None:
     customers = str(ROOT / "scenarios" / "data" / "customers.csv")
     code, _, err, _ = invoke("analyze", customers, "--fx", "EUR=1.08", "--fx", "eur=2")
     assert code == 2 and "a rate for EUR was already given" in err
+
+
+def test_rates_may_be_given_comma_separated_as_the_message_writes_them(tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("id,arr,currency\nA,1000,USD\nB,900,EUR\nC,800,GBP\n", encoding="utf-8")
+    code, _, err, _ = invoke("analyze", str(mixed))
+    assert code == 2 and "--fx EUR=RATE,GBP=RATE" in err
+    code, _, err, _ = invoke("analyze", str(mixed), "--fx", "EUR=1.08,GBP=1.27")
+    assert code == 0, err

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import special
 
 from simulator import metrics
 from simulator.analysis.experiment import Experiment, run_experiment
+from simulator.analysis.intervals import t_quantile
 from simulator.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def paired_difference(
             math.nan,
             n,
         )
-    q = float(special.stdtrit(n - 1, 0.5 + confidence / 2))  # the t quantile
+    q = t_quantile(n, confidence)
     half = q * float(d.std(ddof=1)) / math.sqrt(n)
     unpaired = q * math.sqrt(float(a.var(ddof=1)) / n + float(b.var(ddof=1)) / n)
     return Difference(

@@ -19,7 +19,7 @@ import numpy as np
 from simulator import metrics as registry
 from simulator.analysis.intervals import MetricStats, summarise
 from simulator.engine.simulation import simulate
-from simulator.engine.state import MONTH_DAYS as DAYS_PER_MONTH
+from simulator.scenario.lifecycle import DAYS_PER_MONTH
 from simulator.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -159,7 +159,8 @@ class Experiment:
 
         Teams: backlog tasks, utilisation, headcount; segments: accounts and ARR. Each
         row has the month of the plan (``month``, 1-based) and its calendar month
-        (``calendar_month``, ``YYYY-MM``: :func:`calendar_month` of the start date).
+        (``calendar_month``: :func:`calendar_month`, ``YYYY-MM``, or the month's first day
+        ``YYYY-MM-DD`` when the plan starts after the 10th).
         """
         if not self.results:
             return []

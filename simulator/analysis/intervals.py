@@ -16,7 +16,7 @@ from scipy import special
 
 from simulator import metrics as registry
 
-__all__ = ["MetricStats", "summarise"]
+__all__ = ["MetricStats", "summarise", "t_quantile"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class MetricStats:
         """Half the width of the confidence interval (for a transformed interval, which
         need not be symmetric about the mean, half of high - low)."""
         return (self.high - self.low) / 2
+
+
+def t_quantile(n: int, confidence: float = 0.95) -> float:
+    """The two-sided Student t quantile of a ``confidence`` interval from ``n`` values
+    (``n - 1`` degrees of freedom): 12.7 at n = 2, 2.26 at n = 10 for 95%."""
+    return float(special.stdtrit(n - 1, 0.5 + confidence / 2))
 
 
 def _interval(mean: float, se: float, q: float, lo: float, hi: float) -> tuple[float, float, str]:
@@ -134,7 +140,7 @@ def summarise(
         return MetricStats(mean, lo, hi, sd, n, p10, p50, p90, "single")
     if mean <= lo or mean >= hi:
         return MetricStats(mean, mean, mean, sd, n, p10, p50, p90, "bound")
-    q = float(special.stdtrit(n - 1, 0.5 + confidence / 2))  # the t quantile
+    q = t_quantile(n, confidence)
     low, high, method = _interval(mean, sd / math.sqrt(n), q, lo, hi)
     if sd == 0:
         low, high, method = mean, mean, "point"  # every replication the same

@@ -11,8 +11,9 @@ replication's size is stated in *task-equivalents*: the CSM tasks that would tak
 CPU time, or as much memory, whichever is more.
 
 :func:`check_workload` refuses a replication larger than ``max_tasks`` task-equivalents
-with a :class:`WorkloadError` naming that parameter, and warns past half of it. Like the
-closed form it ignores churn, so a book that churns is over-estimated (a safe side).
+with a :class:`WorkloadError` naming that parameter, and warns past half of it. Of churn
+it counts only the baseline (shortfalls add to it), so a book that churns more is
+over-estimated (a safe side).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simulator.analysis.analytic import SegmentEstimate, estimate
+from simulator.engine.plan import hazard
 from simulator.errors import Flags, Hint, Issue, ScenarioError, hinted
-from simulator.scenario.model import STAGES, Scenario
+from simulator.scenario.model import STAGES, Scenario, Segment
 
 __all__ = [
     "DEFAULT_MAX_TASKS",
@@ -297,15 +299,12 @@ def _kept_share(churn: float, years: float) -> float:
         return 1.0
     if churn >= 1:
         return min(1.0, 1.0 / years)
-    rate = -math.log1p(-churn)
+    rate = hazard(churn)
     return float(-math.expm1(-rate * years) / (rate * years))
 
 
-def _has(seg: object, kind: str) -> bool:
-    return any(
-        tp.trigger.kind == kind
-        for tp in seg.touchpoints.values()  # type: ignore[attr-defined]
-    )
+def _has(seg: Segment, kind: str) -> bool:
+    return any(tp.trigger.kind == kind for tp in seg.touchpoints.values())
 
 
 def _num(x: float) -> str:

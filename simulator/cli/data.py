@@ -128,7 +128,8 @@ _FX = click.option(
     multiple=True,
     metavar="CUR=RATE",
     help="Convert amounts in currency CUR at RATE (one CUR in the list's other currency), "
-    "e.g. --fx EUR=1.08, for a list in several currencies (refused without; repeatable).",
+    "e.g. --fx EUR=1.08, for a list in several currencies (refused without; repeatable, "
+    "or comma-separated: --fx EUR=1.08,GBP=1.27).",
 )
 
 data_options = [book_options[0], _AS_OF, *book_options[1:], _FX]
@@ -138,7 +139,8 @@ data_options = [book_options[0], _AS_OF, *book_options[1:], _FX]
 def _rates(pairs: tuple[str, ...]) -> dict[str, float] | None:
     """``--fx EUR=1.08`` options as exchange rates (None when there are none)."""
     out: dict[str, float] = {}
-    for pair in pairs:
+    # "--fx EUR=1.08,GBP=1.27" as the mixed-currency message writes it, or one per option
+    for pair in (p for given in pairs for p in given.split(",") if p.strip()):
         code, _, rate = pair.partition("=")
         try:
             value = float(rate)

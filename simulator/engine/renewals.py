@@ -69,9 +69,7 @@ class Renewals:
         ch = seg.churn
         now = self.sched.now
         window = ch.coverage_window_days
-        acc.touches = [t for t in acc.touches if t.planned >= now - window]
-        acc.auto = [a for a in acc.auto if a[0] >= now - window]
-        acc.service = [t for t in acc.service if t.planned >= now - window]
+        _forget_before(acc, now - window)
         rule = self.rules[acc.segment]
         h_risk, risk_event, risk_handling = churn.strongest_risk(
             acc.risks, now, plan.risk_effect_days, plan.risk_hazard, rule.late_credit_half_life
@@ -158,8 +156,14 @@ class Renewals:
         plan = self.plans[acc.segment]
         now = self.sched.now
         window = plan.seg.churn.coverage_window_days
-        acc.touches = [t for t in acc.touches if t.planned >= now - window]
-        acc.auto = [a for a in acc.auto if a[0] >= now - window]
-        acc.service = [t for t in acc.service if t.planned >= now - window]
+        _forget_before(acc, now - window)
         acc.risks = [h for h in acc.risks if now - h.time <= plan.risk_effect_days[h.event]]
         self.start_period(plan, acc, now, False)
+
+
+def _forget_before(acc: Account, since: float) -> None:
+    """Drop the account's touches and service work planned before day ``since`` (they
+    are outside every coverage window from now on)."""
+    acc.touches = [t for t in acc.touches if t.planned >= since]
+    acc.auto = [a for a in acc.auto if a[0] >= since]
+    acc.service = [t for t in acc.service if t.planned >= since]

@@ -122,9 +122,9 @@ def few_replications_note(n: int) -> str:
     (the t quantile is 12.7 at 2, 4.3 at 3, 3.2 at 4), else ``""``."""
     if n >= FEW_REPLICATIONS or n < 2:
         return ""
-    from scipy import special
+    from simulator.analysis.intervals import t_quantile
 
-    q = float(special.stdtrit(n - 1, 0.975))  # the t quantile, as the intervals use it
+    q = t_quantile(n)  # as the intervals use it
     return (
         f"With {n} replications the 95% intervals are very wide (t quantile {q:.1f}; on "
         "the log and logit scales of bounded metrics they can span most of the range): "

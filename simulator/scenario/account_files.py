@@ -70,7 +70,7 @@ def resolve_account_files(
             book = read_customers(path, mapping=mapping or None, dayfirst=spec.get("dayfirst"))
         except DataError as exc:
             raise _as_scenario_keys(exc, where, loc) from None
-        plan_currency = str(data.get("currency") or "USD").upper()
+        plan_currency = str(data.get("currency") or "USD").upper()  # the model's default
         if book.currency and book.currency.upper() != plan_currency:
             raise ScenarioError(
                 [
