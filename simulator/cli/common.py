@@ -108,8 +108,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             fail(f"error: {exc}: the link leads back to itself; give the path of a real file")
         except KeyboardInterrupt:
-            click.echo("interrupted; no output file was written", err=True)
-            sys.exit(130)
+            from simulator.cli import interrupted  # the one Ctrl-C message and exit code
+
+            interrupted()
 
     return wrapper
 
